@@ -1,0 +1,40 @@
+# The two set-up commands: `make run` (the service) and `make test` (the whole suite).
+# Each creates the virtualenv and installs what is missing first.
+
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PYTHON ?= python3
+PORT ?= 8000
+
+.PHONY: install system-deps run test lint format migrate
+
+$(VENV)/.installed: requirements/base.txt requirements/dev.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -r requirements/dev.txt
+	touch $@
+
+install: $(VENV)/.installed
+
+# Debian's Chromium renders JavaScript careers pages and drives the browser tests.
+system-deps:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium; }
+
+migrate: install
+	$(PY) manage.py migrate --noinput
+
+run: install system-deps migrate
+	PORT=$(PORT) $(VENV)/bin/honcho -f Procfile.dev start
+
+test: install system-deps lint
+	$(VENV)/bin/pytest
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: install
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .

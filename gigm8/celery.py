@@ -1,0 +1,16 @@
+"""The Celery app: settings from Django's (CELERY_*), schedules from django-celery-beat."""
+
+import os
+
+from celery import Celery
+from kombu import Queue
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "gigm8.settings.local")
+
+# Queues named for the work, so each kind can get its own workers.
+QUEUES = ("default", "ingest", "scrape", "index", "cts")
+
+app = Celery("gigm8")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.conf.task_queues = [Queue(name) for name in QUEUES]
+app.autodiscover_tasks()

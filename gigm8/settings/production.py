@@ -1,0 +1,20 @@
+"""Production: secrets required, HTTPS assumed behind the reverse proxy."""
+
+from django.core.exceptions import ImproperlyConfigured
+
+from gigm8 import env
+from gigm8.settings.base import *  # noqa: F403
+
+if not env.is_set("SECRET_KEY"):
+    raise env.EnvError("SECRET_KEY: must be set in production")
+if len(SECRET_KEY) < 50:  # noqa: F405
+    raise ImproperlyConfigured("SECRET_KEY: must be at least 50 characters in production")
+
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_SSL_REDIRECT = env.env_bool("SECURE_SSL_REDIRECT", default=True)
+SECURE_HSTS_SECONDS = env.env_int("SECURE_HSTS_SECONDS", 31536000, min_value=0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+SECURE_HSTS_PRELOAD = True
+SESSION_COOKIE_SECURE = True
+CSRF_COOKIE_SECURE = True
+CSRF_TRUSTED_ORIGINS = env.env_list("CSRF_TRUSTED_ORIGINS")

@@ -1,0 +1,65 @@
+"""Records of every run that brings jobs in or sends them out."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from ingestion.choices import SyncKind, SyncStatus, TriggerKind
+
+
+class SyncLog(models.Model):
+    """One run: what ran, who started it, how it ended and what it counted."""
+
+    kind = models.CharField(max_length=10, choices=SyncKind.choices)
+    source = models.CharField(max_length=50, help_text="adzuna, a spider's name, cts, expiry, …")
+    triggered_by = models.CharField(max_length=10, choices=TriggerKind.choices)
+    triggered_by_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    params = models.JSONField(default=dict, blank=True, help_text="The run's arguments.")
+    task_id = models.CharField(max_length=255, blank=True)
+
+    status = models.CharField(max_length=10, choices=SyncStatus.choices, default=SyncStatus.RUNNING)
+    started_at = models.DateTimeField(auto_now_add=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True, help_text="Last sign of life of a running run.")
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    fetched = models.PositiveIntegerField(default=0)
+    created = models.PositiveIntegerField(default=0)
+    updated = models.PositiveIntegerField(default=0)
+    unchanged = models.PositiveIntegerField(default=0)
+    skipped = models.PositiveIntegerField(default=0)
+    expired = models.PositiveIntegerField(default=0)
+    deleted = models.PositiveIntegerField(default=0)
+    errors = models.PositiveIntegerField(default=0)
+    error_sample = models.JSONField(default=list, blank=True, help_text="The first errors, each a short line.")
+    details = models.JSONField(default=dict, blank=True, help_text="Per-board or per-page counts.")
+    message = models.TextField(blank=True, help_text="Why a run failed, in one line.")
+
+    class Meta:
+        ordering = ["-started_at", "-id"]
+        indexes = [
+            models.Index(fields=["source", "-started_at"], name="synclog_source_started_idx"),
+            models.Index(fields=["status"], name="synclog_running_idx", condition=Q(status=SyncStatus.RUNNING)),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(finished_at__isnull=True) | Q(finished_at__gte=models.F("started_at")),
+                name="synclog_finished_after_start",
+            ),
+            models.CheckConstraint(
+                condition=Q(status=SyncStatus.RUNNING) | Q(finished_at__isnull=False),
+                name="synclog_ended_has_finished_at",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.source} #{self.pk} ({self.status})"
+
+    @property
+    def duration(self):
+        if self.finished_at is None:
+            return None
+        return self.finished_at - self.started_at

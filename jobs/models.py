@@ -1,0 +1,221 @@
+"""The job board's data: companies and the jobs they post."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVector, SearchVectorField
+from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Coalesce
+from pgvector.django import HnswIndex, VectorField
+
+from jobs.choices import (
+    LOCKABLE_FIELDS,
+    AtsKind,
+    EmploymentType,
+    JobLevel,
+    JobStatus,
+    Remote,
+    SalaryPeriod,
+    SalarySource,
+)
+
+# The text search configuration for every tsvector and tsquery in the project.
+SEARCH_CONFIG = "english"
+
+
+class SkillsText(models.Func):
+    """Skills as one space-separated string.
+
+    array_to_string() is only STABLE, so PostgreSQL refuses it in a generated column; the
+    migration creates gigm8_skills_text(), an IMMUTABLE wrapper, for this.
+    """
+
+    function = "gigm8_skills_text"
+    output_field = models.TextField()
+
+
+class Company(models.Model):
+    """An employer. One row per normalized name, whatever the source spelled it as."""
+
+    name = models.CharField(max_length=255)
+    normalized_name = models.CharField(
+        max_length=255, unique=True, help_text="Name with case, punctuation and Inc./Ltd./LLC folded."
+    )
+    slug = models.SlugField(max_length=255, unique=True)
+    website = models.URLField(max_length=500, blank=True)
+    careers_url = models.URLField(max_length=1000, blank=True)
+    ats_kind = models.CharField(max_length=20, choices=AtsKind.choices, blank=True, default=AtsKind.NONE)
+    board_token = models.CharField(
+        max_length=200, blank=True, help_text="The board's name in its ATS (e.g. the Greenhouse board token)."
+    )
+    is_enabled = models.BooleanField(default=True, help_text="Crawl this company's board on refresh.")
+    is_blocked = models.BooleanField(default=False, help_text="Hide every job of this company from the API.")
+    cts_name = models.CharField(max_length=500, blank=True, help_text="Resource name in Cloud Talent Solution.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name_plural = "companies"
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["ats_kind", "board_token"],
+                condition=~Q(board_token=""),
+                name="company_unique_board",
+            ),
+            models.CheckConstraint(
+                condition=Q(board_token="") | ~Q(ats_kind=""),
+                name="company_board_needs_ats_kind",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Job(models.Model):
+    """A posting, as one source lists it.
+
+    (source, external_id) identifies it. A posting that another source already lists points
+    at that canonical job through `duplicate_of`; the listing shows canonical jobs only.
+    """
+
+    company = models.ForeignKey(Company, on_delete=models.PROTECT, related_name="jobs", null=True, blank=True)
+    title = models.CharField(max_length=300)
+    description = models.TextField(blank=True, help_text="Plain text.")
+    description_html = models.TextField(blank=True, help_text="The source's HTML, where it has one.")
+
+    location = models.CharField(max_length=300, blank=True, help_text="Location as the source wrote it.")
+    city = models.CharField(max_length=120, blank=True)
+    region = models.CharField(max_length=120, blank=True)
+    country = models.CharField(max_length=2, blank=True, help_text="ISO 3166-1 alpha-2, upper case.")
+    latitude = models.FloatField(null=True, blank=True)
+    longitude = models.FloatField(null=True, blank=True)
+    remote = models.CharField(max_length=10, choices=Remote.choices, default=Remote.ONSITE)
+
+    employment_type = models.CharField(max_length=30, choices=EmploymentType.choices, blank=True)
+    job_level = models.CharField(max_length=20, choices=JobLevel.choices, blank=True)
+    is_internship = models.BooleanField(default=False)
+
+    salary_min = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
+    salary_max = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
+    salary_currency = models.CharField(max_length=3, blank=True, help_text="ISO 4217.")
+    salary_period = models.CharField(max_length=10, choices=SalaryPeriod.choices, blank=True)
+    salary_annual_min = models.DecimalField(
+        max_digits=14, decimal_places=2, null=True, blank=True, help_text="salary_min per year; what filters use."
+    )
+    salary_annual_max = models.DecimalField(
+        max_digits=14, decimal_places=2, null=True, blank=True, help_text="salary_max per year; what filters use."
+    )
+    salary_is_predicted = models.BooleanField(default=False)
+    salary_source = models.CharField(max_length=12, choices=SalarySource.choices, blank=True)
+
+    category = models.CharField(max_length=200, blank=True)
+    skills = ArrayField(models.CharField(max_length=100), default=list, blank=True)
+    apply_url = models.URLField(max_length=2000, blank=True)
+
+    source = models.CharField(max_length=50, help_text="adzuna, greenhouse, lever, ashby, microsoft, careers, …")
+    external_id = models.CharField(max_length=255, help_text="The posting's id at its source.")
+    fingerprint = models.CharField(
+        max_length=64, blank=True, help_text="Hash of normalized company + title + location, across sources."
+    )
+    content_hash = models.CharField(
+        max_length=64, blank=True, help_text="Hash of the normalized record, to tell unchanged rows."
+    )
+    duplicate_of = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="duplicates"
+    )
+
+    posted_at = models.DateTimeField(null=True, blank=True)
+    first_seen_at = models.DateTimeField(auto_now_add=True)
+    last_seen_at = models.DateTimeField()
+    expires_at = models.DateTimeField(null=True, blank=True)
+    expired_at = models.DateTimeField(null=True, blank=True)
+
+    status = models.CharField(max_length=10, choices=JobStatus.choices, default=JobStatus.ACTIVE)
+    is_featured = models.BooleanField(default=False)
+    locked_fields = ArrayField(
+        models.CharField(max_length=40),
+        default=list,
+        blank=True,
+        help_text="Fields a staff member edited; refreshes leave them alone.",
+    )
+
+    cts_name = models.CharField(max_length=500, blank=True)
+    cts_synced_at = models.DateTimeField(null=True, blank=True)
+
+    search_vector = models.GeneratedField(
+        expression=SearchVector("title", weight="A", config=SEARCH_CONFIG)
+        + SearchVector(
+            Coalesce(SkillsText("skills"), models.Value(""), output_field=models.TextField()),
+            weight="B",
+            config=SEARCH_CONFIG,
+        )
+        + SearchVector("description", weight="C", config=SEARCH_CONFIG),
+        output_field=SearchVectorField(),
+        db_persist=True,
+    )
+    embedding = VectorField(dimensions=settings.EMBEDDING_DIM, null=True, blank=True)
+    embedded_at = models.DateTimeField(null=True, blank=True)
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-posted_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["source", "external_id"], name="job_unique_source_external_id"),
+            models.CheckConstraint(
+                condition=Q(salary_min__isnull=True)
+                | Q(salary_max__isnull=True)
+                | Q(salary_min__lte=models.F("salary_max")),
+                name="job_salary_min_lte_max",
+            ),
+            models.CheckConstraint(
+                condition=Q(locked_fields__contained_by=list(LOCKABLE_FIELDS)),
+                name="job_locked_fields_known",
+            ),
+            models.CheckConstraint(condition=~Q(duplicate_of=models.F("id")), name="job_not_duplicate_of_itself"),
+        ]
+        indexes = [
+            # The listing: active canonical jobs, newest first.
+            models.Index(
+                fields=["-posted_at", "-id"],
+                name="job_listing_idx",
+                condition=Q(status=JobStatus.ACTIVE, duplicate_of__isnull=True),
+            ),
+            models.Index(fields=["status", "employment_type"], name="job_status_type_idx"),
+            models.Index(fields=["status", "job_level"], name="job_status_level_idx"),
+            models.Index(fields=["status", "remote"], name="job_status_remote_idx"),
+            models.Index(fields=["status", "country"], name="job_status_country_idx"),
+            models.Index(fields=["status", "salary_annual_max"], name="job_status_salary_idx"),
+            models.Index(fields=["status", "company"], name="job_status_company_idx"),
+            models.Index(fields=["source", "status", "last_seen_at"], name="job_expiry_idx"),
+            models.Index(fields=["expires_at"], name="job_expires_at_idx", condition=Q(status=JobStatus.ACTIVE)),
+            models.Index(fields=["fingerprint"], name="job_fingerprint_idx"),
+            GinIndex(fields=["search_vector"], name="job_search_vector_idx"),
+            HnswIndex(
+                name="job_embedding_hnsw_idx",
+                fields=["embedding"],
+                m=16,
+                ef_construction=64,
+                opclasses=["vector_cosine_ops"],
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.source}:{self.external_id})"
+
+    @property
+    def is_canonical(self) -> bool:
+        return self.duplicate_of_id is None
+
+    def lock(self, *fields: str) -> None:
+        """Mark fields as edited by staff, so refreshes keep the staff's values."""
+        unknown = set(fields) - set(LOCKABLE_FIELDS)
+        if unknown:
+            raise ValueError(f"not lockable: {', '.join(sorted(unknown))}")
+        self.locked_fields = sorted(set(self.locked_fields) | set(fields))

@@ -1,0 +1,48 @@
+"""The normalized record every source yields and the upsert consumes."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import datetime
+from decimal import Decimal
+
+from jobs.choices import Remote, SalarySource
+
+
+@dataclasses.dataclass(slots=True)
+class JobData:
+    """One posting as a source saw it, after normalization.
+
+    Every source (Adzuna, the spiders, the import command) builds these and hands them to
+    the one upsert; nothing else writes jobs.
+    """
+
+    source: str
+    external_id: str
+    title: str
+    company_name: str = ""
+    description: str = ""
+    description_html: str = ""
+    location: str = ""
+    city: str = ""
+    region: str = ""
+    country: str = ""
+    latitude: float | None = None
+    longitude: float | None = None
+    remote: str = Remote.ONSITE
+    employment_type: str = ""
+    job_level: str = ""
+    is_internship: bool = False
+    salary_min: Decimal | None = None
+    salary_max: Decimal | None = None
+    salary_currency: str = ""
+    salary_period: str = ""
+    salary_annual_min: Decimal | None = None
+    salary_annual_max: Decimal | None = None
+    salary_is_predicted: bool = False
+    salary_source: str = SalarySource.NONE
+    category: str = ""
+    skills: list[str] = dataclasses.field(default_factory=list)
+    apply_url: str = ""
+    posted_at: datetime | None = None
+    expires_at: datetime | None = None
