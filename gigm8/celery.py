@@ -14,3 +14,6 @@ app = Celery("gigm8")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.conf.task_queues = [Queue(name) for name in QUEUES]
 app.autodiscover_tasks()
+# Task modules outside the apps' own tasks.py: the CTS sync and the Scrapy runner.
+app.autodiscover_tasks(["ingestion"], related_name="cts_tasks")
+app.autodiscover_tasks(["scrapers"])

@@ -97,11 +97,12 @@ else:
 CELERY_TIMEZONE = "UTC"
 CELERY_TASK_IGNORE_RESULT = True  # outcomes live in SyncLog rows, not a result backend
 CELERY_TASK_DEFAULT_QUEUE = "default"
+# Task modules map to queues here, in one place.
 CELERY_TASK_ROUTES: dict[str, dict[str, str]] = {
     "ingestion.tasks.*": {"queue": "ingest"},
+    "ingestion.cts_tasks.*": {"queue": "cts"},
     "scrapers.tasks.*": {"queue": "scrape"},
     "matching.tasks.*": {"queue": "index"},
-    "ingestion.tasks_cts.*": {"queue": "cts"},
 }
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
