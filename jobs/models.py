@@ -119,6 +119,11 @@ class Job(models.Model):
 
     source = models.CharField(max_length=50, help_text="adzuna, greenhouse, lever, ashby, microsoft, careers, …")
     external_id = models.CharField(max_length=255, help_text="The posting's id at its source.")
+    board = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="The feed inside the source whose completeness decides expiry (a board token, 'gb:python').",
+    )
     fingerprint = models.CharField(
         max_length=64, blank=True, help_text="Hash of normalized company + title + location, across sources."
     )
@@ -194,6 +199,7 @@ class Job(models.Model):
             models.Index(fields=["status", "salary_annual_max"], name="job_status_salary_idx"),
             models.Index(fields=["status", "company"], name="job_status_company_idx"),
             models.Index(fields=["source", "status", "last_seen_at"], name="job_expiry_idx"),
+            models.Index(fields=["source", "board", "status", "last_seen_at"], name="job_board_expiry_idx"),
             models.Index(fields=["expires_at"], name="job_expires_at_idx", condition=Q(status=JobStatus.ACTIVE)),
             models.Index(fields=["fingerprint"], name="job_fingerprint_idx"),
             GinIndex(fields=["search_vector"], name="job_search_vector_idx"),

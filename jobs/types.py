@@ -46,3 +46,5 @@ class JobData:
     apply_url: str = ""
     posted_at: datetime | None = None
     expires_at: datetime | None = None
+    # The feed inside the source (board token, Adzuna "country:what"); complete feeds expire what they miss.
+    board: str = ""
