@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import dj_database_url
@@ -27,9 +28,12 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.postgres",
     "rest_framework",
+    "rest_framework.authtoken",
+    "corsheaders",
     "django_filters",
     "django_celery_beat",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "gigm8",
     "jobs",
     "ingestion",
@@ -39,6 +43,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # Before CommonMiddleware, so redirects and errors carry the CORS headers too.
+    "corsheaders.middleware.CorsMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -113,6 +119,21 @@ ADZUNA_APP_KEY = env.env_str("ADZUNA_APP_KEY")
 ADZUNA_COUNTRY = [c.lower() for c in env.env_list("ADZUNA_COUNTRY", ["gb"])]
 ADZUNA_RESULTS_PER_PAGE = env.env_int("ADZUNA_RESULTS_PER_PAGE", 50, min_value=1, max_value=50)
 ADZUNA_BASE_URL = env.env_url("ADZUNA_BASE_URL", "https://api.adzuna.com")
+# Search terms ("what") and an optional place ("where") for each refresh; empty = every job.
+ADZUNA_WHAT = env.env_list("ADZUNA_WHAT", [])
+ADZUNA_WHERE = env.env_str("ADZUNA_WHERE")
+ADZUNA_MAX_DAYS_OLD = env.env_int("ADZUNA_MAX_DAYS_OLD", 0, min_value=0)  # 0: not sent
+ADZUNA_MAX_PAGES = env.env_int("ADZUNA_MAX_PAGES", 20, min_value=1)  # per country and term
+# Pages one worker fetches as one piece of a refresh (pieces are shared among workers).
+ADZUNA_PAGES_PER_PIECE = env.env_int("ADZUNA_PAGES_PER_PIECE", 5, min_value=1)
+ADZUNA_CONNECT_TIMEOUT = env.env_int("ADZUNA_CONNECT_TIMEOUT", 5, min_value=1)
+ADZUNA_READ_TIMEOUT = env.env_int("ADZUNA_READ_TIMEOUT", 30, min_value=1)
+ADZUNA_ATTEMPTS = env.env_int("ADZUNA_ATTEMPTS", 3, min_value=1)
+# A running SyncLog without a heartbeat for this long belongs to a run that died.
+SYNC_STALE_MINUTES = env.env_int("SYNC_STALE_MINUTES", 30, min_value=1)
+# Modules that register refresh steps (ingestion.services.refresh.register_refresh_step);
+# a source adds its module here and the daily refresh runs it.
+REFRESH_STEP_MODULES = ["ingestion.services.adzuna", "ingestion.services.expiry"]
 
 # --- Google Cloud Talent Solution ---------------------------------------------------------
 GCP_PROJECT_ID = env.env_str("GCP_PROJECT_ID")
@@ -126,6 +147,19 @@ JOB_REFRESH_TIME = env.env_time("JOB_REFRESH_TIME", "03:00")
 JOB_EXPIRY_DAYS = env.env_int("JOB_EXPIRY_DAYS", 30, min_value=1)
 MATCH_BACKEND = env.env_choice("MATCH_BACKEND", ("local", "cts"), "local")
 EMBEDDING_DIM = env.env_int("EMBEDDING_DIM", 384, min_value=1, max_value=16000)
+
+# --- Matching -----------------------------------------------------------------------------
+# Engines by name (dotted paths, loaded by matching.backends.get_backend); MATCH_BACKEND picks one.
+MATCH_BACKENDS = {
+    "local": "matching.backends.local.LocalBackend",
+    "cts": "matching.backends.cts.CtsBackend",
+}
+MATCH_CACHE_TTL = env.env_int("MATCH_CACHE_TTL", 24 * 3600, min_value=0)  # seconds; 0 turns caching off
+MATCH_MAX_UPLOAD_BYTES = env.env_int("MATCH_MAX_UPLOAD_BYTES", 5 * 1024 * 1024, min_value=1024)
+# The embedding model: a model2vec static model directory (the one shipped in matching/data/
+# by default). Loaded from disk only; nothing is downloaded at run time.
+MATCH_EMBEDDING_MODEL = env.env_str("MATCH_EMBEDDING_MODEL", str(BASE_DIR / "matching" / "data" / "minilm_static"))
+MATCH_INDEX_BATCH_SIZE = env.env_int("MATCH_INDEX_BATCH_SIZE", 256, min_value=1, max_value=10000)
 
 # --- Database (last: every plain value above is checked before a server starts) -----------
 # PostgreSQL with pgvector. With no DATABASE_URL, an embedded PostgreSQL 18 + pgvector
@@ -141,16 +175,58 @@ DATABASES["default"].setdefault("OPTIONS", {})
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Django REST framework and the OpenAPI schema -----------------------------------------
+
+
+def _throttle_rate(name: str, default: str) -> str:
+    """A DRF rate such as "120/minute", checked here so a typo fails at start, not per request."""
+    value = env.env_str(name, default)
+    if not re.fullmatch(r"\d+/(s|sec|second|m|min|minute|h|hour|d|day)", value):
+        raise env.EnvError(f"{name}: expected a rate like 120/minute (per second, minute, hour or day), got {value!r}")
+    return value
+
+
+# Anonymous clients and signed-in ones are throttled apart, through the cache (Redis in
+# production, so every API process shares the counts). API_THROTTLE_ANON / API_THROTTLE_USER.
+API_THROTTLE_ANON = _throttle_rate("API_THROTTLE_ANON", "120/minute")
+API_THROTTLE_USER = _throttle_rate("API_THROTTLE_USER", "600/minute")
+API_PAGE_SIZE = env.env_int("API_PAGE_SIZE", 20, min_value=1, max_value=100)
+API_MAX_PAGE_SIZE = 100
+
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_THROTTLE_CLASSES": [
+        "rest_framework.throttling.AnonRateThrottle",
+        "rest_framework.throttling.UserRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {"anon": API_THROTTLE_ANON, "user": API_THROTTLE_USER},
+    "EXCEPTION_HANDLER": "gigm8.api_errors.api_exception_handler",
+    "PAGE_SIZE": API_PAGE_SIZE,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "gigm8 API",
     "DESCRIPTION": "Jobs gathered from job APIs and career sites, filtered and matched to resumes.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Swagger UI and ReDoc load their assets from this server (drf-spectacular-sidecar): no CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
 }
+
+# --- CORS (django-cors-headers) -----------------------------------------------------------
+# CORS_ALLOWED_ORIGINS: comma-separated origins the frontend is served from, e.g.
+# "https://jobs.example.com,http://localhost:3000". Empty (the default) allows no other origin.
+CORS_ALLOWED_ORIGINS = env.env_list("CORS_ALLOWED_ORIGINS", [])
+for _origin in CORS_ALLOWED_ORIGINS:
+    if not re.match(r"^https?://[^/]+$", _origin):
+        raise env.EnvError(f"CORS_ALLOWED_ORIGINS: expected origins like https://host[:port], got {_origin!r}")
+CORS_URLS_REGEX = r"^/(api/|jobs$|health/?$)"
 
 # --- Internationalization and static files --------------------------------------------
 LANGUAGE_CODE = "en-us"
