@@ -1,0 +1,81 @@
+"""One JSON shape for every 4xx the API answers.
+
+    {"error": {"code": "invalid", "message": "remote: 'moon' is not one of onsite, hybrid, remote.",
+               "fields": {"remote": ["'moon' is not one of onsite, hybrid, remote."]}}}
+
+`code` is stable and machine-readable (DRF's error codes: invalid, not_authenticated,
+permission_denied, not_found, method_not_allowed, throttled, parse_error, …), `message` is one
+line a person can read, `fields` maps each bad parameter or body field to its messages (empty
+when the error is not about a field). DRF views get it from `api_exception_handler`
+(REST_FRAMEWORK["EXCEPTION_HANDLER"]); plain Django views under /api/ use `error_response`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, JsonResponse
+from rest_framework import exceptions
+from rest_framework.response import Response
+from rest_framework.views import exception_handler
+
+NON_FIELD = "non_field_errors"
+
+
+def error_body(*, code: str, message: str, fields: dict[str, list[str]] | None = None) -> dict[str, Any]:
+    return {"error": {"code": code, "message": message, "fields": fields or {}}}
+
+
+def error_response(*, status: int, code: str, message: str, fields: dict[str, list[str]] | None = None) -> JsonResponse:
+    return JsonResponse(error_body(code=code, message=message, fields=fields), status=status)
+
+
+def _flatten(detail: Any, prefix: str = "") -> dict[str, list[str]]:
+    """DRF's nested ValidationError detail as {"field" or "field.sub" or "items.0.x": [messages]}."""
+    if isinstance(detail, dict):
+        out: dict[str, list[str]] = {}
+        for key, value in detail.items():
+            name = f"{prefix}.{key}" if prefix else str(key)
+            out.update(_flatten(value, name))
+        return out
+    if isinstance(detail, list):
+        if all(not isinstance(item, dict | list) for item in detail):
+            return {prefix or NON_FIELD: [str(item) for item in detail]}
+        out = {}
+        for index, item in enumerate(detail):
+            out.update(_flatten(item, f"{prefix}.{index}" if prefix else str(index)))
+        return out
+    return {prefix or NON_FIELD: [str(detail)]}
+
+
+def _validation_message(fields: dict[str, list[str]]) -> str:
+    parts = []
+    for name, messages in fields.items():
+        text = " ".join(messages)
+        parts.append(text if name == NON_FIELD else f"{name}: {text}")
+    return " ".join(parts) or "Invalid input."
+
+
+def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    """DRF's handler (status, headers such as Retry-After and WWW-Authenticate), our body."""
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    elif isinstance(exc, PermissionDenied):
+        exc = exceptions.PermissionDenied()
+    response = exception_handler(exc, context)
+    if response is None or not isinstance(exc, exceptions.APIException):
+        return response  # not an API error: a 500, which Django logs and reports
+    if isinstance(exc, exceptions.ValidationError):
+        fields = _flatten(exc.detail)
+        response.data = error_body(code="invalid", message=_validation_message(fields), fields=fields)
+    else:
+        codes = exc.get_codes()
+        code = codes if isinstance(codes, str) else exc.default_code
+        response.data = error_body(code=code, message=str(exc.detail))
+    return response
+
+
+def api_not_found(request: HttpRequest, *args: Any, **kwargs: Any) -> JsonResponse:
+    """Unknown URLs under /api/ answer in the API's shape, not with Django's HTML page."""
+    return error_response(status=404, code="not_found", message=f"No API endpoint at {request.path}.")
