@@ -205,7 +205,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_THROTTLE_RATES": {"anon": API_THROTTLE_ANON, "user": API_THROTTLE_USER},
     "EXCEPTION_HANDLER": "gigm8.api_errors.api_exception_handler",
-    "PAGE_SIZE": API_PAGE_SIZE,
+    # Page size: API_PAGE_SIZE, read by jobs.api.pagination (DRF's PAGE_SIZE would apply to every view).
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "gigm8 API",
