@@ -1,0 +1,433 @@
+"""Staff curation of jobs and companies.
+
+A field a staff member changes in the job form is locked (Job.locked_fields), so the next
+refresh keeps the staff's value; the form marks locked fields and can unlock them.
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import admin
+from django.contrib.admin.widgets import AutocompleteSelect
+from django.db.models import Q, QuerySet
+from django.forms.utils import pretty_name
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import format_html_join
+
+from gigm8.admin_views import AutocompleteFilter, DateRangeFilter, EstimatedCountPaginator, confirm_action
+from jobs.choices import LOCKABLE_FIELDS, JobStatus
+from jobs.models import Company, Job
+
+LOCK_MARK = "🔒"
+SALARY_FIELDS = ("salary_min", "salary_max", "salary_period")
+
+
+class HasSalaryFilter(admin.SimpleListFilter):
+    title = "salary"
+    parameter_name = "has_salary"
+
+    def lookups(self, request, model_admin):
+        return [("yes", "Has a salary"), ("no", "No salary")]
+
+    def queryset(self, request, queryset):
+        has_salary = Q(salary_min__isnull=False) | Q(salary_max__isnull=False)
+        if self.value() == "yes":
+            return queryset.filter(has_salary)
+        if self.value() == "no":
+            return queryset.exclude(has_salary)
+        return queryset
+
+
+class JobAdminForm(forms.ModelForm):
+    unlock = forms.MultipleChoiceField(
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label="Unlock",
+        help_text="Tick a field to let the next refresh update it from the source again.",
+    )
+
+    class Meta:
+        model = Job
+        fields = "__all__"
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        locked = self.instance.locked_fields if self.instance.pk else []
+        self.fields["unlock"].choices = [(name, pretty_name(name)) for name in locked]
+        for name in locked:
+            field = self.fields.get(name)
+            if field is not None:
+                field.label = f"{LOCK_MARK} {field.label or pretty_name(name)}"
+                field.help_text = "Locked: refreshes keep this value. " + str(field.help_text or "")
+
+
+def _jobs_update(queryset: QuerySet[Job], **values) -> int:
+    return queryset.update(updated_at=timezone.now(), **values)
+
+
+@admin.register(Job)
+class JobAdmin(admin.ModelAdmin):
+    form = JobAdminForm
+    list_display = (
+        "title",
+        "company",
+        "location",
+        "employment_type",
+        "job_level",
+        "remote",
+        "salary",
+        "source",
+        "status",
+        "posted_at",
+        "is_featured",
+    )
+    list_display_links = ("title",)
+    list_filter = (
+        "status",
+        "source",
+        "employment_type",
+        "job_level",
+        "remote",
+        "is_internship",
+        "is_featured",
+        ("posted_at", DateRangeFilter),
+        HasSalaryFilter,
+        ("company", AutocompleteFilter),
+    )
+    search_fields = ("title", "company__name", "location")
+    search_help_text = "Search title, company name and location."
+    ordering = ("-posted_at", "-id")
+    list_select_related = ("company",)
+    list_per_page = 50
+    show_full_result_count = False
+    paginator = EstimatedCountPaginator
+    autocomplete_fields = ("company",)
+    actions = (
+        "expire_jobs",
+        "reactivate_jobs",
+        "hide_jobs",
+        "feature_jobs",
+        "unfeature_jobs",
+        "unlock_fields",
+    )
+    readonly_fields = (
+        "locked_fields_display",
+        "also_posted_on",
+        "apply_urls",
+        "salary_annual_min",
+        "salary_annual_max",
+        "salary_source",
+        "fingerprint",
+        "content_hash",
+        "duplicate_of",
+        "first_seen_at",
+        "last_seen_at",
+        "expired_at",
+        "cts_name",
+        "cts_synced_at",
+        "embedded_at",
+        "created_at",
+        "updated_at",
+    )
+
+    def get_fieldsets(self, request, obj=None):
+        sync = ["source", "external_id", "apply_url", "posted_at", "expires_at"]
+        if obj is not None:
+            if hasattr(obj, "board"):
+                sync.insert(2, "board")
+            sync += [
+                "also_posted_on",
+                "apply_urls",
+                "duplicate_of",
+                "fingerprint",
+                "first_seen_at",
+                "last_seen_at",
+                "expired_at",
+                "cts_name",
+                "cts_synced_at",
+                "embedded_at",
+                "created_at",
+                "updated_at",
+            ]
+        basics = ["title", "company", "status", "is_featured", "category", "skills", "description", "description_html"]
+        if obj is not None:
+            basics[0:0] = ["locked_fields_display", "unlock"]
+        compensation = ["salary_min", "salary_max", "salary_currency", "salary_period", "salary_is_predicted"]
+        if obj is not None:
+            compensation += ["salary_annual_min", "salary_annual_max", "salary_source"]
+        return [
+            ("Basics", {"fields": basics}),
+            ("Location", {"fields": ["location", "city", "region", "country", "latitude", "longitude", "remote"]}),
+            ("Compensation", {"fields": compensation}),
+            ("Classification", {"fields": ["employment_type", "job_level", "is_internship"]}),
+            ("Source and sync", {"fields": sync}),
+        ]
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = list(self.readonly_fields)
+        if obj is not None:
+            # Identity of a posting at its source: changing it would orphan the row.
+            readonly += ["source", "external_id"] + (["board"] if hasattr(obj, "board") else [])
+        return readonly
+
+    @admin.display(description="Salary", ordering="salary_annual_max")
+    def salary(self, obj: Job) -> str:
+        if obj.salary_min is None and obj.salary_max is None:
+            return "—"
+        low, high = obj.salary_min, obj.salary_max
+        amount = (
+            f"{low:,.0f}–{high:,.0f}" if low is not None and high is not None and low != high else f"{low or high:,.0f}"
+        )
+        period = f"/{obj.salary_period}" if obj.salary_period else ""
+        return f"{obj.salary_currency} {amount}{period}".strip()
+
+    @admin.display(description=f"{LOCK_MARK} Locked fields")
+    def locked_fields_display(self, obj: Job) -> str:
+        if not obj.locked_fields:
+            return "None: refreshes may update every field."
+        return ", ".join(pretty_name(name) for name in obj.locked_fields)
+
+    @admin.display(description="Also posted on")
+    def also_posted_on(self, obj: Job) -> str:
+        others = _job_other_sources(job=obj)
+        if not others:
+            return "No other source lists this job."
+        return format_html_join(
+            "",
+            '<div><a href="{}">{} {}</a>{} — <a href="{}" rel="noopener" target="_blank">apply</a></div>',
+            (
+                (
+                    reverse("admin:jobs_job_change", args=[other.pk]),
+                    other.source,
+                    other.external_id,
+                    " (canonical)" if other.pk == obj.duplicate_of_id else "",
+                    other.apply_url or "#",
+                )
+                for other in others
+            ),
+        )
+
+    @admin.display(description="Apply URLs")
+    def apply_urls(self, obj: Job) -> str:
+        urls = [(obj.source, obj.apply_url)] + [(o.source, o.apply_url) for o in _job_other_sources(job=obj)]
+        urls = [(source, url) for source, url in urls if url]
+        if not urls:
+            return "—"
+        return format_html_join(
+            "", '<div>{}: <a href="{}" rel="noopener" target="_blank">{}</a></div>', ((s, u, u) for s, u in urls)
+        )
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            unlock = set(form.cleaned_data.get("unlock") or ())
+            obj.locked_fields = sorted(set(obj.locked_fields) - unlock)
+            edited = set(form.changed_data) & set(LOCKABLE_FIELDS)
+            if edited:
+                obj.lock(*edited)
+        else:
+            obj.last_seen_at = timezone.now()
+        if set(form.changed_data) & set(SALARY_FIELDS):
+            _job_annualize_salary(job=obj)
+        super().save_model(request, obj, form, change)
+
+    def get_media(self):
+        return AutocompleteSelect(Job._meta.get_field("company"), self.admin_site).media
+
+    @property
+    def media(self):
+        return super().media + self.get_media()
+
+    # --- bulk actions: each asks first, then says how many changed ---------------------------
+
+    @admin.action(description="Expire selected jobs", permissions=["change"])
+    def expire_jobs(self, request, queryset):
+        return confirm_action(
+            self,
+            request,
+            queryset,
+            title="Expire jobs",
+            explanation="Expired jobs leave the listing. A refresh that sees them again reactivates them.",
+            apply=lambda qs: _jobs_update(
+                qs.exclude(status=JobStatus.EXPIRED), status=JobStatus.EXPIRED, expired_at=timezone.now()
+            ),
+            done="{count} job(s) expired.",
+        )
+
+    @admin.action(description="Reactivate selected jobs", permissions=["change"])
+    def reactivate_jobs(self, request, queryset):
+        return confirm_action(
+            self,
+            request,
+            queryset,
+            title="Reactivate jobs",
+            explanation=(
+                "Reactivated jobs return to the listing. A job its source no longer lists expires "
+                "again at the next expiry run."
+            ),
+            apply=lambda qs: _jobs_update(
+                qs.exclude(status=JobStatus.ACTIVE), status=JobStatus.ACTIVE, expired_at=None
+            ),
+            done="{count} job(s) reactivated.",
+        )
+
+    @admin.action(description="Hide selected jobs", permissions=["change"])
+    def hide_jobs(self, request, queryset):
+        return confirm_action(
+            self,
+            request,
+            queryset,
+            title="Hide jobs",
+            explanation="Hidden jobs leave the listing and stay hidden through refreshes until reactivated.",
+            apply=lambda qs: _jobs_update(qs.exclude(status=JobStatus.HIDDEN), status=JobStatus.HIDDEN),
+            done="{count} job(s) hidden.",
+        )
+
+    @admin.action(description="Feature selected jobs", permissions=["change"])
+    def feature_jobs(self, request, queryset):
+        return confirm_action(
+            self,
+            request,
+            queryset,
+            title="Feature jobs",
+            explanation="Featured jobs are flagged for the frontend to highlight.",
+            apply=lambda qs: _jobs_update(qs.filter(is_featured=False), is_featured=True),
+            done="{count} job(s) featured.",
+        )
+
+    @admin.action(description="Unfeature selected jobs", permissions=["change"])
+    def unfeature_jobs(self, request, queryset):
+        return confirm_action(
+            self,
+            request,
+            queryset,
+            title="Unfeature jobs",
+            explanation="The featured flag is removed.",
+            apply=lambda qs: _jobs_update(qs.filter(is_featured=True), is_featured=False),
+            done="{count} job(s) unfeatured.",
+        )
+
+    @admin.action(description="Unlock all fields of selected jobs", permissions=["change"])
+    def unlock_fields(self, request, queryset):
+        return confirm_action(
+            self,
+            request,
+            queryset,
+            title="Unlock fields",
+            explanation="Every staff-edited field of these jobs will be updated from the source by the next refresh.",
+            apply=lambda qs: _jobs_update(qs.exclude(locked_fields=[]), locked_fields=[]),
+            done="Fields unlocked on {count} job(s).",
+        )
+
+
+def _job_other_sources(*, job: Job) -> list[Job]:
+    """The same posting on other sources: its canonical and the canonical's other duplicates."""
+    canonical_id = job.duplicate_of_id or job.pk
+    return list(
+        Job.objects.filter(Q(pk=canonical_id) | Q(duplicate_of_id=canonical_id))
+        .exclude(pk=job.pk)
+        .only("id", "source", "external_id", "apply_url", "duplicate_of_id")
+        .order_by("source", "id")
+    )
+
+
+def _job_annualize_salary(*, job: Job) -> None:
+    # The annual figures are what filters use; they follow the edited salary through the one
+    # normalizer's annualize().
+    from ingestion.normalize import annualize
+
+    job.salary_annual_min = annualize(job.salary_min, job.salary_period) if job.salary_period else None
+    job.salary_annual_max = annualize(job.salary_max, job.salary_period) if job.salary_period else None
+
+
+@admin.register(Company)
+class CompanyAdmin(admin.ModelAdmin):
+    list_display = ("name", "ats_kind", "board_token", "careers_url", "is_enabled", "is_blocked")
+    list_filter = ("ats_kind", "is_enabled", "is_blocked")
+    search_fields = ("name", "normalized_name", "board_token")
+    ordering = ("name",)
+    show_full_result_count = False
+    paginator = EstimatedCountPaginator
+    prepopulated_fields = {"slug": ("name",)}
+    actions = ("block_companies", "unblock_companies", "enable_crawling", "disable_crawling")
+    fieldsets = (
+        (None, {"fields": ("name", "normalized_name", "slug", "website")}),
+        ("Crawling", {"fields": ("ats_kind", "board_token", "careers_url", "is_enabled")}),
+        ("Visibility", {"fields": ("is_blocked",)}),
+        ("Sync", {"fields": ("cts_name", "created_at", "updated_at")}),
+    )
+    readonly_fields = ("cts_name", "created_at", "updated_at")
+
+    def get_fieldsets(self, request, obj=None):
+        if obj is None:  # derived from the name on add
+            return ((None, {"fields": ("name", "slug", "website")}),) + self.fieldsets[1:3]
+        return self.fieldsets
+
+    def get_readonly_fields(self, request, obj=None):
+        # The normalized name is how every source finds this company again; renaming the
+        # display name must not change it.
+        return self.readonly_fields + (("normalized_name",) if obj is not None else ())
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            from ingestion.normalize import normalize_company_name
+
+            obj.normalized_name = normalize_company_name(obj.name)
+        super().save_model(request, obj, form, change)
+
+    def _set(self, request, queryset, *, title, explanation, done, **values):
+        field, value = next(iter(values.items()))
+        return confirm_action(
+            self,
+            request,
+            queryset,
+            title=title,
+            explanation=explanation,
+            apply=lambda qs: qs.exclude(**{field: value}).update(updated_at=timezone.now(), **values),
+            done=done,
+        )
+
+    @admin.action(description="Block selected companies", permissions=["change"])
+    def block_companies(self, request: HttpRequest, queryset):
+        return self._set(
+            request,
+            queryset,
+            title="Block companies",
+            explanation="Every job of a blocked company vanishes from the API.",
+            done="{count} company(ies) blocked.",
+            is_blocked=True,
+        )
+
+    @admin.action(description="Unblock selected companies", permissions=["change"])
+    def unblock_companies(self, request, queryset):
+        return self._set(
+            request,
+            queryset,
+            title="Unblock companies",
+            explanation="Their active jobs return to the API.",
+            done="{count} company(ies) unblocked.",
+            is_blocked=False,
+        )
+
+    @admin.action(description="Enable crawling of selected companies", permissions=["change"])
+    def enable_crawling(self, request, queryset):
+        return self._set(
+            request,
+            queryset,
+            title="Enable crawling",
+            explanation="Their boards are crawled on refresh.",
+            done="Crawling enabled for {count} company(ies).",
+            is_enabled=True,
+        )
+
+    @admin.action(description="Disable crawling of selected companies", permissions=["change"])
+    def disable_crawling(self, request, queryset):
+        return self._set(
+            request,
+            queryset,
+            title="Disable crawling",
+            explanation="Refreshes skip their boards; their jobs stay until they expire.",
+            done="Crawling disabled for {count} company(ies).",
+            is_enabled=False,
+        )

@@ -1,0 +1,415 @@
+"""The job and company admin: filters, fast pagination, locking staff edits, bulk actions, permissions."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.contrib.auth.models import Group, User
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from gigm8 import admin_views
+from jobs.choices import EmploymentType, JobLevel, JobStatus, Remote
+from jobs.models import Company, Job
+from jobs.tests.factories import CompanyFactory, JobFactory
+
+pytestmark = pytest.mark.django_db
+
+CHANGELIST = reverse("admin:jobs_job_changelist")
+
+
+def _curator(username: str = "cora") -> User:
+    user = User.objects.create_user(username, password="pw", is_staff=True)
+    user.groups.add(Group.objects.get(name="curator"))
+    return user
+
+
+@pytest.fixture
+def curator_client(client):
+    client.force_login(_curator())
+    return client
+
+
+def _titles(response) -> set[str]:
+    return {job.title for job in response.context["cl"].result_list}
+
+
+# --- listing ------------------------------------------------------------------------------
+
+
+def test_changelist_shows_the_columns_with_one_query_for_companies(curator_client, django_assert_max_num_queries):
+    JobFactory.create_batch(5, salary_min=50000, salary_max=60000, salary_currency="GBP", salary_period="year")
+    with django_assert_max_num_queries(12):
+        response = curator_client.get(CHANGELIST)
+    assert response.status_code == 200
+    html = response.content.decode()
+    for header in ("Title", "Company", "Location", "Employment type", "Job level", "Remote", "Salary", "Source"):
+        assert header in html
+    assert "GBP 50,000–60,000/year" in html
+
+
+@pytest.mark.parametrize(
+    ("params", "expected"),
+    [
+        ({"status__exact": "expired"}, {"expired"}),
+        ({"source__exact": "lever"}, {"lever"}),
+        ({"employment_type__exact": EmploymentType.CONTRACTOR}, {"contract"}),
+        ({"job_level__exact": JobLevel.DIRECTOR}, {"director"}),
+        ({"remote__exact": Remote.REMOTE}, {"remote"}),
+        ({"is_internship__exact": "1"}, {"intern"}),
+        ({"is_featured__exact": "1"}, {"featured"}),
+        ({"has_salary": "yes"}, {"paid"}),
+    ],
+)
+def test_each_filter_narrows_the_list(curator_client, params, expected):
+    JobFactory(title="plain")
+    JobFactory(title="expired", status=JobStatus.EXPIRED)
+    JobFactory(title="lever", source="lever")
+    JobFactory(title="contract", employment_type=EmploymentType.CONTRACTOR)
+    JobFactory(title="director", job_level=JobLevel.DIRECTOR)
+    JobFactory(title="remote", remote=Remote.REMOTE)
+    JobFactory(title="intern", is_internship=True)
+    JobFactory(title="featured", is_featured=True)
+    JobFactory(title="paid", salary_max=90000, salary_currency="GBP")
+    response = curator_client.get(CHANGELIST, params)
+    assert response.status_code == 200
+    assert _titles(response) == expected
+
+
+def test_has_salary_no_excludes_jobs_with_a_salary(curator_client):
+    JobFactory(title="unpaid")
+    JobFactory(title="paid", salary_min=1)
+    assert _titles(curator_client.get(CHANGELIST, {"has_salary": "no"})) == {"unpaid"}
+
+
+def test_posted_date_range_is_inclusive_of_both_days(curator_client):
+    now = timezone.now().replace(hour=12)
+    JobFactory(title="old", posted_at=now - timedelta(days=30))
+    JobFactory(title="mid", posted_at=now - timedelta(days=10))
+    JobFactory(title="new", posted_at=now)
+    day = (now - timedelta(days=10)).date().isoformat()
+    response = curator_client.get(CHANGELIST, {"posted_at__range_from": day, "posted_at__range_to": day})
+    assert _titles(response) == {"mid"}
+    response = curator_client.get(CHANGELIST, {"posted_at__range_from": day})
+    assert _titles(response) == {"mid", "new"}
+
+
+def test_a_malformed_date_is_refused_not_a_server_error(curator_client):
+    response = curator_client.get(CHANGELIST, {"posted_at__range_from": "yesterday"})
+    assert response.status_code == 302
+    assert "e=1" in response["Location"]
+
+
+def test_company_filter_is_an_autocomplete_not_a_list_of_every_company(curator_client):
+    acme, other = CompanyFactory(name="Acme"), CompanyFactory(name="Globex")
+    JobFactory(title="acme job", company=acme)
+    JobFactory(title="globex job", company=other)
+    response = curator_client.get(CHANGELIST, {"company__id__exact": acme.pk})
+    assert _titles(response) == {"acme job"}
+    html = response.content.decode()
+    assert "admin-autocomplete" in html
+    assert "Globex" not in html.split('id="changelist-filter"')[1]  # no option per company
+    assert "Acme" in html  # the chosen one is shown
+
+
+def test_company_autocomplete_answers_a_search(curator_client):
+    CompanyFactory(name="Acme Widgets")
+    CompanyFactory(name="Globex")
+    response = curator_client.get(
+        reverse("admin:autocomplete"),
+        {"app_label": "jobs", "model_name": "job", "field_name": "company", "term": "acme"},
+    )
+    assert response.status_code == 200
+    assert [r["text"] for r in response.json()["results"]] == ["Acme Widgets"]
+
+
+def test_company_filter_with_a_bad_id_is_refused(curator_client):
+    response = curator_client.get(CHANGELIST, {"company__id__exact": "abc"})
+    assert response.status_code == 302
+    assert "e=1" in response["Location"]
+
+
+def test_search_matches_title_company_and_location(curator_client):
+    JobFactory(title="Python developer", company=CompanyFactory(name="Initech"), location="Leeds")
+    JobFactory(title="Chef", company=CompanyFactory(name="Acme"), location="Bristol")
+    assert _titles(curator_client.get(CHANGELIST, {"q": "python"})) == {"Python developer"}
+    assert _titles(curator_client.get(CHANGELIST, {"q": "acme"})) == {"Chef"}
+    assert _titles(curator_client.get(CHANGELIST, {"q": "leeds"})) == {"Python developer"}
+
+
+def test_unfiltered_list_takes_its_count_from_table_statistics_not_count(curator_client, monkeypatch):
+    JobFactory.create_batch(30)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE jobs_job")
+    monkeypatch.setattr(admin_views, "EXACT_COUNT_BELOW", 10)
+    with CaptureQueriesContext(connection) as queries:
+        response = curator_client.get(CHANGELIST)
+    assert response.status_code == 200
+    assert not [q for q in queries if "COUNT(" in q["sql"].upper() and "jobs_job" in q["sql"]]
+    assert any("reltuples" in q["sql"] for q in queries)
+    cl = response.context["cl"]
+    assert cl.paginator.is_estimate
+    assert cl.result_count == 30  # ANALYZE of a small table counts it exactly
+
+
+def test_filtered_list_estimates_with_explain_when_large(curator_client, monkeypatch):
+    JobFactory.create_batch(12, source="lever")
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE jobs_job")
+    monkeypatch.setattr(admin_views, "EXACT_COUNT_BELOW", 5)
+    with CaptureQueriesContext(connection) as queries:
+        response = curator_client.get(CHANGELIST, {"source__exact": "lever"})
+    assert any(q["sql"].startswith("EXPLAIN") for q in queries)
+    assert response.context["cl"].paginator.is_estimate
+    assert response.context["cl"].result_count > 0
+    assert "about" in response.content.decode()
+
+
+def test_small_results_are_counted_exactly(curator_client):
+    JobFactory.create_batch(3)
+    response = curator_client.get(CHANGELIST)
+    assert not response.context["cl"].paginator.is_estimate
+    assert response.context["cl"].result_count == 3
+
+
+# --- editing and locks --------------------------------------------------------------------
+
+
+def _change_form_data(response) -> dict:
+    """The change form's current values, as a browser would post them back."""
+    form = response.context["adminform"].form
+    data = {}
+    for name, field in form.fields.items():
+        value = form[name].value()
+        widget_data = field.widget.format_value(value) if hasattr(field.widget, "format_value") else value
+        if isinstance(value, list | tuple) and name not in ("skills",):
+            data[name] = list(value)
+        elif value is None:
+            data[name] = ""
+        elif name == "posted_at" or name == "expires_at":
+            data[f"{name}_0"] = value.date().isoformat() if value else ""
+            data[f"{name}_1"] = value.strftime("%H:%M:%S") if value else ""
+        elif isinstance(value, bool):
+            if value:
+                data[name] = "on"
+        else:
+            data[name] = widget_data if name == "skills" else value
+    data["unlock"] = []
+    return {k: v for k, v in data.items() if v is not None}
+
+
+def _post_change(client, job, **changes):
+    url = reverse("admin:jobs_job_change", args=[job.pk])
+    data = _change_form_data(client.get(url))
+    data.update(changes)
+    return client.post(url, data)
+
+
+def test_staff_edit_locks_exactly_the_changed_fields(curator_client):
+    job = JobFactory(title="Old title", city="London")
+    response = _post_change(curator_client, job, title="New title", city="Leeds")
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    job.refresh_from_db()
+    assert job.title == "New title"
+    assert job.locked_fields == ["city", "title"]
+
+
+def test_saving_without_changes_locks_nothing(curator_client):
+    job = JobFactory()
+    response = _post_change(curator_client, job)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    job.refresh_from_db()
+    assert job.locked_fields == []
+
+
+def test_form_marks_locked_fields_and_offers_to_unlock_them(curator_client):
+    job = JobFactory(locked_fields=["title"])
+    html = curator_client.get(reverse("admin:jobs_job_change", args=[job.pk])).content.decode()
+    assert "🔒 Title" in html
+    assert "Locked: refreshes keep this value." in html
+    assert 'name="unlock" value="title"' in html
+    assert "🔒 Location" not in html
+
+
+def test_ticking_unlock_releases_the_field(curator_client):
+    job = JobFactory(locked_fields=["city", "title"])
+    response = _post_change(curator_client, job, unlock=["title"])
+    assert response.status_code == 302
+    job.refresh_from_db()
+    assert job.locked_fields == ["city"]
+
+
+def test_edited_salary_updates_the_annual_figures_filters_use(curator_client):
+    job = JobFactory()
+    response = _post_change(curator_client, job, salary_min="20", salary_max="30", salary_period="hour")
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    job.refresh_from_db()
+    assert job.salary_annual_min is not None and job.salary_annual_min > 20 * 1000
+    assert job.salary_annual_max > job.salary_annual_min
+    assert {"salary_min", "salary_max", "salary_period"} <= set(job.locked_fields)
+
+
+def test_change_form_shows_other_sources_and_apply_urls(curator_client):
+    canonical = JobFactory(source="greenhouse", external_id="gh-1", apply_url="https://boards.example/gh-1")
+    job = JobFactory(source="adzuna", external_id="az-1", duplicate_of=canonical, apply_url="https://az.example/1")
+    sibling = JobFactory(source="lever", external_id="lv-1", duplicate_of=canonical, apply_url="https://lv.example/1")
+    html = curator_client.get(reverse("admin:jobs_job_change", args=[job.pk])).content.decode()
+    assert "greenhouse gh-1" in html and "(canonical)" in html
+    assert "lever lv-1" in html
+    assert reverse("admin:jobs_job_change", args=[sibling.pk]) in html
+    for url in ("https://boards.example/gh-1", "https://az.example/1", "https://lv.example/1"):
+        assert url in html
+
+
+def test_curator_can_add_a_job_by_hand(curator_client):
+    company = CompanyFactory()
+    response = curator_client.post(
+        reverse("admin:jobs_job_add"),
+        {
+            "title": "Hand made",
+            "company": company.pk,
+            "status": "active",
+            "remote": "onsite",
+            "source": "manual",
+            "external_id": "m-1",
+            "skills": "",
+        },
+    )
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    assert Job.objects.get(source="manual").last_seen_at is not None
+
+
+# --- bulk actions -------------------------------------------------------------------------
+
+
+def _action(client, action, jobs, *, confirm=False):
+    data = {"action": action, "_selected_action": [j.pk for j in jobs], "index": 0}
+    if confirm:
+        data["confirm"] = "yes"
+    return client.post(CHANGELIST, data, follow=confirm)
+
+
+@pytest.mark.parametrize(
+    ("action", "before", "after", "message"),
+    [
+        ("expire_jobs", {}, {"status": JobStatus.EXPIRED}, "2 job(s) expired."),
+        ("reactivate_jobs", {"status": JobStatus.EXPIRED}, {"status": JobStatus.ACTIVE}, "2 job(s) reactivated."),
+        ("hide_jobs", {}, {"status": JobStatus.HIDDEN}, "2 job(s) hidden."),
+        ("feature_jobs", {}, {"is_featured": True}, "2 job(s) featured."),
+        ("unfeature_jobs", {"is_featured": True}, {"is_featured": False}, "2 job(s) unfeatured."),
+        ("unlock_fields", {"locked_fields": ["title"]}, {"locked_fields": []}, "Fields unlocked on 2 job(s)."),
+    ],
+)
+def test_bulk_action_asks_first_then_reports_how_many_changed(curator_client, action, before, after, message):
+    jobs = JobFactory.create_batch(2, **before)
+    untouched = JobFactory(**before)
+
+    response = _action(curator_client, action, jobs)
+    assert response.status_code == 200
+    assert "Yes," in response.content.decode()
+    for job in jobs:
+        job.refresh_from_db()
+        for field, value in before.items():
+            assert getattr(job, field) == value  # nothing changed before the confirmation
+
+    response = _action(curator_client, action, jobs, confirm=True)
+    assert message in [str(m) for m in response.context["messages"]]
+    for job in jobs:
+        job.refresh_from_db()
+        for field, value in after.items():
+            assert getattr(job, field) == value
+    untouched.refresh_from_db()
+    for field, value in before.items():
+        assert getattr(untouched, field) == value
+
+
+def test_bulk_action_counts_only_rows_it_changed(curator_client):
+    jobs = [JobFactory(status=JobStatus.EXPIRED), JobFactory()]
+    response = _action(curator_client, "expire_jobs", jobs, confirm=True)
+    assert "1 job(s) expired." in [str(m) for m in response.context["messages"]]
+
+
+def test_expire_sets_expired_at(curator_client):
+    job = JobFactory()
+    _action(curator_client, "expire_jobs", [job], confirm=True)
+    job.refresh_from_db()
+    assert job.expired_at is not None
+
+
+def test_action_over_every_filtered_row_across_pages(curator_client):
+    lever = JobFactory.create_batch(3, source="lever")
+    JobFactory(source="adzuna")
+    # The admin's page posts the visible rows' ids too; select_across widens it to the filter.
+    response = curator_client.post(
+        f"{CHANGELIST}?source__exact=lever",
+        {"action": "hide_jobs", "select_across": "1", "index": 0, "_selected_action": [lever[0].pk], "confirm": "yes"},
+        follow=True,
+    )
+    assert "3 job(s) hidden." in [str(m) for m in response.context["messages"]]
+    assert Job.objects.filter(status=JobStatus.HIDDEN).count() == 3
+
+
+# --- companies ----------------------------------------------------------------------------
+
+
+def test_company_admin_lists_crawl_settings(curator_client):
+    CompanyFactory(name="Acme", ats_kind="greenhouse", board_token="acme", careers_url="https://acme.example/jobs")
+    html = curator_client.get(reverse("admin:jobs_company_changelist")).content.decode()
+    for text in ("Acme", "Greenhouse", "acme", "https://acme.example/jobs"):
+        assert text in html
+
+
+def test_curator_adds_a_company_and_its_normalized_name_is_derived(curator_client):
+    response = curator_client.post(
+        reverse("admin:jobs_company_add"),
+        {"name": "Acme Widgets, Inc.", "slug": "acme-widgets", "ats_kind": "", "is_enabled": "on"},
+    )
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    company = Company.objects.get(slug="acme-widgets")
+    assert company.normalized_name and company.normalized_name != company.name
+
+
+def test_blocking_companies_asks_then_counts(curator_client):
+    companies = CompanyFactory.create_batch(2)
+    url = reverse("admin:jobs_company_changelist")
+    data = {"action": "block_companies", "_selected_action": [c.pk for c in companies], "index": 0}
+    assert "Yes," in curator_client.post(url, data).content.decode()
+    response = curator_client.post(url, {**data, "confirm": "yes"}, follow=True)
+    assert "2 company(ies) blocked." in [str(m) for m in response.context["messages"]]
+    assert Company.objects.filter(is_blocked=True).count() == 2
+
+
+# --- permissions --------------------------------------------------------------------------
+
+
+def test_curator_cannot_delete(curator_client):
+    job = JobFactory()
+    assert curator_client.get(reverse("admin:jobs_job_delete", args=[job.pk])).status_code == 403
+    assert curator_client.get(reverse("admin:jobs_company_delete", args=[job.company.pk])).status_code == 403
+    html = curator_client.get(CHANGELIST).content.decode()
+    assert 'value="delete_selected"' not in html
+
+
+def test_curator_has_no_access_to_schedules(curator_client):
+    assert curator_client.get(reverse("admin:django_celery_beat_periodictask_changelist")).status_code == 403
+    assert "Periodic tasks" not in curator_client.get(reverse("admin:index")).content.decode()
+
+
+def test_curator_sees_sync_logs_read_only(curator_client):
+    assert curator_client.get(reverse("admin:ingestion_synclog_changelist")).status_code == 200
+    assert curator_client.get(reverse("admin:ingestion_synclog_add")).status_code == 403
+
+
+def test_superuser_can_do_everything(admin_client):
+    job = JobFactory()
+    assert admin_client.get(reverse("admin:jobs_job_delete", args=[job.pk])).status_code == 200
+    assert admin_client.get(reverse("admin:django_celery_beat_periodictask_changelist")).status_code == 200
+    assert 'value="delete_selected"' in admin_client.get(CHANGELIST).content.decode()
+
+
+def test_staff_without_the_group_sees_nothing(client):
+    client.force_login(User.objects.create_user("nobody", password="pw", is_staff=True))
+    assert client.get(CHANGELIST).status_code == 403
