@@ -50,7 +50,8 @@ class JobAdminForm(forms.ModelForm):
 
     class Meta:
         model = Job
-        fields = "__all__"
+        # The admin narrows this to its fieldsets; listed so nothing unexpected is editable.
+        fields = (*LOCKABLE_FIELDS, "status", "is_featured", "source", "external_id")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -177,9 +178,10 @@ class JobAdmin(admin.ModelAdmin):
         if obj.salary_min is None and obj.salary_max is None:
             return "—"
         low, high = obj.salary_min, obj.salary_max
-        amount = (
-            f"{low:,.0f}–{high:,.0f}" if low is not None and high is not None and low != high else f"{low or high:,.0f}"
-        )
+        if low is not None and high is not None and low != high:
+            amount = f"{low:,.0f}-{high:,.0f}"
+        else:
+            amount = f"{low if low is not None else high:,.0f}"
         period = f"/{obj.salary_period}" if obj.salary_period else ""
         return f"{obj.salary_currency} {amount}{period}".strip()
 
@@ -361,7 +363,7 @@ class CompanyAdmin(admin.ModelAdmin):
 
     def get_fieldsets(self, request, obj=None):
         if obj is None:  # derived from the name on add
-            return ((None, {"fields": ("name", "slug", "website")}),) + self.fieldsets[1:3]
+            return ((None, {"fields": ("name", "slug", "website")}), *self.fieldsets[1:3])
         return self.fieldsets
 
     def get_readonly_fields(self, request, obj=None):

@@ -48,7 +48,7 @@ def test_changelist_shows_the_columns_with_one_query_for_companies(curator_clien
     html = response.content.decode()
     for header in ("Title", "Company", "Location", "Employment type", "Job level", "Remote", "Salary", "Source"):
         assert header in html
-    assert "GBP 50,000–60,000/year" in html
+    assert "GBP 50,000-60,000/year" in html
 
 
 @pytest.mark.parametrize(
