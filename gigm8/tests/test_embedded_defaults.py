@@ -82,3 +82,23 @@ def test_with_no_service_urls_the_project_migrates_and_answers_health(fresh_var_
     while postmaster_pid.exists() and time.monotonic() < deadline:
         time.sleep(0.2)
     assert not postmaster_pid.exists(), "the embedded PostgreSQL was left running"
+
+
+@pytest.mark.slow
+def test_a_holder_killed_without_exit_hooks_does_not_keep_the_server_up(fresh_var_dir):
+    join = (
+        "import os, signal, sys; from pathlib import Path; from gigm8.lib import embedded_pg; "
+        "embedded_pg.start(Path(sys.argv[1])); "
+        "os.kill(os.getpid(), signal.SIGKILL) if sys.argv[2] == 'die' else None"
+    )
+    data_dir = fresh_var_dir / "postgres"
+    killed = subprocess.run([sys.executable, "-c", join, str(data_dir), "die"], cwd=ROOT, timeout=120)
+    assert killed.returncode == -9
+    assert (data_dir / "postmaster.pid").exists()
+
+    clean = subprocess.run([sys.executable, "-c", join, str(data_dir), "exit"], cwd=ROOT, timeout=120)
+    assert clean.returncode == 0
+    deadline = time.monotonic() + 15
+    while (data_dir / "postmaster.pid").exists() and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not (data_dir / "postmaster.pid").exists()
