@@ -54,6 +54,8 @@ class FakeCts:
         self.jobs: dict[str, talent_v4.Job] = {}
         self.operations: dict[str, operations_pb2.Operation] = {}
         self._fail: dict[str, deque[grpc.StatusCode]] = defaultdict(deque)
+        self._fail_after: dict[str, tuple[int, grpc.StatusCode]] = {}
+        self._served: dict[str, int] = defaultdict(int)
         self._ids = itertools.count(1)
         self.server: grpc.Server | None = None
         self.address = ""
@@ -67,6 +69,16 @@ class FakeCts:
         """The next calls of `method` (e.g. "BatchCreateJobs") fail with these codes, in order."""
         with self.lock:
             self._fail[method].extend(codes)
+
+    def fail_after(self, method: str, served: int, code: grpc.StatusCode) -> None:
+        """After `served` more calls of `method` succeed, every later one fails with `code` (an outage)."""
+        with self.lock:
+            self._fail_after[method] = (self._served[method] + served, code)
+
+    def recover(self) -> None:
+        with self.lock:
+            self._fail_after.clear()
+            self._fail.clear()
 
     def requests(self, method: str) -> list[Any]:
         with self.lock:
@@ -113,6 +125,11 @@ class FakeCts:
                 with self.lock:
                     self.calls.append(Call(name, request))
                     code = self._fail[name].popleft() if self._fail[name] else None
+                    limit, outage = self._fail_after.get(name, (None, None))
+                    if code is None and limit is not None and self._served[name] >= limit:
+                        code = outage
+                    if code is None:
+                        self._served[name] += 1
                 if code is not None:
                     context.abort(code, f"fake CTS: injected {code.name}")
                 return fn(request, context)
