@@ -1,9 +1,20 @@
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path, re_path
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
+from gigm8.api_errors import api_not_found
 from gigm8.health import health
+from jobs.api.views import LegacyJobListView
 
 urlpatterns = [
+    # The API, its schema and its docs (Swagger UI and ReDoc assets served from here: no CDN).
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
+    path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),
+    path("api/", include("gigm8.api_router")),
+    re_path(r"^api/", api_not_found),  # anything else under /api/: a JSON 404, not Django's page
+    # The older API's routes, which the frontend may still call.
+    path("jobs", LegacyJobListView.as_view(), name="legacy-jobs"),
     path("admin/", admin.site.urls),
     path("health/", health, name="health"),
     path("health", health),

@@ -1,0 +1,272 @@
+"""Shapes of jobs, companies, stats and sources in the API."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from jobs.choices import LOCKABLE_FIELDS, JobStatus, SalaryPeriod
+from jobs.models import Company, Job
+
+MONEY = {"max_digits": 14, "decimal_places": 2, "coerce_to_string": False, "read_only": True, "allow_null": True}
+
+
+class CompanyRefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Company
+        fields = ["id", "name", "slug"]
+
+
+class LocationSerializer(serializers.Serializer):
+    text = serializers.CharField(source="location", read_only=True, help_text="As the source wrote it.")
+    city = serializers.CharField(read_only=True)
+    region = serializers.CharField(read_only=True)
+    country = serializers.CharField(read_only=True, help_text="ISO 3166-1 alpha-2, or empty.")
+    latitude = serializers.FloatField(read_only=True, allow_null=True)
+    longitude = serializers.FloatField(read_only=True, allow_null=True)
+
+
+class SalarySerializer(serializers.Serializer):
+    min = serializers.DecimalField(source="salary_min", **MONEY)
+    max = serializers.DecimalField(source="salary_max", **MONEY)
+    currency = serializers.CharField(source="salary_currency", read_only=True, help_text="ISO 4217.")
+    period = serializers.CharField(source="salary_period", read_only=True, help_text="hour, day, week, month or year.")
+    annual_min = serializers.DecimalField(source="salary_annual_min", **MONEY)
+    annual_max = serializers.DecimalField(source="salary_annual_max", **MONEY)
+    is_predicted = serializers.BooleanField(source="salary_is_predicted", read_only=True)
+    provenance = serializers.CharField(
+        source="salary_source", read_only=True, help_text="structured, predicted, parsed (from text) or empty."
+    )
+
+
+@extend_schema_field(SalarySerializer(allow_null=True))
+class SalaryField(serializers.Field):
+    """The salary block, or null when the job gives no figure at all."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(source="*", read_only=True, **kwargs)
+
+    def to_representation(self, job: Job) -> dict[str, Any] | None:
+        if job.salary_min is None and job.salary_max is None:
+            return None
+        return SalarySerializer(job).data
+
+
+class JobListSerializer(serializers.ModelSerializer):
+    """A job in a listing."""
+
+    company = CompanyRefSerializer(read_only=True, allow_null=True)
+    location = LocationSerializer(source="*", read_only=True)
+    salary = SalaryField(allow_null=True)
+    relevance = serializers.FloatField(read_only=True, required=False, help_text="Only with q: ts_rank_cd.")
+    distance_km = serializers.FloatField(read_only=True, required=False, help_text="Only with near.")
+
+    class Meta:
+        model = Job
+        fields = [
+            "id",
+            "title",
+            "company",
+            "location",
+            "remote",
+            "employment_type",
+            "job_level",
+            "is_internship",
+            "salary",
+            "category",
+            "skills",
+            "apply_url",
+            "source",
+            "posted_at",
+            "is_featured",
+            "relevance",
+            "distance_km",
+        ]
+        read_only_fields = fields
+
+    def to_representation(self, instance: Job) -> dict[str, Any]:
+        data = super().to_representation(instance)
+        # Scores exist only when the request asked for them (q, near): leave them out otherwise.
+        for name in ("relevance", "distance_km"):
+            if not hasattr(instance, name):
+                data.pop(name, None)
+        return data
+
+
+class JobSourceSerializer(serializers.ModelSerializer):
+    """One place the job is posted: the canonical job, or a duplicate of it from another source."""
+
+    class Meta:
+        model = Job
+        fields = ["id", "source", "external_id", "apply_url", "posted_at", "last_seen_at"]
+        read_only_fields = fields
+
+
+class JobDetailSerializer(JobListSerializer):
+    """One job, with every source's apply URL."""
+
+    sources = serializers.SerializerMethodField(help_text="This job and its duplicates from other sources.")
+
+    class Meta(JobListSerializer.Meta):
+        fields = [
+            *JobListSerializer.Meta.fields,
+            "description",
+            "description_html",
+            "status",
+            "external_id",
+            "first_seen_at",
+            "last_seen_at",
+            "expires_at",
+            "locked_fields",
+            "sources",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(JobSourceSerializer(many=True))
+    def get_sources(self, job: Job) -> list[dict[str, Any]]:
+        duplicates = sorted(job.duplicates.all(), key=lambda other: (other.source, other.id))  # prefetched
+        return JobSourceSerializer([job, *duplicates], many=True).data
+
+
+class JobWriteSerializer(serializers.ModelSerializer):
+    """What staff may set. Fields edited on an existing job are locked against refreshes."""
+
+    company = serializers.PrimaryKeyRelatedField(queryset=Company.objects.all(), allow_null=True, required=False)
+    source = serializers.CharField(max_length=50, required=False, default="staff", help_text="Default: staff.")
+    external_id = serializers.CharField(
+        max_length=255, required=False, help_text="The posting's id at its source; generated when left out."
+    )
+
+    class Meta:
+        model = Job
+        fields = [*LOCKABLE_FIELDS, "is_featured", "source", "external_id"]
+        extra_kwargs = {"salary_period": {"choices": SalaryPeriod.choices}}
+
+    def get_fields(self) -> dict[str, Any]:
+        fields = super().get_fields()
+        if self.instance is not None:
+            # Identity is fixed once a job exists; a refresh finds it by (source, external_id).
+            fields["source"].read_only = True
+            fields["external_id"].read_only = True
+        return fields
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        def current(name: str) -> Any:
+            return attrs[name] if name in attrs else getattr(self.instance, name, None)
+
+        low, high = current("salary_min"), current("salary_max")
+        if low is not None and high is not None and low > high:
+            raise serializers.ValidationError({"salary_max": ["must be at least salary_min."]})
+        if (low is not None or high is not None) and not current("salary_period"):
+            raise serializers.ValidationError({"salary_period": ["required when a salary is given."]})
+        if attrs.get("country"):
+            attrs["country"] = attrs["country"].upper()
+        if attrs.get("salary_currency"):
+            attrs["salary_currency"] = attrs["salary_currency"].upper()
+        if "source" in attrs and "external_id" in attrs:
+            exists = Job.objects.filter(source=attrs["source"], external_id=attrs["external_id"]).exists()
+            if exists:
+                raise serializers.ValidationError({"external_id": ["a job with this source and external_id exists."]})
+        return attrs
+
+
+class JobStatusSerializer(serializers.Serializer):
+    """The answer of hide / expire / activate."""
+
+    id = serializers.IntegerField()
+    status = serializers.ChoiceField(choices=JobStatus.choices)
+
+
+class CompanySerializer(serializers.ModelSerializer):
+    open_jobs = serializers.IntegerField(read_only=True, help_text="Active jobs listed (duplicates once).")
+
+    class Meta:
+        model = Company
+        fields = ["id", "name", "slug", "website", "careers_url", "ats_kind", "open_jobs"]
+        read_only_fields = fields
+
+
+class FacetBucketSerializer(serializers.Serializer):
+    value = serializers.CharField(help_text="What the facet's filter takes.")
+    label = serializers.CharField()
+    count = serializers.IntegerField()
+    slug = serializers.CharField(required=False, help_text="company facet only.")
+
+
+class JobPageSerializer(serializers.Serializer):
+    """A page of jobs (the response of GET /api/jobs/)."""
+
+    next = serializers.URLField(allow_null=True, help_text="The next page, or null at the end.")
+    previous = serializers.URLField(allow_null=True, help_text="The previous page, or null on the first.")
+    results = JobListSerializer(many=True)
+    facets = serializers.DictField(
+        child=FacetBucketSerializer(many=True), required=False, help_text="Only when ?facets= is given."
+    )
+
+
+class CountSerializer(serializers.Serializer):
+    date = serializers.DateField()
+    count = serializers.IntegerField()
+
+
+class TopCompanySerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    slug = serializers.CharField()
+    count = serializers.IntegerField()
+
+
+class JobStatsSerializer(serializers.Serializer):
+    total = serializers.IntegerField(help_text="Jobs in the public listing.")
+    by_status = serializers.DictField(child=serializers.IntegerField(), help_text="Every canonical job.")
+    by_source = serializers.DictField(child=serializers.IntegerField())
+    by_employment_type = serializers.DictField(child=serializers.IntegerField())
+    by_job_level = serializers.DictField(child=serializers.IntegerField())
+    by_remote = serializers.DictField(child=serializers.IntegerField())
+    top_companies = TopCompanySerializer(many=True)
+    new_per_day = CountSerializer(many=True, help_text="Jobs first seen each day, the last 30 days, oldest first.")
+
+
+class SourceRunSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    kind = serializers.CharField()
+    status = serializers.CharField()
+    triggered_by = serializers.CharField()
+    started_at = serializers.DateTimeField()
+    finished_at = serializers.DateTimeField(allow_null=True)
+    fetched = serializers.IntegerField()
+    created = serializers.IntegerField()
+    updated = serializers.IntegerField()
+    expired = serializers.IntegerField()
+    errors = serializers.IntegerField()
+
+
+class SourceErrorSerializer(serializers.Serializer):
+    sync_log_id = serializers.IntegerField()
+    at = serializers.DateTimeField()
+    message = serializers.CharField()
+    sample = serializers.ListField(child=serializers.CharField())
+
+
+class SourceSerializer(serializers.Serializer):
+    source = serializers.CharField()
+    jobs = serializers.IntegerField(help_text="Every job of the source, any status.")
+    active_jobs = serializers.IntegerField(help_text="Active canonical jobs.")
+    last_seen_at = serializers.DateTimeField(allow_null=True)
+    last_run = SourceRunSerializer(allow_null=True)
+    last_success_at = serializers.DateTimeField(allow_null=True)
+    last_error = SourceErrorSerializer(allow_null=True)
+
+
+class ErrorDetailSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    message = serializers.CharField()
+    fields = serializers.DictField(child=serializers.ListField(child=serializers.CharField()))
+
+
+class ErrorSerializer(serializers.Serializer):
+    """Every 4xx answer."""
+
+    error = ErrorDetailSerializer()

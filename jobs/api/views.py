@@ -1,0 +1,440 @@
+"""The jobs API: listing with facets, detail, staff writes, stats, sources and companies."""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.db.models import Prefetch, QuerySet
+from django.http import Http404, QueryDict
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import mixins, permissions, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
+from rest_framework.pagination import LimitOffsetPagination
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from jobs.api import services
+from jobs.api.pagination import CURSOR_PARAM, PAGE_SIZE_PARAM, page_size_from, paginate_keyset
+from jobs.api.schema import job_filter_parameters, page_parameters
+from jobs.api.serializers import (
+    CompanySerializer,
+    ErrorSerializer,
+    JobDetailSerializer,
+    JobListSerializer,
+    JobPageSerializer,
+    JobStatsSerializer,
+    JobStatusSerializer,
+    JobWriteSerializer,
+    SourceSerializer,
+)
+from jobs.choices import JobStatus
+from jobs.filters import JobFilterSet
+from jobs.models import Company, Job
+from jobs.selectors import (
+    FACETS,
+    company_list_public,
+    job_facet_counts,
+    job_list_public,
+    job_list_staff,
+    job_stats,
+    source_list,
+)
+
+PAGE_PARAMS = frozenset({CURSOR_PARAM, PAGE_SIZE_PARAM, "facets", "format"})
+
+
+class IsStaffOrReadOnly(permissions.BasePermission):
+    """Anyone reads; only staff write (anonymous: 401, signed in but not staff: 403)."""
+
+    def has_permission(self, request: Request, view: Any) -> bool:
+        if request.method in permissions.SAFE_METHODS:
+            return True
+        return bool(request.user and request.user.is_authenticated and request.user.is_staff)
+
+
+def _errors(*codes: int) -> dict[int, OpenApiResponse]:
+    descriptions = {
+        400: "A bad parameter or body field: error.fields names it.",
+        401: "Not signed in (token or session).",
+        403: "Signed in, but not staff.",
+        404: "No such object (or not public).",
+        429: "Too many requests: retry after the Retry-After header's seconds.",
+    }
+    return {code: OpenApiResponse(ErrorSerializer, description=descriptions[code]) for code in codes}
+
+
+def check_known_params(request: Request, *, allowed: frozenset[str] | set[str]) -> None:
+    """A misspelt parameter would silently filter nothing: say so instead."""
+    unknown = sorted(set(request.query_params) - set(allowed))
+    if unknown:
+        raise ValidationError({name: [f"unknown parameter; known: {', '.join(sorted(allowed))}."] for name in unknown})
+
+
+def parse_facets(request: Request) -> list[str]:
+    names = [part.strip() for value in request.query_params.getlist("facets") for part in value.split(",")]
+    names = list(dict.fromkeys(name for name in names if name))
+    unknown = [name for name in names if name not in FACETS]
+    if unknown:
+        raise ValidationError({"facets": [f"'{unknown[0]}' is not one of {', '.join(FACETS)}."]})
+    return names
+
+
+def job_page(
+    *, request: Request, params: QueryDict, queryset: QuerySet[Job], size: int, facets: list[str]
+) -> dict[str, Any]:
+    """Filter, paginate and (with facets) count: the listing's body, shared by /api/jobs/ and /jobs."""
+    filterset = JobFilterSet(params, queryset=queryset, request=request)
+    if not filterset.is_valid():
+        raise ValidationError(filterset.errors)
+    page = paginate_keyset(queryset=filterset.qs, ordering=filterset.sort, size=size, cursor=params.get(CURSOR_PARAM))
+    body: dict[str, Any] = {
+        "next": page.link(request, page.next_cursor),
+        "previous": page.link(request, page.previous_cursor),
+        "results": JobListSerializer(page.rows, many=True).data,
+    }
+    if facets:
+        body["facets"] = {
+            name: job_facet_counts(name=name, queryset=filterset.queryset_for_facet(name)) for name in facets
+        }
+    return body
+
+
+LIST_EXAMPLE = {
+    "next": "http://127.0.0.1:8000/api/jobs/?remote=remote&cursor=eyJvIjoiLXBvc3RlZF9hdCIsImsiOi...",
+    "previous": None,
+    "results": [
+        {
+            "id": 42,
+            "title": "Senior Python Engineer",
+            "company": {"id": 7, "name": "Acme", "slug": "acme"},
+            "location": {
+                "text": "London, UK",
+                "city": "London",
+                "region": "",
+                "country": "GB",
+                "latitude": 51.5074,
+                "longitude": -0.1278,
+            },
+            "remote": "hybrid",
+            "employment_type": "FULL_TIME",
+            "job_level": "EXPERIENCED",
+            "is_internship": False,
+            "salary": {
+                "min": 70000,
+                "max": 90000,
+                "currency": "GBP",
+                "period": "year",
+                "annual_min": 70000,
+                "annual_max": 90000,
+                "is_predicted": False,
+                "provenance": "structured",
+            },
+            "category": "IT Jobs",
+            "skills": ["python", "django", "postgresql"],
+            "apply_url": "https://boards.example.com/acme/jobs/42",
+            "source": "greenhouse",
+            "posted_at": "2026-11-20T09:00:00Z",
+            "is_featured": False,
+        }
+    ],
+    "facets": {
+        "remote": [
+            {"value": "onsite", "label": "On site", "count": 120},
+            {"value": "hybrid", "label": "Hybrid", "count": 45},
+            {"value": "remote", "label": "Remote", "count": 30},
+        ]
+    },
+}
+ERROR_EXAMPLE = {
+    "error": {
+        "code": "invalid",
+        "message": "remote: 'moon' is not one of onsite, hybrid, remote, true, false.",
+        "fields": {"remote": ["'moon' is not one of onsite, hybrid, remote, true, false."]},
+    }
+}
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="List active jobs",
+        description="Active jobs (a job listed by several sources appears once), newest first, filtered, "
+        "with optional facet counts. Keyset pagination: follow `next`/`previous`; pages stay stable while "
+        "jobs are added.",
+        parameters=[*job_filter_parameters(), *page_parameters()],
+        responses={200: JobPageSerializer, **_errors(400, 429)},
+        examples=[
+            OpenApiExample("A page with facets", value=LIST_EXAMPLE, response_only=True, status_codes=["200"]),
+            OpenApiExample("A bad parameter", value=ERROR_EXAMPLE, response_only=True, status_codes=["400"]),
+        ],
+    ),
+    retrieve=extend_schema(
+        summary="One job",
+        description="A job with its company, salary (period, currency, annualized, provenance), location and "
+        "every source's apply URL (`sources`).",
+        responses={200: JobDetailSerializer, **_errors(404, 429)},
+    ),
+    create=extend_schema(
+        summary="Create a job (staff)",
+        request=JobWriteSerializer,
+        responses={201: JobDetailSerializer, **_errors(400, 401, 403)},
+        examples=[
+            OpenApiExample(
+                "A hand-entered job",
+                value={
+                    "title": "Data Analyst",
+                    "company": 7,
+                    "location": "Leeds, UK",
+                    "country": "GB",
+                    "employment_type": "FULL_TIME",
+                    "salary_min": 35000,
+                    "salary_max": 42000,
+                    "salary_currency": "GBP",
+                    "salary_period": "year",
+                    "apply_url": "https://acme.example.com/careers/analyst",
+                },
+                request_only=True,
+            )
+        ],
+    ),
+    update=extend_schema(
+        summary="Replace a job's editable fields (staff); edited fields are locked against refreshes",
+        request=JobWriteSerializer,
+        responses={200: JobDetailSerializer, **_errors(400, 401, 403, 404)},
+    ),
+    partial_update=extend_schema(
+        summary="Edit a job (staff); edited fields are locked against refreshes",
+        request=JobWriteSerializer,
+        responses={200: JobDetailSerializer, **_errors(400, 401, 403, 404)},
+        examples=[OpenApiExample("Fix a title", value={"title": "Senior Data Analyst"}, request_only=True)],
+    ),
+    destroy=extend_schema(
+        summary="Delete a job (staff). Prefer hide: a deleted job comes back on the next refresh.",
+        responses={204: None, **_errors(401, 403, 404)},
+    ),
+)
+class JobViewSet(viewsets.ModelViewSet):
+    serializer_class = JobDetailSerializer
+    permission_classes = [IsStaffOrReadOnly]
+    filter_backends: list[Any] = []  # JobFilterSet runs in job_page(), with facets and the keyset cursor
+    pagination_class = None
+
+    def get_queryset(self) -> QuerySet[Job]:
+        user = self.request.user
+        staff = bool(user and user.is_authenticated and user.is_staff)
+        if self.action == "list":
+            if staff and "status" in self.request.query_params:
+                return job_list_staff().filter(duplicate_of__isnull=True)
+            return job_list_public()
+        queryset = job_list_staff() if staff else job_list_public()
+        duplicates = Job.objects.order_by("source", "id")
+        if not staff:
+            duplicates = duplicates.filter(status=JobStatus.ACTIVE)
+        return queryset.prefetch_related(Prefetch("duplicates", queryset=duplicates))
+
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        check_known_params(request, allowed=set(JobFilterSet.base_filters) | PAGE_PARAMS)
+        body = job_page(
+            request=request,
+            params=request.query_params,
+            queryset=self.get_queryset(),
+            size=page_size_from(request),
+            facets=parse_facets(request),
+        )
+        return Response(body)
+
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        serializer = JobWriteSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        job = services.job_staff_create(data=serializer.validated_data)
+        return Response(JobDetailSerializer(self._fresh(job)).data, status=status.HTTP_201_CREATED)
+
+    def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        job = self.get_object()
+        serializer = JobWriteSerializer(job, data=request.data, partial=kwargs.get("partial", False))
+        serializer.is_valid(raise_exception=True)
+        services.job_staff_update(job=job, data=serializer.validated_data)
+        return Response(JobDetailSerializer(self._fresh(job)).data)
+
+    def _fresh(self, job: Job) -> Job:
+        return self.get_queryset().get(pk=job.pk)
+
+    def _set_status(self, status_value: str) -> Response:
+        job = services.job_set_status(job=self.get_object(), status=status_value)
+        return Response(JobStatusSerializer({"id": job.id, "status": job.status}).data)
+
+    @extend_schema(
+        summary="Hide a job (staff): out of the listing, and refreshes leave it hidden",
+        request=None,
+        responses={200: JobStatusSerializer, **_errors(401, 403, 404)},
+    )
+    @action(detail=True, methods=["post"])
+    def hide(self, request: Request, pk: str | None = None) -> Response:
+        return self._set_status(JobStatus.HIDDEN)
+
+    @extend_schema(
+        summary="Expire a job (staff): out of the listing until a refresh sees it again",
+        request=None,
+        responses={200: JobStatusSerializer, **_errors(401, 403, 404)},
+    )
+    @action(detail=True, methods=["post"])
+    def expire(self, request: Request, pk: str | None = None) -> Response:
+        return self._set_status(JobStatus.EXPIRED)
+
+    @extend_schema(
+        summary="Put a hidden or expired job back in the listing (staff)",
+        request=None,
+        responses={200: JobStatusSerializer, **_errors(401, 403, 404)},
+    )
+    @action(detail=True, methods=["post"])
+    def activate(self, request: Request, pk: str | None = None) -> Response:
+        return self._set_status(JobStatus.ACTIVE)
+
+    @extend_schema(
+        summary="Totals by status, source, type, level, remote; top companies; new jobs per day (30 days)",
+        responses={200: JobStatsSerializer, **_errors(429)},
+    )
+    @action(detail=False, methods=["get"])
+    def stats(self, request: Request) -> Response:
+        return Response(JobStatsSerializer(job_stats()).data)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="Sources: job counts and their last run, last success and last error",
+        responses={200: SourceSerializer(many=True), **_errors(429)},
+    )
+)
+class SourceViewSet(viewsets.ViewSet):
+    permission_classes = [permissions.AllowAny]
+
+    def list(self, request: Request) -> Response:
+        return Response(SourceSerializer(source_list(), many=True).data)
+
+
+class CompanyPagination(LimitOffsetPagination):
+    default_limit = 20
+    max_limit = 100
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="Companies (not blocked), by name, with open-job counts",
+        parameters=[
+            OpenApiParameter(
+                "q",
+                str,
+                description="Name contains this text.",
+                examples=[OpenApiExample("q", value="acme")],
+            ),
+            OpenApiParameter(
+                "has_jobs",
+                bool,
+                description="true: only companies with open jobs.",
+                examples=[OpenApiExample("has_jobs", value="true")],
+            ),
+        ],
+        responses={200: CompanySerializer(many=True), **_errors(400, 429)},
+    ),
+    retrieve=extend_schema(
+        summary="One company by id or slug, with its open-job count",
+        parameters=[OpenApiParameter("id", str, OpenApiParameter.PATH, description="The company's id or slug.")],
+        responses={200: CompanySerializer, **_errors(404, 429)},
+    ),
+)
+class CompanyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    serializer_class = CompanySerializer
+    permission_classes = [permissions.AllowAny]
+    pagination_class = CompanyPagination
+    lookup_value_regex = r"[-a-zA-Z0-9_]+"
+
+    def get_queryset(self) -> QuerySet[Company]:
+        return company_list_public().order_by("name", "id")
+
+    def filter_queryset(self, queryset: QuerySet[Company]) -> QuerySet[Company]:
+        if self.action != "list":
+            return queryset
+        params = self.request.query_params
+        check_known_params(self.request, allowed={"q", "has_jobs", "limit", "offset", "format"})
+        if q := params.get("q", "").strip():
+            queryset = queryset.filter(name__icontains=q[:200])
+        has_jobs = params.get("has_jobs", "").lower()
+        if has_jobs not in ("", "true", "false"):
+            raise ValidationError({"has_jobs": [f"expected true or false, got '{params['has_jobs']}'."]})
+        if has_jobs == "true":
+            queryset = queryset.filter(open_jobs__gt=0)
+        return queryset
+
+    def get_object(self) -> Company:
+        key = self.kwargs["pk"]
+        lookup = {"pk": int(key)} if key.isdigit() else {"slug": key}
+        try:
+            return self.get_queryset().get(**lookup)
+        except Company.DoesNotExist:
+            raise Http404 from None
+
+
+# --- The older API's routes, kept for the frontend that may still call them ----------------------
+
+# A stipend is a monthly amount; jobs are compared on their annualized salary (whatever period the
+# source gave), so min_stipend=X asks for jobs paying at least 12 * X a year.
+STIPEND_MONTHS = 12
+
+
+@extend_schema(
+    summary="Older listing: GET /jobs?min_stipend=&internship=&remote=&limit=",
+    description="Kept for older clients; new ones use /api/jobs/. `min_stipend` is a monthly amount, compared "
+    "with each job's annualized salary (min_stipend x 12). `limit` is the page size (1 to 100, default 20).",
+    parameters=[
+        OpenApiParameter(
+            "min_stipend",
+            float,
+            description="At least this much a month.",
+            examples=[OpenApiExample("min_stipend", value=1500)],
+        ),
+        OpenApiParameter(
+            "internship", bool, description="Only internships.", examples=[OpenApiExample("internship", value="true")]
+        ),
+        OpenApiParameter(
+            "remote",
+            str,
+            description="true (remote or hybrid), false, or onsite/hybrid/remote.",
+            examples=[OpenApiExample("remote", value="true")],
+        ),
+        OpenApiParameter(
+            "limit", int, description="Jobs per page, 1 to 100.", examples=[OpenApiExample("limit", value=20)]
+        ),
+        OpenApiParameter("cursor", str, description="From a page's next link."),
+    ],
+    responses={200: JobPageSerializer, **_errors(400, 429)},
+)
+class LegacyJobListView(APIView):
+    permission_classes = [permissions.AllowAny]
+
+    def get(self, request: Request) -> Response:
+        check_known_params(request, allowed={"min_stipend", "internship", "remote", "limit", CURSOR_PARAM, "format"})
+        query = request.query_params
+        params = QueryDict(mutable=True)
+        if (stipend := query.get("min_stipend", "").strip()) != "":
+            try:
+                monthly = Decimal(stipend)
+                if not monthly.is_finite() or monthly < 0:
+                    raise InvalidOperation
+            except InvalidOperation:
+                raise ValidationError(
+                    {"min_stipend": [f"expected a monthly amount, 0 or more, got '{stipend}'."]}
+                ) from None
+            params["salary_min"] = str(monthly * STIPEND_MONTHS)
+        for name in ("internship", "remote", CURSOR_PARAM):
+            if name in query:
+                params.setlist(name, query.getlist(name))
+        body = job_page(
+            request=request,
+            params=params,
+            queryset=job_list_public(),
+            size=page_size_from(request, param="limit"),
+            facets=[],
+        )
+        return Response(body)

@@ -1,0 +1,558 @@
+"""JobFilterSet: the one filter set over jobs, used by the listing API and the match endpoints.
+
+Use it anywhere, not only in a viewset:
+
+    filterset = JobFilterSet(request.GET, queryset=job_list_public(), request=request)
+    if not filterset.is_valid():
+        ...  # filterset.errors: {"remote": ["'moon' is not one of onsite, hybrid, remote, true, false."]}
+    jobs = filterset.qs  # filtered, annotated with sort_key (and relevance / distance_km) and ordered
+
+Multi-valued filters take repeated parameters or commas (`remote=remote&remote=hybrid` or
+`remote=remote,hybrid`); values within one filter are ORed, filters are ANDed.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, time, timedelta
+from decimal import Decimal
+from typing import Any
+
+import django_filters
+from django import forms
+from django.contrib.postgres.search import SearchQuery, SearchRank
+from django.db.models import F, Q, QuerySet, Value
+from django.db.models.functions import ASin, Coalesce, Cos, Least, Power, Radians, Sin, Sqrt
+from django.utils import timezone
+from django.utils.dateparse import parse_date, parse_datetime
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+
+from jobs.choices import EmploymentType, JobLevel, JobStatus, Remote
+from jobs.models import SEARCH_CONFIG, Job
+from jobs.selectors import POSTED, SALARY_BOTTOM, SALARY_TOP
+
+EARTH_RADIUS_KM = 6371.0088  # mean radius (IUGG)
+KM_PER_MILE = 1.609344
+DEFAULT_RADIUS_KM = 50.0
+MAX_RADIUS_KM = 20000.0
+KM_PER_DEGREE = math.pi * EARTH_RADIUS_KM / 180
+MAX_TEXT = 200
+MAX_VALUES = 50
+_TOKEN = re.compile(r"^[a-z0-9][a-z0-9_.:-]*$")
+_SLUG = re.compile(r"^[-a-zA-Z0-9_]+$")
+
+
+# --- Fields: parse one parameter, or say exactly what was wrong with it ----------------------
+
+
+class ListWidget(forms.TextInput):
+    """A list from repeated parameters and/or commas: ?a=x&a=y,z -> [x, y, z] (order kept, no repeats)."""
+
+    def value_from_datadict(self, data: Any, files: Any, name: str) -> list[str]:
+        raw = data.getlist(name) if hasattr(data, "getlist") else data.get(name)
+        if raw is None:
+            return []
+        if isinstance(raw, str):
+            raw = [raw]
+        values: list[str] = []
+        for item in raw:
+            for part in str(item).split(","):
+                part = part.strip()
+                if part and part not in values:
+                    values.append(part)
+        return values
+
+
+class ListField(forms.Field):
+    """Many values, each cleaned by `clean_item` (which raises ValidationError naming the bad value)."""
+
+    widget = ListWidget
+
+    def clean_item(self, value: str) -> Any:
+        return value
+
+    def to_python(self, value: Any) -> list[Any]:
+        if not value:
+            return []
+        if len(value) > MAX_VALUES:
+            raise forms.ValidationError(f"at most {MAX_VALUES} values, got {len(value)}.")
+        cleaned: list[Any] = []
+        for item in value:
+            for result in self._as_list(self.clean_item(item)):
+                if result not in cleaned:
+                    cleaned.append(result)
+        return cleaned
+
+    @staticmethod
+    def _as_list(result: Any) -> list[Any]:
+        return list(result) if isinstance(result, list | tuple) else [result]
+
+
+def _canon_enum(value: str) -> str:
+    return re.sub(r"[\s-]+", "_", value.strip()).upper()
+
+
+class ChoiceListField(ListField):
+    """Values from a fixed set (case and '-'/' ' vs '_' ignored); an unknown value lists the allowed ones.
+
+    `aliases` maps extra words onto several choices (remote: true -> remote, hybrid).
+    """
+
+    def __init__(
+        self,
+        *,
+        choices: Sequence[str],
+        aliases: dict[str, Sequence[str]] | None = None,
+        canon: Callable[[str], str] = str.lower,
+        **kwargs: Any,
+    ) -> None:
+        self.choices = list(choices)
+        self.aliases = dict(aliases or {})
+        self.canon = canon
+        super().__init__(**kwargs)
+
+    def clean_item(self, value: str) -> Any:
+        key = self.canon(value)
+        by_key = {self.canon(choice): choice for choice in self.choices}
+        if key in by_key:
+            return by_key[key]
+        if value.lower() in self.aliases:
+            return list(self.aliases[value.lower()])
+        allowed = ", ".join([*self.choices, *self.aliases])
+        raise forms.ValidationError(f"'{value}' is not one of {allowed}.")
+
+
+class CountryListField(ListField):
+    def clean_item(self, value: str) -> str:
+        if not re.fullmatch(r"[A-Za-z]{2}", value):
+            raise forms.ValidationError(f"'{value}' is not a two-letter country code (ISO 3166-1 alpha-2, e.g. GB).")
+        return value.upper()
+
+
+class TokenListField(ListField):
+    def clean_item(self, value: str) -> str:
+        token = value.lower()
+        if not _TOKEN.match(token) or len(token) > 50:
+            raise forms.ValidationError(f"'{value}' is not a source name (letters, digits, '_', '-', '.', ':').")
+        return token
+
+
+class CompanyListField(ListField):
+    """Company ids (numbers) or slugs."""
+
+    def clean_item(self, value: str) -> int | str:
+        if value.isdigit():
+            return int(value)
+        if not _SLUG.match(value) or len(value) > 255:
+            raise forms.ValidationError(f"'{value}' is neither a company id nor a company slug.")
+        return value
+
+
+class StrictBooleanField(forms.Field):
+    """true/false (also 1/0, yes/no); anything else is an error rather than "no filter"."""
+
+    widget = forms.TextInput
+    _TRUE = {"true", "1", "yes", "on"}
+    _FALSE = {"false", "0", "no", "off"}
+
+    def to_python(self, value: Any) -> bool | None:
+        if value in (None, ""):
+            return None
+        if isinstance(value, bool):
+            return value
+        lowered = str(value).strip().lower()
+        if lowered in self._TRUE:
+            return True
+        if lowered in self._FALSE:
+            return False
+        raise forms.ValidationError(f"expected true or false, got '{value}'.")
+
+
+class NearField(forms.CharField):
+    """near=lat,lng in decimal degrees."""
+
+    def to_python(self, value: Any) -> tuple[float, float] | None:
+        value = super().to_python(value)
+        if not value:
+            return None
+        parts = value.split(",")
+        try:
+            if len(parts) != 2:
+                raise ValueError
+            lat, lng = float(parts[0]), float(parts[1])
+        except ValueError:
+            raise forms.ValidationError(
+                f"expected near=lat,lng in decimal degrees (e.g. 51.5074,-0.1278), got '{value}'."
+            ) from None
+        if not (math.isfinite(lat) and math.isfinite(lng)) or not (-90 <= lat <= 90 and -180 <= lng <= 180):
+            raise forms.ValidationError(
+                f"expected near=lat,lng with latitude in -90..90 and longitude in -180..180, got '{value}'."
+            )
+        return lat, lng
+
+
+class PostedAfterField(forms.CharField):
+    """An ISO 8601 date or date-time; a date means its midnight UTC, a time without offset is UTC."""
+
+    def to_python(self, value: Any) -> datetime | None:
+        value = super().to_python(value)
+        if not value:
+            return None
+        try:
+            parsed = parse_datetime(value)
+            if parsed is None and (day := parse_date(value)) is not None:
+                parsed = datetime.combine(day, time.min)
+        except ValueError:
+            parsed = None
+        if parsed is None:
+            raise forms.ValidationError(f"expected a date (2026-11-01) or an ISO 8601 date-time, got '{value}'.")
+        return parsed if timezone.is_aware(parsed) else parsed.replace(tzinfo=UTC)
+
+
+# --- Filters ---------------------------------------------------------------------------------
+
+
+class _MethodFilter(django_filters.Filter):
+    """A filter that always goes through the FilterSet method named on it."""
+
+
+@extend_schema_field({"type": "array", "items": {"type": "string"}})
+class ChoiceListFilter(_MethodFilter):
+    field_class = ChoiceListField
+
+    def __init__(self, *args: Any, field_name: str | None = None, **kwargs: Any) -> None:
+        kwargs.setdefault("method", "filter_in")
+        super().__init__(*args, field_name=field_name, **kwargs)
+
+
+@extend_schema_field({"type": "array", "items": {"type": "string", "pattern": "^[A-Za-z]{2}$"}})
+class CountryListFilter(ChoiceListFilter):
+    field_class = CountryListField
+
+
+@extend_schema_field({"type": "array", "items": {"type": "string"}})
+class TokenListFilter(ChoiceListFilter):
+    field_class = TokenListField
+
+
+@extend_schema_field({"type": "array", "items": {"type": "string"}})
+class CompanyListFilter(_MethodFilter):
+    field_class = CompanyListField
+
+
+@extend_schema_field(OpenApiTypes.BOOL)
+class StrictBooleanFilter(django_filters.Filter):
+    field_class = StrictBooleanField
+
+
+@extend_schema_field({"type": "string", "pattern": r"^-?\d+(\.\d+)?,-?\d+(\.\d+)?$", "example": "51.5074,-0.1278"})
+class NearFilter(_MethodFilter):
+    field_class = NearField
+
+
+@extend_schema_field(OpenApiTypes.DATETIME)
+class PostedAfterFilter(_MethodFilter):
+    field_class = PostedAfterField
+
+
+@dataclass(frozen=True)
+class Ordering:
+    """A sort: the key expression (never NULL, so a keyset cursor can compare it) and its direction."""
+
+    name: str
+    key: Any
+    descending: bool
+    kind: str  # how a cursor stores the key: "datetime", "decimal" or "float"
+    needs: str = ""  # the filter it needs ("q" for relevance, "near" for distance)
+
+
+# Unknown salaries sort last both ways: the sentinels sit past every real value.
+ORDERINGS: dict[str, Ordering] = {
+    "-posted_at": Ordering("-posted_at", POSTED, True, "datetime"),
+    "posted_at": Ordering("posted_at", POSTED, False, "datetime"),
+    "-salary": Ordering("-salary", Coalesce(SALARY_TOP, Value(Decimal("-1"))), True, "decimal"),
+    "salary": Ordering("salary", Coalesce(SALARY_BOTTOM, Value(Decimal("1e12"))), False, "decimal"),
+    "relevance": Ordering("relevance", F("relevance"), True, "float", needs="q"),
+    "distance": Ordering("distance", F("distance_km"), False, "float", needs="near"),
+}
+DEFAULT_ORDERING = "-posted_at"
+
+
+class OrderingField(forms.CharField):
+    def to_python(self, value: Any) -> str:
+        value = super().to_python(value)
+        if value and value not in ORDERINGS:
+            raise forms.ValidationError(f"'{value}' is not one of {', '.join(ORDERINGS)}.")
+        return value
+
+
+@extend_schema_field({"type": "string", "enum": list(ORDERINGS)})
+class OrderingFilter(django_filters.Filter):
+    field_class = OrderingField
+
+
+# The filters behind each facet: a facet is counted with every filter except these.
+FACET_FILTERS: dict[str, frozenset[str]] = {
+    "employment_type": frozenset({"employment_type"}),
+    "remote": frozenset({"remote"}),
+    "job_level": frozenset({"job_level"}),
+    "source": frozenset({"source"}),
+    "country": frozenset({"country"}),
+    "company": frozenset({"company"}),
+    "salary_band": frozenset({"salary_min", "salary_max", "include_unknown_salary"}),
+    "posted_band": frozenset({"posted_within_days", "posted_after"}),
+}
+
+
+class JobFilterForm(forms.Form):
+    """Checks between parameters. `allow_status` is set by the filter set from its request."""
+
+    allow_status = False
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        get = data.get
+        if get("radius_km") is not None and get("radius_mi") is not None:
+            self.add_error("radius_mi", "give radius_km or radius_mi, not both.")
+        for name in ("radius_km", "radius_mi"):
+            if get(name) is not None and get("near") is None and name not in self.errors:
+                self.add_error(name, f"{name} needs near=lat,lng.")
+        if get("salary_min") is not None and get("salary_max") is not None and get("salary_min") > get("salary_max"):
+            self.add_error("salary_max", "must be at least salary_min.")
+        ordering = get("ordering")
+        if ordering and (needs := ORDERINGS[ordering].needs) and not get(needs) and needs not in self.errors:
+            self.add_error("ordering", f"ordering={ordering} needs {needs}.")
+        if get("status") and not self.allow_status:
+            self.add_error("status", "only staff can filter by status.")
+        return data
+
+
+def _great_circle_km(lat: float, lng: float) -> Any:
+    """Haversine distance in km from (lat, lng) to each row's coordinates, in SQL."""
+    row_lat = Radians(F("latitude"))
+    a = Power(Sin((row_lat - Value(math.radians(lat))) / Value(2.0)), 2) + Value(math.cos(math.radians(lat))) * Cos(
+        row_lat
+    ) * Power(Sin((Radians(F("longitude")) - Value(math.radians(lng))) / Value(2.0)), 2)
+    return Value(2 * EARTH_RADIUS_KM) * ASin(Sqrt(Least(Value(1.0), a)))
+
+
+def _bounding_box(lat: float, lng: float, radius_km: float) -> Q:
+    """A lat/lng box around the circle, cheap to test and served by the (latitude, longitude) index."""
+    dlat = radius_km / KM_PER_DEGREE
+    box = Q(latitude__gte=lat - dlat, latitude__lte=lat + dlat)
+    if abs(lat) + dlat >= 90:
+        return box  # the circle reaches a pole: every longitude is in
+    ratio = math.sin(radius_km / EARTH_RADIUS_KM) / math.cos(math.radians(lat))
+    if ratio >= 1:
+        return box
+    dlng = math.degrees(math.asin(ratio))
+    low, high = lng - dlng, lng + dlng
+    if low < -180:
+        return box & (Q(longitude__gte=low + 360) | Q(longitude__lte=high))
+    if high > 180:
+        return box & (Q(longitude__gte=low) | Q(longitude__lte=high - 360))
+    return box & Q(longitude__gte=low, longitude__lte=high)
+
+
+class JobFilterSet(django_filters.FilterSet):
+    q = django_filters.CharFilter(
+        method="search",
+        max_length=MAX_TEXT,
+        label="Full-text search over title, skills and description, web-search syntax: "
+        '"exact phrase", -exclude, or. Adds ordering=relevance (the default while q is given).',
+    )
+    title = django_filters.CharFilter(
+        field_name="title", lookup_expr="icontains", max_length=MAX_TEXT, label="Title contains this text."
+    )
+    company = CompanyListFilter(method="filter_company", label="Company ids or slugs (many).")
+    location = django_filters.CharFilter(
+        field_name="location",
+        lookup_expr="icontains",
+        max_length=MAX_TEXT,
+        label="Location text contains this (e.g. London).",
+    )
+    near = NearFilter(method="filter_near", label="lat,lng: only jobs within radius_km (default 50) of this point.")
+    radius_km = django_filters.NumberFilter(
+        method="filter_noop", min_value=0, max_value=MAX_RADIUS_KM, label="Radius around near, in kilometres."
+    )
+    radius_mi = django_filters.NumberFilter(
+        method="filter_noop",
+        min_value=0,
+        max_value=MAX_RADIUS_KM / KM_PER_MILE,
+        label="Radius around near, in miles.",
+    )
+    country = CountryListFilter(field_name="country", label="ISO 3166-1 alpha-2 country codes (many).")
+    remote = ChoiceListFilter(
+        field_name="remote",
+        choices=Remote.values,
+        aliases={"true": [Remote.REMOTE, Remote.HYBRID], "false": [Remote.ONSITE]},
+        label="onsite, hybrid, remote (many); true means remote or hybrid, false on site.",
+    )
+    internship = StrictBooleanFilter(field_name="is_internship", label="Only internships (true) or none (false).")
+    employment_type = ChoiceListFilter(
+        field_name="employment_type",
+        choices=EmploymentType.values,
+        canon=_canon_enum,
+        label="Employment types (many): " + ", ".join(EmploymentType.values) + ".",
+    )
+    job_level = ChoiceListFilter(
+        field_name="job_level",
+        choices=JobLevel.values,
+        canon=_canon_enum,
+        label="Job levels (many): " + ", ".join(JobLevel.values) + ".",
+    )
+    salary_min = django_filters.NumberFilter(
+        method="filter_salary",
+        min_value=0,
+        max_digits=14,
+        decimal_places=2,
+        label="Pays at least this much a year (the top of the job's annualized range, in its own currency).",
+    )
+    salary_max = django_filters.NumberFilter(
+        method="filter_salary",
+        min_value=0,
+        max_digits=14,
+        decimal_places=2,
+        label="Starts at or below this much a year (the bottom of the job's annualized range).",
+    )
+    include_unknown_salary = StrictBooleanFilter(
+        method="filter_salary", label="With salary_min/salary_max: also keep jobs that give no salary."
+    )
+    hide_predicted_salary = StrictBooleanFilter(
+        method="filter_hide_predicted", label="Leave out jobs whose salary is the source's estimate."
+    )
+    source = TokenListFilter(field_name="source", label="Sources (many): adzuna, greenhouse, lever, …")
+    category = django_filters.CharFilter(
+        field_name="category", lookup_expr="iexact", max_length=MAX_TEXT, label="Category, exactly (any case)."
+    )
+    posted_within_days = django_filters.NumberFilter(
+        method="filter_posted",
+        min_value=1,
+        max_value=3650,
+        max_digits=4,
+        decimal_places=0,
+        label="Posted in the last N days (1 to 3650).",
+    )
+    posted_after = PostedAfterFilter(method="filter_posted", label="Posted on or after this date or date-time.")
+    featured = StrictBooleanFilter(field_name="is_featured", label="Only featured jobs (true) or none (false).")
+    status = ChoiceListFilter(
+        field_name="status", choices=JobStatus.values, label="Staff only: active, expired, hidden (many)."
+    )
+    ordering = OrderingFilter(
+        method="filter_noop",
+        label="Sort: " + ", ".join(ORDERINGS) + ". Default -posted_at (newest first), relevance when q is given.",
+    )
+
+    class Meta:
+        model = Job
+        fields: list[str] = []
+        form = JobFilterForm
+
+    def __init__(self, data: Any = None, queryset: QuerySet[Job] | None = None, *, request: Any = None, **kwargs: Any):
+        super().__init__(data, queryset, request=request, **kwargs)
+        user = getattr(request, "user", None)
+        self.is_staff = bool(user is not None and user.is_authenticated and user.is_staff)
+
+    @property
+    def form(self) -> JobFilterForm:
+        form = super().form
+        form.allow_status = self.is_staff
+        return form
+
+    # --- applying the filters --------------------------------------------------------------
+
+    @property
+    def sort(self) -> Ordering:
+        """The sort the results have (valid filter sets only)."""
+        data = self.form.cleaned_data
+        name = data.get("ordering") or ("relevance" if data.get("q") else DEFAULT_ORDERING)
+        return ORDERINGS[name]
+
+    def filter_queryset(self, queryset: QuerySet[Job]) -> QuerySet[Job]:
+        return self._apply(queryset, exclude=frozenset(), order=True)
+
+    def queryset_for_facet(self, facet: str) -> QuerySet[Job]:
+        """The base queryset filtered by everything except the facet's own filters, unordered."""
+        self.errors  # noqa: B018 - validates the form first, as .qs does
+        return self._apply(self.queryset.all(), exclude=FACET_FILTERS[facet], order=False)
+
+    def _apply(self, queryset: QuerySet[Job], *, exclude: frozenset[str], order: bool) -> QuerySet[Job]:
+        for name, value in self.form.cleaned_data.items():
+            if name in exclude:
+                continue
+            queryset = self.filters[name].filter(queryset, value)
+        if not order:
+            return queryset
+        ordering = self.sort
+        direction = "-" if ordering.descending else ""
+        return queryset.annotate(sort_key=ordering.key).order_by(f"{direction}sort_key", f"{direction}id")
+
+    # --- filter methods ----------------------------------------------------------------------
+
+    def filter_noop(self, queryset: QuerySet[Job], name: str, value: Any) -> QuerySet[Job]:
+        return queryset  # read by another filter's method (radius by near, ordering by filter_queryset)
+
+    def filter_in(self, queryset: QuerySet[Job], name: str, value: Iterable[Any]) -> QuerySet[Job]:
+        # django-filter passes the filter's field_name as `name`.
+        return queryset.filter(**{f"{name}__in": list(value)})
+
+    def search(self, queryset: QuerySet[Job], name: str, value: str) -> QuerySet[Job]:
+        """websearch_to_tsquery over the generated search_vector; relevance = ts_rank_cd."""
+        query = SearchQuery(value, search_type="websearch", config=SEARCH_CONFIG)
+        return queryset.filter(search_vector=query).annotate(
+            relevance=SearchRank(F("search_vector"), query, cover_density=True)
+        )
+
+    def filter_company(self, queryset: QuerySet[Job], name: str, value: list[int | str]) -> QuerySet[Job]:
+        ids = [item for item in value if isinstance(item, int)]
+        slugs = [item for item in value if isinstance(item, str)]
+        return queryset.filter(Q(company_id__in=ids) | Q(company__slug__in=slugs))
+
+    def _radius_km(self) -> float:
+        data = self.form.cleaned_data
+        if data.get("radius_mi") is not None:
+            return float(data["radius_mi"]) * KM_PER_MILE
+        if data.get("radius_km") is not None:
+            return float(data["radius_km"])
+        return DEFAULT_RADIUS_KM
+
+    def filter_near(self, queryset: QuerySet[Job], name: str, value: tuple[float, float]) -> QuerySet[Job]:
+        lat, lng = value
+        radius = self._radius_km()
+        return (
+            queryset.filter(_bounding_box(lat, lng, radius))
+            .annotate(distance_km=_great_circle_km(lat, lng))
+            .filter(distance_km__lte=radius)
+        )
+
+    def filter_salary(self, queryset: QuerySet[Job], name: str, value: Any) -> QuerySet[Job]:
+        # Three parameters, one condition: apply it once, when the first of them comes by.
+        if name != self._first_present(("salary_min", "salary_max", "include_unknown_salary")):
+            return queryset
+        data = self.form.cleaned_data
+        low, high = data.get("salary_min"), data.get("salary_max")
+        if low is None and high is None:
+            return queryset
+        condition = Q()
+        if low is not None:
+            condition &= Q(salary_top__gte=low)
+        if high is not None:
+            condition &= Q(salary_bottom__lte=high)
+        if data.get("include_unknown_salary"):
+            condition |= Q(salary_annual_min__isnull=True, salary_annual_max__isnull=True)
+        return queryset.annotate(salary_top=SALARY_TOP, salary_bottom=SALARY_BOTTOM).filter(condition)
+
+    def _first_present(self, names: Sequence[str]) -> str | None:
+        data = self.form.cleaned_data
+        return next((name for name in names if data.get(name) not in (None, "")), None)
+
+    def filter_hide_predicted(self, queryset: QuerySet[Job], name: str, value: bool | None) -> QuerySet[Job]:
+        return queryset.filter(salary_is_predicted=False) if value else queryset
+
+    def filter_posted(self, queryset: QuerySet[Job], name: str, value: Any) -> QuerySet[Job]:
+        since = timezone.now() - timedelta(days=int(value)) if name == "posted_within_days" else value
+        return queryset.annotate(posted=POSTED).filter(posted__gte=since)

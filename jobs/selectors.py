@@ -1,0 +1,268 @@
+"""Reads of jobs and companies: the public listing's base, facet counts, stats and sources."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Count, F, Max, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce, Greatest, Least, TruncDate
+from django.utils import timezone
+
+from jobs.choices import EmploymentType, JobLevel, JobStatus, Remote
+from jobs.models import Company, Job
+
+# "When was it posted": the source's date, or when we first saw it when the source gives none.
+# Filters, ordering, facets and the listing index (jobs.models: job_public_posted_idx) all use
+# this one expression, so the index serves them.
+POSTED = Coalesce(F("posted_at"), F("first_seen_at"))
+# A job's annualized salary range, whichever ends are known (GREATEST/LEAST skip NULLs).
+SALARY_TOP = Greatest(F("salary_annual_min"), F("salary_annual_max"))
+SALARY_BOTTOM = Least(F("salary_annual_min"), F("salary_annual_max"))
+
+# Facet buckets. Both are cumulative, like the filters they stand for: the count under
+# salary_band "80000" is what salary_min=80000 returns, under posted_band "7" what
+# posted_within_days=7 returns. Salaries are compared in each job's own currency (no FX).
+SALARY_BANDS: tuple[int, ...] = (20000, 30000, 50000, 80000, 100000, 150000, 200000)
+POSTED_BANDS: tuple[int, ...] = (1, 3, 7, 14, 30)
+FACETS: tuple[str, ...] = (
+    "employment_type",
+    "remote",
+    "job_level",
+    "source",
+    "country",
+    "company",
+    "salary_band",
+    "posted_band",
+)
+TOP_COMPANIES = 20
+
+
+def _blocked_companies() -> QuerySet[Company]:
+    return Company.objects.filter(is_blocked=True).values("id")
+
+
+def job_list_public() -> QuerySet[Job]:
+    """What anyone may see: active, canonical (a cross-source duplicate shows once), company not blocked."""
+    return (
+        Job.objects.filter(status=JobStatus.ACTIVE, duplicate_of__isnull=True)
+        # exclude() over a nullable FK keeps company-less jobs (Django adds "IS NOT NULL").
+        .exclude(company__in=_blocked_companies())
+        .select_related("company")
+    )
+
+
+def job_list_staff() -> QuerySet[Job]:
+    """Every job in any status, duplicates included: what staff may read and edit."""
+    return Job.objects.select_related("company")
+
+
+def job_sources_of(*, job: Job) -> list[Job]:
+    """The job and every duplicate of it from other sources: one entry per place to apply."""
+    duplicates = list(job.duplicates.order_by("source", "id"))
+    return [job, *duplicates]
+
+
+# --- Facets ---------------------------------------------------------------------------------
+
+_LABELS: dict[str, dict[str, str]] = {
+    "employment_type": dict(EmploymentType.choices),
+    "remote": dict(Remote.choices),
+    "job_level": dict(JobLevel.choices),
+}
+
+
+def _group_counts(queryset: QuerySet[Job], field: str) -> list[dict[str, Any]]:
+    rows = queryset.order_by().values(field).annotate(count=Count("id")).order_by("-count", field)
+    labels = _LABELS.get(field, {})
+    return [
+        {"value": row[field], "label": labels.get(row[field], row[field]) or "(unknown)", "count": row["count"]}
+        for row in rows
+    ]
+
+
+def _company_counts(queryset: QuerySet[Job]) -> list[dict[str, Any]]:
+    rows = (
+        queryset.filter(company__isnull=False)
+        .order_by()
+        .values("company_id", "company__name", "company__slug")
+        .annotate(count=Count("id"))
+        .order_by("-count", "company__name")[:TOP_COMPANIES]
+    )
+    return [
+        {"value": row["company_id"], "label": row["company__name"], "slug": row["company__slug"], "count": row["count"]}
+        for row in rows
+    ]
+
+
+def _salary_band_counts(queryset: QuerySet[Job]) -> list[dict[str, Any]]:
+    counts = queryset.order_by().aggregate(
+        unknown=Count("id", filter=Q(salary_annual_min__isnull=True, salary_annual_max__isnull=True)),
+        **{f"b{band}": Count("id", filter=Q(salary_top__gte=Decimal(band))) for band in SALARY_BANDS},
+    )
+    buckets = [{"value": str(band), "label": f"{band:,}+", "count": counts[f"b{band}"]} for band in SALARY_BANDS]
+    buckets.append({"value": "unknown", "label": "Not given", "count": counts["unknown"]})
+    return buckets
+
+
+def _posted_band_counts(queryset: QuerySet[Job], now: datetime) -> list[dict[str, Any]]:
+    counts = queryset.order_by().aggregate(
+        **{f"d{days}": Count("id", filter=Q(posted__gte=now - timedelta(days=days))) for days in POSTED_BANDS}
+    )
+    return [
+        {
+            "value": str(days),
+            "label": "Last 24 hours" if days == 1 else f"Last {days} days",
+            "count": counts[f"d{days}"],
+        }
+        for days in POSTED_BANDS
+    ]
+
+
+def job_facet_counts(*, name: str, queryset: QuerySet[Job], now: datetime | None = None) -> list[dict[str, Any]]:
+    """Counts of one facet over a queryset already filtered by every filter but the facet's own.
+
+    Each bucket is {"value", "label", "count"}; the value is what the matching filter takes.
+    """
+    if name not in FACETS:
+        raise ValueError(f"unknown facet {name!r}")
+    queryset = queryset.annotate(salary_top=SALARY_TOP, posted=POSTED)
+    if name == "company":
+        return _company_counts(queryset)
+    if name == "salary_band":
+        return _salary_band_counts(queryset)
+    if name == "posted_band":
+        return _posted_band_counts(queryset, now or timezone.now())
+    return _group_counts(queryset, name)
+
+
+# --- Stats and sources ------------------------------------------------------------------------
+
+
+def _counts_by(queryset: QuerySet[Job], field: str) -> dict[str, int]:
+    rows = queryset.order_by().values_list(field).annotate(n=Count("id")).order_by("-n", field)
+    return {(value if value is not None else ""): n for value, n in rows}
+
+
+def job_stats(*, now: datetime | None = None, days: int = 30) -> dict[str, Any]:
+    """Totals for a dashboard: by status over every canonical job; the rest over public jobs."""
+    now = now or timezone.now()
+    canonical = Job.objects.filter(duplicate_of__isnull=True)
+    public = job_list_public()
+    since = (now - timedelta(days=days - 1)).replace(hour=0, minute=0, second=0, microsecond=0)
+    per_day = dict(
+        canonical.filter(first_seen_at__gte=since)
+        .annotate(day=TruncDate("first_seen_at"))
+        .order_by()
+        .values_list("day")
+        .annotate(n=Count("id"))
+    )
+    new_per_day = [
+        {"date": day.isoformat(), "count": per_day.get(day, 0)}
+        for day in (since.date() + timedelta(days=offset) for offset in range(days))
+    ]
+    top_companies = (
+        public.filter(company__isnull=False)
+        .order_by()
+        .values("company_id", "company__name", "company__slug")
+        .annotate(count=Count("id"))
+        .order_by("-count", "company__name")[:TOP_COMPANIES]
+    )
+    return {
+        "total": public.count(),
+        "by_status": _counts_by(canonical, "status"),
+        "by_source": _counts_by(public, "source"),
+        "by_employment_type": _counts_by(public, "employment_type"),
+        "by_job_level": _counts_by(public, "job_level"),
+        "by_remote": _counts_by(public, "remote"),
+        "top_companies": [
+            {"id": row["company_id"], "name": row["company__name"], "slug": row["company__slug"], "count": row["count"]}
+            for row in top_companies
+        ],
+        "new_per_day": new_per_day,
+    }
+
+
+def source_list() -> list[dict[str, Any]]:
+    """Every source with its job counts and its last run, last success and last error (from SyncLog)."""
+    from ingestion.choices import SyncKind, SyncStatus
+    from ingestion.models import SyncLog
+
+    jobs = {
+        row["source"]: row
+        for row in Job.objects.order_by()
+        .values("source")
+        .annotate(
+            jobs=Count("id"),
+            active_jobs=Count("id", filter=Q(status=JobStatus.ACTIVE, duplicate_of__isnull=True)),
+            last_seen_at=Max("last_seen_at"),
+        )
+    }
+    # Runs that bring jobs in (not expiry, CTS pushes or the refresh umbrella run).
+    runs = SyncLog.objects.filter(kind__in=[SyncKind.SOURCE, SyncKind.SPIDER, SyncKind.IMPORT])
+
+    def latest(queryset: QuerySet[SyncLog]) -> dict[str, SyncLog]:
+        # DISTINCT ON (source): one row per source, the newest, in one query.
+        return {log.source: log for log in queryset.order_by("source", "-started_at", "-id").distinct("source")}
+
+    last_run = latest(runs)
+    last_success = latest(runs.filter(status=SyncStatus.SUCCESS))
+    last_error = latest(runs.filter(Q(status__in=[SyncStatus.FAILED, SyncStatus.PARTIAL]) | Q(errors__gt=0)))
+
+    def run(log: SyncLog | None) -> dict[str, Any] | None:
+        if log is None:
+            return None
+        return {
+            "id": log.id,
+            "kind": log.kind,
+            "status": log.status,
+            "triggered_by": log.triggered_by,
+            "started_at": log.started_at,
+            "finished_at": log.finished_at,
+            "fetched": log.fetched,
+            "created": log.created,
+            "updated": log.updated,
+            "expired": log.expired,
+            "errors": log.errors,
+        }
+
+    def error(log: SyncLog | None) -> dict[str, Any] | None:
+        if log is None:
+            return None
+        sample = [str(item) for item in (log.error_sample or [])][:5]
+        return {
+            "sync_log_id": log.id,
+            "at": log.finished_at or log.started_at,
+            "message": log.message,
+            "sample": sample,
+        }
+
+    names: Sequence[str] = sorted(set(jobs) | set(last_run))
+    return [
+        {
+            "source": name,
+            "jobs": jobs.get(name, {}).get("jobs", 0),
+            "active_jobs": jobs.get(name, {}).get("active_jobs", 0),
+            "last_seen_at": jobs.get(name, {}).get("last_seen_at"),
+            "last_run": run(last_run.get(name)),
+            "last_success_at": (log.finished_at if (log := last_success.get(name)) else None),
+            "last_error": error(last_error.get(name)),
+        }
+        for name in names
+    ]
+
+
+def company_list_public() -> QuerySet[Company]:
+    """Companies that are not blocked, each with its number of open (public) jobs."""
+    # A correlated count per company row: only the rows of the page are counted, each by the
+    # (status, company) index, instead of grouping the whole job table.
+    open_jobs = (
+        Job.objects.filter(company=OuterRef("pk"), status=JobStatus.ACTIVE, duplicate_of__isnull=True)
+        .order_by()
+        .values("company")
+        .annotate(n=Count("id"))
+        .values("n")
+    )
+    return Company.objects.filter(is_blocked=False).annotate(open_jobs=Coalesce(Subquery(open_jobs), 0))

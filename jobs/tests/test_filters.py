@@ -1,0 +1,264 @@
+"""JobFilterSet on its own, as the match endpoints use it: each filter, each ordering, each error."""
+
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.http import QueryDict
+from django.utils import timezone
+
+from jobs.choices import EmploymentType, JobLevel, JobStatus, Remote
+from jobs.filters import JobFilterSet
+from jobs.selectors import job_list_public, job_list_staff
+from jobs.tests.factories import CompanyFactory, JobFactory
+
+pytestmark = pytest.mark.django_db
+
+LONDON = (51.5074, -0.1278)
+PARIS = (48.8566, 2.3522)
+READING = (51.4543, -0.9781)  # about 59 km west of London
+
+
+def run(query: str, *, queryset=None, request=None) -> list[int]:
+    filterset = JobFilterSet(QueryDict(query), queryset=queryset or job_list_public(), request=request)
+    assert filterset.is_valid(), filterset.errors
+    return [job.id for job in filterset.qs]
+
+
+def errors(query: str, *, request=None) -> dict[str, list[str]]:
+    filterset = JobFilterSet(QueryDict(query), queryset=job_list_public(), request=request)
+    assert not filterset.is_valid()
+    return {name: [str(message) for message in messages] for name, messages in filterset.errors.items()}
+
+
+def salaried(low, high, **kwargs):
+    return JobFactory(
+        salary_min=Decimal(low) if low is not None else None,
+        salary_max=Decimal(high) if high is not None else None,
+        salary_annual_min=Decimal(low) if low is not None else None,
+        salary_annual_max=Decimal(high) if high is not None else None,
+        salary_currency="GBP",
+        salary_period="year",
+        **kwargs,
+    )
+
+
+def test_q_uses_web_search_syntax_and_ranks_title_first():
+    title = JobFactory(title="Python Developer", description="Backend work.")
+    text = JobFactory(title="Backend Developer", description="Some Python scripting.")
+    senior = JobFactory(title="Senior Python Developer", description="Lead.")
+    nurse = JobFactory(title="Nurse", description="Wards.")
+    found = run("q=python")
+    assert set(found) == {title.id, text.id, senior.id}
+    assert found[-1] == text.id  # a match in the description only ranks below title matches
+    assert set(run("q=python -senior")) == {title.id, text.id}
+    assert set(run('q="python developer"')) == {title.id, senior.id}
+    assert set(run("q=nurse or scripting")) == {text.id, nurse.id}
+
+
+def test_q_default_order_is_relevance_and_rows_carry_it():
+    best = JobFactory(title="Rust Rust Engineer", description="Rust.")
+    weaker = JobFactory(title="Engineer", description="Some rust.")
+    filterset = JobFilterSet(QueryDict("q=rust"), queryset=job_list_public())
+    assert filterset.is_valid()
+    rows = list(filterset.qs)
+    assert [row.id for row in rows] == [best.id, weaker.id]
+    assert rows[0].relevance > rows[1].relevance > 0
+
+
+def test_title_and_location_and_category_match_text():
+    a = JobFactory(title="Data Engineer", location="Leeds, UK", category="IT Jobs")
+    JobFactory(title="Data Analyst", location="London, UK", category="Finance")
+    assert run("title=engineer") == [a.id]
+    assert run("location=leeds") == [a.id]
+    assert run("category=it jobs") == [a.id]
+
+
+def test_company_by_id_or_slug_many():
+    acme = CompanyFactory(name="Acme")
+    globex = CompanyFactory(name="Globex")
+    a, g = JobFactory(company=acme), JobFactory(company=globex)
+    JobFactory()
+    assert set(run(f"company={acme.id}&company=globex")) == {a.id, g.id}
+    assert run("company=acme") == [a.id]
+
+
+def test_country_many_any_case():
+    gb = JobFactory(country="GB")
+    ie = JobFactory(country="IE")
+    JobFactory(country="US")
+    assert set(run("country=gb,IE")) == {gb.id, ie.id}
+
+
+def test_remote_values_and_true_false():
+    onsite = JobFactory(remote=Remote.ONSITE)
+    hybrid = JobFactory(remote=Remote.HYBRID)
+    remote = JobFactory(remote=Remote.REMOTE)
+    assert run("remote=remote") == [remote.id]
+    assert set(run("remote=true")) == {remote.id, hybrid.id}
+    assert run("remote=false") == [onsite.id]
+    assert set(run("remote=onsite&remote=REMOTE")) == {onsite.id, remote.id}
+
+
+def test_internship_featured_and_booleans():
+    intern = JobFactory(is_internship=True, is_featured=True)
+    other = JobFactory()
+    assert run("internship=true") == [intern.id]
+    assert run("internship=false") == [other.id]
+    assert run("featured=yes") == [intern.id]
+
+
+def test_employment_type_and_job_level_accept_loose_spelling():
+    full = JobFactory(employment_type=EmploymentType.FULL_TIME, job_level=JobLevel.ENTRY_LEVEL)
+    part = JobFactory(employment_type=EmploymentType.PART_TIME, job_level=JobLevel.MANAGER)
+    JobFactory(employment_type=EmploymentType.CONTRACTOR)
+    assert set(run("employment_type=full-time,part_time")) == {full.id, part.id}
+    assert run("job_level=entry level") == [full.id]
+
+
+def test_salary_filters_compare_the_annualized_range():
+    low = salaried(20000, 30000)
+    mid = salaried(50000, 90000)
+    top_only = salaried(None, 120000)
+    bottom_only = salaried(100000, None)
+    unknown = JobFactory()
+    assert set(run("salary_min=80000")) == {mid.id, top_only.id, bottom_only.id}
+    assert set(run("salary_max=60000")) == {low.id, mid.id}
+    assert set(run("salary_min=40000&salary_max=95000")) == {mid.id}
+    assert set(run("salary_min=80000&include_unknown_salary=true")) == {mid.id, top_only.id, bottom_only.id, unknown.id}
+
+
+def test_hide_predicted_salary():
+    predicted = salaried(50000, 60000, salary_is_predicted=True)
+    given = salaried(50000, 60000)
+    assert set(run("hide_predicted_salary=false")) == {predicted.id, given.id}
+    assert run("hide_predicted_salary=true") == [given.id]
+
+
+def test_source_many():
+    a = JobFactory(source="adzuna")
+    g = JobFactory(source="greenhouse")
+    JobFactory(source="lever")
+    assert set(run("source=adzuna,Greenhouse")) == {a.id, g.id}
+
+
+def test_posted_within_days_and_after_fall_back_to_first_seen():
+    now = timezone.now()
+    fresh = JobFactory(posted_at=now - timedelta(days=1))
+    old = JobFactory(posted_at=now - timedelta(days=20))
+    undated = JobFactory(posted_at=None)  # first seen now
+    assert set(run("posted_within_days=7")) == {fresh.id, undated.id}
+    day = (now - timedelta(days=30)).date().isoformat()
+    assert set(run(f"posted_after={day}")) == {fresh.id, old.id, undated.id}
+    assert set(run("posted_after=" + (now - timedelta(days=2)).strftime("%Y-%m-%dT%H:%M:%SZ"))) == {
+        fresh.id,
+        undated.id,
+    }
+
+
+@pytest.mark.parametrize(
+    ("point", "radius", "inside"),
+    [
+        (LONDON, "radius_km=340", False),  # Paris is ~343.5 km from London
+        (LONDON, "radius_km=350", True),
+        (LONDON, "radius_mi=215", True),  # 346 km
+        (LONDON, "radius_mi=212", False),  # 341 km
+    ],
+)
+def test_near_radius_at_known_distances(point, radius, inside):
+    paris = JobFactory(latitude=PARIS[0], longitude=PARIS[1])
+    london = JobFactory(latitude=LONDON[0], longitude=LONDON[1])
+    JobFactory(latitude=None, longitude=None)
+    found = run(f"near={point[0]},{point[1]}&{radius}")
+    assert london.id in found
+    assert (paris.id in found) is inside
+
+
+def test_near_default_radius_and_distance_ordering():
+    paris = JobFactory(latitude=PARIS[0], longitude=PARIS[1])
+    reading = JobFactory(latitude=READING[0], longitude=READING[1])
+    london = JobFactory(latitude=LONDON[0], longitude=LONDON[1])
+    assert run(f"near={LONDON[0]},{LONDON[1]}") == [london.id]  # 50 km by default
+    filterset = JobFilterSet(
+        QueryDict(f"near={LONDON[0]},{LONDON[1]}&radius_km=500&ordering=distance"), queryset=job_list_public()
+    )
+    assert filterset.is_valid()
+    rows = list(filterset.qs)
+    assert [row.id for row in rows] == [london.id, reading.id, paris.id]
+    assert rows[1].distance_km == pytest.approx(58.5, abs=2)
+    assert rows[2].distance_km == pytest.approx(343.5, abs=1.5)
+
+
+def test_near_across_the_date_line():
+    east = JobFactory(latitude=-17.7, longitude=179.9)  # Fiji
+    west = JobFactory(latitude=-17.7, longitude=-179.9)
+    JobFactory(latitude=-17.7, longitude=170.0)
+    assert set(run("near=-17.7,179.95&radius_km=50")) == {east.id, west.id}
+
+
+def test_orderings_by_salary_put_unknown_salaries_last():
+    low = salaried(20000, 30000)
+    high = salaried(90000, 120000)
+    unknown = JobFactory()
+    assert run("ordering=-salary") == [high.id, low.id, unknown.id]
+    assert run("ordering=salary") == [low.id, high.id, unknown.id]
+
+
+def test_orderings_by_posted_date():
+    now = timezone.now()
+    old = JobFactory(posted_at=now - timedelta(days=3))
+    new = JobFactory(posted_at=now - timedelta(days=1))
+    assert run("") == [new.id, old.id]
+    assert run("ordering=posted_at") == [old.id, new.id]
+
+
+def test_status_is_for_staff_only(rf, django_user_model):
+    hidden = JobFactory(status=JobStatus.HIDDEN)
+    request = rf.get("/")
+    request.user = django_user_model.objects.create_user("s", is_staff=True)
+    assert run("status=hidden", queryset=job_list_staff(), request=request) == [hidden.id]
+    request.user = django_user_model.objects.create_user("u")
+    assert errors("status=hidden", request=request) == {"status": ["only staff can filter by status."]}
+
+
+@pytest.mark.parametrize(
+    ("query", "field", "fragment"),
+    [
+        ("remote=moon", "remote", "'moon' is not one of onsite, hybrid, remote, true, false."),
+        ("employment_type=SOMETIMES", "employment_type", "is not one of FULL_TIME, PART_TIME"),
+        ("job_level=guru", "job_level", "ENTRY_LEVEL, EXPERIENCED, MANAGER, DIRECTOR, EXECUTIVE"),
+        ("near=london", "near", "expected near=lat,lng"),
+        ("near=91,0", "near", "latitude in -90..90"),
+        ("near=1,2,3", "near", "expected near=lat,lng"),
+        ("radius_km=5", "radius_km", "radius_km needs near=lat,lng."),
+        ("near=1,2&radius_km=5&radius_mi=3", "radius_mi", "not both"),
+        ("near=1,2&radius_km=-1", "radius_km", "greater than or equal to 0"),
+        ("country=GBR", "country", "two-letter country code"),
+        ("internship=maybe", "internship", "expected true or false, got 'maybe'."),
+        ("salary_min=lots", "salary_min", "Enter a number."),
+        ("salary_min=9&salary_max=1", "salary_max", "must be at least salary_min."),
+        ("posted_within_days=0", "posted_within_days", "greater than or equal to 1"),
+        ("posted_after=yesterday", "posted_after", "expected a date"),
+        ("ordering=oldest", "ordering", "is not one of -posted_at, posted_at, -salary, salary, relevance, distance"),
+        ("ordering=relevance", "ordering", "ordering=relevance needs q."),
+        ("ordering=distance", "ordering", "ordering=distance needs near."),
+        ("company=a b", "company", "neither a company id nor a company slug"),
+        ("source=ad zuna", "source", "is not a source name"),
+        ("q=" + "x" * 201, "q", "at most 200 characters"),
+    ],
+)
+def test_bad_values_say_what_is_expected(query, field, fragment):
+    found = errors(query)
+    assert field in found, found
+    assert any(fragment in message for message in found[field]), found[field]
+
+
+def test_facet_querysets_leave_out_their_own_filter():
+    remote_full = JobFactory(remote=Remote.REMOTE, employment_type=EmploymentType.FULL_TIME)
+    onsite_full = JobFactory(remote=Remote.ONSITE, employment_type=EmploymentType.FULL_TIME)
+    JobFactory(remote=Remote.REMOTE, employment_type=EmploymentType.PART_TIME)
+    filterset = JobFilterSet(QueryDict("remote=remote&employment_type=FULL_TIME"), queryset=job_list_public())
+    assert filterset.is_valid()
+    assert [job.id for job in filterset.qs] == [remote_full.id]
+    assert set(filterset.queryset_for_facet("remote").values_list("id", flat=True)) == {remote_full.id, onsite_full.id}
+    assert filterset.queryset_for_facet("employment_type").count() == 2
