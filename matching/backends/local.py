@@ -1,0 +1,307 @@
+"""The local hybrid engine: PostgreSQL full text + pgvector, fused, re-ranked and explained.
+
+1. Retrieval, with the request's filters applied in SQL (they are in `candidates`):
+   - full text: the query's most informative lexemes (tf x idf over the jobs) ORed into a
+     tsquery against the weighted search_vector (title A, skills B, description C), ranked by
+     ts_rank;
+   - embeddings: pgvector HNSW top-k by cosine distance, with iterative scans so filters do
+     not starve the index scan.
+2. Reciprocal-rank fusion of the two lists (a job that only one retriever found still counts:
+   a job without an embedding is matched lexically).
+3. Re-ranking of the fused candidates by a fixed blend of parts, each in [0, 1]:
+   fusion, semantic (cosine), lexical (ts_rank), skills (coverage of the job's required and
+   mentioned skills), title (how much of the job title the query is about), level and
+   recency. The weights sum to 1, so the score is in [0, 1]. Ties break by job id, so the
+   same request over the same rows always gives the same order and scores.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.search import SearchQuery, SearchRank
+from django.db import connection, transaction
+from django.db.models import CharField, F, Func, QuerySet
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+from pgvector.django import CosineDistance
+
+from jobs.choices import JobLevel
+from jobs.models import SEARCH_CONFIG, Job
+from matching import embeddings, selectors
+from matching.backends.base import MatchBackend, MatchedJob, MatchQuery, MatchResponse
+from matching.skills import extract_skills, job_skill_split
+
+# Score = sum of WEIGHTS[part] * part. Chosen on the development categories and checked on
+# held-out ones (bench/README.md); they sum to 1.
+WEIGHTS: dict[str, float] = {
+    "fusion": 0.25,
+    "semantic": 0.20,
+    "lexical": 0.10,
+    "skills": 0.15,
+    "title": 0.25,
+    "level": 0.03,
+    "recency": 0.02,
+}
+assert math.isclose(sum(WEIGHTS.values()), 1.0)
+
+RRF_K = 60
+RETRIEVE = 200  # jobs each retriever returns (at least; more when a deep page is asked for)
+QUERY_TERMS = 24  # lexemes in the full-text query
+HNSW_EF_SEARCH = 200
+RECENCY_HALF_LIFE_DAYS = 30.0
+MISSING_SKILLS_SHOWN = 10
+_LEXEME = re.compile(r"^[a-z][a-z0-9]*$")
+
+_LEVEL_ORDER = {
+    JobLevel.ENTRY_LEVEL: 0,
+    JobLevel.EXPERIENCED: 1,
+    JobLevel.MANAGER: 2,
+    JobLevel.DIRECTOR: 3,
+    JobLevel.EXECUTIVE: 4,
+}
+_YEARS = re.compile(r"(\d{1,2})\s*\+?\s*(?:years?|yrs?)", re.IGNORECASE)
+_SENIOR = re.compile(r"\b(senior|sr\.?|lead|principal|staff)\b", re.IGNORECASE)
+_MANAGER = re.compile(r"\b(manager|head of|team lead)\b", re.IGNORECASE)
+_DIRECTOR = re.compile(r"\b(director|vp|vice president)\b", re.IGNORECASE)
+_JUNIOR = re.compile(r"\b(junior|jr\.?|graduate|intern(ship)?|entry[- ]level|fresher|trainee)\b", re.IGNORECASE)
+
+
+@dataclass(slots=True)
+class _Candidate:
+    job: Job
+    rrf: float = 0.0
+    semantic: float = 0.0
+    lexical: float = 0.0
+
+
+class LocalBackend(MatchBackend):
+    name = "local"
+
+    def search(self, *, query: MatchQuery, candidates: QuerySet[Job]) -> MatchResponse:
+        started = time.perf_counter()
+        base = candidates.order_by()
+        depth = max(RETRIEVE, 2 * (query.offset + query.limit))
+        stats = selectors.corpus_stats()
+        lexemes = selectors.text_lexemes(query.text)
+        vector = self._query_vector(query)
+        tsquery = self._tsquery(lexemes, stats)
+
+        ranked_lists: list[list[int]] = []
+        if tsquery is not None:
+            ranked_lists.append(self._fulltext_ids(base, tsquery, depth))
+        if vector is not None:
+            ranked_lists.append(self._vector_ids(base, vector, depth))
+        fused = _rrf(ranked_lists)
+        pool = self._fetch(base, list(fused), vector, tsquery)
+        query_skills = list(query.skills) or extract_skills(query.text)
+        query_level = _query_level(query.text)
+        now = timezone.now()
+
+        scored: list[tuple[float, int, MatchedJob]] = []
+        best_rrf = len(ranked_lists) / (RRF_K + 1) if ranked_lists else 1.0
+        for job_id, rrf in fused.items():
+            candidate = pool.get(job_id)
+            if candidate is None:  # gone between the two queries
+                continue
+            job = candidate.job
+            required, mentioned = job_skill_split(description=job.description, title=job.title, known=job.skills)
+            skills_part, matched, missing = _skill_coverage(query_skills, required, mentioned)
+            parts = {
+                "fusion": min(1.0, rrf / best_rrf),
+                "semantic": candidate.semantic,
+                "lexical": candidate.lexical,
+                "skills": skills_part,
+                "title": _title_fit(job.title_lexemes, lexemes, stats),  # type: ignore[attr-defined]
+                "level": _level_fit(query_level, job.job_level),
+                "recency": _recency(job.posted, now),  # type: ignore[attr-defined]
+            }
+            score = sum(WEIGHTS[name] * value for name, value in parts.items())
+            score = round(min(1.0, max(0.0, score)), 4)
+            scored.append(
+                (
+                    score,
+                    job_id,
+                    MatchedJob.from_job(
+                        job, relevance_score=score, matched_skills=matched, missing_skills=missing, score_parts=parts
+                    ),
+                )
+            )
+        scored.sort(key=lambda item: (-item[0], item[1]))
+        page = [matched for _, _, matched in scored[query.offset : query.offset + query.limit]]
+        return MatchResponse(
+            total_matches=len(scored),
+            search_time_ms=(time.perf_counter() - started) * 1000,
+            backend=self.name,
+            jobs=page,
+        )
+
+    # --- retrieval -------------------------------------------------------------------------
+
+    def _query_vector(self, query: MatchQuery) -> np.ndarray | None:
+        if query.kind == "job" and query.job_id is not None:
+            stored = Job.objects.filter(pk=query.job_id).values_list("embedding", flat=True).first()
+            if stored is not None:
+                return np.asarray(stored, dtype=np.float32)
+        vector = embeddings.embed_text(query.text)
+        return vector if np.any(vector) else None
+
+    @staticmethod
+    def _tsquery(lexemes: dict[str, int], stats: selectors.CorpusStats) -> SearchQuery | None:
+        terms = query_terms(lexemes, stats)
+        if not terms:
+            return None
+        # The lexemes are already stemmed by the "english" configuration; "simple" keeps them as they are.
+        return SearchQuery(" | ".join(terms), search_type="raw", config="simple")
+
+    @staticmethod
+    def _fulltext_ids(base: QuerySet[Job], tsquery: SearchQuery, depth: int) -> list[int]:
+        rank = SearchRank(F("search_vector"), tsquery, normalization=1)
+        rows = base.filter(search_vector=tsquery).annotate(rank=rank).order_by("-rank", "id").values_list("id")[:depth]
+        return [row[0] for row in rows]
+
+    @staticmethod
+    def _vector_ids(base: QuerySet[Job], vector: np.ndarray, depth: int) -> list[int]:
+        rows = (
+            base.filter(embedding__isnull=False)
+            .annotate(distance=CosineDistance("embedding", vector))
+            .order_by("distance", "id")
+            .values_list("id", "distance")[:depth]
+        )
+        with transaction.atomic(), connection.cursor() as cursor:
+            # pgvector 0.8: keep scanning the HNSW graph until `depth` rows pass the filters,
+            # instead of returning fewer when filters reject most neighbours.
+            cursor.execute("SET LOCAL hnsw.iterative_scan = relaxed_order")
+            cursor.execute(f"SET LOCAL hnsw.ef_search = {max(HNSW_EF_SEARCH, depth)}")
+            fetched = list(rows)
+        # relaxed_order may return neighbours slightly out of order: order them exactly.
+        fetched.sort(key=lambda row: (row[1], row[0]))
+        return [job_id for job_id, _ in fetched]
+
+    @staticmethod
+    def _fetch(
+        base: QuerySet[Job], ids: Sequence[int], vector: np.ndarray | None, tsquery: SearchQuery | None
+    ) -> dict[int, _Candidate]:
+        if not ids:
+            return {}
+        rows = (
+            base.filter(pk__in=ids)
+            .select_related("company")
+            .defer("description_html", "embedding", "search_vector")
+            .annotate(
+                posted=Coalesce("posted_at", "first_seen_at"),
+                title_lexemes=_TitleLexemes("title"),
+            )
+        )
+        if vector is not None:
+            rows = rows.annotate(distance=CosineDistance("embedding", vector))
+        if tsquery is not None:
+            rows = rows.annotate(rank=SearchRank(F("search_vector"), tsquery, normalization=1 | 32))
+        pool: dict[int, _Candidate] = {}
+        for job in rows:
+            distance = getattr(job, "distance", None)
+            semantic = 0.0 if distance is None else max(0.0, min(1.0, 1.0 - float(distance)))
+            lexical = float(getattr(job, "rank", 0.0) or 0.0)
+            pool[job.pk] = _Candidate(job=job, semantic=semantic, lexical=min(1.0, lexical * 2))
+        return pool
+
+
+class _TitleLexemes(Func):
+    """The title's lexemes, stemmed as in search_vector (tsvector_to_array(to_tsvector(...)))."""
+
+    template = f"tsvector_to_array(to_tsvector('{SEARCH_CONFIG}'::regconfig, %(expressions)s))"
+    output_field = ArrayField(CharField())
+
+
+# --- scoring parts (pure functions, tested on their own) ------------------------------------
+
+
+def query_terms(lexemes: dict[str, int], stats: selectors.CorpusStats, *, limit: int = QUERY_TERMS) -> list[str]:
+    """The query's most informative lexemes: saturated term frequency x idf, known to the corpus."""
+    scored = []
+    for lexeme, tf in lexemes.items():
+        df = stats.df.get(lexeme, 0)
+        if df == 0 or not _LEXEME.match(lexeme) or len(lexeme) < 2:
+            continue
+        if df > 0.5 * stats.documents:  # in most jobs: says nothing about which
+            continue
+        scored.append((tf / (tf + 1.5) * stats.idf(lexeme), lexeme))
+    scored.sort(key=lambda item: (-item[0], item[1]))
+    return [lexeme for _, lexeme in scored[:limit]]
+
+
+def _rrf(ranked_lists: list[list[int]]) -> dict[int, float]:
+    scores: dict[int, float] = {}
+    for ranked in ranked_lists:
+        for position, job_id in enumerate(ranked):
+            scores[job_id] = scores.get(job_id, 0.0) + 1.0 / (RRF_K + position + 1)
+    return scores
+
+
+def _skill_coverage(
+    query_skills: Sequence[str], required: Sequence[str], mentioned: Sequence[str]
+) -> tuple[float, list[str], list[str]]:
+    """(coverage in [0, 1], matched skills, missing required skills).
+
+    Coverage weighs the job's required skills 3:1 over the ones it only mentions; a job that
+    names no skills at all scores 0 here (nothing to confirm the fit).
+    """
+    have = {skill.lower() for skill in query_skills}
+    matched_required = [skill for skill in required if skill.lower() in have]
+    matched_mentioned = [skill for skill in mentioned if skill.lower() in have]
+    missing = [skill for skill in required if skill.lower() not in have]
+    weight = 3.0 * len(required) + len(mentioned)
+    if weight == 0:
+        return 0.0, [], []
+    coverage = (3.0 * len(matched_required) + len(matched_mentioned)) / weight
+    return coverage, matched_required + matched_mentioned, missing[:MISSING_SKILLS_SHOWN]
+
+
+def _title_fit(title_lexemes: Sequence[str], query_lexemes: dict[str, int], stats: selectors.CorpusStats) -> float:
+    """How much of the job title (weighted by how rare each title word is) the query talks about."""
+    total = 0.0
+    hit = 0.0
+    for lexeme in set(title_lexemes):
+        weight = max(stats.title_idf(lexeme), 0.0)
+        total += weight
+        tf = query_lexemes.get(lexeme, 0)
+        hit += weight * (tf / (tf + 1.0))
+    return hit / total if total > 0 else 0.0
+
+
+def _query_level(text: str) -> int | None:
+    head = text[:600]
+    if _DIRECTOR.search(head):
+        return _LEVEL_ORDER[JobLevel.DIRECTOR]
+    if _MANAGER.search(head):
+        return _LEVEL_ORDER[JobLevel.MANAGER]
+    if _SENIOR.search(head):
+        return _LEVEL_ORDER[JobLevel.EXPERIENCED]
+    if _JUNIOR.search(head):
+        return _LEVEL_ORDER[JobLevel.ENTRY_LEVEL]
+    years = [int(match) for match in _YEARS.findall(text)]
+    if years:
+        most = max(years)
+        return _LEVEL_ORDER[JobLevel.ENTRY_LEVEL] if most < 2 else _LEVEL_ORDER[JobLevel.EXPERIENCED]
+    return None
+
+
+def _level_fit(query_level: int | None, job_level: str) -> float:
+    """1 for the same level, 0.5 one step apart or unknown, 0 further apart."""
+    if query_level is None or job_level not in _LEVEL_ORDER:
+        return 0.5
+    gap = abs(_LEVEL_ORDER[job_level] - query_level)
+    return 1.0 if gap == 0 else 0.5 if gap == 1 else 0.0
+
+
+def _recency(posted, now) -> float:  # type: ignore[no-untyped-def]
+    if posted is None:
+        return 0.5
+    age_days = max(0.0, (now - posted).total_seconds() / 86400)
+    return 0.5 ** (age_days / RECENCY_HALF_LIFE_DAYS)

@@ -1,0 +1,289 @@
+"""Matching flows: a resume or a job description against the jobs, jobs like a job, and indexing.
+
+Views, tasks and commands call these; only this module calls a backend (get_backend()).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import logging
+import time
+from collections.abc import Callable, Iterable, Mapping
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import connection, transaction
+from django.db.models import F, Q, QuerySet
+from django.utils import timezone
+
+from jobs.choices import JobStatus
+from jobs.models import Job
+from matching import embeddings, selectors
+from matching.backends import get_backend
+from matching.backends.base import MatchQuery, MatchResponse
+from matching.skills import extract_skills
+from matching.text import clean_text
+
+logger = logging.getLogger(__name__)
+
+CACHE_PREFIX = "match:v1"
+MAX_LIMIT = 100
+MAX_OFFSET = 1000
+MIN_QUERY_CHARS = 20
+
+
+class MatchInputError(ValueError):
+    """The request cannot be matched as given. `fields` maps parameters to messages."""
+
+    def __init__(self, message: str, *, fields: dict[str, list[str]] | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.fields = fields or {}
+
+
+class MatchJobNotFound(LookupError):
+    """No public job has that id."""
+
+
+# ---------------------------------------------------------------------------------------
+# Matching
+
+
+def resume_match(
+    *,
+    text: str,
+    filters: Mapping[str, Any] | None = None,
+    limit: int = 20,
+    offset: int = 0,
+    backend: str | None = None,
+    request: Any = None,
+) -> MatchResponse:
+    """Jobs for a resume (its text already extracted)."""
+    return _match(
+        kind="resume", text=text, filters=filters, limit=limit, offset=offset, backend=backend, request=request
+    )
+
+
+def jd_match(
+    *,
+    text: str,
+    filters: Mapping[str, Any] | None = None,
+    limit: int = 20,
+    offset: int = 0,
+    backend: str | None = None,
+    request: Any = None,
+) -> MatchResponse:
+    """Jobs like a job description."""
+    return _match(kind="jd", text=text, filters=filters, limit=limit, offset=offset, backend=backend, request=request)
+
+
+def job_similar(
+    *,
+    job_id: int,
+    filters: Mapping[str, Any] | None = None,
+    limit: int = 20,
+    offset: int = 0,
+    backend: str | None = None,
+    request: Any = None,
+) -> MatchResponse:
+    """Public jobs like the public job `job_id` (itself left out)."""
+    from jobs.selectors import job_list_public
+
+    job = job_list_public().filter(pk=job_id).only("id", "title", "skills", "description").first()
+    if job is None:
+        raise MatchJobNotFound(f"No job with id {job_id}.")
+    text = embeddings.job_embedding_text(title=job.title, skills=job.skills, description=job.description)
+    return _match(
+        kind="job",
+        text=text,
+        job_id=job.pk,
+        filters=filters,
+        limit=limit,
+        offset=offset,
+        backend=backend,
+        request=request,
+    )
+
+
+def _match(
+    *,
+    kind: str,
+    text: str,
+    filters: Mapping[str, Any] | None,
+    limit: int,
+    offset: int,
+    backend: str | None,
+    request: Any,
+    job_id: int | None = None,
+) -> MatchResponse:
+    started = time.perf_counter()
+    text = clean_text(text or "")
+    if kind != "job" and len(text) < MIN_QUERY_CHARS:
+        raise MatchInputError(
+            f"The text is too short to match ({len(text)} characters; at least {MIN_QUERY_CHARS}).",
+            fields={"text": ["too short"]},
+        )
+    if not 1 <= limit <= MAX_LIMIT:
+        raise MatchInputError(f"limit must be between 1 and {MAX_LIMIT}.", fields={"limit": ["out of range"]})
+    if not 0 <= offset <= MAX_OFFSET:
+        raise MatchInputError(f"offset must be between 0 and {MAX_OFFSET}.", fields={"offset": ["out of range"]})
+    candidates, cleaned = match_candidates(filters=filters or {}, request=request)
+    if job_id is not None:
+        candidates = candidates.exclude(pk=job_id)
+    engine = get_backend(backend)
+
+    version = selectors.match_index_version()
+    key = _cache_key(
+        kind=kind,
+        text=text,
+        job_id=job_id,
+        filters=cleaned,
+        limit=limit,
+        offset=offset,
+        backend=engine.name,
+        version=version,
+    )
+    ttl = settings.MATCH_CACHE_TTL
+    if ttl:
+        hit = cache.get(key)
+        if hit is not None:
+            response = MatchResponse.from_dict(hit)
+            response.cached = True
+            response.search_time_ms = (time.perf_counter() - started) * 1000
+            return response
+
+    query = MatchQuery(
+        text=text, kind=kind, job_id=job_id, limit=limit, offset=offset, filters=cleaned, skills=extract_skills(text)
+    )  # type: ignore[arg-type]
+    response = engine.search(query=query, candidates=candidates)
+    response.cached = False
+    response.search_time_ms = (time.perf_counter() - started) * 1000
+    if ttl:
+        cache.set(key, response.to_dict(), ttl)
+    return response
+
+
+def match_candidates(*, filters: Mapping[str, Any], request: Any = None) -> tuple[QuerySet[Job], dict[str, Any]]:
+    """Public jobs through the listing's JobFilterSet; (queryset, cleaned filters). Raises MatchInputError."""
+    from jobs.filters import JobFilterSet
+    from jobs.selectors import job_list_public
+
+    filterset = JobFilterSet(dict(filters), queryset=job_list_public(), request=request)
+    if not filterset.is_valid():
+        fields = {name: [str(message) for message in messages] for name, messages in filterset.errors.items()}
+        message = " ".join(f"{name}: {' '.join(messages)}" for name, messages in fields.items())
+        raise MatchInputError(message or "Invalid filters.", fields=fields)
+    cleaned = {
+        name: value
+        for name, value in filterset.form.cleaned_data.items()
+        if value not in (None, "", [], ()) and name != "ordering"
+    }
+    return filterset.qs, cleaned
+
+
+def _cache_key(**parts: Any) -> str:
+    payload = json.dumps(parts, sort_keys=True, default=_json_default, separators=(",", ":"))
+    return f"{CACHE_PREFIX}:{hashlib.sha256(payload.encode()).hexdigest()}"
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, Decimal | datetime | date):
+        return str(value)
+    if isinstance(value, set | frozenset | tuple):
+        return sorted(value, key=str)
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return dataclasses.asdict(value)
+    return str(value)
+
+
+# ---------------------------------------------------------------------------------------
+# Indexing
+
+
+@dataclasses.dataclass(slots=True)
+class IndexResult:
+    indexed: int = 0
+    seconds: float = 0.0
+
+
+def jobs_needing_embeddings(*, rebuild: bool = False, job_ids: Iterable[int] | None = None) -> QuerySet[Job]:
+    """Active jobs without a current embedding (none yet, or the job changed after it was embedded)."""
+    jobs = Job.objects.filter(status=JobStatus.ACTIVE)
+    if job_ids is not None:
+        jobs = jobs.filter(pk__in=list(job_ids))
+    if not rebuild:
+        jobs = jobs.filter(Q(embedding__isnull=True) | Q(embedded_at__isnull=True) | Q(embedded_at__lt=F("updated_at")))
+    return jobs
+
+
+def job_embeddings_index(
+    *,
+    job_ids: Iterable[int] | None = None,
+    rebuild: bool = False,
+    batch_size: int | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> IndexResult:
+    """Embed jobs in batches and store the vectors; safe to run twice and from many workers at once.
+
+    Each batch is claimed with FOR UPDATE SKIP LOCKED, so parallel workers take different
+    jobs; with `rebuild`, every active job is embedded again (one pass, in id order).
+    """
+    size = batch_size or settings.MATCH_INDEX_BATCH_SIZE
+    ids = list(job_ids) if job_ids is not None else None
+    result = IndexResult()
+    started = time.perf_counter()
+    after = 0  # id cursor: a rebuild must not loop over rows it just wrote
+    while True:
+        with transaction.atomic():
+            batch = list(
+                jobs_needing_embeddings(rebuild=rebuild, job_ids=ids)
+                .filter(pk__gt=after)
+                .order_by("pk")
+                .select_for_update(skip_locked=True, of=("self",))
+                .values_list("pk", "title", "skills", "description")[:size]
+            )
+            if not batch:
+                break
+            texts = [
+                embeddings.job_embedding_text(title=title, skills=skills or [], description=description)
+                for _, title, skills, description in batch
+            ]
+            vectors = embeddings.embed_texts(texts)
+            now = timezone.now()
+            _store_embeddings([row[0] for row in batch], vectors, now)
+        after = batch[-1][0]
+        result.indexed += len(batch)
+        if progress:
+            progress(len(batch))
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+def _store_embeddings(ids: list[int], vectors: Any, now: datetime) -> None:
+    table = Job._meta.db_table
+    literals = ["[" + ",".join(f"{x:.6f}" for x in vector) + "]" for vector in vectors]
+    with connection.cursor() as cursor:
+        # embedded_at, not updated_at: embedding is not an edit of the job.
+        cursor.execute(
+            f"UPDATE {table} AS j SET embedding = v.embedding, embedded_at = %s "
+            "FROM unnest(%s::bigint[], %s::vector[]) AS v(id, embedding) WHERE j.id = v.id",
+            [now, ids, literals],
+        )
+
+
+def job_embeddings_enqueue(*, job_ids: Iterable[int]) -> None:
+    """Queue embedding of these jobs on the index queue once the current transaction commits.
+
+    What ingestion calls after an upsert (with UpsertResult.job_ids).
+    """
+    ids = sorted(set(job_ids))
+    if not ids:
+        return
+    from matching.tasks import index_job_embeddings
+
+    transaction.on_commit(lambda: index_job_embeddings.delay(job_ids=ids))

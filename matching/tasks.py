@@ -1,0 +1,25 @@
+"""Celery tasks of matching (queue "index", routed in settings). Thin: they call services."""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+from matching import services
+
+CHUNK = 5000  # ids per task message, so a large import fans out over the workers
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def index_job_embeddings(job_ids: list[int] | None = None, rebuild: bool = False) -> int:
+    """Embed the given jobs (or every job missing a current embedding). Idempotent."""
+    if job_ids is not None and len(job_ids) > CHUNK:
+        for start in range(0, len(job_ids), CHUNK):
+            index_job_embeddings.delay(job_ids=job_ids[start : start + CHUNK], rebuild=rebuild)
+        return 0
+    return services.job_embeddings_index(job_ids=job_ids, rebuild=rebuild).indexed
+
+
+@shared_task(acks_late=True, ignore_result=True, expires=3000)
+def index_pending_embeddings() -> int:
+    """Beat-friendly: embed whatever is missing or stale (jobs added or changed since)."""
+    return services.job_embeddings_index().indexed

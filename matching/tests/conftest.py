@@ -1,0 +1,60 @@
+import pytest
+from django.core.cache import cache
+
+from jobs.tests.factories import JobFactory
+from matching import selectors, services
+from matching.embeddings import get_encoder
+
+
+@pytest.fixture(scope="session")
+def encoder():
+    """The real embedding model, loaded once for the whole session."""
+    return get_encoder()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_match_state():
+    # Corpus statistics are kept per process and cache entries per run: start every test clean.
+    selectors._stats = None
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def make_job(db, encoder):
+    """Create a job (factory kwargs) and embed it, as ingestion + the index task would."""
+
+    def make(*, embed: bool = True, **fields):
+        job = JobFactory(**fields)
+        if embed:
+            services.job_embeddings_index(job_ids=[job.pk])
+            job.refresh_from_db()
+        return job
+
+    return make
+
+
+PYTHON_RESUME = """Jane Doe
+Senior Python Developer
+
+Skills: Python, Django, PostgreSQL, REST APIs, Docker, Kubernetes, AWS, Git
+
+Experience
+Python developer at Acme (2018-2024): built Django web services and REST APIs on PostgreSQL,
+deployed with Docker and Kubernetes on AWS. Wrote Python data pipelines and unit tests with pytest.
+
+Education
+BSc Computer Science, University of Leeds
+"""
+
+PYTHON_JOB = dict(
+    title="Python Developer",
+    description="We need a Python developer to build Django REST APIs.\n\nRequirements\n"
+    "Python, Django, PostgreSQL, Docker. Kubernetes is a plus.",
+)
+NURSING_JOB = dict(
+    title="Registered Nurse - Elderly Care",
+    description="Registered nurse (RGN) for a care home: patient care, medication administration, "
+    "care plans for elderly residents. NMC registration required.",
+)
