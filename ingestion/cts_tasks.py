@@ -13,13 +13,19 @@ SYNC_CTS_EXPIRES = 50 * 60
 
 
 @shared_task(name="ingestion.cts_tasks.sync_cts", ignore_result=True)
-def sync_cts(*, full: bool = False, limit: int | None = None, sync_log_id: int | None = None) -> int | None:
+def sync_cts(
+    *,
+    full: bool = False,
+    limit: int | None = None,
+    sync_log_id: int | None = None,
+    triggered_by: str = TriggerKind.SCHEDULE,
+) -> int | None:
     """Sync jobs to CTS; returns the SyncLog id (None when CTS is not configured or a sync runs).
 
     `sync_log_id`: a log the caller opened (the admin's "sync to CTS now"); otherwise the run
-    opens its own, marked as triggered by the schedule. Safe to run twice: the second run
+    opens its own, marked `triggered_by` (the schedule passes "schedule"). Safe to run twice: the second run
     sends only what the first did not record.
     """
     sync_log = SyncLog.objects.get(pk=sync_log_id) if sync_log_id is not None else None
-    log = cts_sync(full=full, limit=limit, triggered_by=TriggerKind.SCHEDULE, sync_log=sync_log)
+    log = cts_sync(full=full, limit=limit, triggered_by=triggered_by, sync_log=sync_log)
     return log.pk if log is not None else None

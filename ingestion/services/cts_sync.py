@@ -48,6 +48,7 @@ from ingestion.clients.cts import (
 )
 from ingestion.clients.errors import PermanentError, TransientError
 from ingestion.models import SyncLog
+from ingestion.services.refresh import RefreshContext, register_refresh_step
 from ingestion.services.runs import (
     sync_log_add,
     sync_log_error,
@@ -487,3 +488,9 @@ def _delete(run: _Run, jobs: list[Job]) -> None:
         Job.objects.filter(pk__in=cleared).update(cts_name="", cts_synced_at=None)
         run.count(deleted=len(cleared))
         run.advance(len(batch))
+
+
+@register_refresh_step("cts", order=1000, enabled=lambda: cts_config() is not None)
+def cts_refresh_step(ctx: RefreshContext) -> SyncLog | None:
+    """The refresh's last step: send what the sources changed (None when a sync is already running)."""
+    return cts_sync(triggered_by=ctx.triggered_by, user=ctx.user)

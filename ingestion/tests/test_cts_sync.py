@@ -385,3 +385,29 @@ def test_a_second_sync_does_not_start_while_one_runs(cts_settings):
     assert cts_sync() is None
     assert cts_settings.calls == []
     assert SyncLog.objects.get() == running
+
+
+def test_the_hourly_schedule_runs_the_task_with_its_kwargs(cts_settings):
+    import json
+
+    from django_celery_beat.models import PeriodicTask
+
+    call_command("setup_schedules", verbosity=0)
+    task = PeriodicTask.objects.get(task="ingestion.cts_tasks.sync_cts")
+    assert (task.crontab.minute, task.crontab.hour, task.enabled) == ("15", "*", True)
+    assert task.expire_seconds < 3600
+    JobFactory()
+    log_id = sync_cts.apply(kwargs=json.loads(task.kwargs)).get()
+    log = SyncLog.objects.get(pk=log_id)
+    assert (log.triggered_by, log.created) == (TriggerKind.SCHEDULE, 1)
+
+
+def test_cts_is_the_refresh_s_last_step_and_only_when_configured(settings):
+    from ingestion.services.refresh import refresh_steps
+
+    settings.GCP_PROJECT_ID = "p"
+    settings.GCP_TENANT_ID = "t"
+    steps = refresh_steps()
+    assert steps[-1].name == "cts" and steps[-1].enabled()
+    settings.GCP_PROJECT_ID = ""
+    assert not steps[-1].enabled()
