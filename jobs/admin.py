@@ -234,6 +234,17 @@ class JobAdmin(admin.ModelAdmin):
             _job_annualize_salary(job=obj)
         super().save_model(request, obj, form, change)
 
+    def changelist_view(self, request, extra_context=None):
+        from ingestion.admin_views import START_PERMISSION, run_buttons
+
+        extra_context = {
+            **(extra_context or {}),
+            "run_buttons": run_buttons(),
+            "can_start": request.user.has_perm(START_PERMISSION),
+            "can_view_runs": request.user.has_perm("ingestion.view_synclog"),
+        }
+        return super().changelist_view(request, extra_context=extra_context)
+
     def get_media(self):
         return AutocompleteSelect(Job._meta.get_field("company"), self.admin_site).media
 

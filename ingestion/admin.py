@@ -1,0 +1,112 @@
+"""Sync logs in the admin: read-only records of every run, with live status and source health."""
+
+from __future__ import annotations
+
+from django.contrib import admin
+from django.urls import path
+from django.utils.html import format_html, format_html_join
+
+from gigm8.admin_views import EstimatedCountPaginator
+from ingestion import admin_views
+from ingestion.choices import TriggerKind
+from ingestion.models import SyncLog
+
+
+@admin.register(SyncLog)
+class SyncLogAdmin(admin.ModelAdmin):
+    list_display = (
+        "id",
+        "kind",
+        "source",
+        "coloured_status",
+        "started_at",
+        "duration_display",
+        "fetched",
+        "created",
+        "updated",
+        "expired",
+        "errors",
+        "trigger",
+    )
+    list_display_links = ("id", "source")
+    list_filter = ("status", "kind", "source", "triggered_by")
+    search_fields = ("source", "message", "task_id")
+    list_select_related = ("triggered_by_user",)
+    ordering = ("-started_at", "-id")
+    show_full_result_count = False
+    paginator = EstimatedCountPaginator
+    date_hierarchy = None
+    fieldsets = (
+        (None, {"fields": ("kind", "source", "coloured_status", "message", "trigger", "task_id", "params")}),
+        ("Time", {"fields": ("started_at", "heartbeat_at", "finished_at", "duration_display")}),
+        ("Counts", {"fields": (tuple(admin_views.COUNT_FIELDS[:4]), tuple(admin_views.COUNT_FIELDS[4:]))}),
+        ("Errors and details", {"fields": ("error_lines", "details")}),
+    )
+    readonly_fields = ("coloured_status", "duration_display", "trigger", "error_lines")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="Status", ordering="status")
+    def coloured_status(self, obj: SyncLog) -> str:
+        colour = admin_views.STATUS_COLOURS.get(obj.status, "#333")
+        return format_html(
+            '<strong class="synclog-status" data-status="{}" style="color: {}">{}</strong>',
+            obj.status,
+            colour,
+            obj.get_status_display(),
+        )
+
+    @admin.display(description="Duration")
+    def duration_display(self, obj: SyncLog) -> str:
+        if obj.duration is None:
+            return "running…" if obj.status == "running" else "—"
+        seconds = int(obj.duration.total_seconds())
+        minutes, seconds = divmod(seconds, 60)
+        hours, minutes = divmod(minutes, 60)
+        return f"{hours}h {minutes:02d}m {seconds:02d}s" if hours else f"{minutes}m {seconds:02d}s"
+
+    @admin.display(description="Triggered by", ordering="triggered_by")
+    def trigger(self, obj: SyncLog) -> str:
+        if obj.triggered_by == TriggerKind.STAFF and obj.triggered_by_user is not None:
+            return f"{obj.get_triggered_by_display()} ({obj.triggered_by_user.get_username()})"
+        return obj.get_triggered_by_display()
+
+    @admin.display(description="Errors (sample)")
+    def error_lines(self, obj: SyncLog) -> str:
+        if not obj.error_sample:
+            return "—"
+        return format_html(
+            '<ul class="synclog-errors">{}</ul>',
+            format_html_join("", "<li>{}</li>", ((line,) for line in obj.error_sample)),
+        )
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {
+            **(extra_context or {}),
+            "health": admin_views.source_health(),
+            "status_colours": admin_views.STATUS_COLOURS,
+        }
+        return super().changelist_view(request, extra_context=extra_context)
+
+    def refresh_view(self, request):
+        return admin_views.refresh_page_view(request, admin_site=self.admin_site)
+
+    def pending_view(self, request, task_id):
+        return admin_views.run_pending_view(request, task_id, admin_site=self.admin_site)
+
+    def get_urls(self):
+        view = self.admin_site.admin_view
+        return [
+            path("refresh/", view(self.refresh_view), name="ingestion_synclog_refresh"),
+            path("refresh/<str:key>/", view(admin_views.run_start_view), name="ingestion_synclog_run"),
+            path("pending/<str:task_id>/", view(self.pending_view), name="ingestion_synclog_pending"),
+            path("<path:object_id>/status/", view(admin_views.sync_log_status_view), name="ingestion_synclog_status"),
+            *super().get_urls(),
+        ]

@@ -1,0 +1,349 @@
+"""The staff console's run controls: the Refresh page, its buttons, live status, source health.
+
+Each button starts one Celery task with a SyncLog made first (so the page can redirect to
+it at once), records the staff member as the trigger, and enqueues after commit. A source
+with a live run already going starts nothing: the SyncLog's advisory-locked
+`sync_log_start_unless_running` decides. A button whose task module is not installed is
+not shown.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import importlib
+import inspect
+import logging
+import uuid
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.admin import AdminSite
+from django.core.cache import cache
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.db.models import Count
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_POST
+
+from ingestion.choices import SyncKind, SyncStatus, TriggerKind
+from ingestion.models import SyncLog
+from jobs.choices import JobStatus
+from jobs.models import Job
+
+logger = logging.getLogger(__name__)
+
+START_PERMISSION = "ingestion.add_synclog"  # starting a run creates its SyncLog
+STATUS_COLOURS = {
+    SyncStatus.RUNNING: "#205493",
+    SyncStatus.SUCCESS: "#2e7d32",
+    SyncStatus.PARTIAL: "#b26a00",
+    SyncStatus.FAILED: "#c62828",
+}
+COUNT_FIELDS = ("fetched", "created", "updated", "unchanged", "skipped", "expired", "deleted", "errors")
+STREAK_WINDOW = 50  # runs looked at for the zero-result streak
+
+
+# --- the buttons ----------------------------------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class RunButton:
+    """One "run now" button: which task, under which SyncLog kind and source."""
+
+    key: str
+    label: str
+    help: str
+    kind: str
+    task: str  # "module.attribute" of the Celery task
+    source: str = ""
+    # Builds (source, task kwargs) from the POST; raises ValueError with a message for bad input.
+    parse: Callable[[HttpRequest], tuple[str, dict[str, Any]]] | None = None
+    choices: Callable[[], list[tuple[str, str]]] | None = None
+
+    def task_callable(self) -> Any | None:
+        module_name, _, attr = self.task.rpartition(".")
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError as exc:
+            if exc.name and module_name.startswith(exc.name):
+                return None  # not installed yet: the button is absent
+            raise
+        return getattr(module, attr, None)
+
+    @property
+    def available(self) -> bool:
+        return self.task_callable() is not None
+
+
+BUTTONS: list[RunButton] = [
+    RunButton(
+        key="adzuna",
+        label="Fetch Adzuna now",
+        help="Fetch the configured Adzuna searches.",
+        kind=SyncKind.SOURCE,
+        source="adzuna",
+        task="ingestion.tasks.fetch_adzuna",
+    ),
+    RunButton(
+        key="cts",
+        label="Sync to CTS now",
+        help="Send new and changed jobs to Google Cloud Talent Solution; delete the ones that left.",
+        kind=SyncKind.CTS,
+        source="cts",
+        task="ingestion.cts_tasks.sync_cts",
+    ),
+    RunButton(
+        key="expire",
+        label="Expire now",
+        help="Expire jobs past their closing date or not seen for the expiry period.",
+        kind=SyncKind.EXPIRY,
+        source="expiry",
+        task="ingestion.tasks.expire_jobs",
+    ),
+    RunButton(
+        key="refresh",
+        label="Full refresh now",
+        help="Every enabled source, then expiry, then the CTS sync.",
+        kind=SyncKind.REFRESH,
+        source="refresh",
+        task="ingestion.tasks.refresh_jobs",
+    ),
+]
+
+
+def run_buttons() -> list[RunButton]:
+    """The buttons whose task exists in this installation."""
+    return [button for button in BUTTONS if button.available]
+
+
+def run_button(key: str) -> RunButton | None:
+    return next((b for b in run_buttons() if b.key == key), None)
+
+
+def _accepts(task: Any, name: str) -> bool:
+    return name in inspect.signature(getattr(task, "run", task)).parameters
+
+
+@dataclasses.dataclass(frozen=True)
+class RunStart:
+    """What pressing a button did: started or not, and the run to show."""
+
+    started: bool
+    sync_log: SyncLog | None = None  # the new run, or the live one that blocked it
+    task_id: str = ""  # set when the task opens its own log: the page waits for it
+
+
+def run_start(*, button: RunButton, user: Any, source: str, task_kwargs: dict[str, Any]) -> RunStart:
+    """Open the run's SyncLog and enqueue its task after commit; or return the live run.
+
+    A task that takes `sync_log_id` continues the log opened here, under the advisory lock of
+    sync_log_start_unless_running. A task that opens its own log gets triggered_by=staff and
+    a task id chosen here; the log carries that id, and the staff member is recorded on it
+    when it appears (run_user_record).
+    """
+    from ingestion.services.runs import sync_log_start_unless_running
+
+    task = button.task_callable()
+    if task is None:
+        raise LookupError(f"{button.task} is not installed")
+    if _accepts(task, "sync_log_id"):
+        sync_log, started = sync_log_start_unless_running(
+            kind=button.kind, source=source, triggered_by=TriggerKind.STAFF, user=user, params=task_kwargs
+        )
+        if started:
+            kwargs = {**task_kwargs, "sync_log_id": sync_log.pk}
+            transaction.on_commit(lambda: task.apply_async(kwargs=kwargs))
+        return RunStart(started=started, sync_log=sync_log)
+    current = _live_run(source)
+    if current is not None:
+        return RunStart(started=False, sync_log=current)
+    task_id = uuid.uuid4().hex
+    kwargs = {**task_kwargs, "triggered_by": TriggerKind.STAFF}
+    cache.set(_PENDING_KEY.format(task_id), {"user": getattr(user, "pk", None), "source": source}, 3600)
+    transaction.on_commit(lambda: task.apply_async(kwargs=kwargs, task_id=task_id))
+    return RunStart(started=True, task_id=task_id)
+
+
+_PENDING_KEY = "gigm8:admin-run:{}"
+
+
+def _live_run(source: str) -> SyncLog | None:
+    from ingestion.services.runs import sync_log_is_running
+
+    if not sync_log_is_running(source=source):
+        return None
+    return SyncLog.objects.filter(source=source, status=SyncStatus.RUNNING).order_by("-started_at").first()
+
+
+def run_log_for_task(*, task_id: str) -> SyncLog | None:
+    """The log a staff-started task opened, once it exists, with the staff member recorded on it."""
+    sync_log = SyncLog.objects.filter(task_id=task_id).first()
+    if sync_log is None:
+        return None
+    pending = cache.get(_PENDING_KEY.format(task_id))
+    if pending and pending["user"] and sync_log.triggered_by_user_id is None:
+        SyncLog.objects.filter(pk=sync_log.pk, triggered_by_user__isnull=True).update(
+            triggered_by_user_id=pending["user"]
+        )
+        sync_log.triggered_by_user_id = pending["user"]
+        cache.delete(_PENDING_KEY.format(task_id))
+    return sync_log
+
+
+# --- source health --------------------------------------------------------------------------
+
+
+@dataclasses.dataclass
+class SourceHealth:
+    source: str
+    last_run: SyncLog | None = None
+    last_success: SyncLog | None = None
+    last_failure: SyncLog | None = None
+    zero_streak: int | None = None  # consecutive finished fetches that found nothing
+    jobs_active: int = 0
+    running: bool = False
+
+
+def source_health() -> list[SourceHealth]:
+    """Per source: last run, last success, last failure, zero-result streak, active jobs."""
+    rows: dict[str, SourceHealth] = {}
+
+    def row(source: str) -> SourceHealth:
+        return rows.setdefault(source, SourceHealth(source=source))
+
+    latest = SyncLog.objects.select_related("triggered_by_user").order_by("source", "-started_at", "-id")
+    for log in latest.distinct("source"):
+        row(log.source).last_run = log
+        row(log.source).running = log.status == SyncStatus.RUNNING
+    for log in latest.filter(status=SyncStatus.SUCCESS).distinct("source"):
+        row(log.source).last_success = log
+    for log in latest.filter(status=SyncStatus.FAILED).distinct("source"):
+        row(log.source).last_failure = log
+    for item in Job.objects.filter(status=JobStatus.ACTIVE).values("source").annotate(n=Count("id")):
+        row(item["source"]).jobs_active = item["n"]
+    for health in rows.values():
+        if health.last_run is None or health.last_run.kind not in (SyncKind.SOURCE, SyncKind.SPIDER):
+            continue  # expiry, CTS and refresh runs fetch nothing by design
+        fetched = (
+            SyncLog.objects.filter(source=health.source)
+            .exclude(status=SyncStatus.RUNNING)
+            .order_by("-started_at", "-id")
+            .values_list("fetched", flat=True)[:STREAK_WINDOW]
+        )
+        streak = 0
+        for count in fetched:
+            if count:
+                break
+            streak += 1
+        health.zero_streak = streak
+    return sorted(rows.values(), key=lambda h: h.source)
+
+
+# --- status as JSON -----------------------------------------------------------------------
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def sync_log_status_payload(sync_log: SyncLog) -> dict[str, Any]:
+    end = sync_log.finished_at or timezone.now()
+    return {
+        "id": sync_log.pk,
+        "status": sync_log.status,
+        "status_display": sync_log.get_status_display(),
+        "colour": STATUS_COLOURS.get(sync_log.status, "#333"),
+        "running": sync_log.status == SyncStatus.RUNNING,
+        "started_at": _iso(sync_log.started_at),
+        "finished_at": _iso(sync_log.finished_at),
+        "seconds": round((end - sync_log.started_at).total_seconds(), 1),
+        "counts": {name: getattr(sync_log, name) for name in COUNT_FIELDS},
+        "message": sync_log.message,
+        "error_sample": sync_log.error_sample[:10],
+    }
+
+
+# --- views (wired by SyncLogAdmin.get_urls, wrapped in admin_site.admin_view) -------------
+
+
+def _require(request: HttpRequest, permission: str) -> None:
+    if not request.user.has_perm(permission):
+        raise PermissionDenied
+
+
+@require_GET
+def sync_log_status_view(request: HttpRequest, object_id: str) -> JsonResponse:
+    _require(request, "ingestion.view_synclog")
+    sync_log = get_object_or_404(SyncLog, pk=object_id)
+    response = JsonResponse(sync_log_status_payload(sync_log))
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def refresh_page_view(request: HttpRequest, *, admin_site: AdminSite) -> HttpResponse:
+    _require(request, "ingestion.view_synclog")
+    running = SyncLog.objects.filter(status=SyncStatus.RUNNING).select_related("triggered_by_user")[:20]
+    context = {
+        **admin_site.each_context(request),
+        "title": "Refresh",
+        "opts": SyncLog._meta,
+        "buttons": run_buttons(),
+        "can_start": request.user.has_perm(START_PERMISSION),
+        "running": running,
+        "health": source_health(),
+        "status_colours": STATUS_COLOURS,
+    }
+    return TemplateResponse(request, "admin/ingestion/refresh.html", context)
+
+
+@require_POST
+def run_start_view(request: HttpRequest, key: str) -> HttpResponse:
+    _require(request, START_PERMISSION)
+    button = run_button(key)
+    if button is None:
+        return HttpResponseBadRequest(f"Unknown or unavailable run: {key!r}.", content_type="text/plain")
+    try:
+        source, task_kwargs = button.parse(request) if button.parse else (button.source, {})
+    except ValueError as exc:
+        messages.error(request, str(exc))
+        return redirect(_back(request))
+    label = button.label.removesuffix(" now")
+    outcome = run_start(button=button, user=request.user, source=source, task_kwargs=task_kwargs)
+    sync_log = outcome.sync_log
+    if outcome.started and sync_log is None:
+        messages.success(request, f"{label}: queued; its log opens when a worker starts it.")
+        return redirect(reverse("admin:ingestion_synclog_pending", args=[outcome.task_id]))
+    if outcome.started:
+        messages.success(request, f"{label}: started as run #{sync_log.pk}.")
+    else:
+        started_at = timezone.localtime(sync_log.started_at)
+        messages.warning(
+            request,
+            f"A {source} run is already going (run #{sync_log.pk}, started {started_at:%H:%M:%S}); "
+            "nothing was started.",
+        )
+    return redirect(reverse("admin:ingestion_synclog_change", args=[sync_log.pk]))
+
+
+@require_GET
+def run_pending_view(request: HttpRequest, task_id: str, *, admin_site: AdminSite) -> HttpResponse:
+    """Waits (polling itself) until the task's own log exists, then goes to it."""
+    _require(request, "ingestion.view_synclog")
+    sync_log = run_log_for_task(task_id=task_id)
+    if request.headers.get("Accept") == "application/json":
+        url = reverse("admin:ingestion_synclog_change", args=[sync_log.pk]) if sync_log else None
+        return JsonResponse({"url": url}, headers={"Cache-Control": "no-store"})
+    if sync_log is not None:
+        return redirect(reverse("admin:ingestion_synclog_change", args=[sync_log.pk]))
+    context = {**admin_site.each_context(request), "title": "Waiting for a worker", "opts": SyncLog._meta}
+    return TemplateResponse(request, "admin/ingestion/run_pending.html", context)
+
+
+def _back(request: HttpRequest) -> str:
+    return reverse("admin:ingestion_synclog_refresh")

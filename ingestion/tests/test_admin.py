@@ -1,0 +1,466 @@
+"""The staff console's run controls: refresh buttons, no double runs, live status, sync logs, health, schedules."""
+
+from __future__ import annotations
+
+import base64
+import json
+import uuid
+from datetime import timedelta
+
+import pytest
+import redis
+from django.conf import settings
+from django.contrib.auth.models import Group, Permission, User
+from django.core.management import call_command
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from gigm8.celery import app as celery_app
+from ingestion import admin_views
+from ingestion.choices import SyncKind, SyncStatus, TriggerKind
+from ingestion.models import SyncLog
+from ingestion.tests.factories import SyncLogFactory
+from jobs.choices import JobStatus
+from jobs.tests.factories import JobFactory
+
+pytestmark = pytest.mark.django_db
+
+REFRESH = reverse("admin:ingestion_synclog_refresh")
+
+
+class BrokerQueues:
+    """Celery messages this test sent, read back from Redis in Celery's own wire format."""
+
+    def __init__(self, prefix: str) -> None:
+        self.prefix = prefix
+        self.redis = redis.Redis.from_url(settings.CELERY_BROKER_URL)
+
+    def messages(self, queue: str) -> list[dict]:
+        out = []
+        for raw in reversed(self.redis.lrange(f"{self.prefix}{queue}", 0, -1)):  # LPUSHed: oldest last
+            envelope = json.loads(raw)
+            _args, kwargs, _ = json.loads(base64.b64decode(envelope["body"]))
+            out.append({"task": envelope["headers"]["task"], "id": envelope["headers"]["id"], "kwargs": kwargs})
+        return out
+
+    def all(self) -> list[dict]:
+        return [m for queue in ("default", "ingest", "scrape", "index", "cts") for m in self.messages(queue)]
+
+    def clear(self) -> None:
+        keys = list(self.redis.scan_iter(f"{self.prefix}*"))
+        if keys:
+            self.redis.delete(*keys)
+
+
+def _reset_celery_pools() -> None:
+    # The app keeps its broker connections; new ones pick up the transport options.
+    celery_app._pool = None
+    celery_app.amqp._producer_pool = None
+
+
+@pytest.fixture
+def broker():
+    """Send this test's Celery messages under Redis keys of its own (no worker consumes them)."""
+    prefix = f"{settings.DATABASES['default']['NAME']}-{uuid.uuid4().hex[:8]}:"
+    saved = dict(celery_app.conf.broker_transport_options or {})
+    celery_app.conf.broker_transport_options = {**saved, "global_keyprefix": prefix}
+    _reset_celery_pools()
+    queues = BrokerQueues(prefix)
+    try:
+        yield queues
+    finally:
+        queues.clear()
+        celery_app.conf.broker_transport_options = saved
+        _reset_celery_pools()
+
+
+def _ended(*, status: str, duration: timedelta = timedelta(seconds=1), **fields) -> SyncLog:
+    """A finished run (SyncLog's checks want finished_at after started_at)."""
+    log = SyncLogFactory(**fields)
+    SyncLog.objects.filter(pk=log.pk).update(status=status, finished_at=log.started_at + duration)
+    log.refresh_from_db()
+    return log
+
+
+def _curator(username: str = "cora") -> User:
+    user = User.objects.create_user(username, password="pw", is_staff=True)
+    user.groups.add(Group.objects.get(name="curator"))
+    return user
+
+
+@pytest.fixture
+def curator():
+    return _curator()
+
+
+@pytest.fixture
+def curator_client(client, curator):
+    client.force_login(curator)
+    return client
+
+
+def _press(client, key: str, data=None, *, capture):
+    with capture(execute=True):
+        return client.post(reverse("admin:ingestion_synclog_run", args=[key]), data or {})
+
+
+def _messages(response) -> list[str]:
+    return [str(m) for m in response.wsgi_request._messages]
+
+
+# --- the Refresh page and its buttons ------------------------------------------------------
+
+
+def test_refresh_page_shows_a_button_per_installed_task(curator_client):
+    response = curator_client.get(REFRESH)
+    assert response.status_code == 200
+    html = response.content.decode()
+    keys = [b.key for b in admin_views.run_buttons()]
+    assert {"refresh", "expire", "cts"} <= set(keys)
+    for key in keys:
+        assert reverse("admin:ingestion_synclog_run", args=[key]) in html
+    assert html.count('name="csrfmiddlewaretoken"') >= len(keys)
+    assert "Source health" in html
+
+
+def test_a_button_whose_task_is_missing_is_absent(monkeypatch):
+    ghost = admin_views.RunButton(
+        key="ghost", label="Ghost", help="", kind=SyncKind.SOURCE, source="ghost", task="ingestion.no_such_tasks.run"
+    )
+    monkeypatch.setattr(admin_views, "BUTTONS", [*admin_views.BUTTONS, ghost])
+    assert "ghost" not in [b.key for b in admin_views.run_buttons()]
+    assert admin_views.run_button("ghost") is None
+
+
+def test_job_changelist_carries_the_same_buttons(curator_client):
+    html = curator_client.get(reverse("admin:jobs_job_changelist")).content.decode()
+    for button in admin_views.run_buttons():
+        assert reverse("admin:ingestion_synclog_run", args=[button.key]) in html
+
+
+@pytest.mark.parametrize("key", ["refresh", "cts"])
+def test_button_opens_a_staff_run_enqueues_its_task_after_commit_and_shows_the_log(
+    curator_client, curator, broker, django_capture_on_commit_callbacks, key
+):
+    button = admin_views.run_button(key)
+    response = _press(curator_client, key, capture=django_capture_on_commit_callbacks)
+    log = SyncLog.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == reverse("admin:ingestion_synclog_change", args=[log.pk])
+    assert (log.kind, log.source, log.status) == (button.kind, button.source, SyncStatus.RUNNING)
+    assert log.triggered_by == TriggerKind.STAFF
+    assert log.triggered_by_user == curator
+    sent = broker.all()
+    assert [(m["task"], m["kwargs"]["sync_log_id"]) for m in sent] == [(button.task, log.pk)]
+    assert f"started as run #{log.pk}" in _messages(response)[0]
+
+
+def test_nothing_is_enqueued_when_the_transaction_rolls_back(
+    curator_client, broker, django_capture_on_commit_callbacks
+):
+    # on_commit callbacks that are captured but not executed: the request's transaction never committed.
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        curator_client.post(reverse("admin:ingestion_synclog_run", args=["refresh"]))
+    assert len(callbacks) == 1
+    assert broker.all() == []
+
+
+@pytest.mark.parametrize("key", ["refresh", "cts", "expire"])
+def test_a_button_for_a_run_already_going_says_so_and_starts_nothing(
+    curator_client, broker, django_capture_on_commit_callbacks, key
+):
+    button = admin_views.run_button(key)
+    running = SyncLogFactory(kind=button.kind, source=button.source, heartbeat_at=timezone.now())
+    response = _press(curator_client, key, capture=django_capture_on_commit_callbacks)
+    assert SyncLog.objects.count() == 1
+    assert broker.all() == []
+    assert response["Location"] == reverse("admin:ingestion_synclog_change", args=[running.pk])
+    assert "already going" in _messages(response)[0] and "nothing was started" in _messages(response)[0]
+
+
+def test_a_dead_run_does_not_block_the_button(curator_client, broker, django_capture_on_commit_callbacks):
+    stale = timezone.now() - timedelta(minutes=settings.SYNC_STALE_MINUTES + 5)
+    dead = SyncLogFactory(kind=SyncKind.REFRESH, source="refresh", heartbeat_at=stale)
+    SyncLog.objects.filter(pk=dead.pk).update(started_at=stale)
+    _press(curator_client, "refresh", capture=django_capture_on_commit_callbacks)
+    dead.refresh_from_db()
+    assert dead.status == SyncStatus.FAILED
+    assert SyncLog.objects.filter(status=SyncStatus.RUNNING).count() == 1
+    assert len(broker.all()) == 1
+
+
+def test_two_presses_start_one_run(curator_client, broker, django_capture_on_commit_callbacks):
+    _press(curator_client, "refresh", capture=django_capture_on_commit_callbacks)
+    _press(curator_client, "refresh", capture=django_capture_on_commit_callbacks)
+    assert SyncLog.objects.filter(source="refresh").count() == 1
+    assert len(broker.all()) == 1
+
+
+def test_button_whose_task_opens_its_own_log_waits_for_it_then_records_the_staff_member(
+    curator_client, curator, broker, django_capture_on_commit_callbacks
+):
+    # expire_jobs opens its own SyncLog: the admin picks the task id, waits for the log
+    # carrying it, and records who pressed the button on it.
+    response = _press(curator_client, "expire", capture=django_capture_on_commit_callbacks)
+    (message,) = broker.all()
+    assert message["task"] == "ingestion.tasks.expire_jobs"
+    if "sync_log_id" in message["kwargs"]:  # the task learnt to continue a caller's log
+        assert SyncLog.objects.get().triggered_by_user == curator
+        return
+    assert message["kwargs"]["triggered_by"] == TriggerKind.STAFF
+    pending = response["Location"]
+    assert pending == reverse("admin:ingestion_synclog_pending", args=[message["id"]])
+    assert curator_client.get(pending, headers={"accept": "application/json"}).json() == {"url": None}
+    assert "Waiting for a worker" in curator_client.get(pending).content.decode()
+
+    # What a worker does with the message: run the task under its id.
+    JobFactory(title="stale", last_seen_at=timezone.now() - timedelta(days=settings.JOB_EXPIRY_DAYS + 1))
+    celery_app.tasks[message["task"]].apply(kwargs=message["kwargs"], task_id=message["id"])
+
+    log = SyncLog.objects.get()
+    url = reverse("admin:ingestion_synclog_change", args=[log.pk])
+    assert curator_client.get(pending, headers={"accept": "application/json"}).json() == {"url": url}
+    log.refresh_from_db()
+    assert (log.triggered_by, log.triggered_by_user, log.status, log.expired) == (
+        TriggerKind.STAFF,
+        curator,
+        SyncStatus.SUCCESS,
+        1,
+    )
+    assert curator_client.get(pending)["Location"] == url
+
+
+def test_buttons_need_post(curator_client):
+    assert curator_client.get(reverse("admin:ingestion_synclog_run", args=["refresh"])).status_code == 405
+
+
+def test_buttons_need_the_csrf_token(curator):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(curator)
+    assert client.post(reverse("admin:ingestion_synclog_run", args=["refresh"])).status_code == 403
+    assert not SyncLog.objects.exists()
+
+
+def test_unknown_button_is_a_400_with_a_message(curator_client):
+    response = curator_client.post(reverse("admin:ingestion_synclog_run", args=["nope"]))
+    assert response.status_code == 400
+    assert "Unknown or unavailable run: 'nope'" in response.content.decode()
+
+
+def test_staff_without_the_start_permission_cannot_start_runs(client, broker):
+    user = User.objects.create_user("viewer", password="pw", is_staff=True)
+    user.user_permissions.add(Permission.objects.get(codename="view_synclog"))
+    client.force_login(user)
+    assert client.get(REFRESH).status_code == 200
+    assert "disabled" in client.get(REFRESH).content.decode()
+    assert client.post(reverse("admin:ingestion_synclog_run", args=["refresh"])).status_code == 403
+    assert not SyncLog.objects.exists()
+
+
+def test_anonymous_users_are_sent_to_the_login(client):
+    response = client.post(reverse("admin:ingestion_synclog_run", args=["refresh"]))
+    assert response.status_code == 302 and "/login/" in response["Location"]
+
+
+# --- the sync log: read-only, coloured, live ------------------------------------------------
+
+
+def test_status_endpoint_reports_the_run_as_json(curator_client):
+    log = SyncLogFactory(fetched=10, created=4, errors=1, error_sample=["page 3: timeout"])
+    data = curator_client.get(reverse("admin:ingestion_synclog_status", args=[log.pk])).json()
+    assert data["status"] == "running" and data["running"] is True
+    assert data["counts"]["fetched"] == 10 and data["counts"]["created"] == 4
+    assert data["error_sample"] == ["page 3: timeout"]
+    SyncLog.objects.filter(pk=log.pk).update(status=SyncStatus.SUCCESS, finished_at=timezone.now())
+    data = curator_client.get(reverse("admin:ingestion_synclog_status", args=[log.pk])).json()
+    assert data["status"] == "success" and data["running"] is False and data["finished_at"]
+
+
+def test_status_endpoint_needs_the_view_permission(client):
+    log = SyncLogFactory()
+    client.force_login(User.objects.create_user("nobody", password="pw", is_staff=True))
+    assert client.get(reverse("admin:ingestion_synclog_status", args=[log.pk])).status_code == 403
+
+
+def test_running_log_page_polls_its_status(curator_client):
+    log = SyncLogFactory()
+    html = curator_client.get(reverse("admin:ingestion_synclog_change", args=[log.pk])).content.decode()
+    assert reverse("admin:ingestion_synclog_status", args=[log.pk]) in html
+    assert 'data-running="1"' in html
+
+
+def test_finished_log_page_does_not_poll(curator_client):
+    log = _ended(status=SyncStatus.SUCCESS)
+    html = curator_client.get(reverse("admin:ingestion_synclog_change", args=[log.pk])).content.decode()
+    assert 'data-running=""' in html
+
+
+def test_sync_log_is_read_only_even_for_superusers(admin_client):
+    log = _ended(status=SyncStatus.SUCCESS)
+    assert admin_client.get(reverse("admin:ingestion_synclog_add")).status_code == 403
+    assert admin_client.get(reverse("admin:ingestion_synclog_delete", args=[log.pk])).status_code == 403
+    html = admin_client.get(reverse("admin:ingestion_synclog_change", args=[log.pk])).content.decode()
+    assert 'name="_save"' not in html
+    response = admin_client.post(reverse("admin:ingestion_synclog_change", args=[log.pk]), {"source": "x"})
+    assert response.status_code == 403
+    log.refresh_from_db()
+    assert log.source == "adzuna"
+
+
+def test_sync_log_list_shows_colour_duration_counts_and_who(curator_client, curator):
+    _ended(
+        status=SyncStatus.FAILED,
+        duration=timedelta(minutes=3, seconds=5),
+        triggered_by=TriggerKind.STAFF,
+        triggered_by_user=curator,
+        errors=2,
+        fetched=7,
+    )
+    html = curator_client.get(reverse("admin:ingestion_synclog_changelist")).content.decode()
+    assert 'data-status="failed" style="color: #c62828"' in html
+    assert "3m 05s" in html
+    assert "Staff member (cora)" in html
+
+
+def test_sync_log_page_lists_the_error_sample(curator_client):
+    log = _ended(status=SyncStatus.PARTIAL, errors=2, error_sample=["page 2: 500", "bad salary"])
+    html = curator_client.get(reverse("admin:ingestion_synclog_change", args=[log.pk])).content.decode()
+    assert "<li>page 2: 500</li>" in html and "<li>bad salary</li>" in html
+
+
+# --- source health ------------------------------------------------------------------------
+
+
+def _finished(source, status, fetched, minutes_ago, kind=SyncKind.SOURCE):
+    log = _ended(status=status, source=source, kind=kind, fetched=fetched)
+    at = timezone.now() - timedelta(minutes=minutes_ago)
+    SyncLog.objects.filter(pk=log.pk).update(started_at=at - timedelta(seconds=30), finished_at=at)
+    return log
+
+
+def test_source_health_per_source():
+    _finished("adzuna", SyncStatus.SUCCESS, 120, 60)
+    failure = _finished("adzuna", SyncStatus.FAILED, 0, 50)
+    _finished("adzuna", SyncStatus.SUCCESS, 0, 40)
+    last_success = _finished("adzuna", SyncStatus.SUCCESS, 0, 30)
+    _finished("greenhouse", SyncStatus.SUCCESS, 5, 10, kind=SyncKind.SPIDER)
+    _finished("expiry", SyncStatus.SUCCESS, 0, 5, kind=SyncKind.EXPIRY)
+    JobFactory.create_batch(3, source="adzuna")
+    JobFactory(source="adzuna", status=JobStatus.EXPIRED)
+    JobFactory(source="lever")
+
+    health = {h.source: h for h in admin_views.source_health()}
+    adzuna = health["adzuna"]
+    assert adzuna.last_success.pk == last_success.pk
+    assert adzuna.last_failure.pk == failure.pk
+    assert adzuna.zero_streak == 3
+    assert adzuna.jobs_active == 3
+    assert health["greenhouse"].zero_streak == 0 and health["greenhouse"].last_failure is None
+    assert health["expiry"].zero_streak is None  # expiry fetches nothing by design
+    assert health["lever"].jobs_active == 1 and health["lever"].last_run is None
+
+
+def test_health_is_shown_on_the_sync_log_list_and_refresh_page(curator_client):
+    _finished("adzuna", SyncStatus.SUCCESS, 0, 30)
+    for url in (reverse("admin:ingestion_synclog_changelist"), REFRESH):
+        html = curator_client.get(url).content.decode()
+        assert 'data-source="adzuna"' in html
+
+
+# --- schedules ----------------------------------------------------------------------------
+
+
+def test_default_schedules_appear_in_the_admin_for_superusers(admin_client):
+    from django_celery_beat.models import PeriodicTask
+
+    call_command("setup_schedules", verbosity=0)
+    tasks = set(PeriodicTask.objects.values_list("task", flat=True))
+    assert {"ingestion.tasks.refresh_jobs", "ingestion.tasks.expire_jobs"} <= tasks
+    html = admin_client.get(reverse("admin:django_celery_beat_periodictask_changelist")).content.decode()
+    for task in PeriodicTask.objects.all():
+        assert task.name in html
+
+
+def test_daily_refresh_runs_at_job_refresh_time():
+    from django_celery_beat.models import PeriodicTask
+
+    call_command("setup_schedules", verbosity=0)
+    crontab = PeriodicTask.objects.get(task="ingestion.tasks.refresh_jobs").crontab
+    at = settings.JOB_REFRESH_TIME
+    assert (crontab.hour, crontab.minute) == (str(at.hour), str(at.minute))
+
+
+# Beat checks for changes with close_old_connections(), which closes a connection inside a
+# test's transaction: these run with real commits, as beat does.
+@pytest.mark.django_db(transaction=True)
+def test_a_schedule_edit_reaches_beat_without_a_restart(admin_client):
+    from django_celery_beat.models import CrontabSchedule, PeriodicTask
+    from django_celery_beat.schedulers import DatabaseScheduler
+
+    call_command("setup_schedules", verbosity=0)
+    task = PeriodicTask.objects.get(task="ingestion.tasks.expire_jobs")
+    scheduler = DatabaseScheduler(app=celery_app, lazy=True)
+    before = scheduler.schedule[task.name].schedule  # beat's first read
+    assert scheduler.schedule[task.name].schedule == before  # a later tick: nothing changed
+    assert before.hour == {int(h) for h in range(0, 24, 6)}
+
+    # Staff edit the schedule in the admin: expiry daily at HH:15, HH the next hour (beat
+    # loads only the fixed-hour crontabs due within two hours of now).
+    hour = (timezone.now().hour + 1) % 24
+    crontab, _ = CrontabSchedule.objects.get_or_create(
+        minute="15", hour=str(hour), day_of_week="*", day_of_month="*", month_of_year="*", timezone="UTC"
+    )
+    form = (
+        admin_client.get(reverse("admin:django_celery_beat_periodictask_change", args=[task.pk]))
+        .context["adminform"]
+        .form
+    )
+    data = {k: v for k, v in form.initial.items() if v is not None and not isinstance(v, list | dict)}
+    data.update(
+        name=task.name,
+        regtask=task.task,
+        task=task.task,
+        crontab=crontab.pk,
+        interval="",
+        solar="",
+        clocked="",
+        enabled="on",
+        args=task.args,
+        kwargs=task.kwargs,
+        queue="",
+        exchange="",
+        routing_key="",
+        headers="{}",
+        priority="",
+        expires="",
+        expire_seconds=task.expire_seconds or "",
+        start_time_0="",
+        start_time_1="",
+        description=task.description,
+    )
+    response = admin_client.post(reverse("admin:django_celery_beat_periodictask_change", args=[task.pk]), data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+
+    # Beat's next tick checks for changes and sees this one: the same scheduler, no restart.
+    after = scheduler.schedule[task.name].schedule
+    assert after.hour == {hour} and after.minute == {15}
+
+
+# Beat checks for changes with close_old_connections(), which closes a connection inside a
+# test's transaction: these run with real commits, as beat does.
+@pytest.mark.django_db(transaction=True)
+def test_a_disabled_schedule_leaves_beat(admin_client):
+    from django_celery_beat.models import PeriodicTask
+    from django_celery_beat.schedulers import DatabaseScheduler
+
+    call_command("setup_schedules", verbosity=0)
+    scheduler = DatabaseScheduler(app=celery_app, lazy=True)
+    task = PeriodicTask.objects.get(task="ingestion.tasks.expire_jobs")
+    assert task.name in scheduler.schedule
+    assert task.name in scheduler.schedule  # a later tick
+    PeriodicTask.objects.filter(pk=task.pk).update(enabled=False)
+    from django_celery_beat.models import PeriodicTasks
+
+    PeriodicTasks.update_changed()
+    assert task.name not in scheduler.schedule
