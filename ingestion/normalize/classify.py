@@ -1,0 +1,294 @@
+"""Employment type, internship, job level and remote detection."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from jobs.choices import EmploymentType, JobLevel, Remote
+
+
+def _words(value: object) -> str:
+    """Lower-case words of a source's value: "FullTime", "full_time" and "Full-time" all read "full time"."""
+    text = re.sub(r"(?<=[a-z])(?=[A-Z])", " ", str(value))  # split CamelCase before folding case
+    return " ".join(re.sub(r"[^0-9a-z]+", " ", text.casefold()).split())
+
+
+# ---------------------------------------------------------------------------------------------- employment type
+
+# Phrases of a source's type field, per CTS enum name. Matched as whole words.
+_EMPLOYMENT_PHRASES: dict[str, tuple[str, ...]] = {
+    EmploymentType.INTERN: (
+        "intern",
+        "interns",
+        "internship",
+        "co op",
+        "coop",
+        "placement",
+        "working student",
+        "werkstudent",
+        "stipend",
+        "stage",
+        "praktikum",
+    ),
+    EmploymentType.CONTRACT_TO_HIRE: ("contract to hire", "contract to perm", "temp to perm", "temp to hire"),
+    EmploymentType.TEMPORARY: ("temporary", "temp", "seasonal", "fixed term", "cdd"),
+    EmploymentType.CONTRACTOR: ("contract", "contractor", "contracts", "freelance", "freelancer", "1099", "c2c"),
+    EmploymentType.PART_TIME: ("part time", "parttime", "part"),
+    EmploymentType.VOLUNTEER: ("volunteer", "volunteering", "unpaid"),
+    EmploymentType.PER_DIEM: ("per diem", "prn"),
+    EmploymentType.FLY_IN_FLY_OUT: ("fly in fly out", "fifo"),
+    EmploymentType.FULL_TIME: ("full time", "fulltime", "full", "permanent", "regular", "cdi", "fte"),
+    EmploymentType.OTHER_EMPLOYMENT_TYPE: ("other", "other employment type"),
+}
+# When several values (or phrases in one value) name types, the most specific wins: Adzuna's
+# part_time + permanent is PART_TIME, full_time + contract is CONTRACTOR. The dict order above is it.
+_EMPLOYMENT_RES = [
+    (kind, re.compile(r"\b(?:" + "|".join(re.escape(p) for p in phrases) + r")\b"))
+    for kind, phrases in _EMPLOYMENT_PHRASES.items()
+]
+
+
+def detect_employment_type(*values: str | None) -> str:
+    """The CTS employment type (``jobs.choices.EmploymentType`` value) named by a source's type fields, or "".
+
+    Takes any number of values, e.g. Adzuna's ``contract_time`` and ``contract_type``, Lever's
+    ``commitment``, Ashby's ``employmentType`` or a schema.org ``employmentType``; spellings like
+    "full_time", "Full-time", "FullTime", "FULL_TIME", "permanent", "contract", "Part time", "Intern" are
+    understood. When the values name several types the most specific wins, in this order: INTERN,
+    CONTRACT_TO_HIRE, TEMPORARY, CONTRACTOR, PART_TIME, VOLUNTEER, PER_DIEM, FLY_IN_FLY_OUT, FULL_TIME,
+    OTHER_EMPLOYMENT_TYPE ("permanent" is FULL_TIME unless another value says part time). Values that
+    name no type are ignored; nothing recognised gives "".
+    """
+    text = " | ".join(_words(v) for v in _flatten(values) if v)
+    if not text:
+        return ""
+    for kind, pattern in _EMPLOYMENT_RES:
+        if pattern.search(text):
+            return str(kind)
+    return ""
+
+
+def _flatten(values: Iterable[object]) -> Iterable[object]:
+    for value in values:
+        if isinstance(value, (list, tuple, set, frozenset)):
+            yield from _flatten(value)
+        else:
+            yield value
+
+
+# ---------------------------------------------------------------------------------------------- internship
+
+# In a title, "intern" must be the whole word: "Internal Auditor" and "International Sales" are not
+# internships. "Placement" is an internship ("Marketing Placement", "Industrial Placement Student")
+# unless a role word follows it ("Placement Coordinator" places other people).
+_INTERN_TITLE_RE = re.compile(
+    r"\b(?:interns?|internships?|co-?op|working student|werkstudent(?:in)?|praktikum|praktikant(?:in)?|"
+    r"stagiaire|stipend|summer student|placement(?!\s+(?:coordinator|officer|manager|specialist|consultant|"
+    r"advisor|adviser|lead|team|support|assistant|administrator|director|executive|partner)))\b",
+    re.IGNORECASE,
+)
+# In a description only a sentence about this very job counts: "This is a paid internship". Mentions
+# like "our internship programme" or a "learning stipend" appear in ordinary postings too.
+_INTERN_TEXT_RE = re.compile(
+    r"\bthis (?:is an? )?(?:role |position |job )?(?:is an? )?"
+    r"(?:(?:paid|unpaid|summer|winter|spring|autumn|fall|\d+[- ](?:week|month)|part[- ]time|full[- ]time|"
+    r"year[- ]long|remote|hybrid)\s+)*(?:internship|co-op|work placement|industrial placement)\b",
+    re.IGNORECASE,
+)
+
+
+def is_internship(*, title: str | None = "", employment_type: object = "", text: str | None = "") -> bool:
+    """Whether a posting is an internship (co-op, placement, working student, stipend position).
+
+    True when the type field names one (anything `detect_employment_type` reads as INTERN), when the title
+    holds intern/internship/co-op/placement/working student/stipend as a whole word, or when the text
+    says so about this job ("This is a 12-month paid internship"). "Internal" and "International" do not
+    count, nor does "Placement Coordinator". `employment_type` may be a string or a list of a source's
+    type values.
+    """
+    if employment_type and detect_employment_type(*_flatten([employment_type])) == EmploymentType.INTERN:
+        return True
+    if title and _INTERN_TITLE_RE.search(str(title)):
+        return True
+    return bool(text) and bool(_INTERN_TEXT_RE.search(str(text)))
+
+
+# ---------------------------------------------------------------------------------------------- job level
+
+_EXEC_WORDS = r"ceo|cto|cfo|coo|cio|ciso|cmo|cpo|chro|cxo|chief|vp|svp|evp|vice[- ]president|president|co-?founder"
+# "Executive Assistant to the CEO" is an assistant; drop what follows "to the" before reading the level.
+_TO_THE_RE = re.compile(
+    rf"\s*[,(-]?\s*\b(?:to|for|office of|reporting to|supporting)\s+(?:the\s+|our\s+)?"
+    rf"(?:{_EXEC_WORDS}|managing director|director|head|board|executive|partners?)\b.*$",
+    re.IGNORECASE,
+)
+_LEVEL_RES: list[tuple[str, re.Pattern[str]]] = [
+    (JobLevel.EXECUTIVE, re.compile(rf"\b(?:{_EXEC_WORDS}|managing director|c-level|c-suite)\b", re.IGNORECASE)),
+    # A school's "Principal" / "Assistant Principal" ends the title; "Principal Engineer" does not.
+    (JobLevel.DIRECTOR, re.compile(r"\b(?:director|head\s*(?:of\b|[,:\u2013\u2014-])|principal\s*$)", re.IGNORECASE)),
+    (JobLevel.MANAGER, re.compile(r"\b(?:manager|mgr)\b", re.IGNORECASE)),
+    (
+        JobLevel.EXPERIENCED,
+        # "Staff" is a level only before a technical role: "Staff Engineer" yes, "Staff Nurse",
+        # "Staff Accountant" and "Kitchen Staff" no. "Lead" but not "lead generation".
+        re.compile(
+            r"\b(?:senior(?!\s+living)|sr|snr|lead(?!\s+gen)|leader|principal|distinguished|"
+            r"staff(?=\s+(?:software|engineer|engineering|developer|data|scientist|research|machine|ml|ai|"
+            r"security|product\s+designer|designer|architect|site|sre|backend|back[- ]end|frontend|"
+            r"front[- ]end|full[- ]?stack|infrastructure|platform|systems|technical|ux|applied)))\b",
+            re.IGNORECASE,
+        ),
+    ),
+    (
+        JobLevel.ENTRY_LEVEL,
+        re.compile(
+            r"\b(?:junior|jr|entry[- ]level|graduate|grad|new grad|trainee|apprentice|apprenticeship|"
+            r"early career|interns?|internship|co-?op|working student|placement student)\b",
+            re.IGNORECASE,
+        ),
+    ),
+]
+# Grades after a role, upper case only: "Engineer I" is entry level, "Engineer II" to "IV" experienced.
+_GRADE_RE = re.compile(r"\b[A-Za-z]+\s+(?P<grade>I|II|III|IV)\b(?!['\u2019])")
+
+
+def detect_job_level(title: str | None) -> str:
+    """The CTS job level (``jobs.choices.JobLevel`` value) a title states, or "" when it states none.
+
+    Whole words only, highest level first:
+    EXECUTIVE: VP, SVP, Vice President, President, Chief …, CEO/CTO/CFO/COO/CIO/CISO/CMO/CPO, Co-founder,
+    Managing Director. DIRECTOR: Director (incl. Associate/Senior Director), Head of …, a school's
+    Principal. MANAGER: any "Manager" (Account Manager, Nurse Manager and Project Manager are MANAGER;
+    "Senior Manager" too). EXPERIENCED: Senior, Sr, Lead, Leader, Principal …, Distinguished, "Staff" before
+    a technical role (Staff Engineer; "Staff Nurse" is not a level), and grades II to IV ("Engineer II").
+    ENTRY_LEVEL: Junior, Jr, Graduate, Entry level, Trainee, Apprentice, Early Career, interns (CTS counts
+    interns as entry level) and grade I ("Engineer I"); "Data Entry" is not entry level.
+    Whatever follows "to the"/"office of" an executive is ignored: "Executive Assistant to the CEO" has
+    no level, "Account Executive" neither.
+    """
+    if not title:
+        return ""
+    text = _TO_THE_RE.sub("", str(title))
+    grade = _GRADE_RE.search(text)
+    for level, pattern in _LEVEL_RES:
+        if level == JobLevel.ENTRY_LEVEL and grade and grade["grade"] != "I":
+            return str(JobLevel.EXPERIENCED)
+        if pattern.search(text):
+            return str(level)
+    if grade:
+        return str(JobLevel.ENTRY_LEVEL if grade["grade"] == "I" else JobLevel.EXPERIENCED)
+    return ""
+
+
+# ---------------------------------------------------------------------------------------------- remote
+
+_EXPLICIT_REMOTE = {
+    "remote": Remote.REMOTE,
+    "fully remote": Remote.REMOTE,
+    "remote friendly": Remote.REMOTE,
+    "remote first": Remote.REMOTE,
+    "100 work from home": Remote.REMOTE,
+    "work from home": Remote.REMOTE,
+    "wfh": Remote.REMOTE,
+    "anywhere": Remote.REMOTE,
+    "telecommute": Remote.REMOTE,
+    "virtual": Remote.REMOTE,
+    "distributed": Remote.REMOTE,
+    "true": Remote.REMOTE,
+    "yes": Remote.REMOTE,
+    "hybrid": Remote.HYBRID,
+    "flexible": Remote.HYBRID,
+    "onsite": Remote.ONSITE,
+    "on site": Remote.ONSITE,
+    "in office": Remote.ONSITE,
+    "office": Remote.ONSITE,
+    "in person": Remote.ONSITE,
+    "on premise": Remote.ONSITE,
+    "microsoft on site only": Remote.ONSITE,
+    "false": Remote.ONSITE,
+    "no": Remote.ONSITE,
+}
+# Microsoft's older "Up to 50% work from home" is hybrid; "100% work from home" is remote.
+_UP_TO_WFH_RE = re.compile(r"^up to \d+ work from home$")
+
+# "no remote", "not remote", "remote work is not possible": the word is there, the job is not remote.
+_NOT_REMOTE_RE = re.compile(
+    r"\b(?:no|not|non|never|without)[- ](?:a |an |fully |100% )?(?:remote|hybrid|wfh|work(?:ing)? from home)\b"
+    r"|\b(?:remote|hybrid|wfh)(?: work(?:ing)?)?(?: is| are)? (?:not|unavailable)\b"
+    r"|\bnot (?:available|eligible|open|suitable|possible) (?:for|as) (?:a )?(?:remote|hybrid)\b"
+    r"|\b(?:remote|hybrid) (?:work(?:ing)? |options? )?(?:is |are )?not (?:available|possible|offered|an option)\b",
+    re.IGNORECASE,
+)
+# "Hybrid" and "remote" have technical meanings too: hybrid cloud, remote sensing, remote teams.
+_HYBRID_RE = re.compile(
+    r"\bhybrid\b(?![- ](?:cloud|multi[- ]cloud|infrastructure|it|apps?|applications?|mobile|vehicles?|cars?|"
+    r"electric|engines?|search|retrieval|architectures?|environments?|systems?|solutions?|integration|"
+    r"storage|networks?|deployments?|warfare|threats?|rice|seeds?|bikes?|powertrain))",
+    re.IGNORECASE,
+)
+_REMOTE_RE = re.compile(
+    r"\b(?:remote(?![- ](?:sensing|monitoring|access|control|desktop|management|procedure|support|patient|"
+    r"sites?|areas?|locations?|communities|teams?|colleagues|employees|workers|offices?|devices?|servers?|"
+    r"systems?|diagnostics|operations|pilot|controlled|surveillance))|"
+    r"work(?:ing)?[- ]from[- ](?:home|anywhere)|wfh|tele-?commut\w*|telework\w*|home[- ]based|"
+    r"fully distributed|anywhere in (?:the )?\w+|^\s*anywhere\s*$)",
+    re.IGNORECASE | re.MULTILINE,
+)
+
+
+def remote_from_explicit(explicit: object) -> str | None:
+    """The remote value a source's own field states, or None when it states nothing usable.
+
+    `explicit` is a bool (Ashby ``isRemote``, USAJobs ``RemoteIndicator``), a string (Lever
+    ``workplaceType`` "onsite"/"on-site"/"hybrid"/"remote", Ashby ``workplaceType`` "OnSite"/"Hybrid"/
+    "Remote", Microsoft ``workLocationOption``, a Greenhouse "Location Type" value, "Up to 50% work from
+    home"), or a list of those, read in order (the first that says something wins).
+    """
+    if explicit is None:
+        return None
+    if isinstance(explicit, bool):
+        return Remote.REMOTE if explicit else Remote.ONSITE
+    if isinstance(explicit, (list, tuple)):
+        for item in explicit:
+            found = remote_from_explicit(item)
+            if found:
+                return found
+        return None
+    words = _words(explicit)
+    if not words or words in {"unspecified", "none", "null", "n a", "other"}:
+        return None
+    if words in _EXPLICIT_REMOTE:
+        return str(_EXPLICIT_REMOTE[words])
+    if _UP_TO_WFH_RE.match(words):
+        return Remote.HYBRID
+    return remote_from_text(str(explicit))
+
+
+def remote_from_text(text: str | None) -> str | None:
+    """The remote value a free text states (hybrid when it says hybrid, remote when it says remote, work
+    from home, WFH, telecommute, anywhere in …), onsite when it only says "no remote"/"not remote", else
+    None."""
+    if not text:
+        return None
+    text = str(text)
+    cleaned = _NOT_REMOTE_RE.sub(" ", text)
+    if _HYBRID_RE.search(cleaned):
+        return Remote.HYBRID
+    if _REMOTE_RE.search(cleaned):
+        return Remote.REMOTE
+    if cleaned != text:
+        return Remote.ONSITE
+    return None
+
+
+def detect_remote(*, text: str | None = "", explicit: object = None) -> str:
+    """Onsite, hybrid or remote (``jobs.choices.Remote`` value) for a posting.
+
+    The source's explicit field wins (see `remote_from_explicit`); otherwise the text (title, location,
+    description) decides: "hybrid" (not "hybrid cloud") is HYBRID — also when the text mentions remote
+    work too, since a hybrid job is never promised as remote — then "remote" (not "remote sensing" or
+    "remote teams"), "work from home", "WFH", "telecommute", "anywhere in …" are REMOTE. "No remote",
+    "not remote", "remote work is not available" do not count. Nothing said means ONSITE.
+    """
+    return remote_from_explicit(explicit) or remote_from_text(text) or Remote.ONSITE

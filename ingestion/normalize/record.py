@@ -1,0 +1,284 @@
+"""build_job_data: a source's raw fields in, one normalized JobData out."""
+
+from __future__ import annotations
+
+import functools
+import math
+from collections.abc import Sequence
+
+from jobs.choices import EmploymentType, JobLevel, SalaryPeriod, SalarySource
+from jobs.types import JobData
+
+from .classify import detect_employment_type, detect_job_level, is_internship, remote_from_explicit, remote_from_text
+from .places import country_code, currency_for_country, split_location
+from .salary import _CURRENCY_TOKENS, annualize, normalize_period, parse_salary, to_decimal
+from .text import (
+    clean_company_name,
+    clean_line,
+    clean_text,
+    html_to_text,
+    looks_like_html,
+    parse_datetime,
+    strip_control,
+    unescape_html,
+)
+
+
+class InvalidPosting(ValueError):
+    """A posting that cannot become a job (no title, no id). `reason` is short, for the SyncLog."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+@functools.cache
+def _max_lengths() -> dict[str, int]:
+    """Column widths of Job, read from the model so that they live in one place."""
+    from jobs.models import Company, Job  # imported late: this module must import before Django's apps are ready
+
+    widths = {
+        field.name: field.max_length
+        for field in Job._meta.get_fields()
+        if getattr(field, "max_length", None) and not getattr(field, "is_relation", False)
+    }
+    widths["company_name"] = Company._meta.get_field("name").max_length
+    widths["skill"] = Job._meta.get_field("skills").base_field.max_length
+    return widths
+
+
+def _truncate(text: str, field: str) -> str:
+    """`text` cut to the column's width, at a word boundary when one is near, with an ellipsis."""
+    limit = _max_lengths().get(field)
+    if not limit or len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    space = cut.rfind(" ")
+    if space > limit * 0.8:
+        cut = cut[:space]
+    return cut.rstrip(" ,;:-") + "…"
+
+
+def _coordinate(value: object, bound: float) -> float | None:
+    if value is None or value == "" or isinstance(value, bool):
+        return None
+    try:
+        number = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return None
+    if not math.isfinite(number) or abs(number) > bound:
+        return None
+    return number
+
+
+def _truthy(value: object) -> bool:
+    if isinstance(value, str):
+        return value.strip().casefold() in {"1", "true", "yes", "y", "t"}
+    return bool(value)
+
+
+def _currency_code(value: object) -> str:
+    """An ISO 4217 code from a source's currency field ("usd", "GBP", "£"), or ""."""
+    if not value:
+        return ""
+    text = str(value).strip()
+    mapped = _CURRENCY_TOKENS.get(text.casefold(), "")
+    if mapped and mapped != "$":
+        return mapped
+    if len(text) == 3 and text.isalpha():
+        return text.upper()
+    return "USD" if mapped == "$" else ""
+
+
+def build_job_data(
+    *,
+    source: str,
+    external_id: object,
+    title: str | None,
+    company_name: str | None = "",
+    description: str | None = "",
+    description_html: str | None = "",
+    location: str | None = "",
+    country: str | None = None,
+    latitude: object = None,
+    longitude: object = None,
+    remote: object = None,
+    employment_type: str | Sequence[str | None] | None = None,
+    salary_text: str | None = None,
+    salary_min: object = None,
+    salary_max: object = None,
+    salary_currency: str | None = None,
+    salary_period: str | None = None,
+    salary_is_predicted: object = False,
+    category: str | None = "",
+    skills: Sequence[str] | None = None,
+    apply_url: str | None = "",
+    posted_at: object = None,
+    expires_at: object = None,
+    location_area: Sequence[str] | None = None,
+    city: str | None = None,
+    region: str | None = None,
+    board: str | None = "",
+) -> JobData:
+    """THE one place that turns a source's raw fields into a ``jobs.types.JobData``.
+
+    Every source (the Adzuna client, the spiders, ``import_jobs``) calls this and hands the result to the
+    upsert. Raises `InvalidPosting` with a short reason ("missing title", "missing external id",
+    "missing source") when the posting cannot become a job; everything else that cannot be read is left
+    empty rather than failing the posting.
+
+    What it does:
+    - text: title, company, location and category are cleaned to one line (entities decoded) and cut to
+      the model's column widths (title at a word boundary, with "…"); the company display name drops a
+      Glassdoor rating line. `description` is kept as plain text; when it is really HTML, or only
+      `description_html` is given, the plain text is built with `html_to_text`. Entity-escaped HTML
+      (Greenhouse ``content``) is stored unescaped in `description_html`.
+    - place: `split_location` on `location` (or on `location_area`, Adzuna's ``location.area`` list);
+      explicit `city`/`region` (a structured postal address) win over the split; `country` (a name or
+      code, e.g. Adzuna's search country or Lever's ``country``) fills or decides the country.
+      Latitude/longitude pass through when they are numbers in range.
+    - remote: `remote` is the source's explicit field (bool, "onsite"/"hybrid"/"remote"/"OnSite", or a list
+      of such values read in order); without it the title and location text decide, then the description;
+      default onsite (see `detect_remote`).
+    - type/level/internship: `employment_type` is one value or a list (Adzuna: contract_time,
+      contract_type); `is_internship` looks at the title, the type and the description; an internship
+      always has employment type INTERN (and entry level when the title names no level).
+    - salary, with provenance: `salary_min`/`salary_max` from the source first (numbers or numeric
+      strings; `salary_period` defaults to year, as Adzuna's are annual; `salary_currency` defaults to the
+      country's; min > max is swapped; min == max is a point value) — provenance "predicted" when
+      `salary_is_predicted` is truthy (Adzuna's "1"), else "structured". Otherwise `salary_text` is parsed
+      (`parse_salary`; provenance "parsed"; a text estimate such as "Glassdoor est." sets
+      salary_is_predicted). Otherwise no salary. Annualized min/max are filled for the filters.
+    - skills: cleaned and de-duplicated when given; when None, ``matching.skills.extract_skills`` is run on
+      the title and description if that module exists.
+    - `board` (the feed inside the source whose completeness decides expiry) passes through.
+    - apply_url is kept only when it is an absolute http(s) URL; dates go through `parse_datetime`.
+    """
+    source = clean_line(source).casefold()
+    if not source:
+        raise InvalidPosting("missing source")
+    external = clean_line(str(external_id)) if external_id is not None else ""
+    if not external:
+        raise InvalidPosting("missing external id")
+    if len(external) > _max_lengths().get("external_id", 255):
+        raise InvalidPosting("external id too long")
+    title_text = clean_line(title)
+    if not title_text:
+        raise InvalidPosting("missing title")
+
+    html_source = unescape_html(strip_control(description_html))
+    plain = description or ""
+    if plain and looks_like_html(plain):
+        html_source = html_source or unescape_html(plain)
+        plain = html_to_text(plain)
+    else:
+        plain = clean_text(plain)
+    if not plain and html_source:
+        plain = html_to_text(html_source)
+
+    # Place.
+    location_text = clean_line(location)
+    if not location_text and location_area:
+        location_text = ", ".join(str(part).strip() for part in reversed(location_area) if part)
+    parts = split_location(location_area if location_area else location_text, country=country)
+    hint = country_code(country) if country else ""
+    country_iso = parts.country or hint
+    city_text = clean_line(city) or parts.city
+    region_text = clean_line(region) or parts.region
+
+    # Remote: the source's field, then what the title and location say, then the description.
+    remote_value = (
+        remote_from_explicit(remote)
+        or remote_from_text(f"{title_text}\n{location_text}")
+        or remote_from_text(plain)
+        or "onsite"
+    )
+
+    # Type, internship, level.
+    type_values = list(employment_type) if isinstance(employment_type, (list, tuple)) else [employment_type]
+    employment = detect_employment_type(*type_values)
+    internship = employment == EmploymentType.INTERN or is_internship(
+        title=title_text, employment_type=type_values, text=plain
+    )
+    if internship:
+        employment = EmploymentType.INTERN
+    level = detect_job_level(title_text) or (JobLevel.ENTRY_LEVEL if internship else "")
+
+    # Salary, with where it came from.
+    low, high = to_decimal(salary_min), to_decimal(salary_max)
+    currency, period, provenance, predicted = "", "", SalarySource.NONE, False
+    if low is not None or high is not None:
+        if low is not None and high is not None and low > high:
+            low, high = high, low
+        period = normalize_period(salary_period) or SalaryPeriod.YEAR
+        currency = _currency_code(salary_currency) or currency_for_country(country_iso)
+        predicted = _truthy(salary_is_predicted)
+        provenance = SalarySource.PREDICTED if predicted else SalarySource.STRUCTURED
+    elif salary_text:
+        parsed = parse_salary(salary_text, country=country_iso or None)
+        if parsed is not None:
+            low, high, period = parsed.min, parsed.max, parsed.period
+            currency = _currency_code(salary_currency) or parsed.currency
+            predicted = parsed.estimated
+            provenance = SalarySource.PARSED
+
+    skill_list = _clean_skills(skills) if skills is not None else _extract_skills(f"{title_text}\n{plain}")
+
+    url = clean_line(apply_url)
+    if not url.lower().startswith(("http://", "https://")) or len(url) > _max_lengths().get("apply_url", 2000):
+        url = ""
+
+    return JobData(
+        source=_truncate(source, "source"),
+        external_id=external,
+        title=_truncate(title_text, "title"),
+        company_name=_truncate(clean_company_name(company_name), "company_name"),
+        description=plain,
+        description_html=html_source,
+        location=_truncate(location_text, "location"),
+        city=_truncate(city_text, "city"),
+        region=_truncate(region_text, "region"),
+        country=country_iso,
+        latitude=_coordinate(latitude, 90),
+        longitude=_coordinate(longitude, 180),
+        remote=str(remote_value),
+        employment_type=str(employment),
+        job_level=str(level),
+        is_internship=internship,
+        salary_min=low,
+        salary_max=high,
+        salary_currency=currency,
+        salary_period=str(period),
+        salary_annual_min=annualize(low, period),
+        salary_annual_max=annualize(high, period),
+        salary_is_predicted=predicted,
+        salary_source=str(provenance),
+        category=_truncate(clean_line(category), "category"),
+        skills=skill_list,
+        apply_url=url,
+        posted_at=parse_datetime(posted_at),
+        expires_at=parse_datetime(expires_at),
+        board=_truncate(clean_line(board), "board"),
+    )
+
+
+def _clean_skills(skills: Sequence[str]) -> list[str]:
+    limit = _max_lengths().get("skill", 100)
+    seen: set[str] = set()
+    result = []
+    for skill in skills:
+        name = clean_line(skill)[:limit]
+        if name and name.casefold() not in seen:
+            seen.add(name.casefold())
+            result.append(name)
+    return result
+
+
+def _extract_skills(text: str) -> list[str]:
+    try:
+        from matching.skills import extract_skills
+    except ModuleNotFoundError as error:  # the matching app's extractor is optional
+        if error.name not in {"matching.skills", "matching"}:
+            raise
+        return []
+    return _clean_skills(extract_skills(text))
