@@ -6,9 +6,12 @@ refresh keeps the staff's value; the form marks locked fields and can unlock the
 
 from __future__ import annotations
 
+import importlib
+
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.admin.widgets import AutocompleteSelect
+from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.forms.utils import pretty_name
 from django.http import HttpRequest
@@ -111,6 +114,8 @@ class JobAdmin(admin.ModelAdmin):
         "hide_jobs",
         "feature_jobs",
         "unfeature_jobs",
+        "reindex_jobs",
+        "resync_cts",
         "unlock_fields",
     )
     readonly_fields = (
@@ -321,6 +326,66 @@ class JobAdmin(admin.ModelAdmin):
             done="{count} job(s) unfeatured.",
         )
 
+    @admin.action(description="Re-index selected jobs for matching", permissions=["change"])
+    def reindex_jobs(self, request, queryset):
+        def apply(qs: QuerySet[Job]) -> int:
+            from matching.tasks import index_job_embeddings
+
+            ids = list(qs.values_list("pk", flat=True))
+            if ids:
+                transaction.on_commit(lambda: index_job_embeddings.delay(job_ids=ids, rebuild=True))
+            return len(ids)
+
+        return confirm_action(
+            self,
+            request,
+            queryset,
+            title="Re-index jobs",
+            explanation="Their embeddings are computed again by an index worker, so matching sees their current text.",
+            apply=apply,
+            done="{count} job(s) queued for re-indexing.",
+        )
+
+    @admin.action(description="Re-sync selected jobs to CTS", permissions=["change"])
+    def resync_cts(self, request, queryset):
+        from ingestion.admin_views import run_button, run_start
+
+        def apply(qs: QuerySet[Job]) -> int:
+            # The CTS sync sends jobs changed since their last sync: mark these changed, then
+            # start a sync (or leave them to the one already running).
+            count = _jobs_update(qs)
+            outcome = run_start(button=run_button("cts"), user=request.user, source="cts", task_kwargs={})
+            if outcome.started:
+                self.message_user(request, f"CTS sync started as run #{outcome.sync_log.pk}.", messages.INFO)
+            else:
+                self.message_user(
+                    request,
+                    f"A CTS sync is already going (run #{outcome.sync_log.pk}); these jobs go with the next one.",
+                    messages.WARNING,
+                )
+            return count
+
+        return confirm_action(
+            self,
+            request,
+            queryset,
+            title="Re-sync jobs to CTS",
+            explanation="These jobs are sent to Cloud Talent Solution again (expired or hidden ones are removed).",
+            apply=apply,
+            done="{count} job(s) marked for the CTS sync.",
+        )
+
+    def get_actions(self, request):
+        from ingestion.admin_views import run_button
+
+        actions = super().get_actions(request)
+        # A task that is not installed has no action (not a fake one).
+        if not _task_exists("matching.tasks", "index_job_embeddings"):
+            actions.pop("reindex_jobs", None)
+        if run_button("cts") is None or not request.user.has_perm("ingestion.add_synclog"):
+            actions.pop("resync_cts", None)
+        return actions
+
     @admin.action(description="Unlock all fields of selected jobs", permissions=["change"])
     def unlock_fields(self, request, queryset):
         return confirm_action(
@@ -332,6 +397,13 @@ class JobAdmin(admin.ModelAdmin):
             apply=lambda qs: _jobs_update(qs.exclude(locked_fields=[]), locked_fields=[]),
             done="Fields unlocked on {count} job(s).",
         )
+
+
+def _task_exists(module: str, name: str) -> bool:
+    try:
+        return hasattr(importlib.import_module(module), name)
+    except ModuleNotFoundError:
+        return False
 
 
 def _job_other_sources(*, job: Job) -> list[Job]:

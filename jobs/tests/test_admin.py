@@ -12,6 +12,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from gigm8 import admin_views
+from ingestion.choices import SyncKind, SyncStatus, TriggerKind
+from ingestion.models import SyncLog
+from ingestion.tests.factories import SyncLogFactory
+from ingestion.tests.test_admin import broker  # noqa: F401  (fixture: reads the Celery messages sent)
 from jobs.choices import EmploymentType, JobLevel, JobStatus, Remote
 from jobs.models import Company, Job
 from jobs.tests.factories import CompanyFactory, JobFactory
@@ -330,6 +334,54 @@ def test_bulk_action_counts_only_rows_it_changed(curator_client):
     jobs = [JobFactory(status=JobStatus.EXPIRED), JobFactory()]
     response = _action(curator_client, "expire_jobs", jobs, confirm=True)
     assert "1 job(s) expired." in [str(m) for m in response.context["messages"]]
+
+
+def test_reindex_queues_the_selected_jobs_for_a_rebuild(curator_client, broker, django_capture_on_commit_callbacks):  # noqa: F811
+    jobs = JobFactory.create_batch(2)
+    JobFactory()
+    assert "Yes," in _action(curator_client, "reindex_jobs", jobs).content.decode()
+    assert broker.all() == []
+    with django_capture_on_commit_callbacks(execute=True):
+        response = _action(curator_client, "reindex_jobs", jobs, confirm=True)
+    assert "2 job(s) queued for re-indexing." in [str(m) for m in response.context["messages"]]
+    (message,) = broker.messages("index")
+    assert message["task"] == "matching.tasks.index_job_embeddings"
+    assert sorted(message["kwargs"]["job_ids"]) == sorted(j.pk for j in jobs)
+    assert message["kwargs"]["rebuild"] is True
+
+
+def test_resync_cts_marks_jobs_changed_and_starts_a_staff_sync(
+    curator_client,
+    broker,
+    django_capture_on_commit_callbacks,  # noqa: F811
+):
+    synced_at = timezone.now() - timedelta(hours=1)
+    jobs = JobFactory.create_batch(2, cts_synced_at=synced_at)
+    Job.objects.update(updated_at=synced_at - timedelta(minutes=1))
+    with django_capture_on_commit_callbacks(execute=True):
+        response = _action(curator_client, "resync_cts", jobs, confirm=True)
+    messages = [str(m) for m in response.context["messages"]]
+    log = SyncLog.objects.get(source="cts")
+    assert "2 job(s) marked for the CTS sync." in messages
+    assert f"CTS sync started as run #{log.pk}." in messages
+    assert (log.kind, log.triggered_by, log.triggered_by_user.username) == (SyncKind.CTS, TriggerKind.STAFF, "cora")
+    assert all(j.updated_at > j.cts_synced_at for j in Job.objects.all())
+    (message,) = broker.messages("cts")
+    assert message["task"] == "ingestion.cts_tasks.sync_cts" and message["kwargs"]["sync_log_id"] == log.pk
+
+
+def test_resync_cts_while_a_sync_runs_starts_nothing(
+    curator_client,
+    broker,
+    django_capture_on_commit_callbacks,  # noqa: F811
+):
+    running = SyncLogFactory(kind=SyncKind.CTS, source="cts", heartbeat_at=timezone.now())
+    job = JobFactory()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = _action(curator_client, "resync_cts", [job], confirm=True)
+    assert f"A CTS sync is already going (run #{running.pk})" in " ".join(str(m) for m in response.context["messages"])
+    assert SyncLog.objects.count() == 1 and SyncLog.objects.get().status == SyncStatus.RUNNING
+    assert broker.all() == []
 
 
 def test_expire_sets_expired_at(curator_client):
