@@ -126,14 +126,31 @@ ADZUNA_MAX_DAYS_OLD = env.env_int("ADZUNA_MAX_DAYS_OLD", 0, min_value=0)  # 0: n
 ADZUNA_MAX_PAGES = env.env_int("ADZUNA_MAX_PAGES", 20, min_value=1)  # per country and term
 # Pages one worker fetches as one piece of a refresh (pieces are shared among workers).
 ADZUNA_PAGES_PER_PIECE = env.env_int("ADZUNA_PAGES_PER_PIECE", 5, min_value=1)
+# Celery tasks a scheduled refresh enqueues to share its Adzuna pieces with other workers.
+ADZUNA_HELPER_TASKS = env.env_int("ADZUNA_HELPER_TASKS", 3, min_value=0)
 ADZUNA_CONNECT_TIMEOUT = env.env_int("ADZUNA_CONNECT_TIMEOUT", 5, min_value=1)
 ADZUNA_READ_TIMEOUT = env.env_int("ADZUNA_READ_TIMEOUT", 30, min_value=1)
 ADZUNA_ATTEMPTS = env.env_int("ADZUNA_ATTEMPTS", 3, min_value=1)
+ADZUNA_BACKOFF = env.env_int("ADZUNA_BACKOFF", 1, min_value=0)  # first retry wait, seconds; doubles
 # A running SyncLog without a heartbeat for this long belongs to a run that died.
 SYNC_STALE_MINUTES = env.env_int("SYNC_STALE_MINUTES", 30, min_value=1)
 # Modules that register refresh steps (ingestion.services.refresh.register_refresh_step);
 # a source adds its module here and the daily refresh runs it.
-REFRESH_STEP_MODULES = ["ingestion.services.adzuna", "ingestion.services.expiry"]
+REFRESH_STEP_MODULES = ["ingestion.services.adzuna", "ingestion.services.expiry", "ingestion.services.cts_sync"]
+
+# Scrapy spiders (scrapers/): each board API's base URL, so tests and mirrors can point elsewhere.
+GREENHOUSE_BASE_URL = env.env_url("GREENHOUSE_BASE_URL", "https://boards-api.greenhouse.io")
+LEVER_BASE_URL = env.env_url("LEVER_BASE_URL", "https://api.lever.co")
+ASHBY_BASE_URL = env.env_url("ASHBY_BASE_URL", "https://api.ashbyhq.com")
+MICROSOFT_CAREERS_BASE_URL = env.env_url("MICROSOFT_CAREERS_BASE_URL", "https://apply.careers.microsoft.com")
+# Microsoft Careers throttles hard: seconds between two of our requests to it.
+MICROSOFT_CAREERS_REQUEST_INTERVAL = env.env_int("MICROSOFT_CAREERS_REQUEST_INTERVAL", 5, min_value=0)
+CRAWL_OBEY_ROBOTS = env.env_bool("CRAWL_OBEY_ROBOTS", default=True)
+# Careers-page crawls refuse private, loopback and link-local addresses except in these
+# networks (CIDRs, e.g. "10.1.0.0/16"); empty in production.
+CRAWL_ALLOWED_PRIVATE_NETWORKS = env.env_list("CRAWL_ALLOWED_PRIVATE_NETWORKS", [])
+CRAWL_HTTP_CACHE = env.env_bool("CRAWL_HTTP_CACHE", default=False)  # development only: replays responses
+CRAWL_TIMEOUT = env.env_int("CRAWL_TIMEOUT", 6 * 3600, min_value=60)  # seconds one spider run may take
 
 # --- Google Cloud Talent Solution ---------------------------------------------------------
 GCP_PROJECT_ID = env.env_str("GCP_PROJECT_ID")

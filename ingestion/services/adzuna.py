@@ -1,0 +1,422 @@
+"""An Adzuna run: countries x search terms x page ranges, shared by any number of workers.
+
+A run is planned into pieces (one country, one search term, a range of pages) kept in its
+SyncLog's details. Whoever works on the run (the command, the task that started it, helper
+tasks on other workers) claims the next pending piece under a row lock on the log, so no
+page is fetched twice. The starter waits for the pieces others hold, then expires the jobs
+of every feed ("country:what", Job.board) that was read to its end without an error.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import time
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from ingestion import normalize
+from ingestion.choices import SyncKind, SyncStatus
+from ingestion.clients.adzuna import MAX_RESULTS_PER_PAGE, AdzunaClient
+from ingestion.clients.errors import CredentialsError, PermanentError, TransientError
+from ingestion.models import SyncLog
+from ingestion.services.ingest import ingest_records
+from ingestion.services.refresh import RefreshContext, register_refresh_step
+from ingestion.services.runs import (
+    sync_log_add,
+    sync_log_error,
+    sync_log_finish,
+    sync_log_start_unless_running,
+)
+from jobs.services import SkippedRecord, job_expire_unseen
+from jobs.types import JobData
+
+logger = logging.getLogger(__name__)
+
+SOURCE = "adzuna"
+PENDING, RUNNING, DONE, FAILED, CANCELLED = "pending", "running", "done", "failed", "cancelled"
+
+
+class AdzunaAlreadyRunning(Exception):
+    def __init__(self, sync_log: SyncLog) -> None:
+        super().__init__(f"an Adzuna run is already under way (sync log #{sync_log.pk})")
+        self.sync_log = sync_log
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Piece:
+    country: str
+    what: str
+    first_page: int
+    last_page: int
+
+    @property
+    def board(self) -> str:
+        return f"{self.country}:{self.what}"
+
+    @property
+    def key(self) -> str:
+        return f"{self.board}:{self.first_page}-{self.last_page}"
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Piece:
+        return cls(data["country"], data["what"], data["first_page"], data["last_page"])
+
+
+def adzuna_enabled() -> bool:
+    return bool(settings.ADZUNA_APP_ID and settings.ADZUNA_APP_KEY)
+
+
+def adzuna_plan(*, countries: list[str], terms: list[str], max_pages: int, pages_per_piece: int) -> list[Piece]:
+    pieces = []
+    for country in countries:
+        for what in terms or [""]:
+            for first in range(1, max_pages + 1, pages_per_piece):
+                pieces.append(Piece(country.lower(), what, first, min(first + pages_per_piece - 1, max_pages)))
+    return pieces
+
+
+# --- One result → JobData -----------------------------------------------------------------
+
+
+def adzuna_record(raw: dict[str, Any], *, country: str, board: str = "") -> JobData:
+    """One search result as JobData; raises normalize.InvalidPosting when it has no id or title."""
+    if not isinstance(raw, dict):
+        raise normalize.InvalidPosting("result is not an object")
+    company = raw.get("company") if isinstance(raw.get("company"), dict) else {}
+    location = raw.get("location") if isinstance(raw.get("location"), dict) else {}
+    category = raw.get("category") if isinstance(raw.get("category"), dict) else {}
+    area = [str(a) for a in location.get("area") or [] if a]
+    data = normalize.build_job_data(
+        source=SOURCE,
+        external_id=raw.get("id"),
+        title=raw.get("title"),
+        company_name=company.get("display_name"),
+        # Search results carry a truncated snippet that may hold HTML entities.
+        description=raw.get("description"),
+        location=location.get("display_name"),
+        location_area=area or None,
+        country=country,
+        latitude=raw.get("latitude"),
+        longitude=raw.get("longitude"),
+        employment_type=[raw.get("contract_time"), raw.get("contract_type")],
+        salary_min=raw.get("salary_min"),
+        salary_max=raw.get("salary_max"),
+        salary_period="year",  # Adzuna gives annual figures
+        salary_is_predicted=raw.get("salary_is_predicted"),
+        category=category.get("label"),
+        apply_url=raw.get("redirect_url"),
+        posted_at=raw.get("created"),
+    )
+    data.board = board
+    return data
+
+
+def _records(results: list[Any], *, country: str, board: str) -> Iterator[JobData | SkippedRecord]:
+    for raw in results:
+        try:
+            yield adzuna_record(raw, country=country, board=board)
+        except normalize.InvalidPosting as exc:
+            ident = raw.get("id", "?") if isinstance(raw, dict) else "?"
+            yield SkippedRecord(f"adzuna:{ident}: {exc}")
+        except (TypeError, ValueError, AttributeError) as exc:
+            ident = raw.get("id", "?") if isinstance(raw, dict) else "?"
+            yield SkippedRecord(f"adzuna:{ident}: unreadable result ({type(exc).__name__}: {str(exc)[:80]})")
+
+
+# --- Runs ---------------------------------------------------------------------------------
+
+
+@dataclasses.dataclass(slots=True)
+class AdzunaOptions:
+    countries: list[str]
+    terms: list[str]
+    where: str = ""
+    max_pages: int = 20
+    pages_per_piece: int = 5
+    max_days_old: int = 0
+
+    @classmethod
+    def from_settings(cls, **overrides: Any) -> AdzunaOptions:
+        values = {
+            "countries": list(settings.ADZUNA_COUNTRY),
+            "terms": list(settings.ADZUNA_WHAT) or [""],
+            "where": settings.ADZUNA_WHERE,
+            "max_pages": settings.ADZUNA_MAX_PAGES,
+            "pages_per_piece": settings.ADZUNA_PAGES_PER_PIECE,
+            "max_days_old": settings.ADZUNA_MAX_DAYS_OLD,
+        }
+        values.update({k: v for k, v in overrides.items() if v not in (None, [], ())})
+        values["countries"] = [c.lower() for c in values["countries"]]
+        return cls(**values)
+
+
+def adzuna_run_start(*, options: AdzunaOptions, triggered_by: str, user: Any = None, task_id: str = "") -> SyncLog:
+    """Open a run and its plan; raises AdzunaAlreadyRunning if a live run exists."""
+    pieces = adzuna_plan(
+        countries=options.countries,
+        terms=options.terms,
+        max_pages=options.max_pages,
+        pages_per_piece=options.pages_per_piece,
+    )
+    sync_log, started = sync_log_start_unless_running(
+        kind=SyncKind.SOURCE,
+        source=SOURCE,
+        triggered_by=triggered_by,
+        user=user,
+        params=dataclasses.asdict(options),
+        task_id=task_id,
+    )
+    if not started:
+        raise AdzunaAlreadyRunning(sync_log)
+    sync_log.details = {"pieces": {p.key: {**dataclasses.asdict(p), "state": PENDING} for p in pieces}}
+    sync_log.save(update_fields=["details"])
+    return sync_log
+
+
+def _claim(sync_log: SyncLog) -> Piece | None:
+    with transaction.atomic():
+        log = SyncLog.objects.select_for_update().only("status", "details").get(pk=sync_log.pk)
+        if log.status != SyncStatus.RUNNING:
+            return None
+        pieces = log.details.get("pieces", {})
+        exhausted = {p["country"] + ":" + p["what"]: p["end_page"] for p in pieces.values() if p.get("end_page")}
+        claimed = None
+        for state in pieces.values():
+            if state["state"] != PENDING:
+                continue
+            piece = Piece.from_dict(state)
+            if piece.board in exhausted and piece.first_page > exhausted[piece.board]:
+                state.update(state=DONE, pages=0, note="after the last page")
+                continue
+            state.update(state=RUNNING, claimed_at=timezone.now().isoformat())
+            claimed = piece
+            break
+        SyncLog.objects.filter(pk=log.pk).update(details=log.details, heartbeat_at=timezone.now())
+        return claimed
+
+
+def _settle(sync_log: SyncLog, piece: Piece, **outcome: Any) -> None:
+    with transaction.atomic():
+        log = SyncLog.objects.select_for_update().only("details").get(pk=sync_log.pk)
+        log.details["pieces"][piece.key].update(outcome)
+        SyncLog.objects.filter(pk=log.pk).update(details=log.details, heartbeat_at=timezone.now())
+
+
+def _cancel_pending(sync_log: SyncLog, reason: str) -> None:
+    with transaction.atomic():
+        log = SyncLog.objects.select_for_update().only("details").get(pk=sync_log.pk)
+        for state in log.details.get("pieces", {}).values():
+            if state["state"] == PENDING:
+                state.update(state=CANCELLED, error=reason)
+        SyncLog.objects.filter(pk=log.pk).update(details=log.details)
+
+
+def adzuna_run_piece(
+    *,
+    sync_log: SyncLog | None,
+    piece: Piece,
+    options: AdzunaOptions,
+    client: AdzunaClient,
+    progress: Callable[[int], None] | None = None,
+) -> dict[str, Any]:
+    """Fetch a piece's pages and ingest them; returns its outcome (end_page when the results ran out).
+
+    With sync_log None nothing is written (a dry run): the outcome counts what would be.
+    """
+    outcome: dict[str, Any] = {"pages": 0, "fetched": 0, "valid": 0, "skipped": 0, "skip_reasons": []}
+    for page_number in range(piece.first_page, piece.last_page + 1):
+        page = client.search(
+            country=piece.country,
+            page=page_number,
+            what=piece.what,
+            where=options.where,
+            results_per_page=settings.ADZUNA_RESULTS_PER_PAGE,
+            max_days_old=options.max_days_old or None,
+        )
+        outcome["pages"] += 1
+        records = list(_records(page.results, country=piece.country, board=piece.board))
+        outcome["fetched"] += len(records)
+        if sync_log is None:
+            skipped = [r.reason for r in records if isinstance(r, SkippedRecord)]
+            outcome["skipped"] += len(skipped)
+            outcome["skip_reasons"].extend(skipped)
+            outcome["valid"] += len(records) - len(skipped)
+            if progress:
+                progress(len(records))
+        elif records:
+            ingest_records(records=records, sync_log=sync_log, progress=progress)
+        per_page = min(settings.ADZUNA_RESULTS_PER_PAGE, MAX_RESULTS_PER_PAGE)
+        if len(page.results) < per_page or page_number * per_page >= page.count:
+            outcome["end_page"] = page_number
+            break
+    return outcome
+
+
+def adzuna_work(
+    *, sync_log: SyncLog, client: AdzunaClient | None = None, progress: Callable[[int], None] | None = None
+) -> int:
+    """Claim and run pending pieces of a run until none is left; returns how many this caller ran.
+
+    Rejected credentials cancel the rest of the run and raise PermanentError.
+    """
+    options = AdzunaOptions(**sync_log.params)
+    client = client or AdzunaClient.from_settings()
+    ran = 0
+    while (piece := _claim(sync_log)) is not None:
+        ran += 1
+        try:
+            outcome = adzuna_run_piece(
+                sync_log=sync_log, piece=piece, options=options, client=client, progress=progress
+            )
+        except PermanentError as exc:
+            sync_log_error(sync_log=sync_log, error=f"{piece.key}: {exc}")
+            _settle(sync_log, piece, state=FAILED, error=str(exc)[:300])
+            if isinstance(exc, CredentialsError):
+                _cancel_pending(sync_log, str(exc))
+                raise
+        except TransientError as exc:
+            sync_log_error(sync_log=sync_log, error=f"{piece.key}: {exc}")
+            _settle(sync_log, piece, state=FAILED, error=str(exc)[:300])
+        else:
+            outcome.pop("skip_reasons", None)
+            _settle(sync_log, piece, state=DONE, **outcome)
+    return ran
+
+
+def _wait_for_others(sync_log: SyncLog, *, timeout: float, poll: float = 1.0) -> None:
+    """Wait while other workers hold pieces; a piece held past the timeout counts as failed."""
+    deadline = time.monotonic() + timeout
+    while True:
+        sync_log.refresh_from_db()
+        running = [k for k, s in sync_log.details.get("pieces", {}).items() if s["state"] == RUNNING]
+        if not running:
+            return
+        if time.monotonic() >= deadline:
+            with transaction.atomic():
+                log = SyncLog.objects.select_for_update().only("details").get(pk=sync_log.pk)
+                for key in running:
+                    log.details["pieces"][key].update(state=FAILED, error="no answer from the worker holding it")
+                SyncLog.objects.filter(pk=log.pk).update(details=log.details)
+            for key in running:
+                sync_log_error(sync_log=sync_log, error=f"{key}: no answer from the worker holding it")
+            return
+        time.sleep(poll)
+
+
+def complete_boards(details: dict[str, Any]) -> list[str]:
+    """Feeds read to their end with no failed piece: what they did not list is gone."""
+    boards: dict[str, list[dict[str, Any]]] = {}
+    for state in details.get("pieces", {}).values():
+        boards.setdefault(f"{state['country']}:{state['what']}", []).append(state)
+    return sorted(
+        board
+        for board, states in boards.items()
+        if all(s["state"] == DONE for s in states) and any(s.get("end_page") for s in states)
+    )
+
+
+def adzuna_run_finish(*, sync_log: SyncLog, wait_seconds: float | None = None) -> SyncLog:
+    """Wait for other workers' pieces, expire what complete feeds no longer list, close the log."""
+    if wait_seconds is None:
+        wait_seconds = settings.SYNC_STALE_MINUTES * 60
+    _wait_for_others(sync_log, timeout=wait_seconds)
+    sync_log.refresh_from_db()
+    if sync_log.status != SyncStatus.RUNNING:
+        return sync_log
+    expired = 0
+    for board in complete_boards(sync_log.details):
+        expired += job_expire_unseen(source=SOURCE, board=board, seen_since=sync_log.started_at)
+    if expired:
+        sync_log_add(sync_log=sync_log, expired=expired)
+    return sync_log_finish(sync_log=sync_log)
+
+
+def _enqueue_helpers(sync_log: SyncLog, count: int) -> None:
+    from ingestion.tasks import adzuna_help
+
+    for _ in range(count):
+        transaction.on_commit(lambda: adzuna_help.delay(sync_log_id=sync_log.pk))
+
+
+def adzuna_fetch(
+    *,
+    triggered_by: str,
+    user: Any = None,
+    options: AdzunaOptions | None = None,
+    helpers: int = 0,
+    client: AdzunaClient | None = None,
+    progress: Callable[[int], None] | None = None,
+    task_id: str = "",
+) -> SyncLog:
+    """A whole Adzuna run in this process (with `helpers` Celery tasks sharing its pieces)."""
+    options = options or AdzunaOptions.from_settings()
+    try:
+        client = client or AdzunaClient.from_settings()
+    except PermanentError as exc:
+        sync_log = adzuna_run_start(options=options, triggered_by=triggered_by, user=user, task_id=task_id)
+        _cancel_pending(sync_log, str(exc))
+        return sync_log_finish(sync_log=sync_log, status=SyncStatus.FAILED, message=str(exc))
+    sync_log = adzuna_run_start(options=options, triggered_by=triggered_by, user=user, task_id=task_id)
+    if helpers:
+        _enqueue_helpers(sync_log, min(helpers, len(sync_log.details["pieces"]) - 1))
+    try:
+        adzuna_work(sync_log=sync_log, client=client, progress=progress)
+    except PermanentError as exc:
+        _wait_for_others(sync_log, timeout=settings.SYNC_STALE_MINUTES * 60)
+        return sync_log_finish(sync_log=sync_log, status=SyncStatus.FAILED, message=str(exc))
+    except BaseException as exc:
+        # Interrupted (Ctrl-C, a database error): say so now rather than leave it to the heartbeat.
+        sync_log_finish(sync_log=sync_log, status=SyncStatus.FAILED, message=f"interrupted: {exc!r}"[:300])
+        raise
+    return adzuna_run_finish(sync_log=sync_log)
+
+
+@dataclasses.dataclass(slots=True)
+class DryRunResult:
+    pages: int = 0
+    fetched: int = 0
+    valid: int = 0
+    skipped: int = 0
+    skip_reasons: list[str] = dataclasses.field(default_factory=list)
+
+
+def adzuna_dry_run(
+    *,
+    options: AdzunaOptions | None = None,
+    client: AdzunaClient | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> DryRunResult:
+    """Fetch and normalize as a run would, writing nothing."""
+    options = options or AdzunaOptions.from_settings()
+    client = client or AdzunaClient.from_settings()
+    result = DryRunResult()
+    for piece in adzuna_plan(
+        countries=options.countries, terms=options.terms, max_pages=options.max_pages, pages_per_piece=options.max_pages
+    ):
+        outcome = adzuna_run_piece(sync_log=None, piece=piece, options=options, client=client, progress=progress)
+        result.pages += outcome["pages"]
+        result.fetched += outcome["fetched"]
+        result.valid += outcome["valid"]
+        result.skipped += outcome["skipped"]
+        result.skip_reasons.extend(outcome["skip_reasons"])
+    return result
+
+
+@register_refresh_step("adzuna", order=100, enabled=adzuna_enabled)
+def adzuna_refresh_step(ctx: RefreshContext) -> SyncLog | None:
+    progress = (lambda n: ctx.progress("adzuna", n)) if ctx.progress else None
+    try:
+        return adzuna_fetch(
+            triggered_by=ctx.triggered_by,
+            user=ctx.user,
+            helpers=settings.ADZUNA_HELPER_TASKS if ctx.distribute else 0,
+            progress=progress,
+        )
+    except AdzunaAlreadyRunning as exc:
+        # A separate fetch_adzuna is under way: its run stands for this refresh's.
+        return exc.sync_log

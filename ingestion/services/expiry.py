@@ -1,0 +1,33 @@
+"""Expiry as a run of its own: jobs past expires_at or not seen for JOB_EXPIRY_DAYS."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from ingestion.choices import SyncKind
+from ingestion.models import SyncLog
+from ingestion.services.refresh import RefreshContext, register_refresh_step
+from ingestion.services.runs import sync_log_add, sync_log_finish, sync_log_start
+from jobs.services import job_expire_stale
+
+SOURCE = "expiry"
+
+
+def expiry_run(*, triggered_by: str, user: Any = None, now: datetime | None = None, task_id: str = "") -> SyncLog:
+    """Expire stale jobs, recorded in a SyncLog of its own."""
+    sync_log = sync_log_start(
+        kind=SyncKind.EXPIRY, source=SOURCE, triggered_by=triggered_by, user=user, task_id=task_id
+    )
+    try:
+        expired = job_expire_stale(now=now)
+    except BaseException as exc:
+        sync_log_finish(sync_log=sync_log, status="failed", message=f"{type(exc).__name__}: {exc}"[:300])
+        raise
+    sync_log_add(sync_log=sync_log, expired=expired)
+    return sync_log_finish(sync_log=sync_log)
+
+
+@register_refresh_step("expiry", order=900)
+def expiry_refresh_step(ctx: RefreshContext) -> SyncLog:
+    return expiry_run(triggered_by=ctx.triggered_by, user=ctx.user)

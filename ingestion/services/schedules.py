@@ -1,0 +1,91 @@
+"""The default Celery beat schedules, created once; staff edit them in the admin afterwards."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+
+from django.conf import settings
+from django.db import transaction
+from django_celery_beat.models import CrontabSchedule, PeriodicTask
+
+from ingestion.choices import TriggerKind
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class DefaultSchedule:
+    name: str
+    task: str
+    minute: str
+    hour: str
+    expire_seconds: int  # shorter than the interval: a tick that waited too long is dropped
+    description: str
+
+
+def default_schedules() -> list[DefaultSchedule]:
+    at = settings.JOB_REFRESH_TIME
+    return [
+        DefaultSchedule(
+            name="Daily job refresh",
+            task="ingestion.tasks.refresh_jobs",
+            minute=str(at.minute),
+            hour=str(at.hour),
+            expire_seconds=20 * 3600,
+            description="Every enabled source, then expiry, then the CTS sync (JOB_REFRESH_TIME, UTC).",
+        ),
+        DefaultSchedule(
+            name="Job expiry",
+            task="ingestion.tasks.expire_jobs",
+            minute="30",
+            hour="*/6",
+            expire_seconds=5 * 3600,
+            description="Expire jobs past their expiry date or unseen for JOB_EXPIRY_DAYS days.",
+        ),
+        DefaultSchedule(
+            name="Hourly CTS sync",
+            task="ingestion.cts_tasks.sync_cts",
+            minute="15",
+            hour="*",
+            expire_seconds=50 * 60,
+            description="Send jobs changed since the last sync to Cloud Talent Solution (skipped when not configured).",
+        ),
+    ]
+
+
+def schedules_setup(*, reset: bool = False) -> list[tuple[str, str]]:
+    """Create the default schedules that are missing; (name, "created"|"kept"|"reset") for each.
+
+    An existing schedule of the same name is kept as staff left it, unless reset is asked for.
+    """
+    outcome = []
+    with transaction.atomic():
+        for default in default_schedules():
+            crontab, _ = CrontabSchedule.objects.get_or_create(
+                minute=default.minute,
+                hour=default.hour,
+                day_of_week="*",
+                day_of_month="*",
+                month_of_year="*",
+                timezone="UTC",
+            )
+            values = {
+                "task": default.task,
+                "crontab": crontab,
+                "interval": None,
+                "kwargs": json.dumps({"triggered_by": TriggerKind.SCHEDULE}),
+                "expire_seconds": default.expire_seconds,
+                "description": default.description,
+                "enabled": True,
+            }
+            task = PeriodicTask.objects.filter(name=default.name).first()
+            if task is None:
+                PeriodicTask.objects.create(name=default.name, **values)
+                outcome.append((default.name, "created"))
+            elif reset:
+                for key, value in values.items():
+                    setattr(task, key, value)
+                task.save()
+                outcome.append((default.name, "reset"))
+            else:
+                outcome.append((default.name, "kept"))
+    return outcome

@@ -1,0 +1,611 @@
+"""Writes to jobs: the one upsert every source goes through, and expiry.
+
+job_bulk_upsert() takes normalized postings (jobs.types.JobData) from any source and writes
+them in batches of bulk statements (psycopg 3 arrays through unnest(), not a query per row):
+
+- identity is (source, external_id); a content hash tells unchanged rows, which only get
+  last_seen_at touched (one UPDATE per batch);
+- fields a staff member locked (Job.locked_fields) keep the staff's values (a CASE per column
+  in the ON CONFLICT update, so a concurrent admin edit is respected by the database itself);
+- hidden jobs stay hidden; expired jobs seen again become active;
+- one Company per normalized name (ingestion.normalize.normalize_company_name), created in bulk;
+- cross-source duplicates: same fingerprint (normalized company + title + location) and a
+  near-identical description (see DUPLICATE_MIN_CONTAINMENT) link a posting to the canonical
+  job of another source through duplicate_of.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import logging
+import re
+from collections.abc import Iterable, Iterator
+from datetime import datetime, timedelta
+from decimal import Decimal
+from itertools import islice
+from typing import Any
+
+from django.conf import settings
+from django.db import DatabaseError, connection, transaction
+from django.utils import timezone
+from django.utils.text import slugify
+
+from jobs.choices import JobStatus
+from jobs.models import Company, Job
+from jobs.types import JobData
+
+logger = logging.getLogger(__name__)
+
+# Two postings of one fingerprint are one job when at least this share of the word 3-shingles
+# of the shorter description (its first DUPLICATE_TEXT_CHARS characters) appear in the other.
+# Containment rather than Jaccard because Adzuna's search results carry a ~500-character
+# snippet of a description that an ATS board publishes in full. When either side has fewer
+# than three words there is nothing to compare and the fingerprint alone decides.
+DUPLICATE_MIN_CONTAINMENT = 0.5
+DUPLICATE_TEXT_CHARS = 2000
+
+# Largest absolute value a DecimalField(max_digits=14, decimal_places=2) column holds.
+_SALARY_LIMIT = Decimal("1e12")
+_WORDS = re.compile(r"[^\W_]+", re.UNICODE)
+_SKILL_SEP = "\x1f"  # joins a row's skills into one text for unnest(); never in real text
+
+
+@dataclasses.dataclass(slots=True)
+class SkippedRecord:
+    """A posting a source could not turn into JobData; counted as skipped with its reason."""
+
+    reason: str
+
+
+@dataclasses.dataclass(slots=True)
+class UpsertResult:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    skipped: int = 0
+    errors: list[str] = dataclasses.field(default_factory=list)
+    job_ids: list[int] = dataclasses.field(default_factory=list)
+
+    @property
+    def total(self) -> int:
+        return self.created + self.updated + self.unchanged + self.skipped
+
+    def merge(self, other: UpsertResult) -> None:
+        self.created += other.created
+        self.updated += other.updated
+        self.unchanged += other.unchanged
+        self.skipped += other.skipped
+        self.errors.extend(other.errors)
+        self.job_ids.extend(other.job_ids)
+
+
+# --- Column lists -----------------------------------------------------------------------
+
+# (column, SQL array element type) for the values a source provides, in insert order.
+_DATA_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("company_id", "bigint"),
+    ("title", "text"),
+    ("description", "text"),
+    ("description_html", "text"),
+    ("location", "text"),
+    ("city", "text"),
+    ("region", "text"),
+    ("country", "text"),
+    ("latitude", "float8"),
+    ("longitude", "float8"),
+    ("remote", "text"),
+    ("employment_type", "text"),
+    ("job_level", "text"),
+    ("is_internship", "bool"),
+    ("salary_min", "numeric"),
+    ("salary_max", "numeric"),
+    ("salary_currency", "text"),
+    ("salary_period", "text"),
+    ("salary_annual_min", "numeric"),
+    ("salary_annual_max", "numeric"),
+    ("salary_is_predicted", "bool"),
+    ("salary_source", "text"),
+    ("category", "text"),
+    ("skills", "text"),
+    ("apply_url", "text"),
+    ("source", "text"),
+    ("external_id", "text"),
+    ("board", "text"),
+    ("fingerprint", "text"),
+    ("content_hash", "text"),
+    ("posted_at", "timestamptz"),
+    ("expires_at", "timestamptz"),
+)
+# Columns whose refresh a staff lock prevents, and the lock that guards each (LOCKABLE_FIELDS
+# names the model field; derived columns follow the field they are derived from).
+_LOCKED_BY = {
+    "company_id": "company",
+    "salary_annual_min": "salary_min",
+    "salary_annual_max": "salary_max",
+    "salary_source": "salary_min",
+}
+_ALWAYS_REFRESHED = {"board", "fingerprint", "content_hash"}
+_KEY_COLUMNS = {"source", "external_id"}
+
+
+def _lock_name(column: str) -> str:
+    return _LOCKED_BY.get(column, column)
+
+
+def _build_upsert_sql() -> str:
+    table = Job._meta.db_table
+    names = [name for name, _ in _DATA_COLUMNS]
+    unnest_args = ", ".join(f"%s::{kind}[]" for _, kind in _DATA_COLUMNS)
+    select_values = [f"v.{name}" if name != "skills" else "string_to_array(v.skills, E'\\x1f')" for name in names]
+    updates = []
+    for name in names:
+        if name in _KEY_COLUMNS:
+            continue
+        if name in _ALWAYS_REFRESHED:
+            updates.append(f"{name} = EXCLUDED.{name}")
+        else:
+            lock = _lock_name(name)
+            updates.append(
+                f"{name} = CASE WHEN '{lock}' = ANY({table}.locked_fields) THEN {table}.{name} ELSE EXCLUDED.{name} END"
+            )
+    updates += [
+        "last_seen_at = EXCLUDED.last_seen_at",
+        "updated_at = EXCLUDED.updated_at",
+        # Hidden stays hidden (a staff decision); expired comes back because the source lists it again.
+        f"status = CASE WHEN {table}.status = '{JobStatus.EXPIRED}' THEN '{JobStatus.ACTIVE}' ELSE {table}.status END",
+        f"expired_at = CASE WHEN {table}.status = '{JobStatus.EXPIRED}' THEN NULL ELSE {table}.expired_at END",
+    ]
+    return (
+        f"INSERT INTO {table} ({', '.join(names)}, first_seen_at, last_seen_at, created_at, updated_at, status, "
+        "is_featured, locked_fields, cts_name) "
+        f"SELECT {', '.join(select_values)}, %s, %s, %s, %s, '{JobStatus.ACTIVE}', false, '{{}}', '' "
+        f"FROM unnest({unnest_args}) AS v({', '.join(names)}) "
+        f"ON CONFLICT (source, external_id) DO UPDATE SET {', '.join(updates)} "
+        "RETURNING id, source, external_id, (xmax = 0) AS inserted, duplicate_of_id"
+    )
+
+
+_UPSERT_SQL = _build_upsert_sql()
+_UPSERT_NOW_COUNT = 4  # first_seen_at, last_seen_at, created_at, updated_at
+
+_TEXT_LIMITS: dict[str, int] = {
+    field.attname: field.max_length
+    for field in Job._meta.concrete_fields
+    if getattr(field, "max_length", None) and field.get_internal_type() == "CharField"
+}
+
+
+# --- Preparing rows ---------------------------------------------------------------------
+
+
+def _norm_words(text: str) -> str:
+    return " ".join(_WORDS.findall(text.lower()))
+
+
+def job_fingerprint(*, company_normalized: str, title: str, location: str) -> str:
+    """The cross-source identity of a posting: normalized company + title + location."""
+    key = "\x1f".join((company_normalized, _norm_words(title), _norm_words(location)))
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+def _content_hash(data: JobData) -> str:
+    parts = []
+    for field in dataclasses.fields(JobData):
+        if field.name == "board":
+            # One posting may be listed by several feeds of a source (two Adzuna searches): which
+            # one saw it last is not a change of the posting.
+            continue
+        value = getattr(data, field.name)
+        if isinstance(value, datetime):
+            value = value.isoformat()
+        elif isinstance(value, list):
+            value = _SKILL_SEP.join(value)
+        parts.append("" if value is None else str(value))
+    return hashlib.sha256("\x1e".join(parts).encode()).hexdigest()
+
+
+def _clean_text(value: str | None) -> str:
+    # PostgreSQL text cannot hold NUL; some scraped pages carry one.
+    if not value:
+        return ""
+    return value.replace("\x00", "") if "\x00" in value else value
+
+
+def _salary(value: Decimal | None) -> Decimal | None:
+    if value is None or not isinstance(value, Decimal) or not value.is_finite() or abs(value) >= _SALARY_LIMIT:
+        return None
+    return value
+
+
+@dataclasses.dataclass(slots=True)
+class _Row:
+    data: JobData
+    company_normalized: str
+    fingerprint: str
+    content_hash: str
+
+
+def _prepare(record: JobData | SkippedRecord, normalize_company: Any) -> _Row | str:
+    """A row ready to write, or the reason it cannot be written."""
+    if isinstance(record, SkippedRecord):
+        return record.reason
+    if not isinstance(record, JobData):
+        return f"not a JobData: {type(record).__name__}"
+    data = dataclasses.replace(record)
+    data.external_id = _clean_text(str(data.external_id or "")).strip()
+    data.title = " ".join(_clean_text(data.title).split())
+    if not data.source:
+        return f"{data.external_id or '?'}: no source"
+    if not data.external_id:
+        return f"{data.source}: no external id ({data.title[:60]!r})"
+    if len(data.external_id) > _TEXT_LIMITS["external_id"]:
+        return f"{data.source}:{data.external_id[:40]}…: external id longer than {_TEXT_LIMITS['external_id']}"
+    if not data.title:
+        return f"{data.source}:{data.external_id}: no title"
+    for name in (
+        "description",
+        "description_html",
+        "location",
+        "city",
+        "region",
+        "country",
+        "category",
+        "apply_url",
+        "company_name",
+        "board",
+        "salary_currency",
+        "salary_period",
+        "employment_type",
+        "job_level",
+        "remote",
+        "salary_source",
+    ):
+        value = _clean_text(getattr(data, name))
+        limit = _TEXT_LIMITS.get(name)
+        if name == "apply_url" and limit and len(value) > limit:
+            value = ""  # a cut URL is a broken link; better none
+        elif limit and len(value) > limit:
+            value = value[:limit]
+        setattr(data, name, value)
+    data.title = data.title[: _TEXT_LIMITS["title"]]
+    data.company_name = data.company_name.strip()[:255]
+    data.skills = [skill[:100] for skill in (data.skills or []) if skill and _SKILL_SEP not in skill]
+    for name in ("salary_min", "salary_max", "salary_annual_min", "salary_annual_max"):
+        setattr(data, name, _salary(getattr(data, name)))
+    if data.salary_min is not None and data.salary_max is not None and data.salary_min > data.salary_max:
+        return f"{data.source}:{data.external_id}: salary min {data.salary_min} above max {data.salary_max}"
+    company_normalized = normalize_company(data.company_name)[:255] if data.company_name else ""
+    return _Row(
+        data=data,
+        company_normalized=company_normalized,
+        fingerprint=job_fingerprint(company_normalized=company_normalized, title=data.title, location=data.location),
+        content_hash=_content_hash(data),
+    )
+
+
+# --- Companies --------------------------------------------------------------------------
+
+
+def _company_ids(names: dict[str, str], cache: dict[str, int], now: datetime) -> dict[str, int]:
+    """Company ids for {normalized name: display name}, creating missing companies in bulk."""
+    missing = {norm: name for norm, name in names.items() if norm not in cache}
+    if not missing:
+        return cache
+    table = Company._meta.db_table
+    with connection.cursor() as cursor:
+        for attempt in range(2):
+            if not missing:
+                break
+            norms = sorted(missing)
+            display = [missing[n] for n in norms]
+            slugs = []
+            for norm in norms:
+                slug = slugify(missing[norm])[:230] or "company"
+                if attempt:
+                    # The plain slug belongs to another normalized name; the hash keeps it unique.
+                    slug = f"{slug}-{hashlib.sha1(norm.encode()).hexdigest()[:10]}"
+                slugs.append(slug)
+            cursor.execute(
+                f"INSERT INTO {table} (name, normalized_name, slug, website, careers_url, ats_kind, board_token, "
+                "is_enabled, is_blocked, cts_name, created_at, updated_at) "
+                "SELECT n, nn, s, '', '', '', '', true, false, '', %s, %s "
+                "FROM unnest(%s::text[], %s::text[], %s::text[]) AS v(n, nn, s) "
+                "ON CONFLICT DO NOTHING",
+                [now, now, display, norms, slugs],
+            )
+            cursor.execute(
+                f"SELECT normalized_name, id FROM {table} WHERE normalized_name = ANY(%s::text[])",
+                [norms],
+            )
+            for norm, company_id in cursor.fetchall():
+                cache[norm] = company_id
+                missing.pop(norm, None)
+    if missing:
+        raise DatabaseError(f"could not create companies: {sorted(missing)[:5]}")
+    return cache
+
+
+# --- Cross-source duplicates ------------------------------------------------------------
+
+
+def _shingles(text: str) -> frozenset[str]:
+    words = _WORDS.findall(text[:DUPLICATE_TEXT_CHARS].lower())
+    return frozenset(" ".join(words[i : i + 3]) for i in range(len(words) - 2))
+
+
+def descriptions_match(a: str, b: str) -> bool:
+    """Whether two descriptions are near-identical (see DUPLICATE_MIN_CONTAINMENT)."""
+    sa, sb = _shingles(a), _shingles(b)
+    if not sa or not sb:
+        return True
+    return len(sa & sb) / min(len(sa), len(sb)) >= DUPLICATE_MIN_CONTAINMENT
+
+
+def _link_duplicates(cursor: Any, rows: list[tuple[int, _Row, int | None]]) -> None:
+    """Point each written row at the canonical job of another source it duplicates (or at none)."""
+    table = Job._meta.db_table
+    by_source: dict[str, list[tuple[int, _Row, int | None]]] = {}
+    for item in rows:
+        if item[1].company_normalized:  # without a company, title + location says too little
+            by_source.setdefault(item[1].data.source, []).append(item)
+    current = {job_id: dup for job_id, _, dup in rows}
+    candidates: dict[int, tuple[str, str, frozenset[str] | None, str]] = {}
+    for source, items in by_source.items():
+        cursor.execute(
+            f"SELECT id, source, fingerprint, left(description, %s) FROM {table} "
+            "WHERE fingerprint = ANY(%s::text[]) AND source <> %s AND duplicate_of_id IS NULL AND status <> %s",
+            [DUPLICATE_TEXT_CHARS, sorted({row.fingerprint for _, row, _ in items}), source, JobStatus.EXPIRED],
+        )
+        for job_id, cand_source, fingerprint, description in cursor.fetchall():
+            candidates[job_id] = (cand_source, fingerprint, None, description)
+    desired: dict[int, int | None] = {job_id: None for job_id, _, _ in rows}
+    if candidates:
+        by_fingerprint: dict[str, list[int]] = {}
+        for job_id, (_, fingerprint, _, _) in candidates.items():
+            by_fingerprint.setdefault(fingerprint, []).append(job_id)
+        ids = [job_id for job_id, _, _ in rows]
+        cursor.execute(
+            f"SELECT DISTINCT duplicate_of_id FROM {table} WHERE duplicate_of_id = ANY(%s::bigint[])",
+            [ids],
+        )
+        has_duplicates = {r[0] for r in cursor.fetchall()}
+        state = dict(current)  # what each row points at as links are decided, within this batch
+        for job_id, row, _ in sorted(rows, key=lambda item: item[0]):
+            if job_id in has_duplicates or not row.company_normalized:
+                continue
+            own = None
+            for cand_id in sorted(by_fingerprint.get(row.fingerprint, ())):
+                cand_source, _, shingles, description = candidates[cand_id]
+                if cand_id == job_id or cand_source == row.data.source or state.get(cand_id) is not None:
+                    continue
+                if own is None:
+                    own = _shingles(row.data.description)
+                if shingles is None:
+                    shingles = _shingles(description)
+                    candidates[cand_id] = (cand_source, row.fingerprint, shingles, description)
+                if (
+                    not own
+                    or not shingles
+                    or len(own & shingles) / min(len(own), len(shingles)) >= (DUPLICATE_MIN_CONTAINMENT)
+                ):
+                    desired[job_id] = cand_id
+                    state[job_id] = cand_id
+                    has_duplicates.add(cand_id)
+                    break
+    changes = [(job_id, dup) for job_id, dup in desired.items() if current.get(job_id) != dup]
+    if changes:
+        cursor.execute(
+            f"UPDATE {table} AS j SET duplicate_of_id = v.dup FROM unnest(%s::bigint[], %s::bigint[]) AS v(id, dup) "
+            "WHERE j.id = v.id",
+            [[c[0] for c in changes], [c[1] for c in changes]],
+        )
+
+
+# --- The upsert -------------------------------------------------------------------------
+
+
+def _chunks(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
+    iterator = iter(items)
+    while chunk := list(islice(iterator, size)):
+        yield chunk
+
+
+def _write_batch(rows: list[_Row], now: datetime, company_cache: dict[str, int]) -> UpsertResult:
+    result = UpsertResult()
+    table = Job._meta.db_table
+    rows.sort(key=lambda r: (r.data.source, r.data.external_id))  # one lock order for every worker
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT j.id, j.source, j.external_id, j.content_hash, j.status FROM {table} j "
+            "JOIN unnest(%s::text[], %s::text[]) AS k(source, external_id) "
+            "ON j.source = k.source AND j.external_id = k.external_id",
+            [[r.data.source for r in rows], [r.data.external_id for r in rows]],
+        )
+        existing = {(source, ext): (job_id, chash, status) for job_id, source, ext, chash, status in cursor.fetchall()}
+        unchanged_ids: list[int] = []
+        to_write: list[_Row] = []
+        for row in rows:
+            found = existing.get((row.data.source, row.data.external_id))
+            if found and found[1] == row.content_hash and found[2] != JobStatus.EXPIRED:
+                unchanged_ids.append(found[0])
+            else:
+                to_write.append(row)
+        if unchanged_ids:
+            cursor.execute(
+                f"UPDATE {table} SET last_seen_at = %s WHERE id = ANY(%s::bigint[])",
+                [now, unchanged_ids],
+            )
+            result.unchanged = len(unchanged_ids)
+            result.job_ids.extend(unchanged_ids)
+        if not to_write:
+            return result
+        names = {row.company_normalized: row.data.company_name for row in to_write if row.company_normalized}
+        companies = _company_ids(names, company_cache, now)
+        columns: list[list[Any]] = [[] for _ in _DATA_COLUMNS]
+        for row in to_write:
+            d = row.data
+            values = (
+                companies.get(row.company_normalized) if row.company_normalized else None,
+                d.title,
+                d.description,
+                d.description_html,
+                d.location,
+                d.city,
+                d.region,
+                d.country,
+                d.latitude,
+                d.longitude,
+                d.remote,
+                d.employment_type,
+                d.job_level,
+                bool(d.is_internship),
+                d.salary_min,
+                d.salary_max,
+                d.salary_currency,
+                d.salary_period,
+                d.salary_annual_min,
+                d.salary_annual_max,
+                bool(d.salary_is_predicted),
+                d.salary_source,
+                d.category,
+                _SKILL_SEP.join(d.skills),
+                d.apply_url,
+                d.source,
+                d.external_id,
+                d.board,
+                row.fingerprint,
+                row.content_hash,
+                d.posted_at,
+                d.expires_at,
+            )
+            for column, value in zip(columns, values, strict=True):
+                column.append(value)
+        cursor.execute(_UPSERT_SQL, [now] * _UPSERT_NOW_COUNT + columns)
+        written = {(source, ext): (job_id, inserted, dup) for job_id, source, ext, inserted, dup in cursor.fetchall()}
+        links = []
+        for row in to_write:
+            job_id, inserted, dup = written[(row.data.source, row.data.external_id)]
+            if inserted:
+                result.created += 1
+            else:
+                result.updated += 1
+            result.job_ids.append(job_id)
+            links.append((job_id, row, dup))
+        _link_duplicates(cursor, links)
+    return result
+
+
+def _upsert_rows(rows: list[_Row], now: datetime, company_cache: dict[str, int]) -> UpsertResult:
+    """Write a batch in one transaction; if the database refuses it, find the bad rows one by one."""
+    try:
+        with transaction.atomic():
+            return _write_batch(list(rows), now, company_cache)
+    except DatabaseError as exc:
+        company_cache.clear()  # ids created inside the rolled-back transaction are gone
+        if len(rows) == 1:
+            d = rows[0].data
+            first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            return UpsertResult(skipped=1, errors=[f"{d.source}:{d.external_id}: {first_line[:200]}"])
+        logger.warning("batch of %d refused (%s); writing its rows one by one", len(rows), exc)
+        result = UpsertResult()
+        for row in rows:
+            result.merge(_upsert_rows([row], now, company_cache))
+        return result
+
+
+def job_bulk_upsert(
+    *, records: Iterable[JobData | SkippedRecord], now: datetime | None = None, batch_size: int = 1000
+) -> UpsertResult:
+    """Create, update or touch jobs from normalized postings; see the module docstring.
+
+    A SkippedRecord in `records` (a posting its source could not read) is counted as skipped
+    with its reason. Idempotent: the same records twice leave the same rows.
+    """
+    from ingestion.normalize import normalize_company_name
+
+    now = now or timezone.now()
+    result = UpsertResult()
+    company_cache: dict[str, int] = {}
+    for chunk in _chunks(records, batch_size):
+        rows: dict[tuple[str, str], _Row] = {}
+        for record in chunk:
+            prepared = _prepare(record, normalize_company_name)
+            if isinstance(prepared, str):
+                result.skipped += 1
+                result.errors.append(prepared)
+                continue
+            key = (prepared.data.source, prepared.data.external_id)
+            if key in rows:
+                # One statement cannot update a row twice; the later copy wins.
+                result.skipped += 1
+                result.errors.append(f"{key[0]}:{key[1]}: repeated in the same input")
+            rows[key] = prepared
+        if rows:
+            result.merge(_upsert_rows(list(rows.values()), now, company_cache))
+    return result
+
+
+# --- Expiry -----------------------------------------------------------------------------
+
+
+def _promote_duplicates(cursor: Any, expired_ids: list[int]) -> None:
+    """Duplicates of a job that just expired: the oldest becomes canonical, the rest point at it."""
+    if not expired_ids:
+        return
+    table = Job._meta.db_table
+    cursor.execute(
+        f"SELECT id, duplicate_of_id FROM {table} WHERE duplicate_of_id = ANY(%s::bigint[]) AND status <> %s "
+        "ORDER BY duplicate_of_id, id",
+        [expired_ids, JobStatus.EXPIRED],
+    )
+    new_target: dict[int, int] = {}
+    ids, targets = [], []
+    for job_id, old in cursor.fetchall():
+        if old not in new_target:
+            new_target[old] = job_id
+            ids.append(job_id)
+            targets.append(None)
+        else:
+            ids.append(job_id)
+            targets.append(new_target[old])
+    if ids:
+        cursor.execute(
+            f"UPDATE {table} AS j SET duplicate_of_id = v.dup FROM unnest(%s::bigint[], %s::bigint[]) AS v(id, dup) "
+            "WHERE j.id = v.id",
+            [ids, targets],
+        )
+
+
+def _expire(where: str, params: list[Any], now: datetime) -> int:
+    table = Job._meta.db_table
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET status = %s, expired_at = %s, updated_at = %s WHERE status = %s AND ({where}) "
+            "RETURNING id",
+            [JobStatus.EXPIRED, now, now, JobStatus.ACTIVE, *params],
+        )
+        expired_ids = [r[0] for r in cursor.fetchall()]
+        _promote_duplicates(cursor, expired_ids)
+    return len(expired_ids)
+
+
+def job_expire_unseen(*, source: str, board: str | None, seen_since: datetime, now: datetime | None = None) -> int:
+    """Expire active jobs of a source (or one board of it) not seen since `seen_since`.
+
+    Call it only after a complete run of that feed: whatever it did not list is gone.
+    Hidden jobs stay hidden. Returns the number of jobs expired.
+    """
+    now = now or timezone.now()
+    where, params = "source = %s AND last_seen_at < %s", [source, seen_since]
+    if board is not None:
+        where += " AND board = %s"
+        params.append(board)
+    return _expire(where, params, now)
+
+
+def job_expire_stale(*, now: datetime | None = None) -> int:
+    """Expire active jobs past their expires_at, or not seen for JOB_EXPIRY_DAYS days."""
+    now = now or timezone.now()
+    cutoff = now - timedelta(days=settings.JOB_EXPIRY_DAYS)
+    return _expire("expires_at < %s OR last_seen_at < %s", [now, cutoff], now)
