@@ -143,6 +143,9 @@ class JobWriteSerializer(serializers.ModelSerializer):
         model = Job
         fields = [*LOCKABLE_FIELDS, "is_featured", "source", "external_id"]
         extra_kwargs = {"salary_period": {"choices": SalaryPeriod.choices}}
+        # (source, external_id) uniqueness is checked in validate(): DRF's own validator would make
+        # external_id required, though it is generated when left out.
+        validators: list = []
 
     def get_fields(self) -> dict[str, Any]:
         fields = super().get_fields()

@@ -1,0 +1,335 @@
+"""GET/POST/PATCH/DELETE /api/jobs/: listing, facets, pagination, detail, staff writes, errors."""
+
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone
+
+from jobs.choices import EmploymentType, JobLevel, JobStatus, Remote
+from jobs.models import Job
+from jobs.selectors import FACETS
+from jobs.tests.api.conftest import all_pages
+from jobs.tests.factories import CompanyFactory, JobFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def ids(response) -> list[int]:
+    assert response.status_code == 200, response.json()
+    return [row["id"] for row in response.json()["results"]]
+
+
+def test_listing_is_active_canonical_unblocked_jobs_newest_first(client):
+    now = timezone.now()
+    older = JobFactory(posted_at=now - timedelta(days=2))
+    newer = JobFactory(posted_at=now - timedelta(hours=1))
+    JobFactory(status=JobStatus.EXPIRED)
+    JobFactory(status=JobStatus.HIDDEN)
+    JobFactory(company=CompanyFactory(name="Spam Ltd", is_blocked=True))
+    JobFactory(duplicate_of=newer, source="greenhouse")
+    assert ids(client.get("/api/jobs/")) == [newer.id, older.id]
+
+
+def test_a_job_listed_by_two_sources_shows_once_with_both_apply_urls(client):
+    job = JobFactory(source="adzuna", apply_url="https://adzuna.example/1")
+    JobFactory(duplicate_of=job, source="greenhouse", apply_url="https://boards.example/acme/1")
+    assert ids(client.get("/api/jobs/")) == [job.id]
+    detail = client.get(f"/api/jobs/{job.id}/").json()
+    assert [(s["source"], s["apply_url"]) for s in detail["sources"]] == [
+        ("adzuna", "https://adzuna.example/1"),
+        ("greenhouse", "https://boards.example/acme/1"),
+    ]
+
+
+def test_detail_shows_company_salary_location_and_classification(client):
+    company = CompanyFactory(name="Acme")
+    job = JobFactory(
+        company=company,
+        title="Data Engineer",
+        city="Leeds",
+        country="GB",
+        latitude=53.8,
+        longitude=-1.55,
+        remote=Remote.HYBRID,
+        employment_type=EmploymentType.CONTRACTOR,
+        job_level=JobLevel.EXPERIENCED,
+        skills=["python", "sql"],
+        salary_min=Decimal("400"),
+        salary_max=Decimal("500"),
+        salary_currency="GBP",
+        salary_period="day",
+        salary_annual_min=Decimal("104000"),
+        salary_annual_max=Decimal("130000"),
+        salary_source="parsed",
+    )
+    body = client.get(f"/api/jobs/{job.id}/").json()
+    assert body["company"] == {"id": company.id, "name": "Acme", "slug": company.slug}
+    assert body["salary"] == {
+        "min": 400.0,
+        "max": 500.0,
+        "currency": "GBP",
+        "period": "day",
+        "annual_min": 104000.0,
+        "annual_max": 130000.0,
+        "is_predicted": False,
+        "provenance": "parsed",
+    }
+    assert body["location"]["city"] == "Leeds" and body["location"]["latitude"] == 53.8
+    assert (body["remote"], body["employment_type"], body["job_level"]) == ("hybrid", "CONTRACTOR", "EXPERIENCED")
+    assert body["skills"] == ["python", "sql"]
+    assert "relevance" not in body and "distance_km" not in body
+
+
+def test_hidden_and_duplicate_jobs_are_not_found_by_the_public(client, staff_client):
+    hidden = JobFactory(status=JobStatus.HIDDEN)
+    response = client.get(f"/api/jobs/{hidden.id}/")
+    assert response.status_code == 404
+    assert response.json()["error"]["code"] == "not_found"
+    assert staff_client.get(f"/api/jobs/{hidden.id}/").status_code == 200
+
+
+def test_q_adds_relevance_and_near_adds_distance(client):
+    job = JobFactory(title="Python Developer", latitude=51.5074, longitude=-0.1278)
+    row = client.get("/api/jobs/?q=python&near=51.5,-0.12&radius_km=10").json()["results"][0]
+    assert row["id"] == job.id
+    assert row["relevance"] > 0
+    assert row["distance_km"] == pytest.approx(0.9, abs=0.3)
+
+
+def test_cursor_pages_cover_everything_once_and_stay_stable_while_jobs_are_added(client):
+    now = timezone.now()
+    jobs = [JobFactory(posted_at=now - timedelta(minutes=i)) for i in range(7)]
+    jobs.append(JobFactory(posted_at=None))  # undated: first seen now, so it sorts with the newest
+    jobs.append(JobFactory(posted_at=jobs[3].posted_at))  # a tie, broken by id
+    expected = [job.id for job in sorted(jobs, key=lambda j: (j.posted_at or j.first_seen_at, j.id), reverse=True)]
+
+    first = client.get("/api/jobs/?page_size=3").json()
+    assert [r["id"] for r in first["results"]] == expected[:3]
+    assert first["previous"] is None
+    # New jobs arrive at the top while the reader is on page one: page two does not shift.
+    JobFactory.create_batch(2, posted_at=now + timedelta(minutes=5))
+    second = client.get(first["next"]).json()
+    assert [r["id"] for r in second["results"]] == expected[3:6]
+    third = client.get(second["next"]).json()
+    assert [r["id"] for r in third["results"]] == expected[6:9]
+    assert third["next"] is None
+    back = client.get(third["previous"]).json()
+    assert [r["id"] for r in back["results"]] == expected[3:6]
+
+
+@pytest.mark.parametrize("ordering", ["-salary", "salary", "relevance", "distance", "posted_at"])
+def test_every_ordering_pages_through_all_results_in_order(client, ordering):
+    for i in range(9):
+        JobFactory(
+            title="Python " + "python " * (i % 3),
+            latitude=51.0 + i * 0.01,
+            longitude=0.0,
+            salary_min=Decimal(1000 * (i % 4)) if i % 5 else None,
+            salary_max=Decimal(1000 * (i % 4)) if i % 5 else None,
+            salary_annual_min=Decimal(1000 * (i % 4)) if i % 5 else None,
+            salary_annual_max=Decimal(1000 * (i % 4)) if i % 5 else None,
+            salary_period="year",
+        )
+    query = f"ordering={ordering}&q=python&near=51.0,0.0&radius_km=100"
+    whole = ids(client.get(f"/api/jobs/?{query}&page_size=100"))
+    assert len(whole) == 9
+    paged = [row["id"] for row in all_pages(client, f"/api/jobs/?{query}&page_size=2")]
+    assert paged == whole
+
+
+def test_facets_count_each_facet_without_its_own_filter_and_agree_with_filtered_totals(client):
+    now = timezone.now()
+    for i in range(24):
+        JobFactory(
+            remote=[Remote.ONSITE, Remote.HYBRID, Remote.REMOTE][i % 3],
+            employment_type=[EmploymentType.FULL_TIME, EmploymentType.PART_TIME][i % 2],
+            job_level=[JobLevel.ENTRY_LEVEL, JobLevel.EXPERIENCED, ""][i % 3 - 1],
+            country=["GB", "IE", "US", "GB"][i % 4],
+            source=["adzuna", "lever"][i % 2],
+            posted_at=now - timedelta(days=i),
+            salary_annual_min=Decimal(10000 * i) if i % 4 else None,
+            salary_annual_max=Decimal(10000 * i + 5000) if i % 4 else None,
+        )
+    query = "remote=remote,hybrid&employment_type=FULL_TIME&country=GB"
+    body = client.get(f"/api/jobs/?{query}&facets={','.join(FACETS)}&page_size=100").json()
+    total = len(body["results"])
+    assert total > 0
+    facets = body["facets"]
+    assert set(facets) == set(FACETS)
+
+    def listed(extra: str, drop: str) -> int:
+        params = "&".join(p for p in query.split("&") if not p.startswith(drop + "="))
+        return len(all_pages(client, f"/api/jobs/?{params}&{extra}&page_size=100"))
+
+    for facet, filter_name in [
+        ("remote", "remote"),
+        ("employment_type", "employment_type"),
+        ("country", "country"),
+        ("source", "source"),
+        ("job_level", "job_level"),
+        ("company", "company"),
+    ]:
+        assert facets[facet], facet
+        for bucket in facets[facet]:
+            if bucket["value"] == "":
+                continue
+            assert listed(f"{filter_name}={bucket['value']}", filter_name) == bucket["count"], (facet, bucket)
+    for bucket in facets["salary_band"]:
+        if bucket["value"] != "unknown":
+            assert listed(f"salary_min={bucket['value']}", "salary_min") == bucket["count"], bucket
+    for bucket in facets["posted_band"]:
+        assert listed(f"posted_within_days={bucket['value']}", "posted_within_days") == bucket["count"], bucket
+    # A facet's buckets cover the jobs its own filter would let through: with remote left out,
+    # the remote buckets add up to everything else's total.
+    assert sum(b["count"] for b in facets["remote"]) == listed("", "remote")
+    assert sum(b["count"] for b in facets["remote"] if b["value"] in ("remote", "hybrid")) == total
+
+
+def test_a_page_of_100_costs_a_fixed_number_of_queries(client, django_assert_max_num_queries):
+    companies = CompanyFactory.create_batch(10)
+    for i in range(120):
+        JobFactory(company=companies[i % 10])
+    with django_assert_max_num_queries(1):
+        assert len(ids(client.get("/api/jobs/?page_size=100"))) == 100
+    with django_assert_max_num_queries(1 + 2):
+        response = client.get("/api/jobs/?page_size=100&remote=onsite&facets=remote,company")
+        assert len(ids(response)) == 100
+
+
+def test_detail_costs_two_queries(client, django_assert_max_num_queries):
+    job = JobFactory()
+    JobFactory.create_batch(3, duplicate_of=job)
+    with django_assert_max_num_queries(2):
+        assert len(client.get(f"/api/jobs/{job.id}/").json()["sources"]) == 4
+
+
+# --- errors --------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("query", "field", "fragment"),
+    [
+        ("remote=moon", "remote", "is not one of onsite, hybrid, remote"),
+        ("near=here", "near", "expected near=lat,lng"),
+        ("page_size=500", "page_size", "from 1 to 100"),
+        ("page_size=abc", "page_size", "from 1 to 100"),
+        ("facets=colour", "facets", "is not one of employment_type, remote"),
+        ("cursor=garbage", "cursor", "invalid cursor"),
+        ("remotee=true", "remotee", "unknown parameter"),
+        ("status=hidden", "status", "only staff"),
+        ("ordering=distance", "ordering", "needs near"),
+    ],
+)
+def test_every_bad_parameter_is_a_400_in_the_error_shape(client, query, field, fragment):
+    response = client.get(f"/api/jobs/?{query}")
+    assert response.status_code == 400
+    error = response.json()["error"]
+    assert error["code"] == "invalid"
+    assert field in error["fields"]
+    assert fragment in error["message"]
+    assert any(fragment in message for message in error["fields"][field])
+
+
+def test_a_cursor_from_another_ordering_is_refused(client):
+    JobFactory.create_batch(3)
+    next_url = client.get("/api/jobs/?page_size=1").json()["next"]
+    cursor = next_url.split("cursor=")[1]
+    response = client.get(f"/api/jobs/?ordering=-salary&cursor={cursor}")
+    assert response.status_code == 400
+    assert "belongs to ordering=-posted_at" in response.json()["error"]["message"]
+
+
+def test_unknown_api_url_is_a_json_404(client):
+    response = client.get("/api/nothing-here/")
+    assert response.status_code == 404
+    message = "No API endpoint at /api/nothing-here/."
+    assert response.json()["error"] == {"code": "not_found", "message": message, "fields": {}}
+
+
+def test_method_not_allowed_and_parse_errors_use_the_error_shape(client, staff_client):
+    response = client.put("/api/sources/")
+    assert response.status_code == 405
+    assert response.json()["error"]["code"] == "method_not_allowed"
+    response = staff_client.post("/api/jobs/", data="{not json", content_type="application/json")
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "parse_error"
+
+
+# --- staff writes --------------------------------------------------------------------------------
+
+
+def test_anonymous_writes_are_401_and_non_staff_writes_403(client, user_client):
+    job = JobFactory()
+    for api, status in ((client, 401), (user_client, 403)):
+        assert api.post("/api/jobs/", {"title": "x"}, format="json").status_code == status
+        response = api.patch(f"/api/jobs/{job.id}/", {"title": "x"}, format="json")
+        assert response.status_code == status
+        assert response.json()["error"]["code"] in ("not_authenticated", "permission_denied")
+        assert api.post(f"/api/jobs/{job.id}/hide/").status_code == status
+        assert api.delete(f"/api/jobs/{job.id}/").status_code == status
+    job.refresh_from_db()
+    assert job.title != "x" and job.status == JobStatus.ACTIVE
+
+
+def test_a_staff_edit_locks_the_edited_fields(staff_client):
+    job = JobFactory(title="Enginer", remote=Remote.ONSITE)
+    response = staff_client.patch(
+        f"/api/jobs/{job.id}/", {"title": "Engineer", "remote": "onsite", "country": "ie"}, format="json"
+    )
+    assert response.status_code == 200, response.json()
+    assert response.json()["title"] == "Engineer"
+    job.refresh_from_db()
+    assert (job.title, job.country) == ("Engineer", "IE")
+    assert job.locked_fields == ["country", "title"]  # remote was sent unchanged: not locked
+
+
+def test_a_staff_salary_edit_updates_the_annual_figures(staff_client):
+    job = JobFactory()
+    response = staff_client.patch(
+        f"/api/jobs/{job.id}/",
+        {"salary_min": "2000", "salary_max": "2500", "salary_period": "month", "salary_currency": "gbp"},
+        format="json",
+    )
+    assert response.status_code == 200, response.json()
+    job.refresh_from_db()
+    assert (job.salary_annual_min, job.salary_annual_max) == (Decimal("24000"), Decimal("30000"))
+    assert {"salary_min", "salary_max", "salary_period", "salary_currency"} <= set(job.locked_fields)
+
+
+def test_staff_create_validates_and_creates(staff_client):
+    company = CompanyFactory()
+    bad = staff_client.post("/api/jobs/", {"title": "", "remote": "moon"}, format="json")
+    assert bad.status_code == 400
+    assert set(bad.json()["error"]["fields"]) == {"title", "remote"}
+    bad = staff_client.post(
+        "/api/jobs/", {"title": "x", "salary_min": "10", "salary_max": "5", "salary_period": "year"}, format="json"
+    )
+    assert bad.json()["error"]["fields"] == {"salary_max": ["must be at least salary_min."]}
+    response = staff_client.post(
+        "/api/jobs/",
+        {"title": "Analyst", "company": company.id, "remote": "remote", "apply_url": "https://acme.example/a"},
+        format="json",
+    )
+    assert response.status_code == 201, response.json()
+    job = Job.objects.get(pk=response.json()["id"])
+    assert (job.source, job.status, job.company_id) == ("staff", JobStatus.ACTIVE, company.id)
+
+
+def test_staff_hide_expire_activate_and_delete(client, staff_client):
+    job = JobFactory()
+    assert staff_client.post(f"/api/jobs/{job.id}/hide/").json() == {"id": job.id, "status": "hidden"}
+    assert ids(client.get("/api/jobs/")) == []
+    assert staff_client.post(f"/api/jobs/{job.id}/expire/").json()["status"] == "expired"
+    job.refresh_from_db()
+    assert job.expired_at is not None
+    assert staff_client.post(f"/api/jobs/{job.id}/activate/").json()["status"] == "active"
+    assert ids(client.get("/api/jobs/")) == [job.id]
+    assert staff_client.delete(f"/api/jobs/{job.id}/").status_code == 204
+    assert not Job.objects.filter(pk=job.id).exists()
+
+
+def test_staff_may_list_by_status(staff_client):
+    hidden = JobFactory(status=JobStatus.HIDDEN)
+    JobFactory()
+    assert ids(staff_client.get("/api/jobs/?status=hidden")) == [hidden.id]

@@ -1,0 +1,188 @@
+"""Stats, sources, companies, the older routes, throttling, CORS and the OpenAPI schema."""
+
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.conf import settings
+from django.test import override_settings
+from django.utils import timezone
+
+from ingestion.choices import SyncKind, SyncStatus
+from ingestion.tests.factories import SyncLogFactory
+from jobs.choices import JobStatus, Remote
+from jobs.tests.factories import CompanyFactory, JobFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_stats_totals(client):
+    acme = CompanyFactory(name="Acme")
+    JobFactory.create_batch(2, company=acme, remote=Remote.REMOTE, source="lever")
+    JobFactory(status=JobStatus.EXPIRED)
+    body = client.get("/api/jobs/stats/").json()
+    assert body["total"] == 2
+    assert body["by_status"] == {"active": 2, "expired": 1}
+    assert body["by_source"] == {"lever": 2}
+    assert body["by_remote"] == {"remote": 2}
+    assert body["top_companies"][0] == {"id": acme.id, "name": "Acme", "slug": acme.slug, "count": 2}
+    assert len(body["new_per_day"]) == 30
+    assert body["new_per_day"][-1] == {"date": timezone.now().date().isoformat(), "count": 3}
+
+
+def test_sources_show_job_counts_and_last_run_success_and_error(client):
+    JobFactory.create_batch(2, source="adzuna")
+    JobFactory(source="adzuna", status=JobStatus.EXPIRED)
+    now = timezone.now() + timedelta(seconds=5)  # finished after they started
+    ok = SyncLogFactory(source="adzuna", status=SyncStatus.SUCCESS, finished_at=now)
+    failed = SyncLogFactory(
+        source="adzuna", status=SyncStatus.FAILED, finished_at=now, message="HTTP 401", error_sample=["bad key"]
+    )
+    SyncLogFactory(source="greenhouse", kind=SyncKind.SPIDER, status=SyncStatus.RUNNING)
+    SyncLogFactory(source="expiry", kind=SyncKind.EXPIRY, status=SyncStatus.SUCCESS, finished_at=now)
+    body = {row["source"]: row for row in client.get("/api/sources/").json()}
+    assert set(body) == {"adzuna", "greenhouse"}
+    adzuna = body["adzuna"]
+    assert (adzuna["jobs"], adzuna["active_jobs"]) == (3, 2)
+    assert adzuna["last_run"]["id"] == failed.id
+    assert adzuna["last_success_at"] is not None and ok.finished_at is not None
+    assert adzuna["last_error"]["message"] == "HTTP 401" and adzuna["last_error"]["sample"] == ["bad key"]
+    assert body["greenhouse"]["jobs"] == 0 and body["greenhouse"]["last_run"]["status"] == "running"
+
+
+def test_companies_list_and_detail_by_id_or_slug(client):
+    acme = CompanyFactory(name="Acme")
+    CompanyFactory(name="Blocked Co", is_blocked=True)
+    idle = CompanyFactory(name="Idle")
+    JobFactory.create_batch(2, company=acme)
+    JobFactory(company=acme, status=JobStatus.HIDDEN)
+    listing = client.get("/api/companies/").json()
+    assert [(c["name"], c["open_jobs"]) for c in listing["results"]] == [("Acme", 2), ("Idle", 0)]
+    assert [c["id"] for c in client.get("/api/companies/?has_jobs=true").json()["results"]] == [acme.id]
+    assert client.get("/api/companies/?q=idl").json()["results"][0]["id"] == idle.id
+    assert client.get(f"/api/companies/{acme.id}/").json()["open_jobs"] == 2
+    assert client.get(f"/api/companies/{acme.slug}/").json()["id"] == acme.id
+    assert client.get("/api/companies/blocked-co/").status_code == 404
+    assert client.get("/api/companies/?has_jobs=perhaps").status_code == 400
+
+
+def test_company_list_query_count(client, django_assert_max_num_queries):
+    for company in CompanyFactory.create_batch(30):
+        JobFactory(company=company)
+    with django_assert_max_num_queries(2):  # count + page (open_jobs is a subquery)
+        assert len(client.get("/api/companies/?limit=100").json()["results"]) == 30
+
+
+# --- the older API -------------------------------------------------------------------------------
+
+
+def _paid(monthly: int, **kwargs):
+    return JobFactory(
+        salary_min=Decimal(monthly),
+        salary_max=Decimal(monthly),
+        salary_period="month",
+        salary_annual_min=Decimal(monthly * 12),
+        salary_annual_max=Decimal(monthly * 12),
+        **kwargs,
+    )
+
+
+def test_legacy_jobs_route_maps_stipend_internship_remote_and_limit(client):
+    rich = _paid(3000, is_internship=True, remote=Remote.REMOTE)
+    _paid(1000, is_internship=True, remote=Remote.REMOTE)  # stipend too low
+    _paid(3000, is_internship=False, remote=Remote.REMOTE)  # not an internship
+    _paid(3000, is_internship=True, remote=Remote.ONSITE)  # on site
+    yearly = JobFactory(  # paid yearly: compared on its annualized value, 30,000 a year = 2,500 a month
+        salary_annual_min=Decimal(30000), salary_annual_max=Decimal(30000), is_internship=True, remote=Remote.HYBRID
+    )
+    response = client.get("/jobs?min_stipend=2000&internship=true&remote=true&limit=10")
+    assert response.status_code == 200
+    assert {row["id"] for row in response.json()["results"]} == {rich.id, yearly.id}
+    page = client.get("/jobs?min_stipend=2000&internship=true&remote=true&limit=1").json()
+    assert len(page["results"]) == 1 and page["next"].startswith("http://testserver/jobs?")
+    assert client.get(page["next"]).json()["results"][0]["id"] != page["results"][0]["id"]
+
+
+@pytest.mark.parametrize(
+    ("query", "field"),
+    [("min_stipend=lots", "min_stipend"), ("limit=0", "limit"), ("remote=moon", "remote"), ("page=2", "page")],
+)
+def test_legacy_jobs_route_rejects_bad_parameters(client, query, field):
+    response = client.get(f"/jobs?{query}")
+    assert response.status_code == 400
+    assert field in response.json()["error"]["fields"]
+
+
+def test_health_without_slash_still_answers(client):
+    response = client.get("/health")
+    assert response.status_code in (200, 503)
+    assert "checks" in response.json()
+
+
+# --- throttling, CORS, docs ----------------------------------------------------------------------
+
+
+def _rates(anon: str, user: str):
+    rates = {"anon": anon, "user": user}
+    return override_settings(REST_FRAMEWORK={**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": rates})
+
+
+def test_anonymous_clients_are_throttled_through_redis(client):
+    from django.core.cache import cache
+
+    address = f"127.0.0.{timezone.now().microsecond % 200 + 20}"
+    cache.delete(f"throttle_anon_{address}")
+    with _rates("3/minute", "1000/minute"):
+        codes = [client.get("/api/sources/", REMOTE_ADDR=address).status_code for _ in range(4)]
+        assert codes == [200, 200, 200, 429]
+        response = client.get("/api/jobs/", REMOTE_ADDR=address)
+    assert response.status_code == 429
+    assert response.json()["error"]["code"] == "throttled"
+    assert int(response["Retry-After"]) > 0
+    assert "django_redis" in settings.CACHES["default"]["BACKEND"]
+    cache.delete(f"throttle_anon_{address}")
+
+
+def test_signed_in_clients_have_their_own_rate(staff_client, staff_user):
+    from django.core.cache import cache
+
+    cache.delete(f"throttle_user_{staff_user.pk}")
+    with _rates("1/minute", "2/minute"):
+        codes = [staff_client.get("/api/sources/").status_code for _ in range(3)]
+    assert codes == [200, 200, 429]
+    cache.delete(f"throttle_user_{staff_user.pk}")
+
+
+@override_settings(CORS_ALLOWED_ORIGINS=["https://jobs.example.com"])
+def test_cors_allows_the_configured_origin_only(client):
+    allowed = client.get("/api/jobs/", HTTP_ORIGIN="https://jobs.example.com")
+    assert allowed["Access-Control-Allow-Origin"] == "https://jobs.example.com"
+    other = client.get("/api/jobs/", HTTP_ORIGIN="https://evil.example.net")
+    assert "Access-Control-Allow-Origin" not in other
+
+
+def test_schema_validates_and_docs_are_served_without_a_cdn(client):
+    from drf_spectacular.generators import SchemaGenerator
+    from drf_spectacular.validation import validate_schema
+
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    validate_schema(schema)  # raises on an invalid OpenAPI 3 document
+    listing = schema["paths"]["/api/jobs/"]["get"]
+    documented = {p["name"] for p in listing["parameters"]}
+    from jobs.filters import JobFilterSet
+
+    assert set(JobFilterSet.base_filters) | {"cursor", "page_size", "facets"} <= documented
+    assert all(p.get("description") for p in listing["parameters"])
+    assert all(p.get("examples") for p in listing["parameters"] if p["name"] != "cursor")
+    assert {"200", "400", "429"} <= set(listing["responses"])
+    assert client.get("/api/schema/").status_code == 200
+    for page in ("/api/docs/", "/api/redoc/"):
+        html = client.get(page).content.decode()
+        assert "cdn." not in html and "/static/drf_spectacular_sidecar/" in html
+
+
+def test_spectacular_command_validates_without_warnings(tmp_path):
+    from django.core.management import call_command
+
+    call_command("spectacular", "--validate", "--fail-on-warn", "--file", str(tmp_path / "schema.yaml"))
+    assert (tmp_path / "schema.yaml").stat().st_size > 10000
