@@ -1,5 +1,121 @@
-"""Scrapy settings for gigm8's spiders. Filled in by the scrapers work (issue 5)."""
+"""Scrapy settings for gigm8's spiders.
+
+Values an operator may change come from Django's settings (and so from gigm8/env.py, the one
+place environment variables are read); this module sets Django up once so the pipeline and
+the spiders' board lists can use the ORM.
+"""
+
+from __future__ import annotations
+
+import os
+
+import django
+from django.apps import apps
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "gigm8.settings.local")
+if not apps.ready:
+    django.setup()
+
+from django.conf import settings as django_settings
+
+from scrapers.netguard import parse_networks
 
 BOT_NAME = "gigm8"
 SPIDER_MODULES = ["scrapers.spiders"]
 NEWSPIDER_MODULE = "scrapers.spiders"
+
+# --- Where each spider reads from (tests point these at local servers) ---------------------
+GREENHOUSE_BASE_URL = django_settings.GREENHOUSE_BASE_URL
+LEVER_BASE_URL = django_settings.LEVER_BASE_URL
+ASHBY_BASE_URL = django_settings.ASHBY_BASE_URL
+MICROSOFT_CAREERS_BASE_URL = django_settings.MICROSOFT_CAREERS_BASE_URL
+MICROSOFT_CAREERS_REQUEST_INTERVAL = django_settings.MICROSOFT_CAREERS_REQUEST_INTERVAL
+LEVER_PAGE_SIZE = 100
+CAREERS_MAX_PAGES = 300  # per careers site, job pages included
+CAREERS_RENDER = "auto"  # auto: render with Chromium only when the plain HTML lists no job links
+
+# --- Politeness -----------------------------------------------------------------------------
+ROBOTSTXT_OBEY = django_settings.CRAWL_OBEY_ROBOTS
+# robots.txt rules for our bot's name (and "*") apply, whatever browser string a request carries.
+ROBOTSTXT_USER_AGENT = "gigm8"
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 1.0
+AUTOTHROTTLE_MAX_DELAY = 60.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 2.0
+CONCURRENT_REQUESTS = 16
+CONCURRENT_REQUESTS_PER_DOMAIN = 4
+DOWNLOAD_DELAY = 0.25  # AutoThrottle never goes below this
+DOWNLOAD_TIMEOUT = 30
+DOWNLOAD_MAXSIZE = 32 * 1024 * 1024
+TELNETCONSOLE_ENABLED = False  # no listening port in workers
+
+# --- Retries: 429 and 5xx, with backoff that honours Retry-After ----------------------------
+RETRY_ENABLED = True
+RETRY_TIMES = 3
+RETRY_HTTP_CODES = [408, 429, 500, 502, 503, 504, 522, 524]
+RETRY_BACKOFF_BASE = 1.0  # seconds; doubled on each retry of a request
+RETRY_BACKOFF_MAX = 120.0  # a longer Retry-After is capped to this
+
+# A small pool of current browser user agents, one picked per request (refresh by hand now and
+# then: sites treat stale versions as bots).
+USER_AGENTS = [
+    "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/142.0.0.0 Safari/537.36",
+    "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) "
+    "Chrome/142.0.0.0 Safari/537.36",
+    "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/141.0.0.0 Safari/537.36",
+    "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/142.0.0.0 "
+    "Safari/537.36 Edg/142.0.0.0",
+    "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:145.0) Gecko/20100101 Firefox/145.0",
+    "Mozilla/5.0 (Macintosh; Intel Mac OS X 10.15; rv:145.0) Gecko/20100101 Firefox/145.0",
+    "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/26.1 "
+    "Safari/605.1.15",
+]
+
+# --- Address guard (careers pages come from staff-edited URLs: no reaching inside) ---------
+CRAWL_ALLOWED_PRIVATE_NETWORKS = [str(n) for n in parse_networks(django_settings.CRAWL_ALLOWED_PRIVATE_NETWORKS)]
+
+DOWNLOADER_MIDDLEWARES = {
+    # First, so a refused address is not even asked for its robots.txt.
+    "scrapers.middlewares.PrivateAddressGuardMiddleware": 50,
+    "scrapy.downloadermiddlewares.useragent.UserAgentMiddleware": None,
+    "scrapers.middlewares.RotatingUserAgentMiddleware": 500,
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "scrapers.middlewares.BackoffRetryMiddleware": 550,
+    # Next to the downloader, so it sees every answer before retries replace it.
+    "scrapers.middlewares.BoardStatusMiddleware": 950,
+}
+
+ITEM_PIPELINES = {"scrapers.pipelines.JobIngestPipeline": 300}
+INGEST_BATCH_SIZE = 500
+
+# --- HTTP cache: development only (replays pages instead of asking the sites again) ----------
+HTTPCACHE_ENABLED = django_settings.CRAWL_HTTP_CACHE
+HTTPCACHE_DIR = str(django_settings.VAR_DIR / "scrapy-cache")
+HTTPCACHE_EXPIRATION_SECS = 3600
+HTTPCACHE_IGNORE_HTTP_CODES = [*RETRY_HTTP_CODES, 403, 404]
+
+# --- JavaScript pages: scrapy-playwright with Debian's Chromium (no browser download) -------
+# The careers spider routes http(s) through scrapy-playwright's handler (its custom_settings);
+# only requests with meta["playwright"] open a page, and the browser starts on the first one.
+TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
+PLAYWRIGHT_BROWSER_TYPE = "chromium"
+PLAYWRIGHT_LAUNCH_OPTIONS = {
+    "executable_path": "/usr/bin/chromium",
+    "args": [
+        "--no-sandbox",
+        "--headless",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+    ],
+}
+PLAYWRIGHT_MAX_CONTEXTS = 2
+PLAYWRIGHT_MAX_PAGES_PER_CONTEXT = 4
+PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT = 30_000
+# Every request the browser makes (sub-resources, scripts' fetches, redirects) passes the guard.
+PLAYWRIGHT_ABORT_REQUEST = "scrapers.netguard.playwright_abort_request"
+
+LOG_LEVEL = "INFO"
+FEED_EXPORT_ENCODING = "utf-8"

@@ -136,7 +136,12 @@ ADZUNA_BACKOFF = env.env_int("ADZUNA_BACKOFF", 1, min_value=0)  # first retry wa
 SYNC_STALE_MINUTES = env.env_int("SYNC_STALE_MINUTES", 30, min_value=1)
 # Modules that register refresh steps (ingestion.services.refresh.register_refresh_step);
 # a source adds its module here and the daily refresh runs it.
-REFRESH_STEP_MODULES = ["ingestion.services.adzuna", "ingestion.services.expiry", "ingestion.services.cts_sync"]
+REFRESH_STEP_MODULES = [
+    "ingestion.services.adzuna",
+    "ingestion.services.crawl",  # one step per spider with companies to crawl
+    "ingestion.services.expiry",
+    "ingestion.services.cts_sync",
+]
 
 # Scrapy spiders (scrapers/): each board API's base URL, so tests and mirrors can point elsewhere.
 GREENHOUSE_BASE_URL = env.env_url("GREENHOUSE_BASE_URL", "https://boards-api.greenhouse.io")

@@ -1,0 +1,351 @@
+"""Spider runs: which boards to crawl, the pipeline's writes, and running a spider in a child process.
+
+Scrapy's Twisted reactor cannot be restarted in a process, so every run (the `crawl` command,
+the Celery task, a refresh step) starts `python -m scrapers.runner` as a child and waits for
+it. The parent opens the run's SyncLog first (so an admin button can show it at once) and
+closes it as failed if the child dies before closing it itself.
+"""
+
+from __future__ import annotations
+
+import collections
+import dataclasses
+import hashlib
+import logging
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import Any
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import Q
+
+from ingestion.choices import SyncKind, SyncStatus, TriggerKind
+from ingestion.models import SyncLog
+from ingestion.services.ingest import ingest_records
+from ingestion.services.refresh import RefreshContext, register_refresh_step
+from ingestion.services.runs import (
+    sync_log_add,
+    sync_log_error,
+    sync_log_finish,
+    sync_log_start,
+    sync_log_start_unless_running,
+    sync_log_update_details,
+)
+from jobs.choices import AtsKind
+from jobs.models import Company, Job
+from jobs.services import SkippedRecord, UpsertResult, job_expire_unseen
+from jobs.types import JobData
+
+logger = logging.getLogger(__name__)
+
+# Each spider's name is its source name and the ATS kind of the Company rows it crawls.
+SPIDER_ATS_KIND = {
+    "greenhouse": AtsKind.GREENHOUSE,
+    "lever": AtsKind.LEVER,
+    "ashby": AtsKind.ASHBY,
+    "microsoft": AtsKind.MICROSOFT,
+    "careers": AtsKind.CAREERS,
+}
+SPIDERS = tuple(SPIDER_ATS_KIND)
+HEARTBEAT_SECONDS = 60
+BOARD_KEY_LIMIT = Job._meta.get_field("board").max_length
+
+
+class CrawlError(Exception):
+    """A crawl could not be started as asked (unknown spider, bad argument)."""
+
+
+class CrawlAlreadyRunning(CrawlError):
+    def __init__(self, sync_log: SyncLog) -> None:
+        super().__init__(f"{sync_log.source} is already running (sync log #{sync_log.pk})")
+        self.sync_log = sync_log
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class BoardRef:
+    """A board to crawl: its token (or careers URL) and the company it belongs to, if known."""
+
+    token: str
+    company_name: str = ""
+    url: str = ""  # the careers page, for the careers spider (its token is this URL, shortened)
+
+
+def short_key(value: str, limit: int) -> str:
+    """A value cut to `limit` characters, kept unique by a hash of the whole (ids, board keys)."""
+    if len(value) <= limit:
+        return value
+    digest = hashlib.sha256(value.encode()).hexdigest()[:32]
+    return f"{value[: limit - len(digest) - 1]}#{digest}"
+
+
+def _ref(token_or_url: str, company_name: str, *, careers: bool) -> BoardRef:
+    if careers:
+        return BoardRef(token=short_key(token_or_url, BOARD_KEY_LIMIT), company_name=company_name, url=token_or_url)
+    return BoardRef(token=token_or_url, company_name=company_name)
+
+
+# --- Boards -------------------------------------------------------------------------------
+
+
+def _crawlable(ats_kind: str) -> Any:
+    qs = Company.objects.filter(ats_kind=ats_kind, is_enabled=True, is_blocked=False)
+    if ats_kind == AtsKind.CAREERS:
+        return qs.exclude(careers_url="")
+    return qs.exclude(board_token="")
+
+
+def _board_of(company: Company) -> str:
+    return company.careers_url if company.ats_kind == AtsKind.CAREERS else company.board_token
+
+
+def crawl_boards(*, spider: str, tokens: Sequence[str] | None = None) -> list[BoardRef]:
+    """The boards a spider crawls: the ones named, or every enabled, unblocked company's.
+
+    Named boards are crawled even without a Company row; the row's name is used when there
+    is one. For the careers spider a board is a careers-page URL.
+    """
+    ats_kind = _ats_kind(spider)
+    if tokens:
+        if ats_kind == AtsKind.CAREERS:
+            for url in tokens:
+                if urlsplit(url).scheme not in ("http", "https") or not urlsplit(url).hostname:
+                    raise CrawlError(f"not an http(s) URL: {url!r}")
+            known = Company.objects.filter(ats_kind=ats_kind, careers_url__in=tokens)
+        else:
+            known = Company.objects.filter(ats_kind=ats_kind, board_token__in=tokens)
+        names = {_board_of(c): c.name for c in known}
+        careers = ats_kind == AtsKind.CAREERS
+        return [_ref(t, names.get(t, ""), careers=careers) for t in dict.fromkeys(tokens)]
+    careers = ats_kind == AtsKind.CAREERS
+    return [_ref(_board_of(c), c.name, careers=careers) for c in _crawlable(ats_kind).order_by("pk")]
+
+
+def crawl_has_boards(*, spider: str) -> bool:
+    return _crawlable(_ats_kind(spider)).exists()
+
+
+def crawl_enabled_spiders() -> list[str]:
+    """Spiders with at least one enabled, unblocked company to crawl."""
+    kinds = set(
+        Company.objects.filter(is_enabled=True, is_blocked=False)
+        .filter(
+            (Q(ats_kind=AtsKind.CAREERS) & ~Q(careers_url="")) | (~Q(ats_kind=AtsKind.CAREERS) & ~Q(board_token=""))
+        )
+        .values_list("ats_kind", flat=True)
+        .distinct()
+    )
+    return [name for name, kind in SPIDER_ATS_KIND.items() if kind in kinds]
+
+
+def _ats_kind(spider: str) -> str:
+    try:
+        return SPIDER_ATS_KIND[spider]
+    except KeyError:
+        raise CrawlError(f"unknown spider {spider!r}; choose one of {', '.join(SPIDERS)}") from None
+
+
+# --- What the pipeline calls (in the child process) -----------------------------------------
+
+
+def crawl_log_open(*, spider: str, sync_log_id: int | None, params: dict[str, Any]) -> SyncLog:
+    """The run's log: the one the parent opened, or a new one for a bare `scrapy crawl`."""
+    if sync_log_id:
+        return SyncLog.objects.get(pk=sync_log_id)
+    return sync_log_start(kind=SyncKind.SPIDER, source=spider, triggered_by=TriggerKind.COMMAND, params=params)
+
+
+def crawl_ingest(*, sync_log: SyncLog, records: Iterable[JobData | SkippedRecord]) -> UpsertResult:
+    return ingest_records(records=records, sync_log=sync_log)
+
+
+def crawl_expire_board(*, sync_log: SyncLog, source: str, board: str, seen_since: datetime) -> int:
+    """After a complete crawl of one board: expire its jobs the crawl did not see."""
+    expired = job_expire_unseen(source=source, board=board, seen_since=seen_since)
+    if expired:
+        sync_log_add(sync_log=sync_log, expired=expired)
+    return expired
+
+
+def crawl_log_close(
+    *, sync_log: SyncLog, boards: dict[str, dict[str, Any]], extra: dict[str, Any], errors: Sequence[str]
+) -> SyncLog:
+    """Record per-board outcomes (with zero-result streaks and last success) and close the log."""
+    previous = (
+        SyncLog.objects.filter(source=sync_log.source, kind=SyncKind.SPIDER)
+        .exclude(pk=sync_log.pk)
+        .exclude(status=SyncStatus.RUNNING)
+        .order_by("-started_at", "-pk")
+        .first()
+    )
+    before = (previous.details.get("boards") or {}) if previous else {}
+    now_iso = sync_log.started_at.isoformat()
+    for token, board in boards.items():
+        old = before.get(token) or {}
+        complete = board.get("status") == "complete"
+        board["zero_streak"] = (old.get("zero_streak", 0) + 1) if complete and not board.get("items") else 0
+        board["last_success"] = now_iso if complete else old.get("last_success")
+    for error in errors:
+        sync_log_error(sync_log=sync_log, error=error)
+    sync_log_update_details(sync_log=sync_log, boards=boards, **extra)
+    sync_log.refresh_from_db()
+    message = ""
+    failed = [t for t, b in boards.items() if b.get("status") == "failed"]
+    if boards and len(failed) == len(boards):
+        status = SyncStatus.FAILED
+        message = f"every board failed ({len(failed)})"
+    elif failed:
+        status = SyncStatus.PARTIAL
+        message = f"{len(failed)} of {len(boards)} boards failed"
+    else:
+        status = None  # derived from the counts
+    return sync_log_finish(sync_log=sync_log, status=status, message=message)
+
+
+# --- Running a spider -------------------------------------------------------------------------
+
+
+def _runner_command(
+    *, spider: str, sync_log: SyncLog, args: dict[str, str], settings_overrides: dict[str, Any]
+) -> list[str]:
+    command = [sys.executable, "-m", "scrapers.runner", spider, "--sync-log-id", str(sync_log.pk)]
+    # The child uses the database this process uses (a test database under pytest).
+    command += ["--database-name", str(connection.settings_dict["NAME"])]
+    for key, value in args.items():
+        command += ["-a", f"{key}={value}"]
+    for key, value in settings_overrides.items():
+        command += ["-s", f"{key}={value}"]
+    return command
+
+
+def _pump(stream: Any, tail: collections.deque[str], echo: bool) -> None:
+    for line in iter(stream.readline, ""):
+        tail.append(line.rstrip())
+        if echo:
+            sys.stderr.write(line)
+    stream.close()
+
+
+def _run_child(command: list[str], *, sync_log: SyncLog, timeout: int, echo: bool) -> tuple[int | None, str]:
+    """Run the child, keeping the log's heartbeat fresh; (exit code or None on timeout, last log lines)."""
+    tail: collections.deque[str] = collections.deque(maxlen=30)
+    process = subprocess.Popen(
+        command, cwd=settings.BASE_DIR, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, errors="replace"
+    )
+    pump = threading.Thread(target=_pump, args=(process.stderr, tail, echo), daemon=True)
+    pump.start()
+    deadline = time.monotonic() + timeout
+    code: int | None = None
+    while code is None:
+        try:
+            code = process.wait(timeout=min(HEARTBEAT_SECONDS, max(0.1, deadline - time.monotonic())))
+        except subprocess.TimeoutExpired:
+            if time.monotonic() >= deadline:
+                process.terminate()
+                try:
+                    process.wait(timeout=30)
+                except subprocess.TimeoutExpired:
+                    process.kill()
+                    process.wait()
+                break
+            sync_log.refresh_from_db(fields=["status"])
+            if sync_log.status == SyncStatus.RUNNING:
+                sync_log_add(sync_log=sync_log)  # heartbeat: a long, slow crawl is not an abandoned one
+    pump.join(timeout=5)
+    return code, "\n".join(tail)
+
+
+def crawl_run(
+    *,
+    spider: str,
+    args: dict[str, str] | None = None,
+    triggered_by: str = TriggerKind.COMMAND,
+    user: Any = None,
+    sync_log: SyncLog | None = None,
+    settings_overrides: dict[str, Any] | None = None,
+    task_id: str = "",
+    echo: bool = False,
+) -> SyncLog:
+    """Run one spider to its end in a child process and return its closed SyncLog.
+
+    Without `sync_log` a new log is opened, unless a live run of the spider exists
+    (CrawlAlreadyRunning). `echo` relays the child's log to stderr (the command does).
+    """
+    _ats_kind(spider)
+    args = dict(args or {})
+    for key in args:
+        if not key.isidentifier():
+            raise CrawlError(f"bad spider argument name {key!r}")
+    if sync_log is None:
+        sync_log, started = sync_log_start_unless_running(
+            kind=SyncKind.SPIDER,
+            source=spider,
+            triggered_by=triggered_by,
+            user=user,
+            params={"args": args},
+            task_id=task_id,
+        )
+        if not started:
+            raise CrawlAlreadyRunning(sync_log)
+    command = _runner_command(spider=spider, sync_log=sync_log, args=args, settings_overrides=settings_overrides or {})
+    logger.info("crawl %s (sync log #%s): %s", spider, sync_log.pk, " ".join(command[1:]))
+    code, tail = _run_child(command, sync_log=sync_log, timeout=settings.CRAWL_TIMEOUT, echo=echo)
+    sync_log.refresh_from_db()
+    if sync_log.status == SyncStatus.RUNNING:
+        # The child died before closing its log (crash, kill, timeout): say so, in one line.
+        last = next((line for line in reversed(tail.splitlines()) if line.strip()), "")
+        reason = (
+            f"timed out after {settings.CRAWL_TIMEOUT}s"
+            if code is None
+            else f"crawl process exited with code {code}: {last[:300]}"
+        )
+        sync_log_error(sync_log=sync_log, error=reason)
+        sync_log = sync_log_finish(sync_log=sync_log, status=SyncStatus.FAILED, message=reason)
+    return sync_log
+
+
+def crawl_enqueue(
+    *, spider: str, args: dict[str, str] | None = None, triggered_by: str, user: Any = None
+) -> tuple[SyncLog, bool]:
+    """Open a spider run's log and start it on the `scrape` queue after commit: (log, started).
+
+    When the spider is already running, its live log is returned with started False.
+    """
+    from scrapers.tasks import crawl_spider
+
+    _ats_kind(spider)
+    sync_log, started = sync_log_start_unless_running(
+        kind=SyncKind.SPIDER, source=spider, triggered_by=triggered_by, user=user, params={"args": dict(args or {})}
+    )
+    if started:
+        transaction.on_commit(lambda: crawl_spider.delay(spider=spider, args=dict(args or {}), sync_log_id=sync_log.pk))
+    return sync_log, started
+
+
+# --- The refresh: one step per spider, enabled when it has companies to crawl --------------------
+
+
+def _register_refresh_steps() -> None:
+    for order, spider in enumerate(SPIDERS, start=300):
+
+        def run(ctx: RefreshContext, spider: str = spider) -> SyncLog | None:
+            if ctx.distribute:
+                # In a worker: hand the crawl to the scrape queue; the refresh records its log.
+                sync_log, _ = crawl_enqueue(spider=spider, triggered_by=ctx.triggered_by, user=ctx.user)
+                return sync_log
+            try:
+                return crawl_run(spider=spider, triggered_by=ctx.triggered_by, user=ctx.user)
+            except CrawlAlreadyRunning as exc:
+                return exc.sync_log
+
+        register_refresh_step(
+            f"spider:{spider}", order=order, enabled=lambda spider=spider: crawl_has_boards(spider=spider)
+        )(run)
+
+
+_register_refresh_steps()

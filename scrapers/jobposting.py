@@ -1,0 +1,142 @@
+"""schema.org JobPosting markup (JSON-LD and microdata) read with extruct, mapped to build_job_data's arguments."""
+
+from __future__ import annotations
+
+import html
+from typing import Any
+from urllib.parse import urljoin, urlsplit
+
+import extruct
+
+_SYNTAXES = ["json-ld", "microdata"]
+
+
+def _types(node: dict[str, Any]) -> list[str]:
+    value = node.get("@type") or []
+    values = value if isinstance(value, list) else [value]
+    # Microdata gives full IRIs ("http://schema.org/JobPosting"); JSON-LD short names.
+    return [str(v).rsplit("/", 1)[-1] for v in values]
+
+
+def _walk(node: Any, found: list[dict[str, Any]]) -> None:
+    if isinstance(node, dict):
+        if "JobPosting" in _types(node):
+            found.append(node)
+            return
+        for value in node.values():
+            _walk(value, found)
+    elif isinstance(node, list):
+        for value in node:
+            _walk(value, found)
+
+
+def extract_job_postings(page_html: str, *, url: str) -> list[dict[str, Any]]:
+    """Every JobPosting on a page, from JSON-LD (also inside @graph) and microdata."""
+    data = extruct.extract(page_html, base_url=url, syntaxes=_SYNTAXES, uniform=True, errors="ignore")
+    found: list[dict[str, Any]] = []
+    for syntax in _SYNTAXES:
+        _walk(data.get(syntax) or [], found)
+    return found
+
+
+def _first(value: Any) -> Any:
+    while isinstance(value, list):
+        value = value[0] if value else None
+    return value
+
+
+def _text(value: Any) -> str:
+    value = _first(value)
+    if isinstance(value, dict):
+        value = value.get("name") or value.get("@value") or value.get("value")
+    return str(value).strip() if value is not None else ""
+
+
+def _number(value: Any) -> Any:
+    value = _first(value)
+    if isinstance(value, str):
+        value = value.replace(",", "").strip()
+        return value or None
+    return value
+
+
+def _place(job_location: Any) -> dict[str, Any]:
+    place = _first(job_location)
+    if not isinstance(place, dict):
+        return {"location": _text(place)}
+    address = _first(place.get("address"))
+    if isinstance(address, dict):
+        country = _text(address.get("addressCountry"))
+        parts = [_text(address.get("addressLocality")), _text(address.get("addressRegion")), country]
+        location = ", ".join(p for p in parts if p)
+    else:
+        country, location = "", _text(address) or _text(place.get("name"))
+    geo = place.get("geo") if isinstance(place.get("geo"), dict) else place
+    return {
+        "location": location,
+        "country": country or None,
+        "latitude": _number(geo.get("latitude")),
+        "longitude": _number(geo.get("longitude")),
+    }
+
+
+def _salary(node: dict[str, Any]) -> dict[str, Any]:
+    amount = _first(node.get("baseSalary") or node.get("estimatedSalary"))
+    if not isinstance(amount, dict):
+        return {"salary_text": _text(amount)} if amount else {}
+    value = _first(amount.get("value"))
+    if isinstance(value, dict):
+        low = _number(value.get("minValue")) or _number(value.get("value"))
+        high = _number(value.get("maxValue")) or _number(value.get("value"))
+        unit = _text(value.get("unitText")) or _text(amount.get("unitText"))
+    else:
+        low = high = _number(value)
+        unit = _text(amount.get("unitText"))
+    return {
+        "salary_min": low,
+        "salary_max": high,
+        "salary_currency": _text(amount.get("currency")) or None,
+        "salary_period": unit or None,  # HOUR, DAY, WEEK, MONTH, YEAR (or MONTHLY, …)
+    }
+
+
+def _description_html(node: dict[str, Any]) -> str:
+    description = _text(node.get("description"))
+    # Some sites entity-escape the HTML inside the JSON string (&lt;p&gt;): make it HTML again.
+    if "<" not in description and "&lt;" in description:
+        description = html.unescape(description)
+    return description
+
+
+def _skills(value: Any) -> list[str] | None:
+    if isinstance(value, str):
+        value = value.split(",")
+    if not isinstance(value, list):
+        return None
+    skills = [_text(v) for v in value if _text(v)]
+    return skills or None
+
+
+def jobposting_fields(node: dict[str, Any], *, page_url: str) -> dict[str, Any]:
+    """build_job_data keyword arguments (less external_id) from one JobPosting node."""
+    remote = "remote" if _text(node.get("jobLocationType")).upper() == "TELECOMMUTE" else None
+    employment = node.get("employmentType")
+    employment_types = employment if isinstance(employment, list) else [employment]
+    link = _text(node.get("url"))
+    apply_url = urljoin(page_url, link) if link else page_url
+    if urlsplit(apply_url).scheme not in ("http", "https"):
+        apply_url = page_url
+    return {
+        "title": _text(node.get("title")) or _text(node.get("name")),
+        "company_name": _text(node.get("hiringOrganization")),
+        "description_html": _description_html(node),
+        **_place(node.get("jobLocation")),
+        "remote": remote,
+        "employment_type": ", ".join(_text(t) for t in employment_types if _text(t)) or None,
+        **_salary(node),
+        "category": _text(node.get("occupationalCategory")) or _text(node.get("industry")),
+        "skills": _skills(node.get("skills")),
+        "apply_url": apply_url,
+        "posted_at": _text(node.get("datePosted")) or None,
+        "expires_at": _text(node.get("validThrough")) or None,
+    }

@@ -1,0 +1,271 @@
+"""Local stand-ins for the job boards: a threaded HTTP server on 127.0.0.1 and payload builders.
+
+The payloads have the keys and value shapes of the real APIs (see ../shared/data/api_fixtures:
+greenhouse_jobs.json, lever_postings.json, ashby_jobs.json, microsoft.json); the postings are
+our own.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import threading
+from collections.abc import Callable
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+Reply = tuple[int, dict[str, str], bytes]
+Handler = Callable[[dict[str, list[str]]], Reply]
+
+
+def json_reply(payload: Any, status: int = 200, headers: dict[str, str] | None = None) -> Reply:
+    return status, {"Content-Type": "application/json", **(headers or {})}, json.dumps(payload).encode()
+
+
+def html_reply(text: str, status: int = 200) -> Reply:
+    return status, {"Content-Type": "text/html; charset=utf-8"}, text.encode()
+
+
+class FakeSite:
+    """Answers GETs from routes keyed by path; a route is a reply, a list of replies (one per
+    request, the last repeating) or a function of the query. Records every path asked for."""
+
+    def __init__(self) -> None:
+        self.routes: dict[str, Reply | list[Reply] | Handler] = {}
+        self.requests: list[str] = []
+        site = self
+
+        class _Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                parts = urlsplit(self.path)
+                site.requests.append(self.path)
+                status, headers, body = site.answer(parts.path, parse_qs(parts.query))
+                self.send_response(status)
+                for key, value in headers.items():
+                    self.send_header(key, value)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
+        self.server.daemon_threads = True
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    @property
+    def url(self) -> str:
+        host, port = self.server.server_address[:2]
+        return f"http://{host}:{port}"
+
+    def answer(self, path: str, query: dict[str, list[str]]) -> Reply:
+        route = self.routes.get(path)
+        if route is None:
+            return html_reply("<h1>Not found</h1>", 404)
+        if callable(route):
+            return route(query)
+        if isinstance(route, list):
+            return route.pop(0) if len(route) > 1 else route[0]
+        return route
+
+    def asked(self, path: str) -> int:
+        return sum(1 for p in self.requests if urlsplit(p).path == path)
+
+    def start(self) -> FakeSite:
+        self.thread.start()
+        return self
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+# --- Greenhouse: GET /v1/boards/{token}/jobs?content=true ------------------------------------
+
+
+def greenhouse_job(job_id: int, title: str | None, *, location: str = "Sydney, Australia", **extra: Any) -> dict:
+    content = extra.pop("content", f"<p>About the role: {title}.</p><ul><li>Python</li></ul>")
+    return {
+        "absolute_url": f"https://job-boards.greenhouse.io/acme/jobs/{job_id}",
+        "data_compliance": [{"type": "gdpr", "requires_consent": False, "retention_period": None}],
+        "internal_job_id": job_id + 1000,
+        "location": {"name": location},
+        "metadata": extra.pop(
+            "metadata", [{"id": 1, "name": "Location Type", "value": None, "value_type": "single_select"}]
+        ),
+        "id": job_id,
+        "updated_at": "2026-07-14T18:35:00-04:00",
+        "requisition_id": str(job_id),
+        "title": title,
+        "company_name": "Acme Robotics",
+        "first_published": "2026-07-10T16:15:41-04:00",
+        "language": "en",
+        "application_deadline": None,
+        # The real API escapes the HTML once more as entities.
+        "content": html.escape(content),
+        "departments": [{"id": 7, "name": "Engineering", "child_ids": [], "parent_id": None}],
+        "offices": [{"id": 8, "name": location, "location": location, "child_ids": [], "parent_id": None}],
+        **extra,
+    }
+
+
+def greenhouse_board(jobs: list[dict]) -> dict:
+    return {"jobs": jobs, "meta": {"total": len(jobs)}}
+
+
+def greenhouse_pay(low: str, high: str) -> str:
+    return (
+        '<div class="content-pay-transparency"><div class="pay-input"><div class="description">'
+        "<p>The annual compensation range for this role is listed below.</p></div>"
+        '<div class="title">Annual Salary:</div><div class="pay-range"><span>'
+        f'{low}</span><span class="divider">&mdash;</span><span>{high} USD</span></div></div></div>'
+    )
+
+
+# --- Lever: GET /v0/postings/{site}?mode=json&skip=&limit= -----------------------------------
+
+
+def lever_posting(posting_id: str, title: str, **extra: Any) -> dict:
+    categories = extra.pop(
+        "categories",
+        {
+            "commitment": "Permanent",
+            "department": "Engineering",
+            "location": "London",
+            "team": "Payments",
+            "allLocations": ["London"],
+        },
+    )
+    return {
+        "additionalPlain": "We are an equal opportunity employer.",
+        "additional": "<div>We are an equal opportunity employer.</div>",
+        "categories": categories,
+        "createdAt": 1782821535482,
+        "descriptionPlain": f"{title}: build things.",
+        "description": f"<p>{title}: build things.</p>",
+        "id": posting_id,
+        "lists": [{"text": "What you'll do", "content": "<li>Ship features</li><li>Review code</li>"}],
+        "text": title,
+        "country": "GB",
+        "workplaceType": "onsite",
+        "opening": "",
+        "openingPlain": "",
+        "descriptionBody": f"<p>{title}: build things.</p>",
+        "descriptionBodyPlain": f"{title}: build things.",
+        "hostedUrl": f"https://jobs.lever.co/acme/{posting_id}",
+        "applyUrl": f"https://jobs.lever.co/acme/{posting_id}/apply",
+        **extra,
+    }
+
+
+def lever_pages(postings: list[dict]) -> Handler:
+    """Lever's skip/limit paging over a list of postings."""
+
+    def handler(query: dict[str, list[str]]) -> Reply:
+        skip = int(query.get("skip", ["0"])[0])
+        limit = int(query.get("limit", ["100"])[0])
+        return json_reply(postings[skip : skip + limit])
+
+    return handler
+
+
+# --- Ashby: GET /posting-api/job-board/{board}?includeCompensation=true ----------------------
+
+
+def ashby_job(job_id: str, title: str, **extra: Any) -> dict:
+    return {
+        "id": job_id,
+        "title": title,
+        "department": "Sales",
+        "team": "Solutions Consulting",
+        "employmentType": "FullTime",
+        "location": "Remote (US)",
+        "shouldDisplayCompensationOnJobPostings": True,
+        "secondaryLocations": [],
+        "publishedAt": "2026-07-07T20:47:09.753+00:00",
+        "isListed": True,
+        "isRemote": True,
+        "workplaceType": "Remote",
+        "address": {"postalAddress": {"addressCountry": "United States"}},
+        "jobUrl": f"https://jobs.ashbyhq.com/acme/{job_id}",
+        "applyUrl": f"https://jobs.ashbyhq.com/acme/{job_id}/application",
+        "descriptionHtml": f"<h1>About</h1><p>{title}</p>",
+        "descriptionPlain": f"ABOUT\n\n{title}",
+        "compensation": {
+            "compensationTierSummary": "$151K \u2013 $231K \u2022 Offers Equity",
+            "scrapeableCompensationSalarySummary": "$151K - $231K",
+            "compensationTiers": [],
+            "summaryComponents": [
+                {"compensationType": "EquityCashValue", "minValue": None, "maxValue": None, "interval": "1 YEAR"},
+                {
+                    "minValue": 151000,
+                    "maxValue": 231000,
+                    "currencyCode": "USD",
+                    "interval": "1 YEAR",
+                    "compensationType": "Salary",
+                },
+            ],
+        },
+        **extra,
+    }
+
+
+def ashby_board(jobs: list[dict]) -> dict:
+    return {"jobs": jobs, "apiVersion": "1"}
+
+
+# --- Microsoft Careers: /api/pcsx/search and /api/pcsx/position_details ----------------------
+
+
+def microsoft_position(position_id: int, name: str | None, **extra: Any) -> dict:
+    return {
+        "id": position_id,
+        "displayJobId": str(position_id % 1_000_000),
+        "name": name,
+        "locations": ["United States, Washington, Redmond"],
+        "standardizedLocations": ["Redmond, WA, US"],
+        "postedTs": 1790838000,
+        "solrScore": None,
+        "stars": 0,
+        "department": "Software Engineering",
+        "creationTs": 1782937949,
+        "isHot": 0,
+        "workLocationOption": "onsite",
+        "locationFlexibility": None,
+        "atsJobId": str(position_id % 1_000_000),
+        "positionUrl": f"/careers/job/{position_id}",
+        **extra,
+    }
+
+
+def microsoft_search(positions: list[dict], *, page_size: int = 10) -> Handler:
+    def handler(query: dict[str, list[str]]) -> Reply:
+        start = int(query.get("start", ["0"])[0])
+        return json_reply(
+            {
+                "status": 200,
+                "error": {"message": "", "body": ""},
+                "data": {"positions": positions[start : start + page_size], "count": len(positions)},
+                "metadata": None,
+            }
+        )
+
+    return handler
+
+
+def microsoft_details(descriptions: dict[str, str]) -> Handler:
+    def handler(query: dict[str, list[str]]) -> Reply:
+        position_id = query.get("position_id", [""])[0]
+        if position_id not in descriptions:
+            return json_reply({"status": 404, "error": {"message": "not found", "body": ""}, "data": None}, 404)
+        return json_reply(
+            {
+                "status": 200,
+                "error": {"message": "", "body": ""},
+                "data": {"id": int(position_id), "jobDescription": descriptions[position_id]},
+            }
+        )
+
+    return handler
