@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
-from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.contrib.postgres.search import SearchVector, SearchVectorField
 from django.db import models
 from django.db.models import Q
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, Greatest, Upper
 from pgvector.django import HnswIndex, VectorField
 
 from jobs.choices import (
@@ -210,6 +210,29 @@ class Job(models.Model):
                 ef_construction=64,
                 opclasses=["vector_cosine_ops"],
             ),
+            # The API's listing (jobs.selectors.POSTED / jobs.filters): newest first by posted date,
+            # first-seen date when the source gives none; a keyset cursor walks this index.
+            models.Index(
+                Coalesce("posted_at", "first_seen_at").desc(),
+                models.F("id").desc(),
+                name="job_public_posted_idx",
+                condition=Q(status=JobStatus.ACTIVE, duplicate_of__isnull=True),
+            ),
+            # near=lat,lng: the bounding box before the great-circle distance.
+            models.Index(
+                fields=["latitude", "longitude"],
+                name="job_public_geo_idx",
+                condition=Q(status=JobStatus.ACTIVE, duplicate_of__isnull=True, latitude__isnull=False),
+            ),
+            # salary_min: the top of the annualized range.
+            models.Index(
+                Greatest("salary_annual_min", "salary_annual_max"),
+                name="job_public_salary_top_idx",
+                condition=Q(status=JobStatus.ACTIVE, duplicate_of__isnull=True),
+            ),
+            # title= and location= (icontains, which Django writes as UPPER(col) LIKE): trigram GIN.
+            GinIndex(OpClass(Upper("title"), name="gin_trgm_ops"), name="job_title_trgm_idx"),
+            GinIndex(OpClass(Upper("location"), name="gin_trgm_ops"), name="job_location_trgm_idx"),
         ]
 
     def __str__(self) -> str:
