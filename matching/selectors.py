@@ -61,8 +61,7 @@ def corpus_stats(*, version: str | None = None) -> CorpusStats:
         with connection.cursor() as cursor:
             cursor.execute(f"SELECT count(*) FROM {table} WHERE status = %s", [JobStatus.ACTIVE])
             documents = cursor.fetchone()[0]
-            # Lexemes in a single job carry no signal for choosing query terms; leave them out.
-            cursor.execute("SELECT word, ndoc FROM ts_stat(%s) WHERE ndoc > 1", [inner])
+            cursor.execute("SELECT word, ndoc FROM ts_stat(%s)", [inner])
             df = dict(cursor.fetchall())
             cursor.execute("SELECT word, ndoc FROM ts_stat(%s, 'a')", [inner])
             title_df = dict(cursor.fetchall())

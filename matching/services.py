@@ -94,7 +94,7 @@ def job_similar(
     """Public jobs like the public job `job_id` (itself left out)."""
     from jobs.selectors import job_list_public
 
-    job = job_list_public().filter(pk=job_id).only("id", "title", "skills", "description").first()
+    job = job_list_public().select_related(None).filter(pk=job_id).only("id", "title", "skills", "description").first()
     if job is None:
         raise MatchJobNotFound(f"No job with id {job_id}.")
     text = embeddings.job_embedding_text(title=job.title, skills=job.skills, description=job.description)

@@ -58,3 +58,15 @@ NURSING_JOB = dict(
     description="Registered nurse (RGN) for a care home: patient care, medication administration, "
     "care plans for elderly residents. NMC registration required.",
 )
+
+
+@pytest.fixture
+def shared_cv_dir():
+    from pathlib import Path
+
+    from django.conf import settings
+
+    path = Path(settings.BASE_DIR).parent / "shared" / "data" / "resume_job_matching" / "vanetik_vacancy_resume" / "CV"
+    if not path.is_dir():
+        pytest.skip(f"shared data not present at {path}")
+    return path

@@ -1,0 +1,256 @@
+"""The match endpoints: a resume or a job description against the jobs, and jobs like a job.
+
+Each view parses input with its serializer, calls one matching service and shapes the result;
+filters go to the listing's JobFilterSet (through the service), so they mean the same here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from decimal import Decimal
+from typing import Any
+
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import exceptions, permissions, status
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from matching import services
+from matching.api.serializers import (
+    JdMatchInputSerializer,
+    MatchFiltersSerializer,
+    MatchResponseSerializer,
+    ResumeMatchInputSerializer,
+)
+from matching.backends.base import MatchBackendError, MatchResponse
+from matching.text import TextExtractionError, extract_text
+
+# A monthly stipend is compared as this many months of pay, as the listing's min_stipend is.
+STIPEND_MONTHS = 12
+# Parameters of the request that are not filters.
+OWN_FIELDS = {"resume_text", "resume_file", "job_description", "limit", "offset", "format"}
+# JobFilterSet parameters a match request may not use: it has its own order, and staff-only ones.
+NOT_FOR_MATCHING = {"ordering", "status", "q"}
+# Names the match endpoints accept for a JobFilterSet parameter.
+ALIASES = {"internship_only": "internship", "stipend_min": "salary_min"}
+_STATUS_FOR = {"file_too_large": status.HTTP_413_REQUEST_ENTITY_TOO_LARGE, "unsupported_type": 415}
+
+
+class UploadRejected(exceptions.APIException):
+    status_code = status.HTTP_400_BAD_REQUEST
+    default_code = "invalid_file"
+
+    def __init__(self, error: TextExtractionError) -> None:
+        super().__init__(detail=error.message, code=error.code)
+        self.status_code = _STATUS_FOR.get(error.code, status.HTTP_400_BAD_REQUEST)
+
+
+class MatchUnavailable(exceptions.APIException):
+    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+    default_code = "match_unavailable"
+    default_detail = "The matching engine is unavailable; try again later."
+
+
+def filter_params(data: Mapping[str, Any]) -> dict[str, Any]:
+    """The request's filters under JobFilterSet's names; unknown names are a 400, not silently ignored."""
+    from jobs.filters import JobFilterSet
+
+    known = (set(JobFilterSet.base_filters) - NOT_FOR_MATCHING) | set(ALIASES)
+    params: dict[str, Any] = {}
+    unknown = []
+    for name in data:
+        if name in OWN_FIELDS:
+            continue
+        if name not in known:
+            unknown.append(name)
+            continue
+        values = data.getlist(name) if hasattr(data, "getlist") else data[name]
+        if isinstance(values, list | tuple) and len(values) == 1:
+            values = values[0]
+        params[ALIASES.get(name, name)] = _as_param(name, values)
+    if unknown:
+        allowed = ", ".join(sorted(known))
+        raise exceptions.ValidationError({name: [f"unknown parameter; known: {allowed}."] for name in unknown})
+    return params
+
+
+def _as_param(name: str, value: Any) -> Any:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list | tuple):
+        return [_as_param(name, item) for item in value]
+    if name == "stipend_min" and value not in (None, ""):
+        try:
+            return str(Decimal(str(value)) * STIPEND_MONTHS)
+        except ArithmeticError:
+            raise exceptions.ValidationError({name: [f"expected a monthly amount, got '{value}'."]}) from None
+    return value if isinstance(value, str) else str(value)
+
+
+def run_match(call: Any, **kwargs: Any) -> Response:
+    try:
+        response: MatchResponse = call(**kwargs)
+    except services.MatchInputError as exc:
+        raise exceptions.ValidationError(exc.fields or {"non_field_errors": [exc.message]}) from None
+    except services.MatchJobNotFound as exc:
+        raise exceptions.NotFound(str(exc)) from None
+    except MatchBackendError as exc:
+        raise MatchUnavailable(f"The matching engine is unavailable: {exc}") from None
+    return Response(MatchResponseSerializer(response.to_dict()).data)
+
+
+def resume_text_from(validated: dict[str, Any]) -> str:
+    upload = validated.get("resume_file")
+    if upload is None:
+        return validated["resume_text"]
+    from django.conf import settings
+
+    limit = settings.MATCH_MAX_UPLOAD_BYTES
+    if upload.size is not None and upload.size > limit:
+        # Said before reading the file into memory.
+        raise UploadRejected(
+            TextExtractionError("file_too_large", f"The file is {upload.size:,} bytes; the limit is {limit:,} bytes.")
+        )
+    try:
+        return extract_text(upload.read(limit + 1)).text
+    except TextExtractionError as exc:
+        raise UploadRejected(exc) from None
+
+
+class ResumeMatchView(APIView):
+    permission_classes = [permissions.AllowAny]
+    parser_classes = [MultiPartParser, FormParser, JSONParser]
+
+    @extend_schema(
+        request={"multipart/form-data": ResumeMatchInputSerializer, "application/json": ResumeMatchInputSerializer},
+        responses={200: MatchResponseSerializer},
+        summary="Jobs for a resume (text or an uploaded PDF, DOCX or text file), ranked and explained.",
+    )
+    def post(self, request: Request) -> Response:
+        serializer = ResumeMatchInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        text = resume_text_from(data)
+        return run_match(
+            services.resume_match,
+            text=text,
+            filters=filter_params(request.data),
+            limit=data["limit"],
+            offset=data["offset"],
+            request=request,
+        )
+
+
+class JdMatchView(APIView):
+    permission_classes = [permissions.AllowAny]
+    parser_classes = [JSONParser, FormParser, MultiPartParser]
+
+    @extend_schema(
+        request=JdMatchInputSerializer,
+        responses={200: MatchResponseSerializer},
+        summary="Jobs like a job description, ranked and explained.",
+    )
+    def post(self, request: Request) -> Response:
+        serializer = JdMatchInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        return run_match(
+            services.jd_match,
+            text=data["job_description"],
+            filters=filter_params(request.data),
+            limit=data["limit"],
+            offset=data["offset"],
+            request=request,
+        )
+
+
+class JobSimilarView(APIView):
+    permission_classes = [permissions.AllowAny]
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("limit", int, description="Jobs to return (1-100, default 20)."),
+            OpenApiParameter("offset", int, description="Jobs to skip (default 0)."),
+        ],
+        responses={200: MatchResponseSerializer},
+        summary="Jobs like this job (the listing's filters apply as query parameters).",
+    )
+    def get(self, request: Request, job_id: int) -> Response:
+        page = MatchFiltersSerializer(data=request.query_params)
+        page.is_valid(raise_exception=True)
+        return run_match(
+            services.job_similar,
+            job_id=job_id,
+            filters=filter_params(request.query_params),
+            limit=page.validated_data["limit"],
+            offset=page.validated_data["offset"],
+            request=request,
+        )
+
+
+# --- the older API's routes -------------------------------------------------------------------
+# POST /match/resume and /match/jd as the frontend called them before: `resume` (file) or
+# `resume_text`/`text`, `jd`/`jd_text`/`text`, `top_k` for limit, `min_stipend` (monthly),
+# `internship`, `remote`, `location`. They answer with the same body as the new endpoints.
+
+LEGACY_NAMES = {
+    "resume": "resume_file",
+    "file": "resume_file",
+    "text": None,  # resume_text or job_description, per endpoint
+    "jd": "job_description",
+    "jd_text": "job_description",
+    "top_k": "limit",
+    "min_stipend": "stipend_min",
+}
+
+
+def _legacy_data(request: Request, *, text_field: str) -> dict[str, Any]:
+    data: dict[str, Any] = {}
+    for name in request.data:
+        value = request.data.getlist(name) if hasattr(request.data, "getlist") else request.data[name]
+        if isinstance(value, list) and len(value) == 1:
+            value = value[0]
+        target = LEGACY_NAMES.get(name, name) or text_field
+        data[target] = value
+    return data
+
+
+class LegacyResumeMatchView(APIView):
+    permission_classes = [permissions.AllowAny]
+    parser_classes = [MultiPartParser, FormParser, JSONParser]
+
+    @extend_schema(exclude=True)
+    def post(self, request: Request) -> Response:
+        data = _legacy_data(request, text_field="resume_text")
+        serializer = ResumeMatchInputSerializer(data=data)
+        serializer.is_valid(raise_exception=True)
+        text = resume_text_from(serializer.validated_data)
+        return run_match(
+            services.resume_match,
+            text=text,
+            filters=filter_params(data),
+            limit=serializer.validated_data["limit"],
+            offset=serializer.validated_data["offset"],
+            request=request,
+        )
+
+
+class LegacyJdMatchView(APIView):
+    permission_classes = [permissions.AllowAny]
+    parser_classes = [JSONParser, FormParser, MultiPartParser]
+
+    @extend_schema(exclude=True)
+    def post(self, request: Request) -> Response:
+        data = _legacy_data(request, text_field="job_description")
+        serializer = JdMatchInputSerializer(data=data)
+        serializer.is_valid(raise_exception=True)
+        return run_match(
+            services.jd_match,
+            text=serializer.validated_data["job_description"],
+            filters=filter_params(data),
+            limit=serializer.validated_data["limit"],
+            offset=serializer.validated_data["offset"],
+            request=request,
+        )

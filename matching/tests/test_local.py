@@ -1,0 +1,150 @@
+import math
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from jobs.choices import EmploymentType, Remote
+from matching import services
+from matching.backends import get_backend
+from matching.backends.base import MatchBackend
+from matching.backends.local import WEIGHTS
+from matching.tests.conftest import NURSING_JOB, PYTHON_JOB, PYTHON_RESUME
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _no_cache(settings):
+    settings.MATCH_CACHE_TTL = 0
+
+
+def test_get_backend_loads_the_configured_engine_once():
+    backend = get_backend()
+    assert isinstance(backend, MatchBackend) and backend.name == "local"
+    assert get_backend("local") is backend
+
+
+def test_explanation_for_a_hand_built_case(make_job):
+    job = make_job(
+        title="Backend Engineer",
+        description="Build our APIs.\n\nRequirements\nPython, Django, Kubernetes.\n\nNice to have\nDocker, Terraform.",
+    )
+    make_job(**NURSING_JOB)
+    resume = "Backend developer. Skills: Python, Django, Docker. Five years building web APIs."
+
+    response = services.resume_match(text=resume)
+
+    result = next(item for item in response.jobs if item.job_id == job.pk)
+    assert result.matched_skills == ["Python", "Django", "Docker"]
+    assert result.missing_skills == ["Kubernetes"]
+    # required count 3:1 over mentioned: (3 * 2 + 1) / (3 * 3 + 2)
+    assert result.score_parts["skills"] == pytest.approx(7 / 11, abs=1e-4)
+    assert set(result.score_parts) == set(WEIGHTS)
+    assert all(0 <= value <= 1 for value in result.score_parts.values())
+    weighted = sum(WEIGHTS[name] * value for name, value in result.score_parts.items())
+    assert result.relevance_score == pytest.approx(weighted, abs=1e-3)
+    assert result.title == "Backend Engineer" and result.redirect_url == job.apply_url
+
+
+def test_filters_are_applied_in_sql(make_job):
+    remote = make_job(title="Python Developer", description="Python and Django, remote.", remote=Remote.REMOTE)
+    make_job(title="Python Developer", description="Python and Django, in the office.", remote=Remote.ONSITE)
+    make_job(
+        title="Python Developer",
+        description="Python, Django. Part time.",
+        remote=Remote.REMOTE,
+        employment_type=EmploymentType.PART_TIME,
+    )
+    old = make_job(
+        title="Python Developer",
+        description="Python and Django.",
+        remote=Remote.REMOTE,
+        posted_at=timezone.now() - timedelta(days=90),
+    )
+
+    response = services.resume_match(
+        text=PYTHON_RESUME,
+        filters={"remote": "remote", "employment_type": "FULL_TIME", "posted_within_days": "30"},
+    )
+
+    assert [job.job_id for job in response.jobs] == [remote.pk]
+    assert response.total_matches == 1
+    assert old.pk not in [job.job_id for job in response.jobs]
+
+
+def test_invalid_filter_is_an_input_error(make_job):
+    with pytest.raises(services.MatchInputError) as error:
+        services.resume_match(text=PYTHON_RESUME, filters={"remote": "moon"})
+    assert "remote" in error.value.fields
+
+
+def test_same_request_same_order_and_scores(make_job):
+    for index in range(6):
+        make_job(title=f"Python Developer {index % 2}", description="Python, Django and PostgreSQL web services.")
+    make_job(**NURSING_JOB)
+
+    first = services.resume_match(text=PYTHON_RESUME)
+    second = services.resume_match(text=PYTHON_RESUME)
+
+    assert [(j.job_id, j.relevance_score) for j in first.jobs] == [(j.job_id, j.relevance_score) for j in second.jobs]
+    scores = [job.relevance_score for job in first.jobs]
+    assert scores == sorted(scores, reverse=True)
+    # Identical jobs tie on score and then keep id order.
+    for a, b in zip(first.jobs, first.jobs[1:], strict=False):
+        if a.relevance_score == b.relevance_score:
+            assert a.job_id < b.job_id
+
+
+def test_job_without_an_embedding_is_still_matched_lexically(make_job):
+    unembedded = make_job(embed=False, **PYTHON_JOB)
+    make_job(**NURSING_JOB)
+
+    response = services.resume_match(text=PYTHON_RESUME)
+
+    result = next(item for item in response.jobs if item.job_id == unembedded.pk)
+    assert result.score_parts["semantic"] == 0
+    assert result.score_parts["lexical"] > 0
+    assert response.jobs[0].job_id == unembedded.pk
+
+
+def test_limit_and_offset_page_through_one_ranking(make_job):
+    for index in range(7):
+        make_job(title=f"Python Developer {index}", description=f"Python and Django, team {index}.")
+    full = services.resume_match(text=PYTHON_RESUME, limit=7)
+    page = services.resume_match(text=PYTHON_RESUME, limit=3, offset=2)
+    assert [job.job_id for job in page.jobs] == [job.job_id for job in full.jobs[2:5]]
+    assert page.total_matches == full.total_matches == 7
+
+
+def test_jd_match_ranks_the_same_occupation_first(make_job):
+    nurse = make_job(**NURSING_JOB)
+    make_job(**PYTHON_JOB)
+    response = services.jd_match(
+        text="Staff nurse wanted for a nursing home; patient care and medication rounds, NMC registered."
+    )
+    assert response.jobs[0].job_id == nurse.pk
+
+
+def test_similar_jobs_leave_the_job_itself_out(make_job):
+    job = make_job(**PYTHON_JOB)
+    twin = make_job(title="Django Developer", description="Python developer for Django REST APIs on PostgreSQL.")
+    make_job(**NURSING_JOB)
+
+    response = services.job_similar(job_id=job.pk)
+
+    ids = [item.job_id for item in response.jobs]
+    assert job.pk not in ids
+    assert ids[0] == twin.pk
+
+
+def test_similar_to_an_unknown_job_is_not_found(db):
+    with pytest.raises(services.MatchJobNotFound):
+        services.job_similar(job_id=999_999)
+
+
+def test_scores_stay_in_unit_interval_for_a_perfect_fit(make_job):
+    make_job(title="Python Developer", description="Requirements\nPython")
+    response = services.resume_match(text="Python Developer. Python Developer. Skills: Python. " * 20)
+    assert 0 < response.jobs[0].relevance_score <= 1
+    assert not math.isnan(response.jobs[0].relevance_score)
