@@ -4,7 +4,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 
 from gigm8.api_errors import api_not_found
 from gigm8.health import health
-from jobs.api.views import LegacyJobListView
+from jobs.api.views import LegacyJobListView, RefreshJobsView
 
 urlpatterns = [
     # The API, its schema and its docs (Swagger UI and ReDoc assets served from here: no CDN).
@@ -15,6 +15,8 @@ urlpatterns = [
     re_path(r"^api/", api_not_found),  # anything else under /api/: a JSON 404, not Django's page
     # The older API's routes, which the frontend may still call.
     path("jobs", LegacyJobListView.as_view(), name="legacy-jobs"),
+    # Before admin/, which would otherwise claim it.
+    path("admin/refresh-jobs", RefreshJobsView.as_view(), name="legacy-refresh-jobs"),
     path("admin/", admin.site.urls),
     path("health/", health, name="health"),
     path("health", health),

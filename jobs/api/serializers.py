@@ -273,3 +273,10 @@ class ErrorSerializer(serializers.Serializer):
     """Every 4xx answer."""
 
     error = ErrorDetailSerializer()
+
+
+class RefreshStartedSerializer(serializers.Serializer):
+    sync_log_id = serializers.IntegerField(help_text="The refresh's SyncLog: follow it in the admin.")
+    status = serializers.CharField(help_text="running while the refresh goes on.")
+    started_at = serializers.DateTimeField()
+    already_running = serializers.BooleanField(help_text="true: a refresh was running; this is its log.")

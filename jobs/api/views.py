@@ -7,6 +7,7 @@ from typing import Any
 
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404, QueryDict
+from django.utils import timezone
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, permissions, status, viewsets
 from rest_framework.decorators import action
@@ -28,6 +29,7 @@ from jobs.api.serializers import (
     JobStatsSerializer,
     JobStatusSerializer,
     JobWriteSerializer,
+    RefreshStartedSerializer,
     SourceSerializer,
 )
 from jobs.choices import JobStatus
@@ -438,3 +440,41 @@ class LegacyJobListView(APIView):
             facets=[],
         )
         return Response(body)
+
+
+@extend_schema(
+    summary="Start the full refresh (staff): every source, then expiry; returns its SyncLog at once",
+    description="Older route kept for the frontend. The refresh runs in a Celery worker; a second call while "
+    "one runs returns the running one's log instead of starting another.",
+    request=None,
+    responses={202: RefreshStartedSerializer, **_errors(401, 403, 429)},
+    examples=[
+        OpenApiExample(
+            "Started",
+            value={
+                "sync_log_id": 118,
+                "status": "running",
+                "started_at": "2026-11-23T03:00:00Z",
+                "already_running": False,
+            },
+            response_only=True,
+            status_codes=["202"],
+        )
+    ],
+)
+class RefreshJobsView(APIView):
+    permission_classes = [permissions.IsAdminUser]  # is_staff
+
+    def post(self, request: Request) -> Response:
+        from ingestion.choices import TriggerKind
+        from ingestion.services.refresh import refresh_enqueue
+
+        started_before = timezone.now()
+        sync_log = refresh_enqueue(triggered_by=TriggerKind.API, user=request.user)
+        body = {
+            "sync_log_id": sync_log.id,
+            "status": sync_log.status,
+            "started_at": sync_log.started_at,
+            "already_running": sync_log.started_at < started_before,
+        }
+        return Response(RefreshStartedSerializer(body).data, status=status.HTTP_202_ACCEPTED)
