@@ -11,6 +11,7 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
     path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),
+    path("", include("matching.urls")),  # /api/match/…, /api/jobs/<id>/similar/, /match/resume, /match/jd
     path("api/", include("gigm8.api_router")),
     re_path(r"^api/", api_not_found),  # anything else under /api/: a JSON 404, not Django's page
     # The older API's routes, which the frontend may still call.
