@@ -145,6 +145,7 @@ def _record(
 ) -> JobData:
     values: dict[str, str] = {}
     skills: list[str] = []
+    types: list[str] = []
     for column, field, append in plan:
         raw_value = raw.get(column)
         if field == "skills" and isinstance(raw_value, list):
@@ -152,6 +153,9 @@ def _record(
             continue
         value = _text(raw_value)
         if not value or value in null_values:
+            continue
+        if field == "employment_type":
+            types.append(value)  # the normalizer reads a list of type values in order
             continue
         if field in values and append:
             glue = f"\n\n{column}:\n" if field == "description" else " "
@@ -183,6 +187,9 @@ def _record(
             kwargs[key] = value
     if skills:
         kwargs["skills"] = skills
+    if types:
+        kwargs["employment_type"] = types
+    kwargs.setdefault("title", None)
     kwargs.setdefault("country", country or None)
     if not kwargs.get("external_id"):
         # No id: a stable hash of the whole record, so importing the file again updates, not duplicates.

@@ -74,10 +74,13 @@ def register_refresh_step(
 
 
 def refresh_steps() -> list[RefreshStep]:
-    """The registered steps in order, after importing every module in REFRESH_STEP_MODULES."""
+    """The steps of the modules in REFRESH_STEP_MODULES, in order (importing them registers them)."""
+    modules = set(settings.REFRESH_STEP_MODULES)
     for module in settings.REFRESH_STEP_MODULES:
         importlib.import_module(module)
-    return sorted(_STEPS.values(), key=lambda step: (step.order, step.name))
+    # Only the listed modules' steps: taking a module out of the setting turns its step off.
+    steps = [step for step in _STEPS.values() if step.run.__module__ in modules]
+    return sorted(steps, key=lambda step: (step.order, step.name))
 
 
 def refresh_start(*, triggered_by: str, user: Any = None, task_id: str = "") -> tuple[SyncLog, bool]:

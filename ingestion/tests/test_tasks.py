@@ -1,0 +1,52 @@
+"""The Celery tasks run the services; a second one for the same run does nothing."""
+
+import pytest
+
+from ingestion.choices import SyncKind, SyncStatus, TriggerKind
+from ingestion.models import SyncLog
+from ingestion.services.adzuna import AdzunaOptions, adzuna_run_start
+from ingestion.tasks import adzuna_help, expire_jobs, fetch_adzuna, refresh_jobs
+from ingestion.tests.fake_adzuna import adzuna_result
+from jobs.models import Job
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def only_our_steps(settings):
+    settings.REFRESH_STEP_MODULES = ["ingestion.services.adzuna", "ingestion.services.expiry"]
+    settings.ADZUNA_HELPER_TASKS = 0
+
+
+def test_refresh_task_continues_the_log_its_caller_opened(fake_adzuna, only_our_steps):
+    fake_adzuna.set_jobs("gb", [adzuna_result(i) for i in range(3)])
+    log = SyncLog.objects.create(kind=SyncKind.REFRESH, source="refresh", triggered_by=TriggerKind.STAFF)
+    assert refresh_jobs.apply(kwargs={"sync_log_id": log.pk}).get() == log.pk
+    log.refresh_from_db()
+    assert log.status == SyncStatus.SUCCESS and Job.objects.count() == 3
+    # Delivered again (acks_late after a lost ack): the run is over, nothing happens.
+    assert refresh_jobs.apply(kwargs={"sync_log_id": log.pk}).get() is None
+    assert len(fake_adzuna.requests) == 1
+
+
+def test_a_scheduled_refresh_is_not_started_twice(fake_adzuna, only_our_steps):
+    running = SyncLog.objects.create(kind=SyncKind.REFRESH, source="refresh", triggered_by=TriggerKind.SCHEDULE)
+    assert refresh_jobs.apply().get() is None
+    assert SyncLog.objects.filter(kind=SyncKind.REFRESH).count() == 1 and running.status == SyncStatus.RUNNING
+
+
+def test_fetch_adzuna_task_and_helper(fake_adzuna, only_our_steps):
+    fake_adzuna.set_jobs("gb", [adzuna_result(i) for i in range(2)])
+    log_id = fetch_adzuna.apply().get()
+    assert SyncLog.objects.get(pk=log_id).created == 2
+    # A helper for a finished run does nothing; for a live run it takes the pending pieces.
+    assert adzuna_help.apply(kwargs={"sync_log_id": log_id}).get() == 0
+    live = adzuna_run_start(options=AdzunaOptions.from_settings(), triggered_by=TriggerKind.SCHEDULE)
+    assert adzuna_help.apply(kwargs={"sync_log_id": live.pk}).get() >= 1
+    assert fetch_adzuna.apply().get() is None  # the live run stands
+
+
+def test_expire_jobs_task_writes_an_expiry_log():
+    log_id = expire_jobs.apply().get()
+    log = SyncLog.objects.get(pk=log_id)
+    assert log.kind == SyncKind.EXPIRY and log.status == SyncStatus.SUCCESS
