@@ -59,7 +59,7 @@ def test_jsonl_with_normalized_names_and_no_id_gets_a_stable_hash(tmp_path):
 
 def test_an_unknown_column_writes_nothing(tmp_path):
     path = write(tmp_path, "jobs.csv", "title,company,colour\nNurse,NHS,blue\n")
-    with pytest.raises(CommandError, match="unknown columns: 'colour'.*nothing imported"):
+    with pytest.raises(CommandError, match=r"unknown columns: 'colour'.*nothing imported"):
         call_command("import_jobs", str(path), "--source", "x")
     with pytest.raises(CommandError, match="does not have: 'Colour'"):
         call_command("import_jobs", str(path), "--source", "x", "--map", "Colour=category")
