@@ -1,0 +1,161 @@
+"""A curator's session in a real browser: log in, filter and search jobs, edit a title, press
+"Full refresh now", watch the run succeed through a real Celery worker fed by a local fake
+Adzuna, and find the edited title still there. Screenshots of each step go to
+test-artifacts/screenshots/.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.contrib.auth.models import Group, User
+from playwright.sync_api import expect
+
+from ingestion.choices import SyncStatus, TriggerKind
+from ingestion.models import SyncLog
+from ingestion.tests.fake_adzuna import APP_ID, APP_KEY, FakeAdzuna, adzuna_result
+from jobs.models import Job
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+CURATED_TITLE = "Senior Python Developer (curated)"
+
+
+@pytest.fixture
+def fake_adzuna_server():
+    server = FakeAdzuna().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def adzuna_settings(settings, fake_adzuna_server):
+    """This process's settings and the worker's environment, both pointing at the fake."""
+    values = {
+        "ADZUNA_BASE_URL": fake_adzuna_server.url,
+        "ADZUNA_APP_ID": APP_ID,
+        "ADZUNA_APP_KEY": APP_KEY,
+        "ADZUNA_COUNTRY": "gb",
+        "ADZUNA_MAX_PAGES": "2",
+        "ADZUNA_PAGES_PER_PIECE": "1",
+        "ADZUNA_HELPER_TASKS": "1",
+        "ADZUNA_BACKOFF": "0",
+        "ADZUNA_RESULTS_PER_PAGE": "50",
+    }
+    settings.ADZUNA_BASE_URL = fake_adzuna_server.url
+    settings.ADZUNA_APP_ID = APP_ID
+    settings.ADZUNA_APP_KEY = APP_KEY
+    settings.ADZUNA_COUNTRY = ["gb"]
+    settings.ADZUNA_WHAT = []
+    settings.ADZUNA_MAX_PAGES = 2
+    settings.ADZUNA_PAGES_PER_PIECE = 1
+    settings.ADZUNA_BACKOFF = 0
+    return values
+
+
+def _postings(*, description_suffix: str = "") -> list[dict]:
+    postings = [adzuna_result(n) for n in range(1, 6)]
+    postings.append(adzuna_result(6, title="Data Engineer", location={"display_name": "Leeds, UK", "area": ["UK"]}))
+    for posting in postings:
+        posting["description"] += description_suffix
+    return postings
+
+
+def _wait_for_the_end(page) -> None:
+    """The log page polls until the run ends, then reloads as a finished (non-polling) page."""
+    expect(page.locator("#synclog-live-status")).to_have_text("Success", timeout=90_000)
+    expect(page.locator("#synclog-live[data-running='']")).to_have_count(1, timeout=10_000)
+    expect(page.locator("#synclog-live-status")).to_have_text("Success")
+
+
+def _log_in(page, live_server, username: str, password: str) -> None:
+    page.goto(f"{live_server.url}/admin/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", password)
+    page.click("input[type=submit]")
+    expect(page.locator("#user-tools")).to_contain_text(username)
+
+
+def test_curator_edits_a_title_runs_a_refresh_and_the_title_survives(
+    live_server,
+    browser_page,
+    screenshots,
+    curator_group,
+    celery_worker_process,
+    fake_adzuna_server,
+    adzuna_settings,
+):
+    page = browser_page
+    fake_adzuna_server.set_jobs("gb", _postings())
+    user = User.objects.create_user("cora", password="curator-pw-1", is_staff=True)
+    user.groups.add(Group.objects.get(name="curator"))
+    celery_worker_process(**adzuna_settings)
+
+    # 1. Log in as a curator.
+    _log_in(page, live_server, "cora", "curator-pw-1")
+    screenshots(page, "logged-in")
+
+    # 2. A first refresh brings the fake Adzuna's postings in.
+    page.goto(f"{live_server.url}/admin/ingestion/synclog/refresh/")
+    screenshots(page, "refresh-page")
+    page.get_by_role("button", name="Full refresh now").click()
+    expect(page).to_have_url(re.compile(r"/admin/ingestion/synclog/\d+/change/$"))
+    _wait_for_the_end(page)
+    screenshots(page, "first-refresh-success")
+    assert Job.objects.filter(source="adzuna").count() == 6
+
+    # 3. Filter the job list by source and search it.
+    page.goto(f"{live_server.url}/admin/jobs/job/")
+    page.locator("#changelist-filter details[data-filter-title='source'] a", has_text="adzuna").click()
+    expect(page).to_have_url(re.compile(r"source(__exact)?=adzuna"))
+    page.fill("#searchbar", "Data Engineer")
+    page.press("#searchbar", "Enter")
+    expect(page.locator("#result_list tbody tr")).to_have_count(1)
+    expect(page.locator("#result_list")).to_contain_text("Data Engineer")
+    page.fill("#searchbar", "Python Developer 3")
+    page.press("#searchbar", "Enter")
+    expect(page.locator("#result_list tbody tr")).to_have_count(1)
+    screenshots(page, "filtered-and-searched")
+
+    # 4. Edit the job's title; the field is locked and marked so.
+    page.locator("#result_list tbody tr th a").first.click()
+    page.fill("#id_title", CURATED_TITLE)
+    page.click("input[name=_continue]")
+    expect(page.locator("label[for=id_title]")).to_contain_text("🔒")
+    screenshots(page, "title-edited-and-locked")
+    job = Job.objects.get(source="adzuna", title=CURATED_TITLE)
+    assert job.locked_fields == ["title"]
+
+    # 5. The source changes its text; a refresh from the job list's button picks it up.
+    fake_adzuna_server.set_jobs("gb", _postings(description_suffix=" Updated at the source."))
+    page.goto(f"{live_server.url}/admin/jobs/job/")
+    page.get_by_role("button", name="Full refresh now").click()
+    expect(page).to_have_url(re.compile(r"/admin/ingestion/synclog/\d+/change/$"))
+    screenshots(page, "second-refresh-running")
+    _wait_for_the_end(page)
+    screenshots(page, "second-refresh-success")
+    run = SyncLog.objects.filter(source="refresh").latest("started_at")
+    assert (run.status, run.triggered_by, run.triggered_by_user) == (SyncStatus.SUCCESS, TriggerKind.STAFF, user)
+
+    # 6. The staff title survived; the unlocked description followed the source.
+    job.refresh_from_db()
+    assert job.title == CURATED_TITLE
+    assert job.description.endswith("Updated at the source.")
+    page.goto(f"{live_server.url}/admin/jobs/job/{job.pk}/change/")
+    expect(page.locator("#id_title")).to_have_value(CURATED_TITLE)
+    screenshots(page, "title-survived-refresh")
+
+
+def test_a_second_press_while_running_starts_nothing(live_server, browser_page, screenshots, curator_group):
+    page = browser_page
+    user = User.objects.create_user("cora", password="curator-pw-1", is_staff=True)
+    user.groups.add(Group.objects.get(name="curator"))
+    running = SyncLog.objects.create(kind="refresh", source="refresh", triggered_by=TriggerKind.SCHEDULE)
+    _log_in(page, live_server, "cora", "curator-pw-1")
+    page.goto(f"{live_server.url}/admin/jobs/job/")
+    page.get_by_role("button", name="Full refresh now").click()
+    expect(page).to_have_url(re.compile(rf"/admin/ingestion/synclog/{running.pk}/change/$"))
+    expect(page.locator(".messagelist")).to_contain_text("already going")
+    screenshots(page, "second-press-refused")
+    assert SyncLog.objects.count() == 1
