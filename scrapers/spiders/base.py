@@ -75,6 +75,7 @@ class BoardSpider(scrapy.Spider):
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> BoardSpider:
         spider = super().from_crawler(crawler, *args, **kwargs)
         crawler.signals.connect(spider._on_spider_error, signal=signals.spider_error)
+        crawler.signals.connect(spider._on_request_dropped, signal=signals.request_dropped)
         return spider
 
     # --- boards ---------------------------------------------------------------------------
@@ -103,6 +104,9 @@ class BoardSpider(scrapy.Spider):
         state.outstanding += 1
         meta = {**kwargs.pop("meta", {}), "board": board}
         kwargs.setdefault("errback", self.board_errback)
+        # Every counted request must end in its callback or errback; the duplicate filter
+        # would drop one silently (spiders that may meet a URL twice keep their own seen-set).
+        kwargs.setdefault("dont_filter", True)
         return scrapy.Request(url, callback=callback, meta=meta, **kwargs)
 
     def board_done(self, response: Response) -> None:
@@ -132,6 +136,11 @@ class BoardSpider(scrapy.Spider):
         board = request.meta["board"]
         self.boards[board].outstanding -= 1
         self.board_fail(board, self.describe_failure(failure))
+
+    def _on_request_dropped(self, request: scrapy.Request, spider: scrapy.Spider) -> None:
+        board = request.meta.get("board")
+        if spider is self and board in self.boards:
+            self.boards[board].outstanding -= 1
 
     def _on_spider_error(self, failure: Failure, response: Response, spider: scrapy.Spider) -> None:
         # A callback raised (a payload that does not parse): its board is not complete.

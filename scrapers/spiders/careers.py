@@ -77,7 +77,7 @@ class CareersSpider(BoardSpider):
 
     def _page_request(self, board: str, url: str, *, site: str, depth: int, rendered: bool) -> Any:
         self.pages[board] += 1
-        meta: dict[str, Any] = {"site": site, "depth": depth}
+        meta: dict[str, Any] = {"site": site, "page_depth": depth}
         if rendered:
             meta.update(
                 playwright=True,
@@ -91,7 +91,6 @@ class CareersSpider(BoardSpider):
             meta=meta,
             cb_kwargs={"rendered": rendered},
             errback=self.page_errback,
-            dont_filter=rendered,  # the rendered fetch repeats the plain one on purpose
         )
 
     def board_requests(self, board: BoardRef) -> Iterator[Any]:
@@ -124,11 +123,11 @@ class CareersSpider(BoardSpider):
 
     def parse_page(self, response: Response, rendered: bool) -> Iterator[Any]:
         board = response.meta["board"]
-        site, depth = response.meta["site"], response.meta["depth"]
+        site, depth = response.meta["site"], response.meta["page_depth"]
         postings = extract_job_postings(response.text, url=response.url) if hasattr(response, "text") else []
         page_url = canonical_url(response.url)
         for index, node in enumerate(postings):
-            fields = jobposting_fields(node, page_url=response.url)
+            fields = jobposting_fields(node, page_url=page_url)
             external_id = page_url if len(postings) == 1 else f"{page_url}#{index + 1}"
             fields["external_id"] = short_key(external_id, EXTERNAL_ID_LIMIT)
             fields["company_name"] = fields["company_name"] or self.company_name(board, _host(response.url))
@@ -137,7 +136,6 @@ class CareersSpider(BoardSpider):
             jobs, pages = self._links(response, site)
             if depth == 0 and not jobs and not rendered and self.render == "auto":
                 # Nothing to follow in the HTML as served: JavaScript may build the list.
-                self.seen.discard(canonical_url(response.url))
                 yield self._page_request(board, response.url, site=site, depth=0, rendered=True)
             limit = self.settings.getint("CAREERS_MAX_PAGES")
             for url, next_depth in [(u, depth + 1) for u in jobs] + [(u, depth) for u in pages]:
@@ -152,7 +150,7 @@ class CareersSpider(BoardSpider):
         board = request.meta["board"]
         state = self.boards[board]
         gone = failure.check(HttpError) and failure.value.response.status in (404, 410)
-        if request.meta.get("depth", 0) > 0 and gone:
+        if request.meta.get("page_depth", 0) > 0 and gone:
             # A dead link to one job page: that job is simply not listed any more.
             state.outstanding -= 1
             if len(state.errors) < 20:
