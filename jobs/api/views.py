@@ -46,6 +46,9 @@ from jobs.selectors import (
 )
 
 PAGE_PARAMS = frozenset({CURSOR_PARAM, PAGE_SIZE_PARAM, "facets", "format"})
+# Columns no response shows (the embedding alone is 384 floats a row).
+DETAIL_DEFERRED = ("embedding", "search_vector", "content_hash", "fingerprint", "cts_name")
+LIST_DEFERRED = (*DETAIL_DEFERRED, "description", "description_html")
 
 
 class IsStaffOrReadOnly(permissions.BasePermission):
@@ -227,10 +230,12 @@ class JobViewSet(viewsets.ModelViewSet):
         user = self.request.user
         staff = bool(user and user.is_authenticated and user.is_staff)
         if self.action == "list":
+            queryset = job_list_public()
             if staff and "status" in self.request.query_params:
-                return job_list_staff().filter(duplicate_of__isnull=True)
-            return job_list_public()
-        queryset = job_list_staff() if staff else job_list_public()
+                queryset = job_list_staff().filter(duplicate_of__isnull=True)
+            # A listing shows no description: leave the big columns in the database.
+            return queryset.defer(*LIST_DEFERRED)
+        queryset = (job_list_staff() if staff else job_list_public()).defer(*DETAIL_DEFERRED)
         duplicates = Job.objects.order_by("source", "id")
         if not staff:
             duplicates = duplicates.filter(status=JobStatus.ACTIVE)
@@ -435,7 +440,7 @@ class LegacyJobListView(APIView):
         body = job_page(
             request=request,
             params=params,
-            queryset=job_list_public(),
+            queryset=job_list_public().defer(*LIST_DEFERRED),
             size=page_size_from(request, param="limit"),
             facets=[],
         )
