@@ -41,6 +41,7 @@ _FILTER_TERM = re.compile(r'(\w+)\s*=\s*"((?:[^"\\]|\\.)*)"')
 class Call:
     method: str
     request: Any
+    response: Any = None
 
 
 class FakeCts:
@@ -84,6 +85,10 @@ class FakeCts:
         with self.lock:
             return [call.request for call in self.calls if call.method == method]
 
+    def responses(self, method: str) -> list[Any]:
+        with self.lock:
+            return [call.response for call in self.calls if call.method == method]
+
     def reset_calls(self) -> None:
         with self.lock:
             self.calls.clear()
@@ -122,8 +127,9 @@ class FakeCts:
 
         def handler(name: str, fn, request_cls, response_cls):
             def call(request, context):
+                record = Call(name, request)
                 with self.lock:
-                    self.calls.append(Call(name, request))
+                    self.calls.append(record)
                     code = self._fail[name].popleft() if self._fail[name] else None
                     limit, outage = self._fail_after.get(name, (None, None))
                     if code is None and limit is not None and self._served[name] >= limit:
@@ -132,7 +138,8 @@ class FakeCts:
                         self._served[name] += 1
                 if code is not None:
                     context.abort(code, f"fake CTS: injected {code.name}")
-                return fn(request, context)
+                record.response = fn(request, context)
+                return record.response
 
             # proto-plus classes (talent) and plain protobuf ones (google.longrunning) differ.
             proto_plus_request = hasattr(request_cls, "deserialize")
