@@ -257,6 +257,11 @@ def split_location(text: str | Sequence[str] | None, *, country: str | None = No
         return LocationParts(country=hint)
     if not isinstance(text, str):
         return _split_area([str(item).strip() for item in text if item and str(item).strip()], hint)
+    return _split_text(text, hint)
+
+
+@functools.lru_cache(maxsize=8192)  # a source repeats the same few hundred locations
+def _split_text(text: str, hint: str) -> LocationParts:
     first = next((piece for piece in _LOCATION_SEPARATORS_RE.split(text) if piece and piece.strip()), "")
     parts = [p.strip(" .") for p in _PART_SEPARATORS_RE.split(_NOT_A_PLACE_RE.sub(" ", first))]
     parts = [" ".join(p.split()) for p in parts if p and p.strip(" .-\u2013\u2014")]

@@ -57,7 +57,6 @@ _TAG_RE = re.compile(r"<\s*/?\s*[a-zA-Z][a-zA-Z0-9]*(?:\s[^<>]*)?/?\s*>")
 _ESCAPED_TAG_RE = re.compile(r"&lt;\s*/?\s*[a-zA-Z][a-zA-Z0-9]*(?:\s.*?)?/?\s*&gt;", re.DOTALL)
 # C0 controls other than tab/newline, and NUL, which PostgreSQL text cannot store.
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-_SPACES_RE = re.compile(r"[^\S\n]+")  # whitespace except newlines (covers nbsp, thin space, tabs)
 _BLANK_LINES_RE = re.compile(r"\n{3,}")
 
 
@@ -91,7 +90,7 @@ def clean_text(text: str | None) -> str:
         return ""
     text = html.unescape(str(text)).replace("\r\n", "\n").replace("\r", "\n")
     text = _CONTROL_RE.sub("", text)
-    lines = (_SPACES_RE.sub(" ", line).strip() for line in text.split("\n"))
+    lines = (" ".join(line.split()) for line in text.split("\n"))
     return _BLANK_LINES_RE.sub("\n\n", "\n".join(lines)).strip()
 
 
@@ -135,8 +134,30 @@ def html_to_text(markup: str | None) -> str:
     text = root.text_content()
     # text_content() already decoded the entities; clean_text must not decode "&amp;lt;" a second time.
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    lines = (_SPACES_RE.sub(" ", line).strip() for line in text.split("\n"))
-    return _BLANK_LINES_RE.sub("\n\n", "\n".join(lines)).strip()
+    lines = [" ".join(line.split()) for line in text.split("\n")]
+    return _BLANK_LINES_RE.sub("\n\n", "\n".join(_tidy_list_items(lines))).strip()
+
+
+def _tidy_list_items(lines: list[str]) -> list[str]:
+    """Join a bullet to its text when the item held a paragraph (``<li><p>x</p></li>``), and drop the
+    blank lines between consecutive items."""
+    joined: list[str] = []
+    bullet = False
+    for line in lines:
+        if line == "-":
+            bullet = True
+            continue
+        if bullet and line:
+            line, bullet = "- " + line, False
+        joined.append(line)
+    tidy: list[str] = []
+    for index, line in enumerate(joined):
+        if not line and tidy and tidy[-1].startswith("- "):
+            following = next((later for later in joined[index + 1 :] if later), "")
+            if following.startswith("- "):
+                continue
+        tidy.append(line)
+    return tidy
 
 
 # ---------------------------------------------------------------------------------------------- dates
