@@ -308,4 +308,4 @@ def _split_area(area: list[str], hint: str) -> LocationParts:
     rest = area[1:] if code else area
     region = rest[0] if rest else ""
     city = rest[-1] if len(rest) > 1 else ""
-    return LocationParts(city=city, region=region, country=hint or code)
+    return LocationParts(city=city, region=region, country=code or hint)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import logging
 import math
 from collections.abc import Sequence
 
@@ -11,7 +12,7 @@ from jobs.types import JobData
 
 from .classify import detect_employment_type, detect_job_level, is_internship, remote_from_explicit, remote_from_text
 from .places import country_code, currency_for_country, split_location
-from .salary import _CURRENCY_TOKENS, annualize, normalize_period, parse_salary, to_decimal
+from .salary import _CURRENCY_TOKENS, annualize, normalize_period, parse_salary, plausible_annual, to_decimal
 from .text import (
     clean_company_name,
     clean_line,
@@ -22,6 +23,8 @@ from .text import (
     strip_control,
     unescape_html,
 )
+
+logger = logging.getLogger(__name__)
 
 
 class InvalidPosting(ValueError):
@@ -222,6 +225,11 @@ def build_job_data(
             predicted = parsed.estimated
             provenance = SalarySource.PARSED
 
+    annual_min, annual_max = annualize(low, period), annualize(high, period)
+    if not (plausible_annual(annual_min) and plausible_annual(annual_max)):
+        low = high = annual_min = annual_max = None
+        currency, period, provenance, predicted = "", "", SalarySource.NONE, False
+
     skill_list = _clean_skills(skills) if skills is not None else _extract_skills(f"{title_text}\n{plain}")
 
     url = clean_line(apply_url)
@@ -249,8 +257,8 @@ def build_job_data(
         salary_max=high,
         salary_currency=currency,
         salary_period=str(period),
-        salary_annual_min=annualize(low, period),
-        salary_annual_max=annualize(high, period),
+        salary_annual_min=annual_min,
+        salary_annual_max=annual_max,
         salary_is_predicted=predicted,
         salary_source=str(provenance),
         category=_truncate(clean_line(category), "category"),
@@ -281,4 +289,8 @@ def _extract_skills(text: str) -> list[str]:
         if error.name not in {"matching.skills", "matching"}:
             raise
         return []
-    return _clean_skills(extract_skills(text))
+    try:
+        return _clean_skills(extract_skills(text))
+    except Exception:  # skills are an extra: a bug there must not drop the posting or stop the run
+        logger.exception("skill extraction failed; the posting is kept without skills")
+        return []

@@ -351,6 +351,8 @@ def _parse_salary(text: str | None, country: str) -> SalaryParse | None:
 
     min_value = min_value.quantize(_CENT) if min_value is not None else None
     max_value = max_value.quantize(_CENT) if max_value is not None else None
+    if not plausible_annual(annualize(biggest, period)):
+        return None
     return SalaryParse(
         min=min_value,
         max=max_value,
@@ -360,6 +362,12 @@ def _parse_salary(text: str | None, country: str) -> SalaryParse | None:
         annual_max=annualize(max_value, period),
         estimated=bool(_ESTIMATE_RE.search(text)),
     )
+
+
+def plausible_annual(amount: Decimal | None) -> bool:
+    """Whether a yearly amount is one a job could pay (below a billion); garbage above it would also
+    overflow the salary columns."""
+    return amount is None or amount < _MAX_AMOUNT
 
 
 def to_decimal(value: object) -> Decimal | None:

@@ -54,7 +54,13 @@ _BLOCK_TAGS = frozenset(
 # Elements whose content is never text a reader sees.
 _DROP_TAGS = ("script", "style", "noscript", "template", "head", "title")
 _TAG_RE = re.compile(r"<\s*/?\s*[a-zA-Z][a-zA-Z0-9]*(?:\s[^<>]*)?/?\s*>")
-_ESCAPED_TAG_RE = re.compile(r"&lt;\s*/?\s*[a-zA-Z][a-zA-Z0-9]*(?:\s.*?)?/?\s*&gt;", re.DOTALL)
+# The tags that make a text HTML (not "Use <Python> daily"): those job descriptions are written with.
+_HTML_TAGS = (
+    r"(?:p|div|br|li|ul|ol|span|strong|b|i|em|u|a|h[1-6]|table|tr|td|th|section|article|font|hr|img|"
+    r"blockquote|pre|code)"
+)
+_KNOWN_TAG_RE = re.compile(rf"<\s*/?\s*{_HTML_TAGS}(?:\s[^<>]*)?\s*/?\s*>", re.IGNORECASE)
+_ESCAPED_TAG_RE = re.compile(rf"&lt;\s*/?\s*{_HTML_TAGS}(?:\s[^<>]{{0,500}}?)?\s*/?\s*&gt;", re.IGNORECASE)
 # C0 controls other than tab/newline, and NUL, which PostgreSQL text cannot store.
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _BLANK_LINES_RE = re.compile(r"\n{3,}")
@@ -67,7 +73,7 @@ def strip_control(text: str | None) -> str:
 
 def looks_like_html(text: str) -> bool:
     """Whether `text` holds HTML tags, raw (``<p>``) or entity-escaped (``&lt;p&gt;``)."""
-    return bool(text) and bool(_TAG_RE.search(text) or _ESCAPED_TAG_RE.search(text))
+    return bool(text) and bool(_KNOWN_TAG_RE.search(text) or _ESCAPED_TAG_RE.search(text))
 
 
 def unescape_html(markup: str) -> str:
@@ -261,6 +267,7 @@ _COMPANY_SUFFIXES = sorted(
             "corp",
             "corporation",
             "co",
+            "company",
             "gmbh",
             "ag",
             "plc",
@@ -275,7 +282,6 @@ _COMPANY_SUFFIXES = sorted(
             "sas",
             "sarl",
             "srl",
-            "spa",
             "s p a",
             "bv",
             "b v",
@@ -310,10 +316,11 @@ def normalize_company_name(name: str | None) -> str:
     """The key that makes one Company of every spelling of a name.
 
     Case and accents are folded, ``&`` reads as "and", punctuation becomes spaces, a leading "The" and
-    trailing legal forms (Inc., Ltd., Limited, LLC, L.L.C., Corp., Corporation, Co., GmbH, PLC, Pty Ltd,
-    S.A., AG…) are dropped, and a Glassdoor rating line is ignored: "NRT Technology Corp",
-    "NRT Technology Corp." and "nrt technology corp\\n3.8" are all ``"nrt technology"``. A name that is
-    only a legal form ("Limited") keeps it rather than becoming empty. Empty input gives "".
+    trailing legal forms (Inc., Ltd., Limited, LLC, L.L.C., Corp., Corporation, Co., Company, GmbH, PLC,
+    Pty Ltd, S.A., AG…) are dropped, with the "and" they leave behind ("Johnson & Co."), and a Glassdoor
+    rating line is ignored: "NRT Technology Corp", "NRT Technology Corp." and "nrt technology corp\\n3.8"
+    are all ``"nrt technology"``. A name that is only a legal form ("Limited") keeps it rather than
+    becoming empty. Empty input gives "".
     """
     display = clean_company_name(name)
     if not display:
@@ -331,4 +338,6 @@ def normalize_company_name(name: str | None) -> str:
                 words = words[: -len(suffix)]
                 stripped = True
                 break
+    if len(words) > 1 and words[-1] == "and":  # "Johnson & Co." lost its "Co."
+        words = words[:-1]
     return " ".join(words)

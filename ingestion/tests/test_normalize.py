@@ -547,6 +547,9 @@ def test_currency_for_country(country: str, currency: str) -> None:
         (("Acme Holdings Pty Ltd", "Acme Holdings"), "acme holdings"),
         (("Acme Corp\n3.8", "Acme Corp\n4.1\n"), "acme"),  # Glassdoor appends the rating on a new line
         (("Johnson & Johnson", "Johnson and Johnson"), "johnson and johnson"),
+        (("Johnson & Co.", "Johnson and Company", "JOHNSON & CO"), "johnson"),
+        (("Ford Motor Company", "Ford Motor Co."), "ford motor"),
+        (("Serenity Day Spa",), "serenity day spa"),  # an ordinary word, not S.p.A.
         (("Société Générale", "Societe Generale"), "societe generale"),
         (("The Home Depot", "Home Depot, Inc."), "home depot"),
         (("Limited",), "limited"),  # a name that is only a legal form keeps it
@@ -673,6 +676,16 @@ def test_build_job_data_treats_html_in_description_as_html() -> None:
     truncated = build(description="Great role for a data engineer &amp; analyst…")  # Adzuna snippet
     assert truncated.description == "Great role for a data engineer & analyst…"
     assert truncated.description_html == ""
+
+
+def test_build_job_data_keeps_angle_brackets_that_are_not_html() -> None:
+    data = build(description="Use <Python> daily; salary <50k")
+    assert (data.description, data.description_html) == ("Use <Python> daily; salary <50k", "")
+
+
+def test_build_job_data_drops_absurd_structured_salaries() -> None:
+    data = build(salary_min=900_000_000, salary_max=900_000_000, salary_period="hour")
+    assert (data.salary_min, data.salary_annual_max, data.salary_source) == (None, None, SalarySource.NONE)
 
 
 def test_build_job_data_keeps_the_plain_description_when_both_are_given() -> None:
