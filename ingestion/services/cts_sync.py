@@ -263,11 +263,12 @@ class _Run:
     progress: Progress | None = None
     # job id → the company resource its CTS job belongs to
     companies: dict[int, str] = field(default_factory=dict)
+    # CTS's companies (external id → resource name), listed once a run when first needed
+    known_companies: dict[str, str] | None = None
 
     def count(self, **counts: int) -> None:
-        counts = {name: value for name, value in counts.items() if value}
-        if counts:
-            sync_log_add(sync_log=self.sync_log, **counts)
+        # Called after every batch, counts or not: it is also the run's heartbeat.
+        sync_log_add(sync_log=self.sync_log, **{name: value for name, value in counts.items() if value})
 
     def fail(self, job_id: int | str, reason: str) -> None:
         logger.warning("CTS sync: job %s: %s", job_id, reason)
@@ -318,9 +319,11 @@ def cts_sync(
     message = ""
     try:
         client.tenant_get()
-        pending = list(cts_jobs_pending(full=full, now=run.now).select_related("company")[:limit])
-        _push(run, pending)
-        _delete(run, list(cts_jobs_to_delete(now=run.now)[:limit]))
+        # Ids first, rows a batch at a time: descriptions of every changed job would not fit in memory.
+        pending = list(cts_jobs_pending(full=full, now=run.now).values_list("id", flat=True)[:limit])
+        for ids in chunks(pending):
+            _push(run, list(Job.objects.filter(pk__in=ids).select_related("company").order_by("id")))
+        _delete(run, list(cts_jobs_to_delete(now=run.now).only("id", "cts_name")[:limit]))
     except (TransientError, PermanentError) as exc:
         # The service as a whole failed (after retries): stop; the rest goes next run.
         message = str(exc)
@@ -343,9 +346,10 @@ def _ensure_companies(run: _Run, jobs: list[Job]) -> None:
         else:
             missing[job.company_id] = job.company
     if missing:
-        known = run.client.company_names_by_external_id()
+        if run.known_companies is None:
+            run.known_companies = run.client.company_names_by_external_id()
         for company in missing.values():
-            name = known.get(str(company.pk))
+            name = run.known_companies.get(str(company.pk))
             if not name:
                 try:
                     name = run.client.company_create(display_name=company.name, external_id=str(company.pk))
@@ -386,14 +390,19 @@ def _push(run: _Run, pending: list[Job]) -> None:
     existing: list[Job] = []
     _send(run, to_create + not_found, update=False, requeue=existing)
     # Jobs CTS already held (a run that died before recording them): update them by name.
-    found = []
+    found, lost = [], []
     for job in existing:
         name = run.client.job_find(company=run.companies[job.pk], requisition_id=str(job.pk))
         if name:
             job.cts_name = name
             found.append(job)
         else:
-            run.fail(job.pk, "CTS says it exists but no open job has its requisition id")
+            # An expired copy CTS still keeps (it lists only open jobs): nothing to update;
+            # not retried until the job changes.
+            run.fail(job.pk, "CTS says it exists but lists no open job with its requisition id")
+            job.cts_synced_at = run.now
+            lost.append(job)
+    Job.objects.bulk_update(lost, ["cts_synced_at"])
     _send(run, found, update=True, requeue=None)
 
 

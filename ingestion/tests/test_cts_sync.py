@@ -52,6 +52,7 @@ def test_first_sync_creates_companies_and_jobs_in_batches_of_200(cts_client, cts
     assert (log.created, log.updated, log.deleted, log.errors) == (450, 0, 0, 0)
     assert _batch_sizes(cts_fake, "BatchCreateJobs") == [200, 200, 50]
     assert len(cts_fake.requests("CreateCompany")) == 3
+    assert len(cts_fake.requests("ListCompanies")) == 1  # once a run, not once a batch
     assert {c.external_id for c in cts_fake.companies.values()} == {str(c.pk) for c in companies}
     for company in Company.objects.all():
         assert cts_fake.companies[company.cts_name].display_name == company.name
@@ -197,6 +198,22 @@ def test_deleted_job_that_comes_back_is_created_again(cts_client, cts_fake):
     assert log.created == 1
     job.refresh_from_db()
     assert cts_fake.jobs[job.cts_name].requisition_id == str(job.pk)
+
+
+def test_job_cts_no_longer_holds_is_created_again(cts_client, cts_fake):
+    job = JobFactory()
+    _sync(cts_client)
+    job.refresh_from_db()
+    old = job.cts_name
+    del cts_fake.jobs[old]  # CTS purged it (its own expiry)
+    job.title = "Renamed"
+    job.save()
+
+    log = _sync(cts_client)
+
+    assert (log.created, log.updated, log.errors) == (1, 0, 0)
+    job.refresh_from_db()
+    assert job.cts_name != old and cts_fake.jobs[job.cts_name].title == "Renamed"
 
 
 def test_unavailable_twice_then_success(cts_client, cts_fake):
