@@ -83,8 +83,8 @@ class CtsBackend(MatchBackend):
     def search(self, *, query: MatchQuery, candidates: QuerySet[Job]) -> MatchResponse:
         started = time.perf_counter()
         config = cts_config()
-        if config is None:
-            return self._fallback(query, candidates, reason="not configured")
+        if config is None:  # cts_config() has said so once; no warning per request
+            return self._fallback(query, candidates, reason="")
         request = cts_search_request(query=query)
         try:
             response = self._get_client(config).jobs_search(request)
@@ -136,7 +136,8 @@ class CtsBackend(MatchBackend):
 
     @staticmethod
     def _fallback(query: MatchQuery, candidates: QuerySet[Job], *, reason: str) -> MatchResponse:
-        logger.warning("CTS search unavailable (%s): the %s engine answers", reason, FALLBACK)
+        if reason:
+            logger.warning("CTS search failed (%s): the %s engine answers", reason, FALLBACK)
         response = get_backend(FALLBACK).search(query=query, candidates=candidates)
         response.backend = FALLBACK
         return response
