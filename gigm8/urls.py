@@ -4,6 +4,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 
 from gigm8.api_errors import api_not_found
 from gigm8.health import health
+from gigm8.metrics import metrics_view
 from jobs.api.views import LegacyJobListView, RefreshJobsView
 
 urlpatterns = [
@@ -21,4 +22,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("health/", health, name="health"),
     path("health", health),
+    # Prometheus scrape target; who may read it: gigm8.metrics.metrics_access.
+    path("metrics", metrics_view, name="metrics"),
 ]

