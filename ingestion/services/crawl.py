@@ -260,6 +260,32 @@ def _run_child(command: list[str], *, sync_log: SyncLog, timeout: int, echo: boo
     return code, "\n".join(tail)
 
 
+def _failure_line(tail: str) -> str:
+    """The child's line that says why it failed: the runner's own, else the last error, else the last line."""
+    lines = [line.strip() for line in tail.splitlines() if line.strip()]
+    for marker in ("crawl failed:", "Error", "error"):
+        found = [line for line in lines if marker in line]
+        if found:
+            return found[-1]
+    return lines[-1] if lines else ""
+
+
+def _check_args(spider: str, args: dict[str, str]) -> None:
+    """Refuse arguments the child would refuse, before starting it."""
+    for key in args:
+        if not key.isidentifier():
+            raise CrawlError(f"bad spider argument name {key!r}")
+    if spider == "careers":
+        for url in split_urls(args.get("urls", "") or args.get("boards", "")):
+            parts = urlsplit(url)
+            if parts.scheme not in ("http", "https") or not parts.hostname:
+                raise CrawlError(f"not an http(s) URL: {url!r}")
+
+
+def split_urls(value: str) -> list[str]:
+    return [item.strip() for item in value.split(",") if item.strip()]
+
+
 def crawl_run(
     *,
     spider: str,
@@ -278,9 +304,7 @@ def crawl_run(
     """
     _ats_kind(spider)
     args = dict(args or {})
-    for key in args:
-        if not key.isidentifier():
-            raise CrawlError(f"bad spider argument name {key!r}")
+    _check_args(spider, args)
     if sync_log is None:
         sync_log, started = sync_log_start_unless_running(
             kind=SyncKind.SPIDER,
@@ -298,7 +322,7 @@ def crawl_run(
     sync_log.refresh_from_db()
     if sync_log.status == SyncStatus.RUNNING:
         # The child died before closing its log (crash, kill, timeout): say so, in one line.
-        last = next((line for line in reversed(tail.splitlines()) if line.strip()), "")
+        last = _failure_line(tail)
         reason = (
             f"timed out after {settings.CRAWL_TIMEOUT}s"
             if code is None
@@ -319,6 +343,7 @@ def crawl_enqueue(
     from scrapers.tasks import crawl_spider
 
     _ats_kind(spider)
+    _check_args(spider, dict(args or {}))
     sync_log, started = sync_log_start_unless_running(
         kind=SyncKind.SPIDER, source=spider, triggered_by=triggered_by, user=user, params={"args": dict(args or {})}
     )

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import dataclasses
 import json
+from typing import Any
 
 from django.conf import settings
 from django.db import transaction
 from django_celery_beat.models import CrontabSchedule, PeriodicTask
 
 from ingestion.choices import TriggerKind
+from scrapers.schedules import spider_schedules
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -20,6 +22,7 @@ class DefaultSchedule:
     hour: str
     expire_seconds: int  # shorter than the interval: a tick that waited too long is dropped
     description: str
+    kwargs: dict[str, Any] = dataclasses.field(default_factory=dict)  # the task's own arguments
 
 
 def default_schedules() -> list[DefaultSchedule]:
@@ -49,6 +52,7 @@ def default_schedules() -> list[DefaultSchedule]:
             expire_seconds=50 * 60,
             description="Send jobs changed since the last sync to Cloud Talent Solution (skipped when not configured).",
         ),
+        *(DefaultSchedule(**fields) for fields in spider_schedules()),
     ]
 
 
@@ -72,7 +76,7 @@ def schedules_setup(*, reset: bool = False) -> list[tuple[str, str]]:
                 "task": default.task,
                 "crontab": crontab,
                 "interval": None,
-                "kwargs": json.dumps({"triggered_by": TriggerKind.SCHEDULE}),
+                "kwargs": json.dumps({**default.kwargs, "triggered_by": TriggerKind.SCHEDULE}),
                 "expire_seconds": default.expire_seconds,
                 "description": default.description,
                 "enabled": True,
