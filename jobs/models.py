@@ -230,6 +230,26 @@ class Job(models.Model):
                 name="job_public_salary_top_idx",
                 condition=Q(status=JobStatus.ACTIVE, duplicate_of__isnull=True),
             ),
+            # Facet counts (jobs.selectors.job_facet_counts) as index-only scans: the facet columns
+            # and the common filters' columns, public jobs only, ~90 bytes a job instead of a heap row.
+            models.Index(
+                fields=["remote", "employment_type"],
+                include=[
+                    "job_level",
+                    "country",
+                    "source",
+                    "company",
+                    "salary_annual_min",
+                    "salary_annual_max",
+                    "salary_is_predicted",
+                    "is_internship",
+                    "is_featured",
+                    "posted_at",
+                    "first_seen_at",
+                ],
+                name="job_public_facets_idx",
+                condition=Q(status=JobStatus.ACTIVE, duplicate_of__isnull=True),
+            ),
             # title= and location= (icontains, which Django writes as UPPER(col) LIKE): trigram GIN.
             GinIndex(OpClass(Upper("title"), name="gin_trgm_ops"), name="job_title_trgm_idx"),
             GinIndex(OpClass(Upper("location"), name="gin_trgm_ops"), name="job_location_trgm_idx"),
