@@ -1,0 +1,637 @@
+"""Benchmark: the jobs listing API against a raw-SQL floor, over 100,000 jobs, under wrk.
+
+    .venv/bin/python bench/api.py                 # seeds the scratch database once, then measures
+    .venv/bin/python bench/api.py --fresh         # rebuild the scratch database first
+    .venv/bin/python bench/api.py --seconds 5     # a quicker look
+
+What it does, in one run:
+1. A scratch database `gigm8_bench_api` (on the embedded PostgreSQL, or on DATABASE_URL's server),
+   migrated, holding --jobs jobs built from the real postings in ../shared/data/job_postings (title,
+   description, company, location, category), with remote/type/level/salary/place/date spread over
+   them; 3 % cross-source duplicates, 10 % expired or hidden, 1 % of companies blocked.
+2. EXPLAIN ANALYZE of the SQL the API runs for the common filters, so index use can be read.
+3. gunicorn with 2 workers serving the project plus one extra route, /floor/jobs/: a minimal Django
+   view running hand-written SQL equivalent to the typical listing (page + the two facets) and
+   writing the same JSON with json.dumps. Both answers are checked to hold the same jobs and counts.
+4. wrk (or, without wrk, a Python load generator) for --seconds on each target, the floor first,
+   after a short warm-up; requests/s, p50 and p99 of both, and the ratio API / floor.
+
+The typical listing is `?remote=remote&employment_type=FULL_TIME&salary_min=80000&facets=remote,employment_type`.
+Throttling stays on (as in production), at a rate no client reaches, counted in Redis when it runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import http.client
+import json
+import os
+import random
+import re
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = ROOT.parent / "shared" / "data" / "job_postings"
+SCRATCH_DB = "gigm8_bench_api"
+TYPICAL = "remote=remote&employment_type=FULL_TIME&salary_min=80000&facets=remote,employment_type"
+PAGE_SIZE = 20
+
+# --- served by gunicorn (BENCH_API_SERVE=1): the project plus the floor view ----------------------
+
+if os.environ.get("BENCH_API_SERVE"):
+    sys.path.insert(0, str(ROOT))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "gigm8.settings.base")
+    from django.conf import settings as _settings
+    from django.core.wsgi import get_wsgi_application
+
+    application = get_wsgi_application()
+    _settings.ROOT_URLCONF = __name__  # this module's urlpatterns: the floor, then the project's routes
+
+
+FLOOR_PAGE_SQL = """
+SELECT j.id, j.title, c.id, c.name, c.slug, j.location, j.city, j.region, j.country, j.latitude, j.longitude,
+       j.remote, j.employment_type, j.job_level, j.is_internship, j.salary_min, j.salary_max, j.salary_currency,
+       j.salary_period, j.salary_annual_min, j.salary_annual_max, j.salary_is_predicted, j.salary_source,
+       j.category, j.skills, j.apply_url, j.source, j.posted_at, j.is_featured,
+       COALESCE(j.posted_at, j.first_seen_at) AS sort_key
+FROM jobs_job j LEFT JOIN jobs_company c ON c.id = j.company_id
+WHERE j.status = 'active' AND j.duplicate_of_id IS NULL
+  AND NOT (j.company_id IS NOT NULL AND j.company_id IN (SELECT id FROM jobs_company WHERE is_blocked))
+  AND j.remote = ANY(%s) AND j.employment_type = ANY(%s)
+  AND GREATEST(j.salary_annual_min, j.salary_annual_max) >= %s
+ORDER BY sort_key DESC, j.id DESC
+LIMIT %s
+"""
+FLOOR_FACET_SQL = """
+SELECT j.{column}, count(*) FROM jobs_job j
+WHERE j.status = 'active' AND j.duplicate_of_id IS NULL
+  AND NOT (j.company_id IS NOT NULL AND j.company_id IN (SELECT id FROM jobs_company WHERE is_blocked))
+  AND {other} AND GREATEST(j.salary_annual_min, j.salary_annual_max) >= %s
+GROUP BY 1 ORDER BY 2 DESC, 1
+"""
+FACET_LABELS = {
+    "remote": {"onsite": "On site", "hybrid": "Hybrid", "remote": "Remote"},
+    "employment_type": {
+        "FULL_TIME": "Full time",
+        "PART_TIME": "Part time",
+        "CONTRACTOR": "Contractor",
+        "TEMPORARY": "Temporary",
+        "INTERN": "Intern",
+    },
+}
+
+
+def _number(value: Decimal | None) -> float | None:
+    return None if value is None else float(value)
+
+
+def floor_jobs(request: Any) -> Any:
+    """The floor: the typical listing's SQL by hand, its JSON by hand. No DRF, no ORM, no validation."""
+    from django.db import connection
+    from django.http import HttpResponse
+
+    remote, employment_type, salary_min = ["remote"], ["FULL_TIME"], Decimal(request.GET.get("salary_min", "80000"))
+    with connection.cursor() as cursor:
+        cursor.execute(FLOOR_PAGE_SQL, [remote, employment_type, salary_min, PAGE_SIZE + 1])
+        rows = cursor.fetchall()
+        facets = {}
+        for column, other, value in (
+            ("remote", "j.employment_type = ANY(%s)", employment_type),
+            ("employment_type", "j.remote = ANY(%s)", remote),
+        ):
+            cursor.execute(FLOOR_FACET_SQL.format(column=column, other=other), [value, salary_min])
+            labels = FACET_LABELS[column]
+            facets[column] = [
+                {"value": v, "label": labels.get(v, v) or "(unknown)", "count": n} for v, n in cursor.fetchall()
+            ]
+    results = []
+    for r in rows[:PAGE_SIZE]:
+        salary = None
+        if r[15] is not None or r[16] is not None:
+            salary = {
+                "min": _number(r[15]),
+                "max": _number(r[16]),
+                "currency": r[17],
+                "period": r[18],
+                "annual_min": _number(r[19]),
+                "annual_max": _number(r[20]),
+                "is_predicted": r[21],
+                "provenance": r[22],
+            }
+        results.append(
+            {
+                "id": r[0],
+                "title": r[1],
+                "company": {"id": r[2], "name": r[3], "slug": r[4]} if r[2] is not None else None,
+                "location": {
+                    "text": r[5],
+                    "city": r[6],
+                    "region": r[7],
+                    "country": r[8],
+                    "latitude": r[9],
+                    "longitude": r[10],
+                },
+                "remote": r[11],
+                "employment_type": r[12],
+                "job_level": r[13],
+                "is_internship": r[14],
+                "salary": salary,
+                "category": r[23],
+                "skills": r[24],
+                "apply_url": r[25],
+                "source": r[26],
+                "posted_at": r[27].isoformat().replace("+00:00", "Z") if r[27] else None,
+                "is_featured": r[28],
+            }
+        )
+    last = rows[PAGE_SIZE - 1] if len(rows) > PAGE_SIZE else None
+    next_link = None
+    if last is not None:
+        next_link = request.build_absolute_uri(f"?salary_min={salary_min}&after={last[29].isoformat()},{last[0]}")
+    body = {"next": next_link, "previous": None, "results": results, "facets": facets}
+    return HttpResponse(json.dumps(body), content_type="application/json")
+
+
+def __getattr__(name: str) -> Any:
+    # Django reads `urlpatterns` only after setup, when the project's urls can be imported.
+    if name == "urlpatterns":
+        from django.urls import path
+
+        from gigm8.urls import urlpatterns as project
+
+        return [path("floor/jobs/", floor_jobs), *project]
+    raise AttributeError(name)
+
+
+# --- the runner ---------------------------------------------------------------------------------
+
+
+def log(message: str) -> None:
+    print(message, flush=True)
+
+
+def scratch_database_url(args: argparse.Namespace) -> str:
+    """Create the scratch database (on DATABASE_URL's server, or the embedded one) and return its URL."""
+    import psycopg
+
+    if os.environ.get("DATABASE_URL"):
+        import dj_database_url
+
+        base = dj_database_url.parse(os.environ["DATABASE_URL"])
+        conninfo = dict(
+            host=base["HOST"], port=base["PORT"] or None, user=base["USER"], password=base["PASSWORD"] or None
+        )
+        auth = f"{quote(base['USER'])}:{quote(base['PASSWORD'])}@" if base["PASSWORD"] else f"{quote(base['USER'])}@"
+        url = f"postgres://{auth}{quote(base['HOST'], safe='')}:{base['PORT'] or 5432}/{SCRATCH_DB}"
+    else:
+        from gigm8.lib import embedded_pg
+
+        var = Path(os.environ.get("GIGM8_VAR_DIR", ROOT / "var"))
+        db = embedded_pg.start(var / "postgres")  # held until this process exits
+        conninfo = dict(host=db["HOST"], user=db["USER"])
+        url = f"postgres://{db['USER']}@{quote(db['HOST'], safe='')}/{SCRATCH_DB}"
+    with psycopg.connect(dbname="postgres", autocommit=True, **conninfo) as conn:
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [SCRATCH_DB]).fetchone()
+        if exists and args.fresh:
+            conn.execute(f'DROP DATABASE "{SCRATCH_DB}" WITH (FORCE)')
+            exists = None
+        if not exists:
+            conn.execute(f'CREATE DATABASE "{SCRATCH_DB}"')
+    return url
+
+
+def redis_url() -> str:
+    try:
+        with socket.create_connection(("127.0.0.1", 6379), timeout=1):
+            return "redis://127.0.0.1:6379/13"
+    except OSError:
+        return ""
+
+
+# --- seeding ------------------------------------------------------------------------------------
+
+
+def load_postings() -> list[dict[str, str]]:
+    """Real postings (title, description, company, location, category) from ../shared/data."""
+    csv.field_size_limit(10**8)
+    pool: list[dict[str, str]] = []
+    if not DATA.is_dir():
+        log(f"NOTE: {DATA} is absent: seeding with generated text instead of real postings.")
+        words = ["python", "data", "engineer", "nurse", "sales", "manager", "cloud", "analyst", "care"]
+        rng = random.Random(1)
+        for i in range(2000):
+            text = " ".join(rng.choice(words) for _ in range(300))
+            pool.append(
+                {"title": f"{rng.choice(words).title()} {i}", "description": text, "company": "", "location": "",
+                 "category": ""}
+            )  # fmt: skip
+        return pool
+    with open(DATA / "adzuna_uk_salary" / "Train_rev1.csv", encoding="utf-8") as f:
+        for row in csv.DictReader(f):
+            pool.append(
+                {
+                    "title": row["Title"],
+                    "description": row["FullDescription"],
+                    "company": row["Company"],
+                    "location": row["LocationRaw"],
+                    "category": row["Category"],
+                }
+            )
+    with open(DATA / "glassdoor_ds" / "glassdoor_jobs.csv", encoding="utf-8") as f:
+        for row in csv.DictReader(f):
+            pool.append(
+                {
+                    "title": row["Job Title"],
+                    "description": row["Job Description"],
+                    "company": row["Company Name"].split("\n")[0],
+                    "location": row["Location"],
+                    "category": row["Sector"] if row["Sector"] != "-1" else "",
+                }
+            )
+    with open(DATA / "google_job_skills" / "job_skills.csv", encoding="utf-8") as f:
+        for row in csv.DictReader(f, delimiter=";"):
+            text = "\n".join(row[k] for k in ("Responsibilities", "Minimum Qualifications", "Preferred Qualifications"))
+            pool.append(
+                {
+                    "title": row["Title"],
+                    "description": text,
+                    "company": row["Company"],
+                    "location": row["Location"],
+                    "category": row["Category"],
+                }
+            )
+    log(f"postings pool: {len(pool)} real postings from {DATA}")
+    return pool
+
+
+CITIES = [
+    ("London", "GB", 51.5074, -0.1278),
+    ("Manchester", "GB", 53.4808, -2.2426),
+    ("Leeds", "GB", 53.8008, -1.5491),
+    ("Edinburgh", "GB", 55.9533, -3.1883),
+    ("Dublin", "IE", 53.3498, -6.2603),
+    ("Paris", "FR", 48.8566, 2.3522),
+    ("Berlin", "DE", 52.52, 13.405),
+    ("Amsterdam", "NL", 52.3676, 4.9041),
+    ("New York", "US", 40.7128, -74.006),
+    ("San Francisco", "US", 37.7749, -122.4194),
+    ("Austin", "US", 30.2672, -97.7431),
+    ("Toronto", "CA", 43.6532, -79.3832),
+    ("Sydney", "AU", -33.8688, 151.2093),
+    ("Singapore", "SG", 1.3521, 103.8198),
+    ("Bangalore", "IN", 12.9716, 77.5946),
+]
+SKILLS = ["python", "django", "sql", "postgresql", "aws", "docker", "kubernetes", "java", "react", "excel", "nursing"]
+WEIGHTED = {
+    "remote": (["onsite", "hybrid", "remote"], [60, 20, 20]),
+    "employment_type": (["FULL_TIME", "PART_TIME", "CONTRACTOR", "TEMPORARY", "INTERN"], [65, 12, 13, 5, 5]),
+    "job_level": (["", "ENTRY_LEVEL", "EXPERIENCED", "MANAGER", "DIRECTOR"], [30, 20, 35, 10, 5]),
+    "source": (["adzuna", "greenhouse", "lever", "ashby", "careers"], [50, 20, 15, 10, 5]),
+    "status": (["active", "expired", "hidden"], [90, 7, 3]),
+}
+
+
+def seed(count: int) -> None:
+    from django.db import connection
+    from django.utils.text import slugify
+
+    from jobs.models import Company, Job
+
+    have = Job.objects.count()
+    if have >= count:
+        log(f"scratch database already holds {have:,} jobs (use --fresh to rebuild)")
+        return
+    if have:
+        Job.objects.all().delete()
+    rng = random.Random(42)
+    pool = load_postings()
+    started = time.perf_counter()
+    names = sorted({p["company"].strip() for p in pool if p["company"].strip()})
+    names += [f"Company {i}" for i in range(2000 - len(names))]
+    companies = Company.objects.bulk_create(
+        [
+            Company(
+                name=n[:255],
+                normalized_name=f"{i}:{n.lower()}"[:255],
+                slug=f"{slugify(n)[:200]}-{i}",
+                is_blocked=(i % 100 == 7),
+            )
+            for i, n in enumerate(names)
+        ]
+    )
+    by_name = {c.name: c.id for c in companies}
+    company_ids = [c.id for c in companies]
+    now = datetime.now(UTC)
+    skip = {"id", "search_vector", "embedding", "embedded_at", "cts_synced_at", "expired_at", "expires_at"}
+    fields = [f for f in Job._meta.concrete_fields if f.name not in skip]
+    columns = [f.column for f in fields]
+    defaults = {f.attname: f.get_default() for f in fields}
+    with connection.cursor() as cursor:
+        raw = cursor.connection  # psycopg 3
+        with raw.cursor() as cur, cur.copy(f"COPY jobs_job (id, {', '.join(columns)}) FROM STDIN") as copy:
+            for i in range(1, count + 1):
+                posting = pool[i % len(pool)]
+                pick = {k: rng.choices(values, weights)[0] for k, (values, weights) in WEIGHTED.items()}
+                city, country, lat, lng = rng.choice(CITIES)
+                annual = None
+                if rng.random() < 0.7:
+                    low = Decimal(int(rng.lognormvariate(10.9, 0.45)) // 1000 * 1000)
+                    annual = (low, (low * Decimal("1.25")).quantize(Decimal(1)))
+                posted = None if rng.random() < 0.05 else now - timedelta(seconds=rng.uniform(0, 60 * 86400))
+                row = dict(defaults)
+                row.update(
+                    title=posting["title"][:300],
+                    description=posting["description"][:2500],
+                    company_id=by_name.get(posting["company"].strip()) or rng.choice(company_ids),
+                    location=f"{city}, {country}",
+                    city=city,
+                    country=country,
+                    latitude=lat + rng.uniform(-0.2, 0.2),
+                    longitude=lng + rng.uniform(-0.2, 0.2),
+                    remote=pick["remote"],
+                    employment_type=pick["employment_type"],
+                    job_level=pick["job_level"],
+                    is_internship=pick["employment_type"] == "INTERN",
+                    category=posting["category"][:200],
+                    skills=rng.sample(SKILLS, 3),
+                    apply_url=f"https://jobs.example.com/{i}",
+                    source=pick["source"],
+                    external_id=str(i),
+                    posted_at=posted,
+                    first_seen_at=now - timedelta(days=rng.uniform(0, 60)),
+                    last_seen_at=now,
+                    created_at=now,
+                    updated_at=now,
+                    status=pick["status"],
+                    # 3 % are another source's copy of an earlier job.
+                    duplicate_of_id=rng.randrange(1, i) if i > 100 and rng.random() < 0.03 else None,
+                    locked_fields=[],
+                )
+                if annual:
+                    row.update(salary_min=annual[0], salary_max=annual[1], salary_currency="GBP",
+                               salary_period="year", salary_annual_min=annual[0], salary_annual_max=annual[1],
+                               salary_source="structured", salary_is_predicted=rng.random() < 0.2)  # fmt: skip
+                copy.write_row([i, *(row[f.attname] for f in fields)])
+                if i % 20000 == 0:
+                    log(f"  {i:,} jobs written ({time.perf_counter() - started:.0f} s)")
+        cursor.execute("SELECT setval(pg_get_serial_sequence('jobs_job', 'id'), %s)", [count])
+        cursor.execute("ANALYZE jobs_job; ANALYZE jobs_company")
+    log(f"seeded {count:,} jobs and {len(companies):,} companies in {time.perf_counter() - started:.0f} s")
+
+
+# --- EXPLAIN --------------------------------------------------------------------------------------
+
+EXPLAINED = [
+    ("typical listing", TYPICAL),
+    ("newest first, no filter", ""),
+    ("full text q=python developer", "q=python developer"),
+    ("near London, 25 km, by distance", "near=51.5074,-0.1278&radius_km=25&ordering=distance"),
+    ("country=GB", "country=GB"),
+    ("salary_min=100000, highest first", "salary_min=100000&ordering=-salary"),
+    ("title=engineer", "title=engineer"),
+    ("location=london", "location=london"),
+    ("posted_within_days=3", "posted_within_days=3"),
+    ("company (slug of a big employer)", "company={company}"),
+    ("remote=true&job_level=EXPERIENCED", "remote=true&job_level=EXPERIENCED"),
+]
+
+
+def explain_common_filters() -> None:
+    from django.db.models import Count
+    from django.http import QueryDict
+
+    from jobs.filters import JobFilterSet
+    from jobs.models import Job
+    from jobs.selectors import job_list_public
+
+    big = Job.objects.values("company__slug").annotate(n=Count("id")).order_by("-n").first()
+    log("\n=== EXPLAIN ANALYZE of the API's SQL (page of 21 rows) ===")
+    for label, query in EXPLAINED:
+        query = query.format(company=big["company__slug"])
+        filterset = JobFilterSet(QueryDict(query), queryset=job_list_public())
+        assert filterset.is_valid(), filterset.errors
+        plan = filterset.qs[: PAGE_SIZE + 1].explain(analyze=True)
+        indexes = sorted(
+            set(re.findall(r"(?:Index|Bitmap Index) (?:Only )?Scan (?:Backward )?(?:using|on) (\w+)", plan))
+        )
+        total = re.search(r"Execution Time: ([\d.]+) ms", plan)
+        log(f"\n--- {label}: ?{query}")
+        used = ", ".join(indexes) or "none (sequential scan)"
+        log(f"    indexes: {used}; execution {total.group(1) if total else '?'} ms")
+        for line in plan.splitlines():
+            log("    " + line)
+
+
+# --- serving and loading ----------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_server(database_url: str, port: int) -> subprocess.Popen:
+    env = dict(os.environ)
+    env.update(
+        BENCH_API_SERVE="1",
+        DJANGO_SETTINGS_MODULE="gigm8.settings.base",
+        DATABASE_URL=database_url,
+        DEBUG="false",
+        # Throttling on, as in production, at a rate no benchmark client reaches; per second so
+        # DRF's request history per client stays short.
+        API_THROTTLE_ANON="10000000/second",
+        API_THROTTLE_USER="10000000/second",
+    )
+    if url := redis_url():
+        env["REDIS_URL"] = url
+    gunicorn = ROOT / ".venv" / "bin" / "gunicorn"
+    cmd = [
+        str(gunicorn if gunicorn.exists() else shutil.which("gunicorn")),
+        "bench.api:application",
+        "--workers", "2",
+        "--bind", f"127.0.0.1:{port}",
+        "--chdir", str(ROOT),
+        "--log-level", "warning",
+    ]  # fmt: skip
+    server_log = ROOT / "var" / "bench_api_gunicorn.log"
+    server_log.parent.mkdir(exist_ok=True)
+    log(f"gunicorn's output (a line per request): {server_log}")
+    with open(server_log, "w") as out:
+        server = subprocess.Popen(cmd, env=env, start_new_session=True, stdout=out, stderr=subprocess.STDOUT)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            status, _ = get(port, "/health/")
+            if status == 200:
+                return server
+        except OSError:
+            pass
+        if server.poll() is not None:
+            raise SystemExit(f"gunicorn exited with {server.returncode}")
+        time.sleep(0.3)
+    stop_server(server)
+    raise SystemExit("gunicorn did not answer /health/ within 60 s")
+
+
+def stop_server(server: subprocess.Popen) -> None:
+    if server.poll() is None:
+        os.killpg(server.pid, signal.SIGTERM)
+        try:
+            server.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(server.pid, signal.SIGKILL)
+
+
+def get(port: int, path: str) -> tuple[int, bytes]:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    try:
+        conn.request("GET", path)
+        response = conn.getresponse()
+        return response.status, response.read()
+    finally:
+        conn.close()
+
+
+def check_same_answer(port: int) -> None:
+    status_api, api = get(port, f"/api/jobs/?{TYPICAL}")
+    status_floor, floor = get(port, "/floor/jobs/?salary_min=80000")
+    if status_api != 200 or status_floor != 200:
+        raise SystemExit(f"unexpected status: api {status_api}, floor {status_floor}: {api[:300]!r} {floor[:300]!r}")
+    a, f = json.loads(api), json.loads(floor)
+    assert [r["id"] for r in a["results"]] == [r["id"] for r in f["results"]], "the two pages differ"
+    assert a["facets"] == f["facets"], (a["facets"], f["facets"])
+    assert a["results"] == f["results"], "the two pages' rows differ"
+    log(f"same answer from both: {len(a['results'])} jobs, facets {json.dumps(a['facets'])}")
+
+
+def _ms(text: str) -> float:
+    number, unit = re.fullmatch(r"([\d.]+)(us|ms|s)", text).groups()
+    return float(number) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
+
+
+def load_wrk(url: str, seconds: int, connections: int) -> dict[str, float]:
+    out = subprocess.run(
+        ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", url],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    p50 = _ms(re.search(r"\s50%\s+([\d.]+\w+)", out).group(1))
+    p99 = _ms(re.search(r"\s99%\s+([\d.]+\w+)", out).group(1))
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    if errors:
+        raise SystemExit(f"{url}: {errors.group(1)} non-2xx answers under load\n{out}")
+    return {"rps": rps, "p50": p50, "p99": p99}
+
+
+def load_python(url: str, seconds: int, connections: int) -> dict[str, float]:
+    """Keep-alive clients in threads, each timing its requests; bounded by time and by count."""
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    target = parts.path + ("?" + parts.query if parts.query else "")
+    latencies: list[float] = []
+    lock = threading.Lock()
+    stop = time.monotonic() + seconds
+
+    def client() -> None:
+        conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
+        mine = []
+        while time.monotonic() < stop and len(mine) < 1_000_000:
+            t = time.perf_counter()
+            conn.request("GET", target)
+            response = conn.getresponse()
+            response.read()
+            if response.status != 200:
+                raise SystemExit(f"{url}: status {response.status} under load")
+            mine.append((time.perf_counter() - t) * 1000)
+        conn.close()
+        with lock:
+            latencies.extend(mine)
+
+    threads = [threading.Thread(target=client) for _ in range(connections)]
+    started = time.monotonic()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    elapsed = time.monotonic() - started
+    q = statistics.quantiles(latencies, n=100)
+    return {"rps": len(latencies) / elapsed, "p50": q[49], "p99": q[98]}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="The jobs listing API against a raw-SQL floor, under load.")
+    parser.add_argument("--jobs", type=int, default=100_000, help="jobs in the scratch database (default 100000)")
+    parser.add_argument("--seconds", type=int, default=15, help="load per target, seconds (default 15)")
+    parser.add_argument("--connections", type=int, default=8, help="concurrent connections (default 8)")
+    parser.add_argument("--fresh", action="store_true", help="drop and rebuild the scratch database")
+    parser.add_argument("--no-explain", action="store_true", help="skip the EXPLAIN section")
+    args = parser.parse_args()
+    if args.jobs < 1000 or not 1 <= args.seconds <= 300 or not 1 <= args.connections <= 64:
+        parser.error("--jobs at least 1000, --seconds 1 to 300, --connections 1 to 64")
+
+    sys.path.insert(0, str(ROOT))
+    database_url = scratch_database_url(args)
+    os.environ["DATABASE_URL"] = database_url
+    os.environ["DJANGO_SETTINGS_MODULE"] = "gigm8.settings.base"
+    import django
+    from django.core.management import call_command
+
+    django.setup()
+    call_command("migrate", verbosity=0)
+    seed(args.jobs)
+    from django.db import connection
+
+    # What autovacuum does after a big load: statistics, and the visibility map that lets
+    # the facet counts run as index-only scans.
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE jobs_job")
+        cursor.execute("VACUUM ANALYZE jobs_company")
+
+    if not args.no_explain:
+        explain_common_filters()
+    connection.close()
+
+    load = load_wrk if shutil.which("wrk") else load_python
+    generator = "wrk" if load is load_wrk else "Python threads (wrk not installed)"
+    log(f"\nload generator: {generator}, {args.connections} connections, {args.seconds} s per target")
+    log(f"gunicorn 2 workers; {os.cpu_count()} cores shared by server, database and load generator")
+    port = free_port()
+    server = start_server(database_url, port)
+    try:
+        check_same_answer(port)
+        targets = {
+            "floor (raw SQL view)": f"http://127.0.0.1:{port}/floor/jobs/?salary_min=80000",
+            "API  (/api/jobs/)   ": f"http://127.0.0.1:{port}/api/jobs/?{TYPICAL}",
+        }
+        results = {}
+        for name, url in targets.items():
+            load(url, 3, args.connections)  # warm-up: connections, caches, plans
+            results[name] = load(url, args.seconds, args.connections)
+            r = results[name]
+            log(f"{name}: {r['rps']:8.1f} req/s   p50 {r['p50']:7.2f} ms   p99 {r['p99']:7.2f} ms")
+    finally:
+        stop_server(server)
+    floor, api = results.values()
+    ratio = api["rps"] / floor["rps"]
+    log(f"ratio API / floor: {ratio:.2f} (target >= 0.60): {'OK' if ratio >= 0.6 else 'BELOW TARGET'}")
+
+
+if __name__ == "__main__":
+    main()
