@@ -16,6 +16,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, JsonResponse
+from django.urls import Resolver404, resolve
 from rest_framework import exceptions
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
@@ -78,4 +79,13 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
 
 def api_not_found(request: HttpRequest, *args: Any, **kwargs: Any) -> JsonResponse:
     """Unknown URLs under /api/ answer in the API's shape, not with Django's HTML page."""
-    return error_response(status=404, code="not_found", message=f"No API endpoint at {request.path}.")
+    message = f"No API endpoint at {request.path}."
+    # This catch-all resolves every /api/ path, so APPEND_SLASH never redirects: say it instead.
+    if not request.path.endswith("/"):
+        try:
+            match = resolve(request.path + "/")
+        except Resolver404:
+            match = None
+        if match is not None and match.func is not api_not_found:
+            message += f" Did you mean {request.path}/ (with the slash)?"
+    return error_response(status=404, code="not_found", message=message)

@@ -247,6 +247,12 @@ def test_unknown_api_url_is_a_json_404(client):
     assert response.json()["error"] == {"code": "not_found", "message": message, "fields": {}}
 
 
+def test_a_missing_slash_is_pointed_out(client):
+    response = client.get("/api/jobs")
+    assert response.status_code == 404
+    assert "Did you mean /api/jobs/ (with the slash)?" in response.json()["error"]["message"]
+
+
 def test_method_not_allowed_and_parse_errors_use_the_error_shape(client, staff_client):
     response = client.put("/api/sources/")
     assert response.status_code == 405
