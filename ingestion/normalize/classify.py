@@ -204,6 +204,7 @@ _EXPLICIT_REMOTE = {
     "distributed": Remote.REMOTE,
     "true": Remote.REMOTE,
     "yes": Remote.REMOTE,
+    "1": Remote.REMOTE,
     "hybrid": Remote.HYBRID,
     "flexible": Remote.HYBRID,
     "onsite": Remote.ONSITE,
@@ -215,6 +216,7 @@ _EXPLICIT_REMOTE = {
     "microsoft on site only": Remote.ONSITE,
     "false": Remote.ONSITE,
     "no": Remote.ONSITE,
+    "0": Remote.ONSITE,
 }
 # Microsoft's older "Up to 50% work from home" is hybrid; "100% work from home" is remote.
 _UP_TO_WFH_RE = re.compile(r"^up to \d+ work from home$")

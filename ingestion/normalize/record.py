@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import logging
 import math
+import re
 from collections.abc import Sequence
 
 from jobs.choices import EmploymentType, JobLevel, SalaryPeriod, SalarySource
@@ -114,7 +115,7 @@ def build_job_data(
     salary_period: str | None = None,
     salary_is_predicted: object = False,
     category: str | None = "",
-    skills: Sequence[str] | None = None,
+    skills: Sequence[str] | str | None = None,
     apply_url: str | None = "",
     posted_at: object = None,
     expires_at: object = None,
@@ -152,7 +153,8 @@ def build_job_data(
       `salary_is_predicted` is truthy (Adzuna's "1"), else "structured". Otherwise `salary_text` is parsed
       (`parse_salary`; provenance "parsed"; a text estimate such as "Glassdoor est." sets
       salary_is_predicted). Otherwise no salary. Annualized min/max are filled for the filters.
-    - skills: cleaned and de-duplicated when given; when None, ``matching.skills.extract_skills`` is run on
+    - skills: cleaned and de-duplicated when given (a list, or one string separated by commas, semicolons
+      or pipes, as a CSV cell holds them); when None, ``matching.skills.extract_skills`` is run on
       the title and description if that module exists.
     - `board` (the feed inside the source whose completeness decides expiry) passes through.
     - apply_url is kept only when it is an absolute http(s) URL; dates go through `parse_datetime`.
@@ -270,7 +272,9 @@ def build_job_data(
     )
 
 
-def _clean_skills(skills: Sequence[str]) -> list[str]:
+def _clean_skills(skills: Sequence[str] | str) -> list[str]:
+    if isinstance(skills, str):  # a CSV cell: "Python, SQL; Docker"
+        skills = re.split(r"[,;|\n]", skills)
     limit = _max_lengths().get("skill", 100)
     seen: set[str] = set()
     result = []

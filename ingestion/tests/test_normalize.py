@@ -367,6 +367,9 @@ def test_detect_job_level(title: str | None, level: str) -> None:
         ({"explicit": "Up to 50% work from home"}, Remote.HYBRID),  # Microsoft
         ({"explicit": "100% work from home"}, Remote.REMOTE),
         ({"explicit": "Microsoft on-site only"}, Remote.ONSITE),
+        ({"explicit": "true"}, Remote.REMOTE),  # a CSV cell
+        ({"explicit": "0"}, Remote.ONSITE),
+        ({"explicit": "unspecified", "text": "Remote"}, Remote.REMOTE),  # says nothing: the text decides
         ({"explicit": "onsite", "text": "Remote - US"}, Remote.ONSITE),  # explicit first
         ({"explicit": None, "text": "Remote - US"}, Remote.REMOTE),
         ({"explicit": "", "text": "hybrid, 3 days in the office"}, Remote.HYBRID),
@@ -775,6 +778,7 @@ def test_build_job_data_cleans_the_rest() -> None:
     assert data.expires_at == datetime(2026, 8, 1, tzinfo=UTC)
     assert data.board == "gb:python"
     assert build(apply_url="https://example.com/apply?id=1").apply_url == "https://example.com/apply?id=1"
+    assert build(skills="Python, SQL; Docker|python").skills == ["Python", "SQL", "Docker"]  # a CSV cell
 
 
 def test_build_job_data_accepts_the_real_adzuna_shape() -> None:
