@@ -227,3 +227,22 @@ def test_when_the_canonical_job_expires_its_duplicate_takes_over():
     canonical.refresh_from_db()
     assert canonical.status == JobStatus.EXPIRED
     assert Job.objects.get(source="adzuna").duplicate_of_id is None
+
+
+def test_touching_unchanged_rows_writes_no_index_entries():
+    def counts():
+        with connection.cursor() as cursor:
+            # This transaction's own counts, so far.
+            cursor.execute(
+                "SELECT pg_stat_get_xact_tuples_updated('jobs_job'::regclass), "
+                "pg_stat_get_xact_tuples_hot_updated('jobs_job'::regclass)"
+            )
+            return cursor.fetchone()
+
+    job_bulk_upsert(records=[record(i) for i in range(20)])
+    updated_before, hot_before = counts()
+    result = job_bulk_upsert(records=[record(i) for i in range(20)])
+    updated, hot = counts()
+    assert result.unchanged == 20
+    # Every touch was a HOT update: no index entry written (last_seen_at is in no index).
+    assert (updated - updated_before, hot - hot_before) == (20, 20)
