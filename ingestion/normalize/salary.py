@@ -157,11 +157,12 @@ _CURRENCY_RE = re.compile(
 
 # An amount: optional currency, the number (1,234.56 · 1.234,56 · 40 000 · 45.5), optional multiplier.
 _NUMBER = (
-    r"\d{1,3}(?:,\d{3})+(?:\.\d+)?"  # 120,000 / 120,000.00
+    r"\d{1,2}(?:,\d{2})+,\d{3}(?:\.\d+)?(?![\d,])"  # Indian lakh grouping: 8,00,000 / 1,20,00,000
+    r"|\d{1,3}(?:,\d{3})+(?:\.\d+)?"  # 120,000 / 120,000.00
     r"|\d{1,3}(?:\.\d{3})+(?:,\d{1,2})?(?![\d.])"  # 40.000 / 40.000,00 (a salary never has 3 decimals)
-    r"|\d{1,3}(?:[ \u00a0\u202f\u2009]\d{3})+(?![\d.,])"  # 40 000
+    r"|\d{1,3}(?:[ '\u2019\u00a0\u202f\u2009]\d{3})+(?![\d.,])"  # 40 000 / Swiss 120'000
+    r"|\d+,\d{1,2}(?![\d,])"  # decimal comma: 12,50
     r"|\d+(?:\.\d+)?"
-    r"|\d+,\d{1,2}(?!\d)"
 )
 _AMOUNT_RE = re.compile(
     rf"(?:(?P<cur>{_CURRENCY_RE.pattern})\s?|(?<![\w.,]))(?P<num>{_NUMBER})"
@@ -181,6 +182,7 @@ _UP_TO_RE = re.compile(
 _AT_LEAST_RE = re.compile(
     r"(?:\bfrom|\bmin(?:imum)?|\bat least|\bstarting(?: at| from)?|\bstarts? at|\bover)\W*$", re.I
 )
+_OR_MORE_RE = re.compile(r"\s*\+\s*(?:$|[)\]])|\s*(?:or more|and above|plus)\W*$", re.IGNORECASE)  # "$120,000+"
 _ESTIMATE_RE = re.compile(r"\best\b\.?|\bestimated?\b", re.IGNORECASE)
 _MULTIPLIERS = {"k": 1000, "thousand": 1000, "m": 1_000_000, "mn": 1_000_000, "mil": 1_000_000, "million": 1_000_000}
 
@@ -203,7 +205,8 @@ class _Amount:
 
 
 def _to_number(raw: str) -> Decimal | None:
-    raw = raw.replace("\u00a0", " ").replace("\u202f", " ").replace("\u2009", " ")
+    for separator in ("\u00a0", "\u202f", "\u2009", "'", "\u2019"):
+        raw = raw.replace(separator, " ")
     if re.fullmatch(r"\d{1,3}(?:\.\d{3})+(?:,\d{1,2})?", raw):  # European 40.000,00
         raw = raw.replace(".", "").replace(",", ".")
     elif re.fullmatch(r"\d+,\d{1,2}", raw):  # European decimal comma
@@ -311,10 +314,10 @@ def _parse_salary(text: str | None, country: str) -> SalaryParse | None:
             low *= 1000
     else:
         before = text[: low_amount.start]
-        after = text[low_amount.end : next_start(last)]
+        after = text[low_amount.end :]
         if _UP_TO_RE.search(before):
             low, high = Decimal(0), low
-        elif _AT_LEAST_RE.search(before) or re.match(r"\s*\+\s*(?:$|[)\]])|\s*(?:or more|and above|plus)$", after):
+        elif _AT_LEAST_RE.search(before) or _OR_MORE_RE.match(after):
             high = Decimal(0)
 
     period = (

@@ -92,6 +92,14 @@ def shared_file(*parts: str) -> Path:
         ("$45k-$40k", (D(40000), D(45000), "USD", "year")),  # reversed ends are put in order
         ("25,000 to 28,00 per year", (D(25000), D(25000), "", "year")),  # a typo end 20x off is dropped
         ("10% bonus on top of $60,000", (D(60000), D(60000), "USD", "year")),  # percentages are not money
+        ("$90,000 + 401(k)", (D(90000), D(90000), "USD", "year")),  # "+" then more text is not "90,000+"
+        ("$120,000 plus", (D(120000), None, "USD", "year")),
+        ("INR 8,00,000 - 12,00,000 per annum", (D(800000), D(1200000), "INR", "year")),  # lakh grouping
+        ("CHF 120\u2019000 - 140\u2019000", (D(120000), D(140000), "CHF", "year")),  # Swiss apostrophes
+        ("2095,50 - 2295,75 € per month", (D("2095.50"), D("2295.75"), "EUR", "month")),  # decimal commas
+        ("$151K \u2013 $231K \u2022 Offers Equity \u2022 Multiple Ranges", (D(151000), D(231000), "USD", "year")),
+        ("Between $80,000 and $95,000 annually", (D(80000), D(95000), "USD", "year")),
+        ("$1.2M", (D(1200000), D(1200000), "USD", "year")),
     ],
 )
 def test_parse_salary_reads_ranges_currency_and_period(text: str, expected: tuple) -> None:
