@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from celery import shared_task
+from celery import Task, shared_task
 
 from ingestion.choices import TriggerKind
 from ingestion.models import SyncLog
@@ -12,8 +12,9 @@ from ingestion.services.cts_sync import cts_sync
 SYNC_CTS_EXPIRES = 50 * 60
 
 
-@shared_task(name="ingestion.cts_tasks.sync_cts", ignore_result=True)
+@shared_task(bind=True, name="ingestion.cts_tasks.sync_cts", ignore_result=True)
 def sync_cts(
+    self: Task,
     *,
     full: bool = False,
     limit: int | None = None,
@@ -27,5 +28,5 @@ def sync_cts(
     sends only what the first did not record.
     """
     sync_log = SyncLog.objects.get(pk=sync_log_id) if sync_log_id is not None else None
-    log = cts_sync(full=full, limit=limit, triggered_by=triggered_by, sync_log=sync_log)
+    log = cts_sync(full=full, limit=limit, triggered_by=triggered_by, sync_log=sync_log, task_id=self.request.id or "")
     return log.pk if log is not None else None

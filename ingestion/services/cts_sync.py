@@ -288,6 +288,7 @@ def cts_sync(
     sync_log: SyncLog | None = None,
     client: CtsClient | None = None,
     progress: Progress | None = None,
+    task_id: str = "",
 ) -> SyncLog | None:
     """Run one sync and return its SyncLog.
 
@@ -309,6 +310,7 @@ def cts_sync(
             triggered_by=triggered_by,
             user=user,
             params={"full": full, "limit": limit},
+            task_id=task_id,
         )
         if not started:
             logger.info("CTS sync not started: SyncLog #%s is running", sync_log.pk)

@@ -414,9 +414,9 @@ def test_the_hourly_schedule_runs_the_task_with_its_kwargs(cts_settings):
     assert (task.crontab.minute, task.crontab.hour, task.enabled) == ("15", "*", True)
     assert task.expire_seconds < 3600
     JobFactory()
-    log_id = sync_cts.apply(kwargs=json.loads(task.kwargs)).get()
+    log_id = sync_cts.apply(kwargs=json.loads(task.kwargs), task_id="beat-tick-1").get()
     log = SyncLog.objects.get(pk=log_id)
-    assert (log.triggered_by, log.created) == (TriggerKind.SCHEDULE, 1)
+    assert (log.triggered_by, log.created, log.task_id) == (TriggerKind.SCHEDULE, 1, "beat-tick-1")
 
 
 def test_cts_is_the_refresh_s_last_step_and_only_when_configured(settings):
