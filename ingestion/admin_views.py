@@ -65,6 +65,8 @@ class RunButton:
     # Builds (source, task kwargs) from the POST; raises ValueError with a message for bad input.
     parse: Callable[[HttpRequest], tuple[str, dict[str, Any]]] | None = None
     choices: Callable[[], list[tuple[str, str]]] | None = None
+    # The flow's own enqueue service, when it has one: (user, source, kwargs) -> (log, started).
+    start: Callable[..., tuple[SyncLog, bool]] | None = None
 
     def task_callable(self) -> Any | None:
         module_name, _, attr = self.task.rpartition(".")
@@ -91,6 +93,16 @@ BUTTONS: list[RunButton] = [
         task="ingestion.tasks.fetch_adzuna",
     ),
     RunButton(
+        key="crawl",
+        label="Crawl now",
+        help="Crawl every enabled company's board of the chosen kind.",
+        kind=SyncKind.SPIDER,
+        task="scrapers.tasks.crawl_spider",
+        parse=lambda request: _parse_spider(request),
+        choices=lambda: _spider_choices(),
+        start=lambda *, user, source, task_kwargs: _crawl_enqueue(user=user, spider=source),
+    ),
+    RunButton(
         key="cts",
         label="Sync to CTS now",
         help="Send new and changed jobs to Google Cloud Talent Solution; delete the ones that left.",
@@ -115,6 +127,38 @@ BUTTONS: list[RunButton] = [
         task="ingestion.tasks.refresh_jobs",
     ),
 ]
+
+
+def _spider_choices() -> list[tuple[str, str]]:
+    from ingestion.services.crawl import SPIDERS
+
+    return [(name, name.title()) for name in SPIDERS]
+
+
+def _parse_spider(request: HttpRequest) -> tuple[str, dict[str, Any]]:
+    spider = request.POST.get("choice", "")
+    names = [name for name, _ in _spider_choices()]
+    if spider not in names:
+        raise ValueError(f"Choose a spider to crawl: one of {', '.join(names)} (got {spider!r}).")
+    return spider, {"spider": spider}
+
+
+def _crawl_enqueue(*, user: Any, spider: str, boards: str = "") -> tuple[SyncLog, bool]:
+    from ingestion.services.crawl import crawl_enqueue
+
+    args = {"boards": boards} if boards else None
+    return crawl_enqueue(spider=spider, args=args, triggered_by=TriggerKind.STAFF, user=user)
+
+
+def company_crawl_start(*, company: Any, user: Any) -> tuple[SyncLog, bool]:
+    """Crawl one company's board now (its ATS kind names the spider)."""
+    from ingestion.services.crawl import SPIDER_ATS_KIND
+
+    spider = next((name for name, kind in SPIDER_ATS_KIND.items() if kind == company.ats_kind), None)
+    board = company.careers_url if spider == "careers" else company.board_token
+    if spider is None or not board:
+        raise ValueError(f"{company.name} has no board to crawl: set its ATS kind and board token (or careers URL).")
+    return _crawl_enqueue(user=user, spider=spider, boards=board)
 
 
 def run_buttons() -> list[RunButton]:
@@ -152,6 +196,9 @@ def run_start(*, button: RunButton, user: Any, source: str, task_kwargs: dict[st
     task = button.task_callable()
     if task is None:
         raise LookupError(f"{button.task} is not installed")
+    if button.start is not None:
+        sync_log, started = button.start(user=user, source=source, task_kwargs=task_kwargs)
+        return RunStart(started=started, sync_log=sync_log)
     if _accepts(task, "sync_log_id"):
         sync_log, started = sync_log_start_unless_running(
             kind=button.kind, source=source, triggered_by=TriggerKind.STAFF, user=user, params=task_kwargs

@@ -11,11 +11,13 @@ import importlib
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.widgets import AutocompleteSelect
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.forms.utils import pretty_name
-from django.http import HttpRequest
-from django.urls import reverse
+from django.http import HttpRequest, HttpResponseNotAllowed
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html_join
 
@@ -460,6 +462,49 @@ class CompanyAdmin(admin.ModelAdmin):
 
             obj.normalized_name = normalize_company_name(obj.name)
         super().save_model(request, obj, form, change)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        from ingestion.admin_views import START_PERMISSION, run_button
+
+        extra_context = {
+            **(extra_context or {}),
+            "can_crawl": run_button("crawl") is not None and request.user.has_perm(START_PERMISSION),
+        }
+        return super().change_view(request, object_id, form_url, extra_context=extra_context)
+
+    def get_urls(self):
+        return [
+            path(
+                "<path:object_id>/crawl/",
+                self.admin_site.admin_view(self.crawl_view),
+                name="jobs_company_crawl",
+            ),
+            *super().get_urls(),
+        ]
+
+    def crawl_view(self, request, object_id):
+        """POST: crawl this company's board now, then show the run."""
+        from ingestion.admin_views import START_PERMISSION, company_crawl_start, run_button
+
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        if not request.user.has_perm(START_PERMISSION) or run_button("crawl") is None:
+            raise PermissionDenied
+        company = get_object_or_404(Company, pk=object_id)
+        try:
+            sync_log, started = company_crawl_start(company=company, user=request.user)
+        except ValueError as exc:
+            self.message_user(request, str(exc), messages.ERROR)
+            return redirect(reverse("admin:jobs_company_change", args=[company.pk]))
+        if started:
+            self.message_user(request, f"Crawl of {company.name} started as run #{sync_log.pk}.", messages.SUCCESS)
+        else:
+            self.message_user(
+                request,
+                f"A {sync_log.source} crawl is already going (run #{sync_log.pk}); nothing was started.",
+                messages.WARNING,
+            )
+        return redirect(reverse("admin:ingestion_synclog_change", args=[sync_log.pk]))
 
     def _set(self, request, queryset, *, title, explanation, done, **values):
         field, value = next(iter(values.items()))

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
 import uuid
+from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
@@ -59,9 +61,9 @@ def _reset_celery_pools() -> None:
     celery_app.amqp._producer_pool = None
 
 
-@pytest.fixture
-def broker():
-    """Send this test's Celery messages under Redis keys of its own (no worker consumes them)."""
+@contextlib.contextmanager
+def isolated_broker() -> Iterator[BrokerQueues]:
+    """Send Celery messages under Redis keys of their own (no worker consumes them), then drop them."""
     prefix = f"{settings.DATABASES['default']['NAME']}-{uuid.uuid4().hex[:8]}:"
     saved = dict(celery_app.conf.broker_transport_options or {})
     celery_app.conf.broker_transport_options = {**saved, "global_keyprefix": prefix}
@@ -73,6 +75,12 @@ def broker():
         queues.clear()
         celery_app.conf.broker_transport_options = saved
         _reset_celery_pools()
+
+
+@pytest.fixture
+def broker():
+    with isolated_broker() as queues:
+        yield queues
 
 
 def _ended(*, status: str, duration: timedelta = timedelta(seconds=1), **fields) -> SyncLog:
@@ -229,6 +237,47 @@ def test_button_whose_task_opens_its_own_log_waits_for_it_then_records_the_staff
         1,
     )
     assert curator_client.get(pending)["Location"] == url
+
+
+def test_crawl_button_offers_each_spider(curator_client):
+    html = curator_client.get(REFRESH).content.decode()
+    assert 'name="choice"' in html
+    for spider in ("greenhouse", "lever", "ashby", "microsoft", "careers"):
+        assert f'<option value="{spider}">' in html
+
+
+def test_crawl_button_starts_the_chosen_spider_as_a_staff_run(
+    curator_client, curator, broker, django_capture_on_commit_callbacks
+):
+    response = _press(curator_client, "crawl", {"choice": "lever"}, capture=django_capture_on_commit_callbacks)
+    log = SyncLog.objects.get()
+    assert response["Location"] == reverse("admin:ingestion_synclog_change", args=[log.pk])
+    assert (log.kind, log.source, log.triggered_by, log.triggered_by_user) == (
+        SyncKind.SPIDER,
+        "lever",
+        TriggerKind.STAFF,
+        curator,
+    )
+    (message,) = broker.messages("scrape")
+    assert message["task"] == "scrapers.tasks.crawl_spider"
+    assert (message["kwargs"]["spider"], message["kwargs"]["sync_log_id"]) == ("lever", log.pk)
+
+
+def test_crawl_button_refuses_an_unknown_spider(curator_client, broker, django_capture_on_commit_callbacks):
+    response = _press(curator_client, "crawl", {"choice": "monster"}, capture=django_capture_on_commit_callbacks)
+    assert response["Location"] == REFRESH
+    assert "Choose a spider to crawl" in _messages(response)[0]
+    assert not SyncLog.objects.exists() and broker.all() == []
+
+
+def test_crawl_button_for_a_spider_already_crawling_starts_nothing(
+    curator_client, broker, django_capture_on_commit_callbacks
+):
+    running = SyncLogFactory(kind=SyncKind.SPIDER, source="lever", heartbeat_at=timezone.now())
+    response = _press(curator_client, "crawl", {"choice": "lever"}, capture=django_capture_on_commit_callbacks)
+    assert response["Location"] == reverse("admin:ingestion_synclog_change", args=[running.pk])
+    assert "already going" in _messages(response)[0]
+    assert SyncLog.objects.count() == 1 and broker.all() == []
 
 
 def test_buttons_need_post(curator_client):

@@ -15,7 +15,7 @@ from gigm8 import admin_views
 from ingestion.choices import SyncKind, SyncStatus, TriggerKind
 from ingestion.models import SyncLog
 from ingestion.tests.factories import SyncLogFactory
-from ingestion.tests.test_admin import broker  # noqa: F401  (fixture: reads the Celery messages sent)
+from ingestion.tests.test_admin import isolated_broker
 from jobs.choices import EmploymentType, JobLevel, JobStatus, Remote
 from jobs.models import Company, Job
 from jobs.tests.factories import CompanyFactory, JobFactory
@@ -23,6 +23,13 @@ from jobs.tests.factories import CompanyFactory, JobFactory
 pytestmark = pytest.mark.django_db
 
 CHANGELIST = reverse("admin:jobs_job_changelist")
+
+
+@pytest.fixture
+def broker():
+    """Reads back the Celery messages a test sent (see ingestion.tests.test_admin)."""
+    with isolated_broker() as queues:
+        yield queues
 
 
 def _curator(username: str = "cora") -> User:
@@ -336,7 +343,7 @@ def test_bulk_action_counts_only_rows_it_changed(curator_client):
     assert "1 job(s) expired." in [str(m) for m in response.context["messages"]]
 
 
-def test_reindex_queues_the_selected_jobs_for_a_rebuild(curator_client, broker, django_capture_on_commit_callbacks):  # noqa: F811
+def test_reindex_queues_the_selected_jobs_for_a_rebuild(curator_client, broker, django_capture_on_commit_callbacks):
     jobs = JobFactory.create_batch(2)
     JobFactory()
     assert "Yes," in _action(curator_client, "reindex_jobs", jobs).content.decode()
@@ -353,7 +360,7 @@ def test_reindex_queues_the_selected_jobs_for_a_rebuild(curator_client, broker, 
 def test_resync_cts_marks_jobs_changed_and_starts_a_staff_sync(
     curator_client,
     broker,
-    django_capture_on_commit_callbacks,  # noqa: F811
+    django_capture_on_commit_callbacks,
 ):
     synced_at = timezone.now() - timedelta(hours=1)
     jobs = JobFactory.create_batch(2, cts_synced_at=synced_at)
@@ -373,7 +380,7 @@ def test_resync_cts_marks_jobs_changed_and_starts_a_staff_sync(
 def test_resync_cts_while_a_sync_runs_starts_nothing(
     curator_client,
     broker,
-    django_capture_on_commit_callbacks,  # noqa: F811
+    django_capture_on_commit_callbacks,
 ):
     running = SyncLogFactory(kind=SyncKind.CTS, source="cts", heartbeat_at=timezone.now())
     job = JobFactory()
@@ -422,6 +429,33 @@ def test_curator_adds_a_company_and_its_normalized_name_is_derived(curator_clien
     assert response.status_code == 302, response.context["adminform"].form.errors
     company = Company.objects.get(slug="acme-widgets")
     assert company.normalized_name and company.normalized_name != company.name
+
+
+def test_crawl_this_company_now_starts_its_spider_on_its_board(
+    curator_client,
+    broker,
+    django_capture_on_commit_callbacks,
+):
+    company = CompanyFactory(name="Acme", ats_kind="greenhouse", board_token="acme")
+    change = reverse("admin:jobs_company_change", args=[company.pk])
+    crawl = reverse("admin:jobs_company_crawl", args=[company.pk])
+    assert crawl in curator_client.get(change).content.decode()
+    assert curator_client.get(crawl).status_code == 405
+    with django_capture_on_commit_callbacks(execute=True):
+        response = curator_client.post(crawl)
+    log = SyncLog.objects.get()
+    assert response["Location"] == reverse("admin:ingestion_synclog_change", args=[log.pk])
+    assert (log.source, log.triggered_by, log.triggered_by_user.username) == ("greenhouse", TriggerKind.STAFF, "cora")
+    (message,) = broker.messages("scrape")
+    assert message["kwargs"]["spider"] == "greenhouse"
+    assert message["kwargs"]["args"] == {"boards": "acme"}
+
+
+def test_crawl_this_company_without_a_board_says_why(curator_client, broker):
+    company = CompanyFactory(name="Plain")
+    response = curator_client.post(reverse("admin:jobs_company_crawl", args=[company.pk]), follow=True)
+    assert "Plain has no board to crawl" in " ".join(str(m) for m in response.context["messages"])
+    assert not SyncLog.objects.exists() and broker.all() == []
 
 
 def test_blocking_companies_asks_then_counts(curator_client):
