@@ -428,3 +428,13 @@ def test_cts_is_the_refresh_s_last_step_and_only_when_configured(settings):
     assert steps[-1].name == "cts" and steps[-1].enabled()
     settings.GCP_PROJECT_ID = ""
     assert not steps[-1].enabled()
+
+
+def test_a_redelivered_task_of_a_finished_run_does_nothing(cts_settings):
+    from ingestion.services.runs import sync_log_finish
+
+    JobFactory()
+    log = sync_log_start(kind=SyncKind.CTS, source="cts", triggered_by=TriggerKind.STAFF)
+    sync_log_finish(sync_log=log, status=SyncStatus.SUCCESS)
+    assert sync_cts.apply(kwargs={"sync_log_id": log.pk}).get() == log.pk
+    assert cts_settings.calls == []
