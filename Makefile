@@ -24,6 +24,8 @@ system-deps:
 
 migrate: install
 	$(PY) manage.py migrate --noinput
+	# The default beat schedules (kept as staff edited them when they exist).
+	$(PY) manage.py setup_schedules
 
 run: install system-deps migrate
 	PATH="$(abspath $(VENV))/bin:$$PATH" PORT=$(PORT) honcho -f Procfile.dev start
