@@ -159,7 +159,6 @@ _LEVEL_RES: list[tuple[str, re.Pattern[str]]] = [
 _GRADE_RE = re.compile(r"\b[A-Za-z]+\s+(?P<grade>I|II|III|IV)\b(?!['\u2019])")
 
 
-@functools.lru_cache(maxsize=8192)  # titles repeat a lot within a source
 def detect_job_level(title: str | None) -> str:
     """The CTS job level (``jobs.choices.JobLevel`` value) a title states, or "" when it states none.
 
@@ -174,9 +173,12 @@ def detect_job_level(title: str | None) -> str:
     Whatever follows "to the"/"office of" an executive is ignored: "Executive Assistant to the CEO" has
     no level, "Account Executive" neither.
     """
-    if not title:
-        return ""
-    text = _TO_THE_RE.sub("", str(title))
+    return _job_level(str(title)) if title else ""
+
+
+@functools.lru_cache(maxsize=8192)  # titles repeat a lot within a source
+def _job_level(title: str) -> str:
+    text = _TO_THE_RE.sub("", title)
     grade = _GRADE_RE.search(text)
     for level, pattern in _LEVEL_RES:
         if level == JobLevel.ENTRY_LEVEL and grade and grade["grade"] != "I":

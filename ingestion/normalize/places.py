@@ -143,16 +143,20 @@ class LocationParts:
     country: str = ""
 
 
-@functools.lru_cache(maxsize=4096)
-def country_code(name_or_code: str | None) -> str:
+def country_code(name_or_code: object) -> str:
     """ISO 3166-1 alpha-2 code (upper case) for a country name, alpha-2 or alpha-3 code, or "".
 
     Knows the common informal names too: "UK", "England", "USA", "U.S.", "South Korea", "Russia"…
     ("UK" is GB). Anything that is not a country gives "".
     """
-    if not name_or_code:
+    if not name_or_code or not isinstance(name_or_code, str):
         return ""
-    text = " ".join(str(name_or_code).strip().split())
+    return _country_code(name_or_code)
+
+
+@functools.lru_cache(maxsize=4096)
+def _country_code(name_or_code: str) -> str:
+    text = " ".join(name_or_code.split())
     if not text:
         return ""
     if text.upper() in _CODE_ALIASES:
@@ -166,7 +170,7 @@ def country_code(name_or_code: str | None) -> str:
         return ""
 
 
-def currency_for_country(code: str | None) -> str:
+def currency_for_country(code: object) -> str:
     """ISO 4217 code of a country's currency (``"GB"`` → ``"GBP"``), or "" when not known.
 
     Accepts anything `country_code` does.
@@ -234,7 +238,7 @@ _DASH = r"[-\u2013\u2014]"
 _PART_SEPARATORS_RE = re.compile(rf"\s*,\s*|\s+{_DASH}\s+|\s*[()]\s*|^\s*{_DASH}\s*|\s*{_DASH}\s*$")
 
 
-def split_location(text: str | Sequence[str] | None, *, country: str | None = None) -> LocationParts:
+def split_location(text: str | Sequence[str] | None, *, country: object = None) -> LocationParts:
     """Split a location as a source writes it into city, region and ISO-2 country.
 
     `text` is either a string or a list from the country down (Adzuna's ``location.area``:
@@ -252,12 +256,12 @@ def split_location(text: str | Sequence[str] | None, *, country: str | None = No
     of the country is the region ("Ontario, CAN"), unless it is named like its city ("Berlin", "New York"),
     otherwise the city. Parts keep their spelling (no "CA" → "California").
     """
-    hint = country_code(country) if country else ""
+    hint = country_code(country)
     if not text:
         return LocationParts(country=hint)
-    if not isinstance(text, str):
+    if isinstance(text, (list, tuple)):
         return _split_area([str(item).strip() for item in text if item and str(item).strip()], hint)
-    return _split_text(text, hint)
+    return _split_text(str(text), hint)
 
 
 @functools.lru_cache(maxsize=8192)  # a source repeats the same few hundred locations

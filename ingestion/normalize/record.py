@@ -8,7 +8,7 @@ import math
 import re
 from collections.abc import Sequence
 
-from jobs.choices import EmploymentType, JobLevel, SalaryPeriod, SalarySource
+from jobs.choices import EmploymentType, JobLevel, Remote, SalaryPeriod, SalarySource
 from jobs.types import JobData
 
 from .classify import detect_employment_type, detect_job_level, is_internship, remote_from_explicit, remote_from_text
@@ -186,7 +186,7 @@ def build_job_data(
     if not location_text and location_area:
         location_text = ", ".join(str(part).strip() for part in reversed(location_area) if part)
     parts = split_location(location_area if location_area else location_text, country=country)
-    hint = country_code(country) if country else ""
+    hint = country_code(country)
     country_iso = parts.country or hint
     city_text = clean_line(city) or parts.city
     region_text = clean_line(region) or parts.region
@@ -196,7 +196,7 @@ def build_job_data(
         remote_from_explicit(remote)
         or remote_from_text(f"{title_text}\n{location_text}")
         or remote_from_text(plain)
-        or "onsite"
+        or Remote.ONSITE
     )
 
     # Type, internship, level.

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import dataclasses
+import logging
 import re
 from decimal import Decimal, InvalidOperation
 
 from jobs.choices import SalaryPeriod
 
 from .places import country_code, currency_for_country
+
+logger = logging.getLogger(__name__)
 
 # Working time per year, for the annualized value the salary filters compare: 40 h x 52 weeks,
 # 5 days x 52 weeks. (Adzuna's own SalaryNormalized uses 1,920 h and 48 weeks; we use the common
@@ -268,8 +271,9 @@ def parse_salary(text: str | None, *, country: str | None = None) -> SalaryParse
     "Negotiable", "Competitive", "", "-1", "0" and None give None; zero amounts count as missing.
     """
     try:
-        return _parse_salary(text, country_code(country) if country else "")
-    except (ArithmeticError, ValueError, TypeError):  # a parser bug must not stop an import
+        return _parse_salary(text, country_code(country))
+    except Exception:  # a parser bug must not stop an import; it is logged to be fixed
+        logger.warning("parse_salary failed on %r", text, exc_info=True)
         return None
 
 

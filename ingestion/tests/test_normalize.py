@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import json
+import random
 from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -818,3 +820,28 @@ def test_build_job_data_accepts_the_real_adzuna_shape() -> None:
         )
         assert data.salary_annual_min == Decimal(str(job["salary_min"])).quantize(Decimal("0.01"))
         assert data.posted_at is not None and data.posted_at.tzinfo is not None
+
+
+# ---------------------------------------------------------------------------------------------- robustness
+
+FUZZ_ALPHABET = "0123456789 .,-+/$£€kKmM%()&;<>pPhHaArRdDwWyY\u2013\u00a0\n" + "remote hybrid intern senior per hour"
+
+
+def test_no_public_function_raises_on_garbage() -> None:
+    rng = random.Random(20261123)  # fixed seed: a failure reproduces
+    samples = ["".join(rng.choice(FUZZ_ALPHABET) for _ in range(rng.randint(0, 60))) for _ in range(1500)]
+    samples += [None, 0, -1, 12.5, [], {}, ["UK"], ("a", None), object()]
+    for value in samples:
+        parse_salary(value)  # type: ignore[arg-type]
+        split_location(value, country=value)  # type: ignore[arg-type]
+        detect_remote(text=value, explicit=value)  # type: ignore[arg-type]
+        detect_job_level(value)  # type: ignore[arg-type]
+        detect_employment_type(value)  # type: ignore[arg-type]
+        is_internship(title=value, employment_type=value, text=value)  # type: ignore[arg-type]
+        html_to_text(value)  # type: ignore[arg-type]
+        parse_datetime(value)
+        normalize_company_name(value)  # type: ignore[arg-type]
+        country_code(value)
+        if isinstance(value, str):
+            with contextlib.suppress(InvalidPosting):  # the one exception it may raise (an empty title)
+                build(title=value, description=value, location=value, salary_text=value, remote=value)
