@@ -71,7 +71,7 @@ FROM jobs_job j LEFT JOIN jobs_company c ON c.id = j.company_id
 WHERE j.status = 'active' AND j.duplicate_of_id IS NULL
   AND NOT (j.company_id IS NOT NULL AND j.company_id IN (SELECT id FROM jobs_company WHERE is_blocked))
   AND j.remote = ANY(%s) AND j.employment_type = ANY(%s)
-  AND GREATEST(j.salary_annual_min, j.salary_annual_max) >= %s
+  AND COALESCE(GREATEST(j.salary_annual_min, j.salary_annual_max), -1) >= %s
 ORDER BY sort_key DESC, j.id DESC
 LIMIT %s
 """
@@ -79,7 +79,7 @@ FLOOR_FACET_SQL = """
 SELECT j.{column}, count(*) FROM jobs_job j
 WHERE j.status = 'active' AND j.duplicate_of_id IS NULL
   AND NOT (j.company_id IS NOT NULL AND j.company_id IN (SELECT id FROM jobs_company WHERE is_blocked))
-  AND {other} AND GREATEST(j.salary_annual_min, j.salary_annual_max) >= %s
+  AND {other} AND COALESCE(GREATEST(j.salary_annual_min, j.salary_annual_max), -1) >= %s
 GROUP BY 1 ORDER BY 2 DESC, 1
 """
 FACET_LABELS = {

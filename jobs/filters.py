@@ -32,7 +32,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
 from jobs.choices import EmploymentType, JobLevel, JobStatus, Remote
-from jobs.models import SEARCH_CONFIG, Job
+from jobs.models import SEARCH_CONFIG, Company, Job
 from jobs.selectors import POSTED, SALARY_BOTTOM, SALARY_TOP
 
 EARTH_RADIUS_KM = 6371.0088  # mean radius (IUGG)
@@ -274,7 +274,7 @@ class Ordering:
 ORDERINGS: dict[str, Ordering] = {
     "-posted_at": Ordering("-posted_at", POSTED, True, "datetime"),
     "posted_at": Ordering("posted_at", POSTED, False, "datetime"),
-    "-salary": Ordering("-salary", Coalesce(SALARY_TOP, Value(Decimal("-1"))), True, "decimal"),
+    "-salary": Ordering("-salary", SALARY_TOP, True, "decimal"),
     "salary": Ordering("salary", Coalesce(SALARY_BOTTOM, Value(Decimal("1e12"))), False, "decimal"),
     "relevance": Ordering("relevance", F("relevance"), True, "float", needs="q"),
     "distance": Ordering("distance", F("distance_km"), False, "float", needs="near"),
@@ -509,8 +509,11 @@ class JobFilterSet(django_filters.FilterSet):
 
     def filter_company(self, queryset: QuerySet[Job], name: str, value: list[int | str]) -> QuerySet[Job]:
         ids = [item for item in value if isinstance(item, int)]
-        slugs = [item for item in value if isinstance(item, str)]
-        return queryset.filter(Q(company_id__in=ids) | Q(company__slug__in=slugs))
+        if slugs := [item for item in value if isinstance(item, str)]:
+            # Slugs become ids first: the planner knows how many jobs a company_id has (a join on
+            # slug hides it and picks a plan for a rare company when the company is a big one).
+            ids += Company.objects.filter(slug__in=slugs).values_list("id", flat=True)
+        return queryset.filter(company_id__in=ids)
 
     def _radius_km(self) -> float:
         data = self.form.cleaned_data

@@ -226,10 +226,16 @@ class Job(models.Model):
                 name="job_public_geo_idx",
                 condition=Q(status=JobStatus.ACTIVE, duplicate_of__isnull=True, latitude__isnull=False),
             ),
-            # salary_min: the top of the annualized range.
+            # salary_min and ordering=-salary: the top of the annualized range, -1 when unknown
+            # (jobs.selectors.SALARY_TOP).
             models.Index(
-                Greatest("salary_annual_min", "salary_annual_max"),
-                name="job_public_salary_top_idx",
+                Coalesce(
+                    Greatest("salary_annual_min", "salary_annual_max"),
+                    models.Value(-1),
+                    output_field=models.DecimalField(max_digits=14, decimal_places=2),
+                ).desc(),
+                models.F("id").desc(),
+                name="job_public_salary_idx",
                 condition=Q(status=JobStatus.ACTIVE, duplicate_of__isnull=True),
             ),
             # Facet counts (jobs.selectors.job_facet_counts) as index-only scans: the facet columns

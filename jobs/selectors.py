@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, F, Max, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, DecimalField, F, Max, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce, Greatest, Least, TruncDate
 from django.utils import timezone
 
@@ -19,7 +19,13 @@ from jobs.models import Company, Job
 # this one expression, so the index serves them.
 POSTED = Coalesce(F("posted_at"), F("first_seen_at"))
 # A job's annualized salary range, whichever ends are known (GREATEST/LEAST skip NULLs).
-SALARY_TOP = Greatest(F("salary_annual_min"), F("salary_annual_max"))
+# The top is -1 when no salary is known: below every salary_min, last when sorting highest
+# first, and never NULL, so one index (job_public_salary_idx) serves the filter and the sort.
+SALARY_TOP = Coalesce(
+    Greatest(F("salary_annual_min"), F("salary_annual_max")),
+    Value(-1),
+    output_field=DecimalField(max_digits=14, decimal_places=2),
+)
 SALARY_BOTTOM = Least(F("salary_annual_min"), F("salary_annual_max"))
 
 # Facet buckets. Both are cumulative, like the filters they stand for: the count under
