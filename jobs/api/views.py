@@ -153,6 +153,88 @@ LIST_EXAMPLE = {
         ]
     },
 }
+DETAIL_EXAMPLE = {
+    **LIST_EXAMPLE["results"][0],
+    "description": "We build the data platform behind ...",
+    "description_html": "<p>We build the data platform behind ...</p>",
+    "status": "active",
+    "external_id": "4021337",
+    "first_seen_at": "2026-11-20T09:05:00Z",
+    "last_seen_at": "2026-11-22T03:01:00Z",
+    "expires_at": None,
+    "locked_fields": ["title"],
+    "sources": [
+        {
+            "id": 42,
+            "source": "greenhouse",
+            "external_id": "4021337",
+            "apply_url": "https://boards.example.com/acme/jobs/42",
+            "posted_at": "2026-11-20T09:00:00Z",
+            "last_seen_at": "2026-11-22T03:01:00Z",
+        },
+        {
+            "id": 977,
+            "source": "adzuna",
+            "external_id": "5120044821",
+            "apply_url": "https://www.adzuna.co.uk/jobs/land/ad/5120044821",
+            "posted_at": "2026-11-20T11:30:00Z",
+            "last_seen_at": "2026-11-22T03:02:00Z",
+        },
+    ],
+}
+STATS_EXAMPLE = {
+    "total": 15234,
+    "by_status": {"active": 15234, "expired": 4120, "hidden": 12},
+    "by_source": {"adzuna": 9100, "greenhouse": 3900, "lever": 2234},
+    "by_employment_type": {"FULL_TIME": 11020, "CONTRACTOR": 2100, "": 2114},
+    "by_job_level": {"EXPERIENCED": 7000, "": 5234, "ENTRY_LEVEL": 3000},
+    "by_remote": {"onsite": 9000, "hybrid": 4000, "remote": 2234},
+    "top_companies": [{"id": 7, "name": "Acme", "slug": "acme", "count": 310}],
+    "new_per_day": [{"date": "2026-11-22", "count": 412}],
+}
+SOURCES_EXAMPLE = [
+    {
+        "source": "adzuna",
+        "jobs": 13220,
+        "active_jobs": 9100,
+        "last_seen_at": "2026-11-22T03:02:00Z",
+        "last_run": {
+            "id": 118,
+            "kind": "source",
+            "status": "partial",
+            "triggered_by": "schedule",
+            "started_at": "2026-11-22T03:00:00Z",
+            "finished_at": "2026-11-22T03:09:41Z",
+            "fetched": 5000,
+            "created": 412,
+            "updated": 4500,
+            "expired": 0,
+            "errors": 2,
+        },
+        "last_success_at": "2026-11-21T03:08:55Z",
+        "last_error": {
+            "sync_log_id": 118,
+            "at": "2026-11-22T03:09:41Z",
+            "message": "",
+            "sample": ["page 37: HTTP 503 after 3 attempts"],
+        },
+    }
+]
+COMPANY_EXAMPLE = {
+    "id": 7,
+    "name": "Acme",
+    "slug": "acme",
+    "website": "https://acme.example.com",
+    "careers_url": "https://acme.example.com/careers",
+    "ats_kind": "greenhouse",
+    "open_jobs": 310,
+}
+
+
+def _example(name: str, value: Any, status: str = "200") -> OpenApiExample:
+    return OpenApiExample(name, value=value, response_only=True, status_codes=[status])
+
+
 ERROR_EXAMPLE = {
     "error": {
         "code": "invalid",
@@ -180,6 +262,7 @@ ERROR_EXAMPLE = {
         description="A job with its company, salary (period, currency, annualized, provenance), location and "
         "every source's apply URL (`sources`).",
         responses={200: JobDetailSerializer, **_errors(404, 429)},
+        examples=[_example("A job two sources list", DETAIL_EXAMPLE)],
     ),
     create=extend_schema(
         summary="Create a job (staff)",
@@ -276,6 +359,7 @@ class JobViewSet(viewsets.ModelViewSet):
         summary="Hide a job (staff): out of the listing, and refreshes leave it hidden",
         request=None,
         responses={200: JobStatusSerializer, **_errors(401, 403, 404)},
+        examples=[_example("Hidden", {"id": 42, "status": "hidden"})],
     )
     @action(detail=True, methods=["post"])
     def hide(self, request: Request, pk: str | None = None) -> Response:
@@ -302,6 +386,7 @@ class JobViewSet(viewsets.ModelViewSet):
     @extend_schema(
         summary="Totals by status, source, type, level, remote; top companies; new jobs per day (30 days)",
         responses={200: JobStatsSerializer, **_errors(429)},
+        examples=[_example("Stats", STATS_EXAMPLE)],
     )
     @action(detail=False, methods=["get"])
     def stats(self, request: Request) -> Response:
@@ -312,6 +397,7 @@ class JobViewSet(viewsets.ModelViewSet):
     list=extend_schema(
         summary="Sources: job counts and their last run, last success and last error",
         responses={200: SourceSerializer(many=True), **_errors(429)},
+        examples=[_example("Sources", SOURCES_EXAMPLE)],
     )
 )
 class SourceViewSet(viewsets.ViewSet):
@@ -344,11 +430,15 @@ class CompanyPagination(LimitOffsetPagination):
             ),
         ],
         responses={200: CompanySerializer(many=True), **_errors(400, 429)},
+        examples=[
+            _example("A page of companies", {"count": 1, "next": None, "previous": None, "results": [COMPANY_EXAMPLE]})
+        ],
     ),
     retrieve=extend_schema(
         summary="One company by id or slug, with its open-job count",
         parameters=[OpenApiParameter("id", str, OpenApiParameter.PATH, description="The company's id or slug.")],
         responses={200: CompanySerializer, **_errors(404, 429)},
+        examples=[_example("A company", COMPANY_EXAMPLE)],
     ),
 )
 class CompanyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
