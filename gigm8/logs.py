@@ -18,6 +18,7 @@ Settings: LOGGING = logging_config(fmt=..., level=...) and LOGGING_CONFIG = "gig
 
 from __future__ import annotations
 
+import contextvars
 import logging
 import logging.config
 import re
@@ -186,17 +187,49 @@ def get_logger(name: str | None = None) -> Any:
     return structlog.get_logger(name)
 
 
+# --- Runs (SyncLog) without a with-block ----------------------------------------------------------
+
+# The runs open in this context, innermost last: a refresh opens a run per step inside its own.
+_open_runs: contextvars.ContextVar[tuple[tuple[int, str], ...]] = contextvars.ContextVar("gigm8_runs", default=())
+
+
+def run_started(*, sync_log_id: int, source: str) -> None:
+    """From here on, lines carry this run's sync_log_id and source (until `run_finished`).
+
+    For start/finish pairs that are not one block (ingestion.services.runs.sync_log_start and
+    sync_log_finish); a block of code uses `bound(...)` instead.
+    """
+    _open_runs.set((*_open_runs.get(), (sync_log_id, source)))
+    structlog.contextvars.bind_contextvars(sync_log_id=sync_log_id, source=source)
+
+
+def run_finished(*, sync_log_id: int) -> None:
+    """This run's lines are over: the enclosing run's id (if any) is bound again."""
+    remaining = tuple(run for run in _open_runs.get() if run[0] != sync_log_id)
+    _open_runs.set(remaining)
+    if remaining:
+        structlog.contextvars.bind_contextvars(sync_log_id=remaining[-1][0], source=remaining[-1][1])
+    else:
+        structlog.contextvars.unbind_contextvars("sync_log_id", "source")
+
+
+def clear_context() -> None:
+    """Forget everything bound: a new request or task starts here."""
+    structlog.contextvars.clear_contextvars()
+    _open_runs.set(())
+
+
 # --- Celery --------------------------------------------------------------------------------
 
 
 def _task_prerun(task_id: str | None = None, task: Any = None, **kwargs: Any) -> None:
     # A worker process runs one task after another: start each from a clean context.
-    structlog.contextvars.clear_contextvars()
+    clear_context()
     structlog.contextvars.bind_contextvars(task_id=task_id, task=getattr(task, "name", None))
 
 
 def _task_postrun(**kwargs: Any) -> None:
-    structlog.contextvars.clear_contextvars()
+    clear_context()
 
 
 def _keep_django_logging(**kwargs: Any) -> None:

@@ -11,7 +11,7 @@ import structlog
 from django.core.signals import request_finished
 from django.http import HttpRequest, HttpResponse
 
-from gigm8 import metrics
+from gigm8 import logs, metrics
 
 REQUEST_ID_HEADER = "X-Request-ID"
 # A caller's id is kept when it is short and plain (a proxy's or a frontend's trace id); anything
@@ -44,7 +44,7 @@ class RequestIdMiddleware:
         # A server thread serves one request after another: start from a clean context. The id
         # stays bound until request_finished, because Django logs 4xx answers ("Not Found: ...")
         # after the middleware chain has returned.
-        structlog.contextvars.clear_contextvars()
+        logs.clear_context()
         structlog.contextvars.bind_contextvars(request_id=request_id)
         response = self.get_response(request)
         response[REQUEST_ID_HEADER] = request_id
@@ -61,7 +61,7 @@ class RequestIdMiddleware:
 
 
 def _clear_log_context(**kwargs: object) -> None:
-    structlog.contextvars.clear_contextvars()
+    logs.clear_context()
 
 
 # Sent when the server has sent the whole response and closed it: the request's lines are over.

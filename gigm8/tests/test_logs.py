@@ -52,6 +52,20 @@ def test_nested_bound_blocks_restore_the_outer_values(json_lines):
     assert outer["sync_log_id"] == 1 and "board" not in outer
 
 
+def test_run_started_and_finished_bind_the_innermost_open_run(json_lines):
+    log = logging.getLogger("ingestion.refresh")
+    logs.run_started(sync_log_id=10, source="refresh")
+    log.info("refresh begins")
+    logs.run_started(sync_log_id=11, source="adzuna")
+    log.info("adzuna page")
+    logs.run_finished(sync_log_id=11)
+    log.info("next step")
+    logs.run_finished(sync_log_id=10)
+    log.info("all done")
+    lines = [(line.get("sync_log_id"), line.get("source")) for line in json_lines()]
+    assert lines == [(10, "refresh"), (11, "adzuna"), (10, "refresh"), (None, None)]
+
+
 @pytest.mark.django_db
 def test_request_id_is_echoed_and_on_every_line_of_the_request(client, json_lines):
     response = client.get("/no-such-page/", HTTP_X_REQUEST_ID="frontend-42.a")
