@@ -26,7 +26,8 @@ from jobs.models import Job
 from matching import embeddings, selectors
 from matching.backends import get_backend
 from matching.backends.base import MatchQuery, MatchResponse
-from matching.skills import extract_skills
+from matching.models import JobSkillProfile
+from matching.skills import extract_skills, job_skill_split
 from matching.text import clean_text
 
 logger = logging.getLogger(__name__)
@@ -217,7 +218,12 @@ def jobs_needing_embeddings(*, rebuild: bool = False, job_ids: Iterable[int] | N
     if job_ids is not None:
         jobs = jobs.filter(pk__in=list(job_ids))
     if not rebuild:
-        jobs = jobs.filter(Q(embedding__isnull=True) | Q(embedded_at__isnull=True) | Q(embedded_at__lt=F("updated_at")))
+        jobs = jobs.filter(
+            Q(embedding__isnull=True)
+            | Q(embedded_at__isnull=True)
+            | Q(embedded_at__lt=F("updated_at"))
+            | Q(skill_profile__isnull=True)
+        )
     return jobs
 
 
@@ -256,6 +262,7 @@ def job_embeddings_index(
             vectors = embeddings.embed_texts(texts)
             now = timezone.now()
             _store_embeddings([row[0] for row in batch], vectors, now)
+            _store_skill_profiles(batch, now)
         after = batch[-1][0]
         result.indexed += len(batch)
         if progress:
@@ -274,6 +281,16 @@ def _store_embeddings(ids: list[int], vectors: Any, now: datetime) -> None:
             "FROM unnest(%s::bigint[], %s::vector[]) AS v(id, embedding) WHERE j.id = v.id",
             [now, ids, literals],
         )
+
+
+def _store_skill_profiles(batch: list[tuple[int, str, list[str], str]], now: datetime) -> None:
+    profiles = []
+    for job_id, title, skills, description in batch:
+        required, mentioned = job_skill_split(description=description, title=title, known=skills or [])
+        profiles.append(JobSkillProfile(job_id=job_id, required=required, mentioned=mentioned, built_at=now))
+    JobSkillProfile.objects.bulk_create(
+        profiles, update_conflicts=True, unique_fields=["job"], update_fields=["required", "mentioned", "built_at"]
+    )
 
 
 def job_embeddings_enqueue(*, job_ids: Iterable[int]) -> None:

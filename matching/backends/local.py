@@ -21,7 +21,7 @@ import math
 import re
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from django.contrib.postgres.fields import ArrayField
@@ -79,6 +79,28 @@ class _Candidate:
     rrf: float = 0.0
     semantic: float = 0.0
     lexical: float = 0.0
+    required: list[str] = field(default_factory=list)
+    mentioned: list[str] = field(default_factory=list)
+
+
+def _fill_skill_splits(pool: dict[int, _Candidate]) -> None:
+    """Required/mentioned skills from the index (JobSkillProfile), split afresh where missing or stale."""
+    stale = []
+    for candidate in pool.values():
+        job = candidate.job
+        profiled = job.profiled_at  # type: ignore[attr-defined]
+        if profiled is None or profiled < job.updated_at:
+            stale.append(job.pk)
+        else:
+            candidate.required = list(job.required_skills)  # type: ignore[attr-defined]
+            candidate.mentioned = list(job.mentioned_skills)  # type: ignore[attr-defined]
+    if stale:
+        for job_id, title, skills, description in Job.objects.filter(pk__in=stale).values_list(
+            "pk", "title", "skills", "description"
+        ):
+            pool[job_id].required, pool[job_id].mentioned = job_skill_split(
+                description=description, title=title, known=skills or []
+            )
 
 
 class LocalBackend(MatchBackend):
@@ -111,7 +133,7 @@ class LocalBackend(MatchBackend):
             if candidate is None:  # gone between the two queries
                 continue
             job = candidate.job
-            required, mentioned = job_skill_split(description=job.description, title=job.title, known=job.skills)
+            required, mentioned = candidate.required, candidate.mentioned
             skills_part, matched, missing = _skill_coverage(query_skills, required, mentioned)
             parts = {
                 "fusion": min(1.0, rrf / best_rrf),
@@ -193,10 +215,13 @@ class LocalBackend(MatchBackend):
         rows = (
             base.filter(pk__in=ids)
             .select_related("company")
-            .defer("description_html", "embedding", "search_vector")
+            .defer("description", "description_html", "embedding", "search_vector")
             .annotate(
                 posted=Coalesce("posted_at", "first_seen_at"),
                 title_lexemes=_TitleLexemes("title"),
+                required_skills=F("skill_profile__required"),
+                mentioned_skills=F("skill_profile__mentioned"),
+                profiled_at=F("skill_profile__built_at"),
             )
         )
         if vector is not None:
@@ -209,6 +234,7 @@ class LocalBackend(MatchBackend):
             semantic = 0.0 if distance is None else max(0.0, min(1.0, 1.0 - float(distance)))
             lexical = float(getattr(job, "rank", 0.0) or 0.0)
             pool[job.pk] = _Candidate(job=job, semantic=semantic, lexical=min(1.0, lexical * 2))
+        _fill_skill_splits(pool)
         return pool
 
 
