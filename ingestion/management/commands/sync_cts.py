@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import sys
 from typing import Any
 
@@ -13,12 +14,13 @@ from ingestion.services.cts_sync import cts_sync, cts_sync_plan
 
 
 def _positive(value: str) -> int:
+    # ArgumentTypeError: argparse turns it into one usage line (CommandError under call_command).
     try:
         number = int(value)
     except ValueError:
-        raise CommandError(f"--limit: expected a whole number, got {value!r}") from None
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {value!r}") from None
     if number < 1:
-        raise CommandError(f"--limit: must be at least 1, got {number}")
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {number}")
     return number
 
 
