@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
+
 from django.contrib import admin
-from django.urls import path
+from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
 from gigm8.admin_views import EstimatedCountPaginator
@@ -40,9 +42,9 @@ class SyncLogAdmin(admin.ModelAdmin):
         (None, {"fields": ("kind", "source", "coloured_status", "message", "trigger", "task_id", "params")}),
         ("Time", {"fields": ("started_at", "heartbeat_at", "finished_at", "duration_display")}),
         ("Counts", {"fields": (tuple(admin_views.COUNT_FIELDS[:4]), tuple(admin_views.COUNT_FIELDS[4:]))}),
-        ("Errors and details", {"fields": ("error_lines", "details")}),
+        ("Errors and details", {"fields": ("error_lines", "steps", "details_display")}),
     )
-    readonly_fields = ("coloured_status", "duration_display", "trigger", "error_lines")
+    readonly_fields = ("coloured_status", "duration_display", "trigger", "error_lines", "steps", "details_display")
 
     def has_add_permission(self, request):
         return False
@@ -86,6 +88,34 @@ class SyncLogAdmin(admin.ModelAdmin):
             '<ul class="synclog-errors">{}</ul>',
             format_html_join("", "<li>{}</li>", ((line,) for line in obj.error_sample)),
         )
+
+    @admin.display(description="Steps")
+    def steps(self, obj: SyncLog) -> str:
+        """A refresh's steps, each linked to its own run."""
+        steps = (obj.details or {}).get("steps") or {}
+        if not steps:
+            return "—"
+        rows = []
+        for name, outcome in steps.items():
+            log_id = outcome.get("log")
+            link = (
+                format_html(
+                    '<a href="{}">run #{}</a>', reverse("admin:ingestion_synclog_change", args=[log_id]), log_id
+                )
+                if log_id
+                else ""
+            )
+            colour = admin_views.STATUS_COLOURS.get(outcome.get("status"), "#666")
+            rows.append((name, colour, outcome.get("status", ""), link, outcome.get("message", "")))
+        items = format_html_join("", '<li>{}: <strong style="color: {}">{}</strong> {} {}</li>', (row for row in rows))
+        return format_html('<ul class="synclog-steps">{}</ul>', items)
+
+    @admin.display(description="Details")
+    def details_display(self, obj: SyncLog) -> str:
+        details = {key: value for key, value in (obj.details or {}).items() if key != "steps"}
+        if not details:
+            return "—"
+        return format_html('<pre style="white-space: pre-wrap">{}</pre>', json.dumps(details, indent=2)[:20_000])
 
     def changelist_view(self, request, extra_context=None):
         extra_context = {

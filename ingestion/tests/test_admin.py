@@ -378,6 +378,24 @@ def test_sync_log_page_lists_the_error_sample(curator_client):
     assert "<li>page 2: 500</li>" in html and "<li>bad salary</li>" in html
 
 
+def test_refresh_log_links_each_step_to_its_run(curator_client):
+    child = _ended(status=SyncStatus.SUCCESS, source="adzuna")
+    refresh = _ended(
+        status=SyncStatus.PARTIAL,
+        kind=SyncKind.REFRESH,
+        source="refresh",
+        details={
+            "steps": {
+                "adzuna": {"status": "success", "log": child.pk, "message": ""},
+                "cts": {"status": "skipped", "message": "not configured"},
+            }
+        },
+    )
+    html = curator_client.get(reverse("admin:ingestion_synclog_change", args=[refresh.pk])).content.decode()
+    assert f'<a href="{reverse("admin:ingestion_synclog_change", args=[child.pk])}">run #{child.pk}</a>' in html
+    assert "not configured" in html
+
+
 # --- source health ------------------------------------------------------------------------
 
 
