@@ -10,6 +10,7 @@ from collections.abc import Callable
 import structlog
 from django.core.signals import request_finished
 from django.http import HttpRequest, HttpResponse
+from django.utils.functional import empty
 
 from gigm8 import logs, metrics
 
@@ -48,16 +49,24 @@ class RequestIdMiddleware:
         structlog.contextvars.bind_contextvars(request_id=request_id)
         response = self.get_response(request)
         response[REQUEST_ID_HEADER] = request_id
-        user = getattr(request, "user", None)
         logger.info(
             "request",
             method=request.method,
             path=request.path,
             status=response.status_code,
             duration_ms=round((time.perf_counter() - started) * 1000, 1),
-            user_id=user.pk if user is not None and user.is_authenticated else None,
+            user_id=_user_id_if_known(request),
         )
         return response
+
+
+def _user_id_if_known(request: HttpRequest) -> int | None:
+    # Only a user the request already loaded: looking up the session here would add queries to
+    # requests that never needed the user.
+    user = getattr(request, "user", None)
+    if user is None or vars(user).get("_wrapped", user) is empty:
+        return None
+    return user.pk if user.is_authenticated else None
 
 
 def _clear_log_context(**kwargs: object) -> None:

@@ -82,6 +82,17 @@ def test_request_id_is_echoed_and_on_every_line_of_the_request(client, json_line
 
 
 @pytest.mark.django_db
+def test_request_line_names_the_user_without_extra_queries(client, django_user_model, json_lines):
+    user = django_user_model.objects.create_user("curator", password="x", is_staff=True)
+    client.force_login(user)
+    client.get("/admin/")  # the admin loads the user: its id is logged
+    client.get("/health/")  # /health/ never needs the user: not loaded, not logged
+    admin_line, health_line = [line for line in json_lines() if line["event"] == "request"]
+    assert admin_line["user_id"] == user.pk
+    assert health_line["user_id"] is None
+
+
+@pytest.mark.django_db
 @pytest.mark.parametrize("given", ["has space", "a" * 129, "line\nbreak", ""])
 def test_unsafe_or_missing_request_id_is_replaced_by_a_new_one(client, given):
     response = client.get("/health/", HTTP_X_REQUEST_ID=given)
