@@ -265,14 +265,16 @@ class _Run:
     companies: dict[int, str] = field(default_factory=dict)
     # CTS's companies (external id → resource name), listed once a run when first needed
     known_companies: dict[str, str] | None = None
+    # companies CTS refused this run: not asked again for each batch of their jobs
+    failed_companies: set[int] = field(default_factory=set)
 
     def count(self, **counts: int) -> None:
         # Called after every batch, counts or not: it is also the run's heartbeat.
         sync_log_add(sync_log=self.sync_log, **{name: value for name, value in counts.items() if value})
 
-    def fail(self, job_id: int | str, reason: str) -> None:
-        logger.warning("CTS sync: job %s: %s", job_id, reason)
-        sync_log_error(sync_log=self.sync_log, error=f"job {job_id}: {reason}")
+    def fail(self, job_id: int, reason: str, *, subject: str = "job") -> None:
+        logger.warning("CTS sync: %s %s: %s", subject, job_id, reason)
+        sync_log_error(sync_log=self.sync_log, error=f"{subject} {job_id}: {reason}")
 
     def advance(self, done: int) -> None:
         if self.progress is not None:
@@ -357,7 +359,8 @@ def _ensure_companies(run: _Run, jobs: list[Job]) -> None:
                     name = run.client.company_create(display_name=company.name, external_id=str(company.pk))
                 except CtsPermanentError as exc:
                     if exc.code != grpc.StatusCode.ALREADY_EXISTS:
-                        run.fail(f"company {company.pk}", str(exc))
+                        run.fail(company.pk, str(exc), subject="company")
+                        run.failed_companies.add(company.pk)
                         continue
                     # Created by a concurrent or dead run since we listed: list again.
                     name = run.client.company_names_by_external_id().get(str(company.pk), "")

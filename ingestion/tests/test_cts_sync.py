@@ -306,6 +306,22 @@ def test_a_batch_refused_whole_is_split_to_isolate_the_invalid_job(cts_client, c
     assert _batch_sizes(cts_fake, "BatchCreateJobs") == [8, 4, 4, 2, 1, 1, 2]
 
 
+def test_a_company_cts_refuses_holds_back_only_its_jobs(cts_client, cts_fake):
+    refused, accepted = CompanyFactory.create_batch(2)
+    JobFactory.create_batch(3, company=refused)
+    JobFactory.create_batch(2, company=accepted)
+    cts_fake.fail_next("CreateCompany", grpc.StatusCode.INVALID_ARGUMENT)  # the first one asked for
+
+    log = _sync(cts_client)
+
+    assert (log.status, log.created, log.skipped, log.errors) == (SyncStatus.PARTIAL, 2, 3, 1)
+    assert log.error_sample[0].startswith(f"company {refused.pk}: CTS CreateCompany: INVALID_ARGUMENT")
+    assert set(Job.objects.exclude(cts_name="").values_list("company_id", flat=True)) == {accepted.pk}
+    # Next run: the company goes through, and its jobs follow.
+    again = _sync(cts_client)
+    assert (again.created, again.errors) == (3, 0)
+
+
 def test_company_less_jobs_use_the_default_company_or_are_skipped(cts_client, cts_fake, settings):
     JobFactory(company=None)
     log = _sync(cts_client)
