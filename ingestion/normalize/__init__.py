@@ -15,6 +15,8 @@ the admin call the detectors directly. Public API (import from ``ingestion.norma
 - Text: `html_to_text(html)`, `clean_text`, `clean_line`, `parse_datetime(value)`,
   `normalize_company_name(name)`, `clean_company_name(name)`.
 
+`VERSION` changes whenever the same raw posting would normalize differently.
+
 Every function returns an empty value ("" / None) for input it cannot read instead of raising, so one
 odd posting never stops a run; only `build_job_data` raises, and only `InvalidPosting`.
 """
@@ -41,8 +43,14 @@ from .text import (
     unescape_html,
 )
 
+# Bump when a change here alters what build_job_data makes of the same raw posting. A source that
+# skips normalizing postings whose raw hash did not change mixes this into that hash, so the next run
+# after an upgrade re-normalizes everything once.
+VERSION = "1"
+
 __all__ = [
     "ANNUAL_FACTORS",
+    "VERSION",
     "InvalidPosting",
     "LocationParts",
     "SalaryParse",
