@@ -332,6 +332,10 @@ def cts_sync(
         # The service as a whole failed (after retries): stop; the rest goes next run.
         message = str(exc)
         sync_log_error(sync_log=sync_log, error=message)
+    except BaseException as exc:
+        # A bug or a lost database: the log must not stay "running" until it is abandoned.
+        sync_log_finish(sync_log=sync_log, status=SyncStatus.FAILED, message=f"{type(exc).__name__}: {exc}"[:300])
+        raise
     finally:
         if owned:
             client.close()

@@ -454,3 +454,18 @@ def test_a_redelivered_task_of_a_finished_run_does_nothing(cts_settings):
     sync_log_finish(sync_log=log, status=SyncStatus.SUCCESS)
     assert sync_cts.apply(kwargs={"sync_log_id": log.pk}).get() == log.pk
     assert cts_settings.calls == []
+
+
+def test_an_unexpected_error_ends_the_log_as_failed(cts_client, cts_fake, monkeypatch):
+    from ingestion.services import cts_sync as module
+
+    JobFactory()
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("bug in the message builder")
+
+    monkeypatch.setattr(module, "cts_job", broken)
+    with pytest.raises(RuntimeError):
+        cts_sync(client=cts_client)
+    log = SyncLog.objects.get()
+    assert (log.status, log.message) == (SyncStatus.FAILED, "RuntimeError: bug in the message builder")
