@@ -94,15 +94,25 @@ def clean_text(text: str | None) -> str:
     """
     if not text:
         return ""
-    text = html.unescape(str(text)).replace("\r\n", "\n").replace("\r", "\n")
+    text = html.unescape(str(text))
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
     text = _CONTROL_RE.sub("", text)
-    lines = (" ".join(line.split()) for line in text.split("\n"))
-    return _BLANK_LINES_RE.sub("\n\n", "\n".join(lines)).strip()
+    # str.split() without arguments is the fastest way to collapse every kind of space (nbsp, tabs…).
+    text = "\n".join(" ".join(line.split()) for line in text.split("\n"))
+    if "\n\n\n" in text:
+        text = _BLANK_LINES_RE.sub("\n\n", text)
+    return text.strip()
 
 
 def clean_line(text: str | None) -> str:
     """One line of plain text (a title, a location): entities decoded, all whitespace collapsed to one space."""
-    return " ".join(clean_text(text).split())
+    if not text:
+        return ""
+    text = html.unescape(str(text))
+    if not text.isprintable():  # the common case skips the regex
+        text = _CONTROL_RE.sub("", text)
+    return " ".join(text.split())
 
 
 def html_to_text(markup: str | None) -> str:
