@@ -90,7 +90,9 @@ class JobIngestPipeline:
         self.crawler = crawler
         self.batch_size = crawler.settings.getint("INGEST_BATCH_SIZE", 500)
         self.sync_log_id = crawler.settings.getint("CRAWL_SYNC_LOG_ID") or None
-        self.buffers: dict[str, list[JobData | SkippedRecord]] = collections.defaultdict(list)
+        # One buffer for every board: batches stay full however small the boards, and the
+        # upserts overlap the crawl instead of all waiting for its end.
+        self.buffer: list[JobData | SkippedRecord] = []
         self.counts: dict[str, collections.Counter[str]] = collections.defaultdict(collections.Counter)
         self.dropped: collections.Counter[str] = collections.Counter()
         self.sync_log: Any = None
@@ -130,24 +132,17 @@ class JobIngestPipeline:
             counts["dropped"] += 1
             ident = str(item.posting.get("external_id") or "?")[:60]
             record = SkippedRecord(reason=f"{self.spider.name}:{item.board}:{ident}: {problem}")
-        buffer = self.buffers[item.board]
-        buffer.append(record)
-        if len(buffer) >= self.batch_size:
-            await self._flush(item.board)
+        self.buffer.append(record)
+        if len(self.buffer) >= self.batch_size:
+            await self._flush()
         if problem is not None:
             raise DropItem(problem)
         return item
 
-    async def _flush(self, board: str) -> None:
-        records = self.buffers.pop(board, [])
-        if not records:
-            return
-        result = await _db(crawl_ingest, sync_log=self.sync_log, records=records)
-        counts = self.counts[board]
-        counts["created"] += result.created
-        counts["updated"] += result.updated
-        counts["unchanged"] += result.unchanged
-        counts["skipped"] += result.skipped
+    async def _flush(self) -> None:
+        records, self.buffer = self.buffer, []
+        if records:
+            await _db(crawl_ingest, sync_log=self.sync_log, records=records)  # counted into the log
 
     async def close_spider(self) -> None:
         try:
@@ -156,8 +151,7 @@ class JobIngestPipeline:
             await _db(_close_connections)
 
     async def _close(self) -> None:
-        for board in list(self.buffers):
-            await self._flush(board)
+        await self._flush()
         spider = self.spider
         boards: dict[str, dict[str, Any]] = {}
         errors: list[str] = []
@@ -178,10 +172,6 @@ class JobIngestPipeline:
                 "status": state.status,
                 "items": counts["items"],
                 "dropped": counts["dropped"],
-                "created": counts["created"],
-                "updated": counts["updated"],
-                "unchanged": counts["unchanged"],
-                "skipped": counts["skipped"],
                 "expired": expired,
                 "http": dict(state.http),
                 "errors": state.errors[:5],

@@ -8,6 +8,7 @@ opened and the name of the database it uses, so the child writes where the paren
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import sys
 
@@ -56,6 +57,11 @@ def main(argv: list[str] | None = None) -> int:
 
     failures: list[str] = []
     process = CrawlerProcess(scrapy_settings)
+    # Django's LOGGING handles the root logger (LOG_INSTALL_ROOT_HANDLER is off). Scrapy has just
+    # set its own loggers to DEBUG, which would format every scraped item: apply LOG_LEVEL.
+    level = scrapy_settings.get("LOG_LEVEL", "INFO")
+    for name in ("scrapy", "scrapy_playwright", "scrapers", "twisted", "asyncio", "py.warnings"):
+        logging.getLogger(name).setLevel(level)
     deferred = process.crawl(options.spider, **spider_args)
 
     def failed(failure):  # type: ignore[no-untyped-def]

@@ -47,7 +47,10 @@ CONCURRENT_REQUESTS_PER_DOMAIN = 4
 DOWNLOAD_DELAY = 0.25  # AutoThrottle never goes below this
 DOWNLOAD_TIMEOUT = 30
 DOWNLOAD_MAXSIZE = 32 * 1024 * 1024
-TELNETCONSOLE_ENABLED = False  # no listening port in workers
+# No listening ports in workers: neither the telnet console nor the remote-control server
+# (which runs code sent to it).
+TELNETCONSOLE_ENABLED = False
+REMOTE_CONTROL_ENABLED = False
 
 # --- Retries: 429 and 5xx, with backoff that honours Retry-After ----------------------------
 RETRY_ENABLED = True
@@ -118,4 +121,6 @@ PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT = 30_000
 PLAYWRIGHT_ABORT_REQUEST = "scrapers.netguard.playwright_abort_request"
 
 LOG_LEVEL = "INFO"
+# Django's LOGGING already has a root handler; a second one printed every line twice.
+LOG_INSTALL_ROOT_HANDLER = False
 FEED_EXPORT_ENCODING = "utf-8"

@@ -1,0 +1,176 @@
+"""Crawl benchmark: 200 Greenhouse boards x 50 postings from a local server, end to end, against plain fetches.
+
+    .venv/bin/python bench/crawl.py [--boards 200] [--per-board 50] [--concurrency 32]
+
+A threaded HTTP server on 127.0.0.1 answers GET /v1/boards/{token}/jobs?content=true in the
+Greenhouse board API's shape, with the four real postings of ../shared/data/api_fixtures/
+greenhouse_jobs.json (9-26 KB of entity-escaped HTML each) cycled under fresh ids and titles.
+Timed in one run, against the same server:
+
+  floor      - aiohttp (Scrapy's own dependency) fetching every board and decoding its JSON,
+               `concurrency` requests at once: what any crawler must pay for the bytes;
+  +normalize - the same fetches, each posting through greenhouse_posting() and build_job_data()
+               in this process: the floor plus the parsing and normalizing, no database;
+  crawl      - `crawl_run(spider="greenhouse")` with AutoThrottle off and the same concurrency:
+               child process, Scrapy, the pipeline, batched upserts into jobs_job, expiry and the
+               SyncLog (first run: every posting created; second run: every posting unchanged).
+               Wall time includes the child's start; "in crawl" is the SyncLog's own duration.
+
+Everything is written to a scratch database created for the run and dropped after it.
+Figures: see bench/README.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import sys
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLE = ROOT.parent / "shared" / "data" / "api_fixtures" / "greenhouse_jobs.json"
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "gigm8.settings.base")
+SCRATCH_DB = "gigm8_bench_crawl"
+
+
+def board_payloads(boards: int, per_board: int) -> dict[str, bytes]:
+    if not SAMPLE.exists():
+        sys.exit(f"{SAMPLE} is absent: this benchmark builds its boards from the real postings there (SOURCES.md).")
+    sample = json.loads(SAMPLE.read_text())["jobs"]
+    payloads = {}
+    for b in range(boards):
+        jobs = []
+        for n in range(per_board):
+            job = dict(sample[n % len(sample)])
+            job["id"] = 10_000_000 + b * per_board + n
+            job["title"] = f"{job['title']} #{b}-{n}"
+            job["absolute_url"] = f"https://job-boards.greenhouse.io/board{b}/jobs/{job['id']}"
+            jobs.append(job)
+        payloads[f"board{b}"] = json.dumps({"jobs": jobs, "meta": {"total": len(jobs)}}).encode()
+    return payloads
+
+
+def serve(payloads: dict[str, bytes]) -> ThreadingHTTPServer:
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def do_GET(self) -> None:
+            parts = self.path.split("?")[0].strip("/").split("/")  # v1/boards/{token}/jobs
+            body = payloads.get(parts[2]) if len(parts) == 4 else None
+            self.send_response(200 if body else 404)
+            body = body or b"{}"
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
+
+
+async def fetch_all(base: str, tokens: list[str], concurrency: int, normalize: bool) -> int:
+    import aiohttp
+
+    from ingestion.normalize import build_job_data
+    from scrapers.spiders.greenhouse import greenhouse_posting
+
+    gate = asyncio.Semaphore(concurrency)
+    count = 0
+
+    async def one(session: aiohttp.ClientSession, token: str) -> None:
+        nonlocal count
+        async with gate, session.get(f"{base}/v1/boards/{token}/jobs?content=true") as response:
+            jobs = json.loads(await response.read())["jobs"]
+        for job in jobs:
+            if normalize:
+                build_job_data(source="greenhouse", **greenhouse_posting(job))
+            count += 1
+
+    connector = aiohttp.TCPConnector(limit=concurrency)
+    async with aiohttp.ClientSession(connector=connector) as session:
+        await asyncio.gather(*(one(session, token) for token in tokens))
+    return count
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--boards", type=int, default=200)
+    parser.add_argument("--per-board", type=int, default=50)
+    parser.add_argument("--concurrency", type=int, default=32)
+    options = parser.parse_args()
+
+    import django
+
+    django.setup()
+    from django.db import connection
+
+    from ingestion.choices import TriggerKind
+    from ingestion.services.crawl import crawl_run
+    from jobs.models import Job
+
+    payloads = board_payloads(options.boards, options.per_board)
+    tokens = list(payloads)
+    total = options.boards * options.per_board
+    size_mb = sum(map(len, payloads.values())) / 1e6
+    server = serve(payloads)
+    base = f"http://127.0.0.1:{server.server_address[1]}"
+    print(f"{options.boards} boards x {options.per_board} postings ({size_mb:.0f} MB of JSON), {base}", flush=True)
+
+    def rate(label: str, seconds: float, postings: int = total, note: str = "") -> None:
+        print(f"  {label:<34} {seconds:7.2f} s  {postings / seconds:8.0f} postings/s  {note}", flush=True)
+
+    started = time.perf_counter()
+    fetched = asyncio.run(fetch_all(base, tokens, options.concurrency, normalize=False))
+    rate("floor: aiohttp fetch + JSON", time.perf_counter() - started, fetched)
+    started = time.perf_counter()
+    fetched = asyncio.run(fetch_all(base, tokens, options.concurrency, normalize=True))
+    rate("aiohttp + parse + build_job_data", time.perf_counter() - started, fetched)
+
+    connection.settings_dict["TEST"]["NAME"] = SCRATCH_DB
+    print(f"scratch database {SCRATCH_DB}: creating and migrating…", flush=True)
+    old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=False)
+    try:
+        overrides = {
+            "AUTOTHROTTLE_ENABLED": False,
+            "DOWNLOAD_DELAY": 0,
+            "CONCURRENT_REQUESTS": options.concurrency,
+            "CONCURRENT_REQUESTS_PER_DOMAIN": options.concurrency,
+            "GREENHOUSE_BASE_URL": base,
+            "HTTPCACHE_ENABLED": False,
+            "LOG_LEVEL": "WARNING",
+        }
+        for label in ("crawl, first (all created)", "crawl, again (all unchanged)"):
+            started = time.perf_counter()
+            log = crawl_run(
+                spider="greenhouse",
+                args={"boards": ",".join(tokens)},
+                triggered_by=TriggerKind.COMMAND,
+                settings_overrides=overrides,
+            )
+            wall = time.perf_counter() - started
+            inside = log.duration.total_seconds()
+            note = (
+                f"in crawl {inside:.2f} s ({total / inside:.0f}/s); {log.status}: "
+                f"created {log.created}, unchanged {log.unchanged}, errors {log.errors}"
+            )
+            rate(label, wall, log.fetched, note)
+        print(f"jobs in the scratch table: {Job.objects.count()}")
+    finally:
+        connection.creation.destroy_test_db(old_name, verbosity=0)
+        server.shutdown()
+
+
+if __name__ == "__main__":
+    main()
