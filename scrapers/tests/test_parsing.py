@@ -151,3 +151,22 @@ def test_posting_problems_are_named():
 
 def test_canonical_url_drops_fragments_and_tracking():
     assert canonical_url("https://Example.com/jobs/7?utm_source=x&id=3#apply") == "https://example.com/jobs/7?id=3"
+
+
+def test_browser_requests_to_refused_hosts_are_aborted():
+    from types import SimpleNamespace
+
+    from scrapers.netguard import configure_browser_guard, playwright_abort_request
+
+    def aborts(url: str) -> bool:
+        return asyncio.run(playwright_abort_request(SimpleNamespace(url=url)))
+
+    configure_browser_guard(AddressGuard(["127.0.0.1/32"]))
+    try:
+        assert aborts("http://127.0.0.2:8080/api/secret")  # a script's fetch to another internal host
+        assert aborts("http://169.254.169.254/latest/meta-data/")
+        assert not aborts("http://127.0.0.1:8080/careers")
+        assert not aborts("data:image/png;base64,iVBORw0KGgo=")
+    finally:
+        configure_browser_guard(None)
+    assert not aborts("http://127.0.0.2:8080/")  # spiders that do not guard addresses
