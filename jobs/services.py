@@ -59,6 +59,18 @@ class SkippedRecord:
 
 
 @dataclasses.dataclass(slots=True)
+class UnchangedRecord:
+    """A posting its source sent exactly as last time (its source_hash is the stored content hash).
+
+    The source skips normalizing it (see job_content_hashes); the upsert only touches the row.
+    """
+
+    source: str
+    external_id: str
+    source_hash: str
+
+
+@dataclasses.dataclass(slots=True)
 class UpsertResult:
     created: int = 0
     updated: int = 0
@@ -192,7 +204,7 @@ def job_fingerprint(*, company_normalized: str, title: str, location: str) -> st
 def _content_hash(data: JobData) -> str:
     parts = []
     for field in dataclasses.fields(JobData):
-        if field.name == "board":
+        if field.name in ("board", "source_hash"):
             # One posting may be listed by several feeds of a source (two Adzuna searches): which
             # one saw it last is not a change of the posting.
             continue
@@ -226,10 +238,12 @@ class _Row:
     content_hash: str
 
 
-def _prepare(record: JobData | SkippedRecord, normalize_company: Any) -> _Row | str:
+def _prepare(record: JobData | SkippedRecord | UnchangedRecord, normalize_company: Any) -> _Row | UnchangedRecord | str:
     """A row ready to write, or the reason it cannot be written."""
     if isinstance(record, SkippedRecord):
         return record.reason
+    if isinstance(record, UnchangedRecord):
+        return record
     if not isinstance(record, JobData):
         return f"not a JobData: {type(record).__name__}"
     data = dataclasses.replace(record)
@@ -280,7 +294,7 @@ def _prepare(record: JobData | SkippedRecord, normalize_company: Any) -> _Row | 
         data=data,
         company_normalized=company_normalized,
         fingerprint=job_fingerprint(company_normalized=company_normalized, title=data.title, location=data.location),
-        content_hash=_content_hash(data),
+        content_hash=data.source_hash or _content_hash(data),
     )
 
 
@@ -411,26 +425,37 @@ def _chunks(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
         yield chunk
 
 
-def _write_batch(rows: list[_Row], now: datetime, company_cache: dict[str, int]) -> UpsertResult:
+def _key(item: _Row | UnchangedRecord) -> tuple[str, str]:
+    if isinstance(item, UnchangedRecord):
+        return (item.source, item.external_id)
+    return (item.data.source, item.data.external_id)
+
+
+def _write_batch(items: list[_Row | UnchangedRecord], now: datetime, company_cache: dict[str, int]) -> UpsertResult:
     result = UpsertResult()
     table = Job._meta.db_table
-    rows.sort(key=lambda r: (r.data.source, r.data.external_id))  # one lock order for every worker
+    items.sort(key=_key)  # one lock order for every worker
     with connection.cursor() as cursor:
         cursor.execute(
             f"SELECT j.id, j.source, j.external_id, j.content_hash, j.status FROM {table} j "
             "JOIN unnest(%s::text[], %s::text[]) AS k(source, external_id) "
             "ON j.source = k.source AND j.external_id = k.external_id",
-            [[r.data.source for r in rows], [r.data.external_id for r in rows]],
+            [[_key(i)[0] for i in items], [_key(i)[1] for i in items]],
         )
         existing = {(source, ext): (job_id, chash, status) for job_id, source, ext, chash, status in cursor.fetchall()}
         unchanged_ids: list[int] = []
         to_write: list[_Row] = []
-        for row in rows:
-            found = existing.get((row.data.source, row.data.external_id))
-            if found and found[1] == row.content_hash and found[2] != JobStatus.EXPIRED:
+        for item in items:
+            found = existing.get(_key(item))
+            content_hash = item.source_hash if isinstance(item, UnchangedRecord) else item.content_hash
+            if found and found[1] == content_hash and found[2] != JobStatus.EXPIRED:
                 unchanged_ids.append(found[0])
+            elif isinstance(item, UnchangedRecord):
+                # Checked as unchanged, then changed (or expired) before this write: the next run sends it whole.
+                result.skipped += 1
+                result.errors.append(f"{item.source}:{item.external_id}: changed while the run read it")
             else:
-                to_write.append(row)
+                to_write.append(item)
         if unchanged_ids:
             cursor.execute(
                 f"UPDATE {table} SET last_seen_at = %s WHERE id = ANY(%s::bigint[])",
@@ -496,7 +521,7 @@ def _write_batch(rows: list[_Row], now: datetime, company_cache: dict[str, int])
     return result
 
 
-def _upsert_rows(rows: list[_Row], now: datetime, company_cache: dict[str, int]) -> UpsertResult:
+def _upsert_rows(rows: list[_Row | UnchangedRecord], now: datetime, company_cache: dict[str, int]) -> UpsertResult:
     """Write a batch in one transaction; if the database refuses it, find the bad rows one by one."""
     try:
         with transaction.atomic():
@@ -504,9 +529,9 @@ def _upsert_rows(rows: list[_Row], now: datetime, company_cache: dict[str, int])
     except DatabaseError as exc:
         company_cache.clear()  # ids created inside the rolled-back transaction are gone
         if len(rows) == 1:
-            d = rows[0].data
+            source, external_id = _key(rows[0])
             first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-            return UpsertResult(skipped=1, errors=[f"{d.source}:{d.external_id}: {first_line[:200]}"])
+            return UpsertResult(skipped=1, errors=[f"{source}:{external_id}: {first_line[:200]}"])
         logger.warning("batch of %d refused (%s); writing its rows one by one", len(rows), exc)
         result = UpsertResult()
         for row in rows:
@@ -515,12 +540,16 @@ def _upsert_rows(rows: list[_Row], now: datetime, company_cache: dict[str, int])
 
 
 def job_bulk_upsert(
-    *, records: Iterable[JobData | SkippedRecord], now: datetime | None = None, batch_size: int = 1000
+    *,
+    records: Iterable[JobData | SkippedRecord | UnchangedRecord],
+    now: datetime | None = None,
+    batch_size: int = 1000,
 ) -> UpsertResult:
     """Create, update or touch jobs from normalized postings; see the module docstring.
 
     A SkippedRecord in `records` (a posting its source could not read) is counted as skipped
-    with its reason. Idempotent: the same records twice leave the same rows.
+    with its reason; an UnchangedRecord only touches its row. Idempotent: the same records
+    twice leave the same rows.
     """
     from ingestion.normalize import normalize_company_name
 
@@ -528,14 +557,14 @@ def job_bulk_upsert(
     result = UpsertResult()
     company_cache: dict[str, int] = {}
     for chunk in _chunks(records, batch_size):
-        rows: dict[tuple[str, str], _Row] = {}
+        rows: dict[tuple[str, str], _Row | UnchangedRecord] = {}
         for record in chunk:
             prepared = _prepare(record, normalize_company_name)
             if isinstance(prepared, str):
                 result.skipped += 1
                 result.errors.append(prepared)
                 continue
-            key = (prepared.data.source, prepared.data.external_id)
+            key = _key(prepared)
             if key in rows:
                 # One statement cannot update a row twice; the later copy wins.
                 result.skipped += 1
@@ -544,6 +573,22 @@ def job_bulk_upsert(
         if rows:
             result.merge(_upsert_rows(list(rows.values()), now, company_cache))
     return result
+
+
+def job_content_hashes(*, source: str, external_ids: list[str]) -> dict[str, str]:
+    """Stored content hashes of a source's live (not expired) jobs, by external id.
+
+    A source that stores a hash of its raw postings (JobData.source_hash) compares against
+    these before normalizing, and sends an UnchangedRecord for each posting that matches.
+    """
+    table = Job._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT external_id, content_hash FROM {table} "
+            "WHERE source = %s AND external_id = ANY(%s::text[]) AND status <> %s",
+            [source, external_ids, JobStatus.EXPIRED],
+        )
+        return dict(cursor.fetchall())
 
 
 # --- Expiry -----------------------------------------------------------------------------

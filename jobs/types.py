@@ -48,3 +48,6 @@ class JobData:
     expires_at: datetime | None = None
     # The feed inside the source (board token, Adzuna "country:what"); complete feeds expire what they miss.
     board: str = ""
+    # A hash of the raw posting, when the source computes one (Adzuna): stored as the content hash,
+    # so the next run can tell an unchanged posting before normalizing it (jobs.services.UnchangedRecord).
+    source_hash: str = ""

@@ -10,9 +10,13 @@ of every feed ("country:what", Job.board) that was read to its end without an er
 from __future__ import annotations
 
 import dataclasses
+import functools
+import hashlib
+import json
 import logging
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from django.conf import settings
@@ -32,7 +36,7 @@ from ingestion.services.runs import (
     sync_log_finish,
     sync_log_start_unless_running,
 )
-from jobs.services import SkippedRecord, job_expire_unseen
+from jobs.services import SkippedRecord, UnchangedRecord, job_content_hashes, job_expire_unseen
 from jobs.types import JobData
 
 logger = logging.getLogger(__name__)
@@ -116,16 +120,79 @@ def adzuna_record(raw: dict[str, Any], *, country: str, board: str = "") -> JobD
     return data
 
 
-def _records(results: list[Any], *, country: str, board: str) -> Iterator[JobData | SkippedRecord]:
+# What adzuna_record reads. adref and __CLASS__ are left out: adref differs between two searches
+# that list the same posting, and would make every posting look changed on every run.
+_RAW_FIELDS = (
+    "id",
+    "title",
+    "description",
+    "created",
+    "redirect_url",
+    "salary_min",
+    "salary_max",
+    "salary_is_predicted",
+    "contract_time",
+    "contract_type",
+    "latitude",
+    "longitude",
+    "category",
+    "company",
+    "location",
+)
+
+
+@functools.cache
+def _code_version() -> str:
+    """Changes with the code that turns a result into a job (this module, the normalizer, the
+    skills vocabulary), so a new version rewrites every posting once instead of trusting old hashes."""
+    digest = hashlib.sha256()
+    files = [*sorted(Path(normalize.__file__).parent.glob("*.py")), Path(__file__)]
+    try:
+        from matching import skills
+
+        files += [Path(skills.__file__), Path(skills.VOCABULARY_PATH)]
+    except (ImportError, AttributeError):
+        pass
+    for path in files:
+        if path.is_file():
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def adzuna_source_hash(raw: dict[str, Any]) -> str:
+    """A hash of what we read from one search result (JobData.source_hash)."""
+    picked = {key: raw.get(key) for key in _RAW_FIELDS}
+    blob = json.dumps(picked, sort_keys=True, default=str, ensure_ascii=False)
+    return hashlib.sha256(f"{_code_version()}\x1e{blob}".encode()).hexdigest()
+
+
+def adzuna_page_records(
+    results: list[Any], *, country: str, board: str, check_unchanged: bool = True
+) -> list[JobData | SkippedRecord | UnchangedRecord]:
+    """One page of results for the upsert: a posting sent exactly as last time is not normalized again."""
+    stored: dict[str, str] = {}
+    if check_unchanged:
+        ids = [str(r["id"]) for r in results if isinstance(r, dict) and r.get("id")]
+        stored = job_content_hashes(source=SOURCE, external_ids=ids) if ids else {}
+    records: list[JobData | SkippedRecord | UnchangedRecord] = []
     for raw in results:
+        if not isinstance(raw, dict):
+            records.append(SkippedRecord("adzuna:?: result is not an object"))
+            continue
+        ident = raw.get("id", "?")
         try:
-            yield adzuna_record(raw, country=country, board=board)
+            source_hash = adzuna_source_hash(raw)
+            if stored and stored.get(str(ident)) == source_hash:
+                records.append(UnchangedRecord(source=SOURCE, external_id=str(ident), source_hash=source_hash))
+                continue
+            data = adzuna_record(raw, country=country, board=board)
+            data.source_hash = source_hash
+            records.append(data)
         except normalize.InvalidPosting as exc:
-            ident = raw.get("id", "?") if isinstance(raw, dict) else "?"
-            yield SkippedRecord(f"adzuna:{ident}: {exc}")
+            records.append(SkippedRecord(f"adzuna:{ident}: {exc}"))
         except (TypeError, ValueError, AttributeError) as exc:
-            ident = raw.get("id", "?") if isinstance(raw, dict) else "?"
-            yield SkippedRecord(f"adzuna:{ident}: unreadable result ({type(exc).__name__}: {str(exc)[:80]})")
+            records.append(SkippedRecord(f"adzuna:{ident}: unreadable result ({type(exc).__name__}: {str(exc)[:80]})"))
+    return records
 
 
 # --- Runs ---------------------------------------------------------------------------------
@@ -239,7 +306,9 @@ def adzuna_run_piece(
             max_days_old=options.max_days_old or None,
         )
         outcome["pages"] += 1
-        records = list(_records(page.results, country=piece.country, board=piece.board))
+        records = adzuna_page_records(
+            page.results, country=piece.country, board=piece.board, check_unchanged=sync_log is not None
+        )
         outcome["fetched"] += len(records)
         if sync_log is None:
             skipped = [r.reason for r in records if isinstance(r, SkippedRecord)]

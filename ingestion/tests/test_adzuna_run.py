@@ -210,3 +210,30 @@ def test_sync_log_counts_add_up_across_pages(fake_adzuna, settings):
     assert log.fetched == log.created + log.updated + log.unchanged + log.skipped == 46
     other = sync_log_start(kind=SyncKind.SOURCE, source="adzuna", triggered_by=TriggerKind.COMMAND)
     assert other.status == SyncStatus.RUNNING
+
+
+def test_a_posting_sent_as_last_time_is_not_normalized_again(fake_adzuna):
+    from ingestion.services.adzuna import adzuna_page_records
+    from jobs.services import UnchangedRecord
+    from jobs.types import JobData
+
+    results = [adzuna_result(i) for i in range(3)]
+    fake_adzuna.set_jobs("gb", results)
+    run()
+    # adref differs between searches listing the same posting: not a change.
+    again = [dict(r, adref="another-search-token") for r in results]
+    again[2]["title"] = "Python Developer (hybrid)"
+    records = adzuna_page_records(again, country="gb", board="gb:")
+    assert [type(r) for r in records] == [UnchangedRecord, UnchangedRecord, JobData]
+    fake_adzuna.set_jobs("gb", again)
+    log = run()
+    assert (log.unchanged, log.updated) == (2, 1)
+    assert Job.objects.get(external_id=results[2]["id"]).title == "Python Developer (hybrid)"
+
+
+def test_an_expired_posting_listed_again_is_normalized_and_reactivated(fake_adzuna):
+    fake_adzuna.set_jobs("gb", [adzuna_result(1)])
+    run()
+    Job.objects.update(status=JobStatus.EXPIRED)
+    log = run()
+    assert log.updated == 1 and Job.objects.get().status == JobStatus.ACTIVE

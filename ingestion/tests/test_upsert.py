@@ -246,3 +246,17 @@ def test_touching_unchanged_rows_writes_no_index_entries():
     assert result.unchanged == 20
     # Every touch was a HOT update: no index entry written (last_seen_at is in no index).
     assert (updated - updated_before, hot - hot_before) == (20, 20)
+
+
+def test_an_unchanged_record_only_touches_and_a_stale_one_is_skipped():
+    from jobs.services import UnchangedRecord, job_content_hashes
+
+    job_bulk_upsert(records=[record(1, source_hash="h1"), record(2, source_hash="h2")])
+    assert job_content_hashes(source="adzuna", external_ids=["a1", "a2", "a3"]) == {"a1": "h1", "a2": "h2"}
+    later = datetime(2030, 1, 1, tzinfo=UTC)
+    result = job_bulk_upsert(
+        records=[UnchangedRecord("adzuna", "a1", "h1"), UnchangedRecord("adzuna", "a2", "old")], now=later
+    )
+    assert (result.unchanged, result.skipped) == (1, 1)
+    assert "changed while the run read it" in result.errors[0]
+    assert Job.objects.get(external_id="a1").last_seen_at == later
