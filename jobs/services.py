@@ -4,7 +4,9 @@ job_bulk_upsert() takes normalized postings (jobs.types.JobData) from any source
 them in batches of bulk statements (psycopg 3 arrays through unnest(), not a query per row):
 
 - identity is (source, external_id); a content hash tells unchanged rows, which only get
-  last_seen_at touched (one UPDATE per batch);
+  last_seen_at touched (one UPDATE per batch, a HOT update: see migration jobs 0007); a source
+  that hashes its raw postings (JobData.source_hash) can send an UnchangedRecord instead of
+  normalizing a posting it sent before (job_content_hashes);
 - fields a staff member locked (Job.locked_fields) keep the staff's values (a CASE per column
   in the ON CONFLICT update, so a concurrent admin edit is respected by the database itself);
 - hidden jobs stay hidden; expired jobs seen again become active;
