@@ -88,7 +88,7 @@ class MicrosoftSpider(BoardSpider):
                 break
             self.listed[board] += 1
             if position.get("id") is None:
-                yield JobItem(board=board, posting=microsoft_posting(position, None, base_url=self.base_url))
+                yield self._item(board, position, None)
                 continue
             query = urlencode({"position_id": position["id"], "domain": board, "hl": "en"})
             yield self.board_request(
@@ -105,8 +105,13 @@ class MicrosoftSpider(BoardSpider):
 
     def parse_details(self, response: Response, position: dict[str, Any]) -> Iterator[JobItem]:
         detail = response.json().get("data") or {}
-        yield JobItem(board=response.meta["board"], posting=microsoft_posting(position, detail, base_url=self.base_url))
+        yield self._item(response.meta["board"], position, detail)
         self.board_done(response)
+
+    def _item(self, board: str, position: dict[str, Any], detail: dict[str, Any] | None) -> JobItem:
+        posting = microsoft_posting(position, detail, base_url=self.base_url)
+        posting["company_name"] = self.company_name(board, posting["company_name"])
+        return JobItem(board=board, posting=posting)
 
     def details_errback(self, failure: Failure) -> Iterator[JobItem]:
         # The listing named the position, so it exists: keep it (without a description)
@@ -118,4 +123,4 @@ class MicrosoftSpider(BoardSpider):
         if len(state.errors) < 20:
             state.errors.append(f"no description: {self.describe_failure(failure)}"[:300])
         position = request.cb_kwargs["position"]
-        yield JobItem(board=board, posting=microsoft_posting(position, None, base_url=self.base_url))
+        yield self._item(board, position, None)
