@@ -14,15 +14,18 @@ from django.contrib import admin, messages
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.widgets import AutocompleteSelect
 from django.core.paginator import Paginator
-from django.db import connections
+from django.db import OperationalError, connections, transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.functional import cached_property
 
-# Below this many rows an exact COUNT(*) is cheap enough; above it the estimate is shown.
+# Below this many rows (by the planner's estimate) an exact COUNT(*) is tried; above it the
+# estimate is shown. The exact count gets a time budget: a filter the planner misjudges (a
+# substring search) must not make every page wait for a full scan.
 EXACT_COUNT_BELOW = 10_000
+EXACT_COUNT_BUDGET_MS = 100
 
 
 def _planner_rows(queryset: QuerySet) -> int | None:
@@ -68,9 +71,29 @@ class EstimatedCountPaginator(Paginator):
         unfiltered = not queryset.query.where
         estimate = _table_rows(queryset) if unfiltered else _planner_rows(queryset)
         if estimate is None or estimate < EXACT_COUNT_BELOW:
-            return queryset.count()
+            exact = _count_within(queryset, EXACT_COUNT_BUDGET_MS)
+            if exact is not None or estimate is None:
+                return exact if exact is not None else queryset.count()
         self.is_estimate = True
         return estimate
+
+
+def _count_within(queryset: QuerySet, budget_ms: int) -> int | None:
+    """COUNT(*) if PostgreSQL finishes it within the budget, else None."""
+    try:
+        with transaction.atomic(using=queryset.db), connections[queryset.db].cursor() as cursor:
+            # SET LOCAL outlives a released savepoint: put the old value back when inside an
+            # outer transaction (a cancelled count's savepoint rollback undoes it by itself).
+            cursor.execute("SELECT current_setting('statement_timeout')")
+            (previous,) = cursor.fetchone()
+            cursor.execute("SET LOCAL statement_timeout = %s", [f"{int(budget_ms)}ms"])
+            count = queryset.count()
+            cursor.execute("SELECT set_config('statement_timeout', %s, true)", [previous])
+            return count
+    except OperationalError as exc:
+        if getattr(exc.__cause__, "sqlstate", None) == "57014":  # query_canceled: over budget
+            return None
+        raise
 
 
 class DateRangeFilter(admin.FieldListFilter):
