@@ -262,3 +262,16 @@ def test_facet_querysets_leave_out_their_own_filter():
     assert [job.id for job in filterset.qs] == [remote_full.id]
     assert set(filterset.queryset_for_facet("remote").values_list("id", flat=True)) == {remote_full.id, onsite_full.id}
     assert filterset.queryset_for_facet("employment_type").count() == 2
+
+
+def test_plain_dict_data_as_the_match_endpoints_send_it():
+    hit = JobFactory(remote=Remote.REMOTE, employment_type=EmploymentType.FULL_TIME, is_internship=True)
+    JobFactory(remote=Remote.REMOTE, employment_type=EmploymentType.PART_TIME, is_internship=True)
+    JobFactory(remote=Remote.ONSITE, employment_type=EmploymentType.FULL_TIME, is_internship=True)
+    data = {"remote": ["remote", "hybrid"], "employment_type": "FULL_TIME", "internship": True, "posted_within_days": 7}
+    filterset = JobFilterSet(data, queryset=job_list_public())
+    assert filterset.is_valid(), filterset.errors
+    assert [job.id for job in filterset.qs] == [hit.id]
+    bad = JobFilterSet({"remote": ["moon"], "near": "x"}, queryset=job_list_public())
+    assert not bad.is_valid()
+    assert set(bad.errors) == {"remote", "near"}
