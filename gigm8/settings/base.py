@@ -252,7 +252,8 @@ CORS_ALLOWED_ORIGINS = env.env_list("CORS_ALLOWED_ORIGINS", [])
 for _origin in CORS_ALLOWED_ORIGINS:
     if not re.match(r"^https?://[^/]+$", _origin):
         raise env.EnvError(f"CORS_ALLOWED_ORIGINS: expected origins like https://host[:port], got {_origin!r}")
-CORS_URLS_REGEX = r"^/(api/|jobs$|health/?$)"
+# The API and the older routes the frontend calls (listing, matching, refresh, health).
+CORS_URLS_REGEX = r"^/(api/|jobs$|match/|admin/refresh-jobs$|health/?$)"
 
 # --- Internationalization and static files --------------------------------------------
 LANGUAGE_CODE = "en-us"
