@@ -29,7 +29,7 @@ from itertools import islice
 from typing import Any
 
 from django.conf import settings
-from django.db import DatabaseError, connection, transaction
+from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -427,6 +427,72 @@ def _chunks(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
         yield chunk
 
 
+def _values(row: _Row, companies: dict[str, int], *, skills_joined: bool) -> tuple[Any, ...]:
+    """A row's values in _DATA_COLUMNS order."""
+    d = row.data
+    return (
+        companies.get(row.company_normalized) if row.company_normalized else None,
+        d.title,
+        d.description,
+        d.description_html,
+        d.location,
+        d.city,
+        d.region,
+        d.country,
+        d.latitude,
+        d.longitude,
+        d.remote,
+        d.employment_type,
+        d.job_level,
+        bool(d.is_internship),
+        d.salary_min,
+        d.salary_max,
+        d.salary_currency,
+        d.salary_period,
+        d.salary_annual_min,
+        d.salary_annual_max,
+        bool(d.salary_is_predicted),
+        d.salary_source,
+        d.category,
+        _SKILL_SEP.join(d.skills) if skills_joined else list(d.skills),
+        d.apply_url,
+        d.source,
+        d.external_id,
+        d.board,
+        row.fingerprint,
+        row.content_hash,
+        d.posted_at,
+        d.expires_at,
+    )
+
+
+# New rows go in with COPY (about a third faster than INSERT … SELECT on this table); a batch
+# with fewer is not worth a second round trip.
+_COPY_MIN_ROWS = 50
+_COPY_SQL = (
+    f"COPY {Job._meta.db_table} ({', '.join(name for name, _ in _DATA_COLUMNS)}, first_seen_at, last_seen_at, "
+    "created_at, updated_at, status, is_featured, locked_fields, cts_name) FROM STDIN"
+)
+
+
+def _copy_new_rows(cursor: Any, rows: list[_Row], companies: dict[str, int], now: datetime) -> bool:
+    """COPY rows that did not exist a moment ago; False (nothing written) if one exists now.
+
+    Another worker may insert one of these keys between our look-up and the COPY: the COPY
+    then fails on the unique constraint inside its savepoint, and the batch takes the
+    INSERT … ON CONFLICT path instead.
+    """
+    fixed = (now, now, now, now, JobStatus.ACTIVE.value, False, [], "")
+    try:
+        # wrap_database_errors: psycopg's errors as Django's, as for every other statement here.
+        with transaction.atomic(), connection.wrap_database_errors, cursor.cursor.copy(_COPY_SQL) as copy:
+            for row in rows:
+                copy.write_row(_values(row, companies, skills_joined=False) + fixed)
+    except IntegrityError:
+        return False
+    return True
+
+
 def _key(item: _Row | UnchangedRecord) -> tuple[str, str]:
     if isinstance(item, UnchangedRecord):
         return (item.source, item.external_id)
@@ -469,47 +535,26 @@ def _write_batch(items: list[_Row | UnchangedRecord], now: datetime, company_cac
             return result
         names = {row.company_normalized: row.data.company_name for row in to_write if row.company_normalized}
         companies = _company_ids(names, company_cache, now)
-        columns: list[list[Any]] = [[] for _ in _DATA_COLUMNS]
-        for row in to_write:
-            d = row.data
-            values = (
-                companies.get(row.company_normalized) if row.company_normalized else None,
-                d.title,
-                d.description,
-                d.description_html,
-                d.location,
-                d.city,
-                d.region,
-                d.country,
-                d.latitude,
-                d.longitude,
-                d.remote,
-                d.employment_type,
-                d.job_level,
-                bool(d.is_internship),
-                d.salary_min,
-                d.salary_max,
-                d.salary_currency,
-                d.salary_period,
-                d.salary_annual_min,
-                d.salary_annual_max,
-                bool(d.salary_is_predicted),
-                d.salary_source,
-                d.category,
-                _SKILL_SEP.join(d.skills),
-                d.apply_url,
-                d.source,
-                d.external_id,
-                d.board,
-                row.fingerprint,
-                row.content_hash,
-                d.posted_at,
-                d.expires_at,
+        written: dict[tuple[str, str], tuple[int, bool, int | None]] = {}
+        fresh = [row for row in to_write if _key(row) not in existing]
+        if len(fresh) >= _COPY_MIN_ROWS and _copy_new_rows(cursor, fresh, companies, now):
+            cursor.execute(
+                f"SELECT j.id, j.source, j.external_id FROM {table} j "
+                "JOIN unnest(%s::text[], %s::text[]) AS k(source, external_id) "
+                "ON j.source = k.source AND j.external_id = k.external_id",
+                [[r.data.source for r in fresh], [r.data.external_id for r in fresh]],
             )
-            for column, value in zip(columns, values, strict=True):
-                column.append(value)
-        cursor.execute(_UPSERT_SQL, [now] * _UPSERT_NOW_COUNT + columns)
-        written = {(source, ext): (job_id, inserted, dup) for job_id, source, ext, inserted, dup in cursor.fetchall()}
+            written.update({(source, ext): (job_id, True, None) for job_id, source, ext in cursor.fetchall()})
+        rest = [row for row in to_write if _key(row) not in written]
+        if rest:
+            columns: list[list[Any]] = [[] for _ in _DATA_COLUMNS]
+            for row in rest:
+                for column, value in zip(columns, _values(row, companies, skills_joined=True), strict=True):
+                    column.append(value)
+            cursor.execute(_UPSERT_SQL, [now] * _UPSERT_NOW_COUNT + columns)
+            written.update(
+                {(source, ext): (job_id, inserted, dup) for job_id, source, ext, inserted, dup in cursor.fetchall()}
+            )
         links = []
         for row in to_write:
             job_id, inserted, dup = written[(row.data.source, row.data.external_id)]

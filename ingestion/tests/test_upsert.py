@@ -62,10 +62,19 @@ def test_first_load_creates_and_second_load_only_touches():
 
 
 def test_a_batch_is_a_handful_of_statements_not_one_per_row():
+    posted = datetime(2026, 7, 15, 8, 33, 45, tzinfo=UTC)
+    records = [
+        record(i, company_name=f"Company {i}", skills=["Python", "SQL"], posted_at=posted, latitude=51.5)
+        for i in range(300)
+    ]
     with CaptureQueriesContext(connection) as queries:
-        job_bulk_upsert(records=[record(i, company_name=f"Company {i}") for i in range(300)])
+        job_bulk_upsert(records=records)
     assert Job.objects.count() == 300 and Company.objects.count() == 300
     assert len(queries) < 15
+    job = Job.objects.get(external_id="a7")
+    assert (job.skills, job.posted_at, job.latitude, job.salary_min) == (["Python", "SQL"], posted, 51.5, 50000)
+    assert job.company.name == "Company 7" and job.status == JobStatus.ACTIVE and job.locked_fields == []
+    assert Job.objects.filter(search_vector__isnull=False).count() == 300
 
 
 def test_changed_rows_are_updated():
@@ -260,3 +269,17 @@ def test_an_unchanged_record_only_touches_and_a_stale_one_is_skipped():
     assert (result.unchanged, result.skipped) == (1, 1)
     assert "changed while the run read it" in result.errors[0]
     assert Job.objects.get(external_id="a1").last_seen_at == later
+
+
+def test_new_rows_copied_while_another_worker_inserted_one_fall_back_to_insert():
+    from jobs import services
+
+    job_bulk_upsert(records=[record(7)])
+    rows = [services._prepare(record(i), lambda name: name.lower()) for i in range(5, 10)]
+    with connection.cursor() as cursor:
+        # a7 exists: the COPY fails on the unique key inside its savepoint and writes nothing.
+        assert services._copy_new_rows(cursor, rows, {}, datetime(2026, 1, 1, tzinfo=UTC)) is False
+    assert Job.objects.count() == 1
+    # Through the upsert (which found a7 and copies only the rest), every row lands once.
+    result = job_bulk_upsert(records=[record(i) for i in range(5, 60)])
+    assert (result.created, result.unchanged) == (54, 1) and Job.objects.count() == 55
