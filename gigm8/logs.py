@@ -92,6 +92,9 @@ def _drop_request_object(logger: Any, method_name: str, event_dict: dict[str, An
     elif request is not None:
         event_dict["request"] = request
     event_dict.pop("server_time", None)
+    # Celery repeats its message's fields (and the task's whole return value) under `data`.
+    if str(event_dict.get("logger", "")).startswith("celery."):
+        event_dict.pop("data", None)
     return event_dict
 
 

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import hmac
 import ipaddress
+import logging
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -41,6 +42,8 @@ from prometheus_client import (
 )
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
+
+logger = logging.getLogger(__name__)
 
 # --- Events ----------------------------------------------------------------------------------
 
@@ -132,12 +135,33 @@ def _task_postrun(task_id: str | None = None, task: Any = None, state: str | Non
         CELERY_TASK_SECONDS.labels(name).observe(time.perf_counter() - started)
 
 
+def start_worker_exporter(*, port: int, addr: str = "0.0.0.0") -> tuple[Any, Any]:
+    """Serve this process's event metrics (all processes', in multiprocess mode) over HTTP on `port`.
+
+    For Celery workers, which have no web server. Returns (server, thread); server.shutdown() stops it.
+    """
+    from prometheus_client import start_http_server
+
+    if not settings.PROMETHEUS_MULTIPROC_DIR:
+        # Prefork children count in their own memory: only a shared directory lets this process see them.
+        logger.warning("METRICS_WORKER_PORT without PROMETHEUS_MULTIPROC_DIR: only this process's tasks are counted")
+    return start_http_server(port, addr=addr, registry=_events_registry())
+
+
+def _worker_init(**kwargs: Any) -> None:
+    if settings.METRICS_WORKER_PORT:
+        start_worker_exporter(port=settings.METRICS_WORKER_PORT)
+        logger.info("worker metrics served on port %s", settings.METRICS_WORKER_PORT)
+
+
 def connect_celery() -> None:
-    """Count every task's outcome and time it (task_prerun / task_postrun)."""
+    """Count every task's outcome and time it (task_prerun / task_postrun); serve them on
+    METRICS_WORKER_PORT from the worker's main process when set (worker_init)."""
     from celery import signals
 
     signals.task_prerun.connect(_task_prerun, weak=False, dispatch_uid="gigm8.metrics.task_prerun")
     signals.task_postrun.connect(_task_postrun, weak=False, dispatch_uid="gigm8.metrics.task_postrun")
+    signals.worker_init.connect(_worker_init, weak=False, dispatch_uid="gigm8.metrics.worker_init")
 
 
 # --- The data, at scrape time --------------------------------------------------------------------
@@ -215,15 +239,18 @@ _DATABASE_REGISTRY = CollectorRegistry()
 _DATABASE_REGISTRY.register(DatabaseCollector())
 
 
-def render_metrics() -> bytes:
-    """Every metric in the text exposition format: this process's (or all processes', in
-    multiprocess mode) events, then the database's figures."""
+def _events_registry() -> CollectorRegistry:
+    """This process's events, or every process's when PROMETHEUS_MULTIPROC_DIR is set."""
     if settings.PROMETHEUS_MULTIPROC_DIR:
         registry = CollectorRegistry()
         multiprocess.MultiProcessCollector(registry, path=settings.PROMETHEUS_MULTIPROC_DIR)
-    else:
-        registry = REGISTRY
-    return generate_latest(registry) + generate_latest(_DATABASE_REGISTRY)
+        return registry
+    return REGISTRY
+
+
+def render_metrics() -> bytes:
+    """Every metric in the text exposition format: the events, then the database's figures."""
+    return generate_latest(_events_registry()) + generate_latest(_DATABASE_REGISTRY)
 
 
 # --- Access --------------------------------------------------------------------------------------

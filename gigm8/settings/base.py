@@ -285,6 +285,9 @@ METRICS_TOKEN = env.env_str("METRICS_TOKEN")
 PROMETHEUS_MULTIPROC_DIR = env.env_str("PROMETHEUS_MULTIPROC_DIR")
 if PROMETHEUS_MULTIPROC_DIR and not Path(PROMETHEUS_MULTIPROC_DIR).is_dir():
     raise env.EnvError(f"PROMETHEUS_MULTIPROC_DIR: expected an existing directory, got {PROMETHEUS_MULTIPROC_DIR!r}")
+# A Celery worker has no web server: with a port set, it serves its task metrics there (plain
+# HTTP, no token: keep the port inside the private network). 0: off.
+METRICS_WORKER_PORT = env.env_int("METRICS_WORKER_PORT", 0, min_value=0, max_value=65535)
 # Retention (the daily purge task): expired jobs and finished SyncLogs older than these are
 # deleted; with RETENTION_ARCHIVE_DIR set, jobs are first archived there as gzip JSON lines.
 RETENTION_JOB_DAYS = env.env_int("RETENTION_JOB_DAYS", 180, min_value=1)

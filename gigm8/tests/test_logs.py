@@ -163,5 +163,7 @@ def test_celery_task_lines_carry_the_task_id(json_lines):
     assert result.successful()
     probe = next(line for line in json_lines() if line["event"] == "inside the task")
     assert (probe["task_id"], probe["task"]) == ("task-abc-1", "gigm8.tests.log_probe")
+    done = next(line for line in json_lines() if line["logger"] == "celery.app.trace")
+    assert "succeeded" in done["event"] and "data" not in done
     logging.getLogger("x").info("after the task")
     assert "task_id" not in json_lines()[-1]

@@ -1,6 +1,7 @@
 import os
 import subprocess
 import sys
+import urllib.request
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -204,6 +205,19 @@ def test_scrape_reads_the_database_in_a_few_queries(client, django_assert_max_nu
     SyncLogFactory(source="adzuna", status=SyncStatus.SUCCESS, finished_at=datetime.now(UTC) + timedelta(seconds=1))
     with django_assert_max_num_queries(4):
         metrics.render_metrics()
+
+
+def test_a_worker_serves_its_task_metrics_on_its_own_port(free_tcp_port):
+    server, thread = metrics.start_worker_exporter(port=free_tcp_port, addr="127.0.0.1")
+    try:
+        metrics_ok.apply()
+        with urllib.request.urlopen(f"http://127.0.0.1:{free_tcp_port}/metrics", timeout=5) as response:
+            found = samples(response.read())
+    finally:
+        server.shutdown()
+        thread.join(timeout=5)
+    key = ("gigm8_celery_tasks_total", frozenset({("task", "gigm8.tests.metrics_ok"), ("outcome", "success")}))
+    assert found[key] == value("gigm8_celery_tasks_total", task="gigm8.tests.metrics_ok", outcome="success") >= 1
 
 
 # --- Several processes ----------------------------------------------------------------------------
