@@ -17,6 +17,7 @@ from ingestion.models import SyncLog
 from ingestion.services.adzuna import AdzunaAlreadyRunning, adzuna_fetch, adzuna_work
 from ingestion.services.expiry import expiry_run
 from ingestion.services.refresh import refresh_run, refresh_start
+from ingestion.services.runs import sync_log_lock
 
 logger = logging.getLogger(__name__)
 
@@ -41,7 +42,11 @@ def refresh_jobs(self, sync_log_id: int | None = None, triggered_by: str = Trigg
             return None
     if log is None:
         return None
-    return refresh_run(sync_log=log, distribute=True).pk
+    with sync_log_lock(sync_log=log) as held:
+        if not held:
+            logger.info("refresh %s is being run by another worker", log.pk)
+            return None
+        return refresh_run(sync_log=log, distribute=True).pk
 
 
 @shared_task(bind=True, acks_late=True)

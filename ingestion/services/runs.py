@@ -7,7 +7,9 @@ failed, so no log stays "running" forever.
 
 from __future__ import annotations
 
+import contextlib
 import zlib
+from collections.abc import Iterator
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -186,3 +188,23 @@ def sync_log_finish(*, sync_log: SyncLog, status: str | None = None, message: st
     )
     sync_log.refresh_from_db()
     return sync_log
+
+
+@contextlib.contextmanager
+def sync_log_lock(*, sync_log: SyncLog) -> Iterator[bool]:
+    """Hold a PostgreSQL session lock on a run while working on it; yields False if another process holds it.
+
+    A broker may deliver an acks_late task again while the first copy still runs (a long
+    refresh outliving the visibility timeout): the second copy finds the lock taken and stops.
+    If the worker dies, its connection closes and the lock is free for the redelivered copy.
+    """
+    key = zlib.crc32(f"synclog-run:{sync_log.pk}".encode())
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_lock(%s)", [key])
+        held = cursor.fetchone()[0]
+    try:
+        yield held
+    finally:
+        if held:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_unlock(%s)", [key])

@@ -50,3 +50,24 @@ def test_expire_jobs_task_writes_an_expiry_log():
     log_id = expire_jobs.apply().get()
     log = SyncLog.objects.get(pk=log_id)
     assert log.kind == SyncKind.EXPIRY and log.status == SyncStatus.SUCCESS
+
+
+def test_a_redelivered_refresh_task_does_not_run_beside_the_first(fake_adzuna, only_our_steps):
+    import psycopg
+    from django.db import connection
+
+    from ingestion.services.runs import sync_log_lock
+
+    log = SyncLog.objects.create(kind=SyncKind.REFRESH, source="refresh", triggered_by=TriggerKind.SCHEDULE)
+    params = connection.get_connection_params()
+    params.pop("cursor_factory", None)
+    params.pop("context", None)
+    with psycopg.connect(**params, autocommit=True) as other:
+        # The first copy of the task, in another worker, holds the run's lock.
+        from zlib import crc32
+
+        other.execute("SELECT pg_advisory_lock(%s)", [crc32(f"synclog-run:{log.pk}".encode())])
+        assert refresh_jobs.apply(kwargs={"sync_log_id": log.pk}).get() is None
+        assert fake_adzuna.requests == []
+    with sync_log_lock(sync_log=log) as held:
+        assert held
