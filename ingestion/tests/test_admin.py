@@ -132,6 +132,12 @@ def test_refresh_page_shows_a_button_per_installed_task(curator_client):
     assert "Source health" in html
 
 
+def test_every_admin_page_links_to_the_refresh_page_for_those_who_may_see_it(curator_client, client):
+    assert f'href="{REFRESH}"' in curator_client.get(reverse("admin:index")).content.decode()
+    client.force_login(User.objects.create_user("nobody", password="pw", is_staff=True))
+    assert f'href="{REFRESH}"' not in client.get(reverse("admin:index")).content.decode()
+
+
 def test_a_button_whose_task_is_missing_is_absent(monkeypatch):
     ghost = admin_views.RunButton(
         key="ghost", label="Ghost", help="", kind=SyncKind.SOURCE, source="ghost", task="ingestion.no_such_tasks.run"

@@ -261,6 +261,30 @@ def test_staff_edit_locks_exactly_the_changed_fields(curator_client):
     assert job.locked_fields == ["city", "title"]
 
 
+def test_staff_edit_survives_the_next_upsert_and_unlocked_fields_follow_the_source(curator_client):
+    from ingestion.normalize import build_job_data
+    from jobs.services import job_bulk_upsert
+
+    def posting(title: str, description: str):
+        return build_job_data(
+            source="adzuna", external_id="az-9", title=title, company_name="Acme", description=description
+        )
+
+    job_bulk_upsert(records=[posting("Python dev", "Old text.")])
+    job = Job.objects.get(source="adzuna", external_id="az-9")
+    assert _post_change(curator_client, job, title="Python Developer").status_code == 302
+
+    job_bulk_upsert(records=[posting("PYTHON DEV!!!", "New text.")])
+    job.refresh_from_db()
+    assert job.title == "Python Developer"
+    assert job.description == "New text."
+
+    _action(curator_client, "unlock_fields", [job], confirm=True)
+    job_bulk_upsert(records=[posting("Python developer (source)", "New text.")])
+    job.refresh_from_db()
+    assert job.title == "Python developer (source)"
+
+
 def test_saving_without_changes_locks_nothing(curator_client):
     job = JobFactory()
     response = _post_change(curator_client, job)
