@@ -121,9 +121,17 @@ class SyncLogAdmin(admin.ModelAdmin):
         extra_context = {
             **(extra_context or {}),
             "health": admin_views.source_health(),
-            "status_colours": admin_views.STATUS_COLOURS,
         }
         return super().changelist_view(request, extra_context=extra_context)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        status = (
+            SyncLog.objects.filter(pk=object_id).values_list("status", flat=True).first()
+            if object_id.isdigit()
+            else None
+        )
+        extra_context = {**(extra_context or {}), "status_colour": admin_views.STATUS_COLOURS.get(status, "#333")}
+        return super().change_view(request, object_id, form_url, extra_context=extra_context)
 
     def refresh_view(self, request):
         return admin_views.refresh_page_view(request, admin_site=self.admin_site)
@@ -137,6 +145,6 @@ class SyncLogAdmin(admin.ModelAdmin):
             path("refresh/", view(self.refresh_view), name="ingestion_synclog_refresh"),
             path("refresh/<str:key>/", view(admin_views.run_start_view), name="ingestion_synclog_run"),
             path("pending/<str:task_id>/", view(self.pending_view), name="ingestion_synclog_pending"),
-            path("<path:object_id>/status/", view(admin_views.sync_log_status_view), name="ingestion_synclog_status"),
+            path("<int:object_id>/status/", view(admin_views.sync_log_status_view), name="ingestion_synclog_status"),
             *super().get_urls(),
         ]

@@ -256,6 +256,10 @@ class SourceHealth:
     jobs_active: int = 0
     running: bool = False
 
+    @property
+    def last_run_colour(self) -> str:
+        return STATUS_COLOURS.get(self.last_run.status, "#333") if self.last_run else "#333"
+
 
 def source_health() -> list[SourceHealth]:
     """Per source: last run, last success, last failure, zero-result streak, active jobs."""
@@ -325,7 +329,7 @@ def _require(request: HttpRequest, permission: str) -> None:
 
 
 @require_GET
-def sync_log_status_view(request: HttpRequest, object_id: str) -> JsonResponse:
+def sync_log_status_view(request: HttpRequest, object_id: int) -> JsonResponse:
     _require(request, "ingestion.view_synclog")
     sync_log = get_object_or_404(SyncLog, pk=object_id)
     response = JsonResponse(sync_log_status_payload(sync_log))
@@ -344,7 +348,6 @@ def refresh_page_view(request: HttpRequest, *, admin_site: AdminSite) -> HttpRes
         "can_start": request.user.has_perm(START_PERMISSION),
         "running": running,
         "health": source_health(),
-        "status_colours": STATUS_COLOURS,
     }
     return TemplateResponse(request, "admin/ingestion/refresh.html", context)
 

@@ -518,7 +518,7 @@ class CompanyAdmin(admin.ModelAdmin):
     def get_urls(self):
         return [
             path(
-                "<path:object_id>/crawl/",
+                "<int:object_id>/crawl/",
                 self.admin_site.admin_view(self.crawl_view),
                 name="jobs_company_crawl",
             ),

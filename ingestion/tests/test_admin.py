@@ -332,6 +332,17 @@ def test_status_endpoint_reports_the_run_as_json(curator_client):
     assert data["status"] == "success" and data["running"] is False and data["finished_at"]
 
 
+def test_status_endpoint_of_a_missing_run_is_a_404(curator_client):
+    assert curator_client.get(reverse("admin:ingestion_synclog_status", args=[999999])).status_code == 404
+    assert curator_client.get("/admin/ingestion/synclog/abc/status/").status_code in (302, 404)
+
+
+def test_running_log_page_shows_its_status_in_its_colour(curator_client):
+    log = SyncLogFactory()
+    html = curator_client.get(reverse("admin:ingestion_synclog_change", args=[log.pk])).content.decode()
+    assert 'data-status="running" style="color: #205493"' in html
+
+
 def test_status_endpoint_needs_the_view_permission(client):
     log = SyncLogFactory()
     client.force_login(User.objects.create_user("nobody", password="pw", is_staff=True))
