@@ -69,8 +69,12 @@ def job_list_staff() -> QuerySet[Job]:
 
 
 def job_sources_of(*, job: Job) -> list[Job]:
-    """The job and every duplicate of it from other sources: one entry per place to apply."""
-    duplicates = list(job.duplicates.order_by("source", "id"))
+    """The job and every duplicate of it from other sources: one entry per place to apply.
+
+    Sorted here rather than in SQL so duplicates prefetched by the caller (with whatever
+    filter it chose) are used as they are, without another query.
+    """
+    duplicates = sorted(job.duplicates.all(), key=lambda other: (other.source, other.id))
     return [job, *duplicates]
 
 

@@ -10,6 +10,7 @@ from rest_framework import serializers
 
 from jobs.choices import LOCKABLE_FIELDS, JobStatus, SalaryPeriod
 from jobs.models import Company, Job
+from jobs.selectors import job_sources_of
 
 MONEY = {"max_digits": 14, "decimal_places": 2, "coerce_to_string": False, "read_only": True, "allow_null": True}
 
@@ -177,8 +178,7 @@ class JobDetailSerializer(JobListSerializer):
 
     @extend_schema_field(JobSourceSerializer(many=True))
     def get_sources(self, job: Job) -> list[dict[str, Any]]:
-        duplicates = sorted(job.duplicates.all(), key=lambda other: (other.source, other.id))  # prefetched
-        return JobSourceSerializer([job, *duplicates], many=True).data
+        return JobSourceSerializer(job_sources_of(job=job), many=True).data
 
 
 class JobWriteSerializer(serializers.ModelSerializer):

@@ -319,7 +319,7 @@ class JobViewSet(viewsets.ModelViewSet):
             # A listing shows no description: leave the big columns in the database.
             return queryset.defer(*LIST_DEFERRED)
         queryset = (job_list_staff() if staff else job_list_public()).defer(*DETAIL_DEFERRED)
-        duplicates = Job.objects.order_by("source", "id")
+        duplicates = Job.objects.defer(*LIST_DEFERRED)
         if not staff:
             duplicates = duplicates.filter(status=JobStatus.ACTIVE)
         return queryset.prefetch_related(Prefetch("duplicates", queryset=duplicates))
