@@ -192,8 +192,11 @@ def _record(
     kwargs.setdefault("title", None)
     kwargs.setdefault("country", country or None)
     if not kwargs.get("external_id"):
-        # No id: a stable hash of the whole record, so importing the file again updates, not duplicates.
-        blob = json.dumps({k: _text(v) for k, v in raw.items()}, sort_keys=True, ensure_ascii=False)
+        # No id: a stable hash of what the record says (the mapped columns, not an export's row
+        # number), so importing the file again updates rather than duplicates, and a posting
+        # repeated in the file is one job.
+        used = {column: _text(raw.get(column)) for column, _, _ in plan}
+        blob = json.dumps(used, sort_keys=True, ensure_ascii=False)
         kwargs["external_id"] = "sha1-" + hashlib.sha1(blob.encode()).hexdigest()
     return normalize.build_job_data(**kwargs)
 
