@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, DecimalField, F, Max, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models import Count, DecimalField, Exists, F, Max, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce, Greatest, Least, TruncDate
 from django.utils import timezone
 
@@ -267,15 +267,17 @@ def source_list() -> list[dict[str, Any]]:
     ]
 
 
-def company_list_public() -> QuerySet[Company]:
+def _open_jobs_of_company() -> QuerySet[Job]:
+    return Job.objects.filter(company=OuterRef("pk"), status=JobStatus.ACTIVE, duplicate_of__isnull=True)
+
+
+def company_list_public(*, with_jobs_only: bool = False) -> QuerySet[Company]:
     """Companies that are not blocked, each with its number of open (public) jobs."""
     # A correlated count per company row: only the rows of the page are counted, each by the
     # (status, company) index, instead of grouping the whole job table.
-    open_jobs = (
-        Job.objects.filter(company=OuterRef("pk"), status=JobStatus.ACTIVE, duplicate_of__isnull=True)
-        .order_by()
-        .values("company")
-        .annotate(n=Count("*"))
-        .values("n")
-    )
-    return Company.objects.filter(is_blocked=False).annotate(open_jobs=Coalesce(Subquery(open_jobs), 0))
+    open_jobs = _open_jobs_of_company().order_by().values("company").annotate(n=Count("*")).values("n")
+    companies = Company.objects.filter(is_blocked=False)
+    if with_jobs_only:
+        # EXISTS stops at the first job; filtering on the count would count every company's jobs.
+        companies = companies.filter(Exists(_open_jobs_of_company()))
+    return companies.annotate(open_jobs=Coalesce(Subquery(open_jobs), 0))

@@ -448,20 +448,18 @@ class CompanyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     lookup_value_regex = r"[-a-zA-Z0-9_]+"
 
     def get_queryset(self) -> QuerySet[Company]:
-        return company_list_public().order_by("name", "id")
+        with_jobs_only = False
+        if self.action == "list":
+            check_known_params(self.request, allowed={"q", "has_jobs", "limit", "offset", "format"})
+            has_jobs = self.request.query_params.get("has_jobs", "")
+            if has_jobs.lower() not in ("", "true", "false"):
+                raise ValidationError({"has_jobs": [f"expected true or false, got '{has_jobs}'."]})
+            with_jobs_only = has_jobs.lower() == "true"
+        return company_list_public(with_jobs_only=with_jobs_only).order_by("name", "id")
 
     def filter_queryset(self, queryset: QuerySet[Company]) -> QuerySet[Company]:
-        if self.action != "list":
-            return queryset
-        params = self.request.query_params
-        check_known_params(self.request, allowed={"q", "has_jobs", "limit", "offset", "format"})
-        if q := params.get("q", "").strip():
+        if self.action == "list" and (q := self.request.query_params.get("q", "").strip()):
             queryset = queryset.filter(name__icontains=q[:200])
-        has_jobs = params.get("has_jobs", "").lower()
-        if has_jobs not in ("", "true", "false"):
-            raise ValidationError({"has_jobs": [f"expected true or false, got '{params['has_jobs']}'."]})
-        if has_jobs == "true":
-            queryset = queryset.filter(open_jobs__gt=0)
         return queryset
 
     def get_object(self) -> Company:
