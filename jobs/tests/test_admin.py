@@ -155,6 +155,25 @@ def test_search_matches_title_company_and_location(curator_client):
     assert _titles(curator_client.get(CHANGELIST, {"q": "leeds"})) == {"Python developer"}
 
 
+def test_search_words_must_all_match_and_quoted_phrases_stay_whole(curator_client):
+    JobFactory(title="Senior Python developer", company=CompanyFactory(name="Initech"), location="Leeds")
+    JobFactory(title="Python tester", company=CompanyFactory(name="Acme"), location="Senior Street, Leeds")
+    JobFactory(title="Python developer, senior", company=CompanyFactory(name="Globex"))
+    assert _titles(curator_client.get(CHANGELIST, {"q": "python initech"})) == {"Senior Python developer"}
+    assert _titles(curator_client.get(CHANGELIST, {"q": '"senior python"'})) == {"Senior Python developer"}
+    assert len(_titles(curator_client.get(CHANGELIST, {"q": "senior python"}))) == 3
+
+
+def test_a_word_matching_many_companies_still_finds_their_jobs(curator_client, monkeypatch):
+    from jobs import admin as jobs_admin
+
+    monkeypatch.setattr(jobs_admin, "COMPANY_IDS_LIMIT", 1)
+    JobFactory(title="One", company=CompanyFactory(name="Acme North"))
+    JobFactory(title="Two", company=CompanyFactory(name="Acme South"))
+    JobFactory(title="Three", company=CompanyFactory(name="Globex"))
+    assert _titles(curator_client.get(CHANGELIST, {"q": "acme"})) == {"One", "Two"}
+
+
 def test_unfiltered_list_takes_its_count_from_table_statistics_not_count(curator_client, monkeypatch):
     JobFactory.create_batch(30)
     with connection.cursor() as cursor:
