@@ -9,6 +9,8 @@ Timed in one run, against the same server:
 
   floor      - aiohttp (Scrapy's own dependency) fetching every board and decoding its JSON,
                `concurrency` requests at once: what any crawler must pay for the bytes;
+  scrapy     - the greenhouse spider with no item pipeline: Scrapy's own cost (child start,
+               fetch, parse into items), nothing normalized or written;
   +normalize - the same fetches, each posting through greenhouse_posting() and build_job_data()
                in this process: the floor plus the parsing and normalizing, no database;
   crawl      - `crawl_run(spider="greenhouse")` with AutoThrottle off and the same concurrency:
@@ -151,6 +153,16 @@ def main() -> None:
             "HTTPCACHE_ENABLED": False,
             "LOG_LEVEL": "WARNING",
         }
+        # Scrapy alone: the same crawl with no item pipeline (items are parsed, then discarded;
+        # nothing closes its SyncLog, so crawl_run closes it as failed: only the time counts).
+        started = time.perf_counter()
+        crawl_run(
+            spider="greenhouse",
+            args={"boards": ",".join(tokens)},
+            triggered_by=TriggerKind.COMMAND,
+            settings_overrides={**overrides, "ITEM_PIPELINES": "{}"},
+        )
+        rate("scrapy fetch + parse, no pipeline", time.perf_counter() - started)
         for label in ("crawl, first (all created)", "crawl, again (all unchanged)"):
             started = time.perf_counter()
             log = crawl_run(

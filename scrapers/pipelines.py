@@ -154,7 +154,7 @@ class JobIngestPipeline:
         await self._flush()
         spider = self.spider
         boards: dict[str, dict[str, Any]] = {}
-        errors: list[str] = []
+        errors: list[str] = [spider.start_error] if getattr(spider, "start_error", "") else []
         for token, state in getattr(spider, "boards", {}).items():
             counts = self.counts.get(token, collections.Counter())
             expired = 0

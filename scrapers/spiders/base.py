@@ -21,7 +21,7 @@ from scrapy.http import Response
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
-from ingestion.services.crawl import BoardRef, crawl_boards
+from ingestion.services.crawl import BoardRef, CrawlError, crawl_boards
 
 
 def split_list(value: str | Iterable[str] | None) -> list[str]:
@@ -70,6 +70,7 @@ class BoardSpider(scrapy.Spider):
         self.spider_args = {k: v for k, v in {"boards": boards, **kwargs}.items() if v and isinstance(v, str)}
         self.requested_boards = split_list(boards)
         self.boards: dict[str, BoardState] = {}
+        self.start_error = ""
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> BoardSpider:
@@ -82,9 +83,14 @@ class BoardSpider(scrapy.Spider):
 
     async def start(self) -> AsyncIterator[Any]:
         # The ORM refuses to run inside the reactor's event loop; ask from a thread.
-        refs = await sync_to_async(crawl_boards, thread_sensitive=True)(
-            spider=self.name, tokens=self.requested_boards or None
-        )
+        try:
+            refs = await sync_to_async(crawl_boards, thread_sensitive=True)(
+                spider=self.name, tokens=self.requested_boards or None
+            )
+        except CrawlError as exc:
+            self.start_error = str(exc)  # the pipeline records it: the run failed
+            self.logger.error("cannot crawl: %s", exc)
+            return
         if not refs and not self.requested_boards:
             refs = list(self.default_boards)
         if not refs:

@@ -10,7 +10,7 @@ from ingestion.choices import SyncStatus
 from jobs.choices import AtsKind, EmploymentType, JobLevel, JobStatus, Remote, SalaryPeriod
 from jobs.models import Job
 from jobs.tests.factories import CompanyFactory, JobFactory
-from scrapers.tests.fakes import greenhouse_board, greenhouse_job, greenhouse_pay, json_reply
+from scrapers.tests.fakes import greenhouse_board, greenhouse_job, greenhouse_pay, html_reply, json_reply
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 
@@ -36,25 +36,38 @@ def _serve(site, jobs):
         json_reply(greenhouse_board([greenhouse_job(201, "Account Executive", location="London, UK")])),
     ]
     # /v1/boards/gone/jobs is not routed: 404, as Greenhouse answers for an unknown board.
+    site.routes["/v1/boards/down/jobs"] = json_reply({"error": "upstream"}, 502)
+    site.routes["/v1/boards/garbled/jobs"] = html_reply("<html>Maintenance</html>")  # 200, not JSON
 
 
 def test_greenhouse_boards_land_normalized_and_a_failed_board_expires_nothing(fake_site, run_spider):
     CompanyFactory(name="Acme Robotics", ats_kind=AtsKind.GREENHOUSE, board_token="acme")
     CompanyFactory(name="Busy Corp", ats_kind=AtsKind.GREENHOUSE, board_token="busy")
     CompanyFactory(name="Gone Inc", ats_kind=AtsKind.GREENHOUSE, board_token="gone")
+    CompanyFactory(name="Down Ltd", ats_kind=AtsKind.GREENHOUSE, board_token="down")
+    CompanyFactory(name="Garbled", ats_kind=AtsKind.GREENHOUSE, board_token="garbled")
     CompanyFactory(name="Paused", ats_kind=AtsKind.GREENHOUSE, board_token="paused", is_enabled=False)
-    kept = JobFactory(source="greenhouse", board="gone", external_id="999", title="Old but maybe alive")
+    kept = [
+        JobFactory(source="greenhouse", board=board, external_id=f"old-{board}", title="Old but maybe alive")
+        for board in ("gone", "down", "garbled")
+    ]
     _serve(fake_site, _acme_jobs())
 
     log = run_spider("greenhouse", GREENHOUSE_BASE_URL=fake_site.url)
 
-    assert log.status == SyncStatus.PARTIAL  # one board of three failed
+    assert log.status == SyncStatus.PARTIAL  # three boards of five failed
+    assert log.message == "3 of 5 boards failed"
     boards = log.details["boards"]
     assert boards["acme"]["status"] == "complete"
     assert boards["busy"]["status"] == "complete"
     assert boards["busy"]["http"] == {"429": 1, "200": 1}  # retried after Retry-After
     assert boards["gone"]["status"] == "failed"
     assert "HTTP 404" in boards["gone"]["errors"][0]
+    assert boards["down"]["status"] == "failed"
+    assert boards["down"]["http"] == {"502": 4}  # the first try and RETRY_TIMES retries
+    assert "HTTP 502" in boards["down"]["errors"][0]
+    assert boards["garbled"]["status"] == "failed"
+    assert "unparsable" in boards["garbled"]["errors"][0]
     assert "paused" not in boards
     assert fake_site.asked("/v1/boards/paused/jobs") == 0
     assert log.details["dropped"] == {"missing title": 1}
@@ -77,8 +90,9 @@ def test_greenhouse_boards_land_normalized_and_a_failed_board_expires_nothing(fa
     assert intern.is_internship and intern.employment_type == EmploymentType.INTERN
     assert intern.remote == Remote.REMOTE
     assert Job.objects.get(source="greenhouse", external_id="201").board == "busy"
-    kept.refresh_from_db()
-    assert kept.status == JobStatus.ACTIVE  # its board failed: nothing of it is expired
+    for job in kept:  # their boards failed: nothing of them is expired
+        job.refresh_from_db()
+        assert job.status == JobStatus.ACTIVE
 
 
 def test_greenhouse_recrawl_is_idempotent_and_a_vanished_posting_expires(fake_site, run_spider):
