@@ -339,3 +339,19 @@ def test_staff_may_list_by_status(staff_client):
     hidden = JobFactory(status=JobStatus.HIDDEN)
     JobFactory()
     assert ids(staff_client.get("/api/jobs/?status=hidden")) == [hidden.id]
+
+
+def test_facets_under_search_and_geo_filters_count_the_matching_jobs(client):
+    for i in range(6):
+        JobFactory(
+            title="Python developer" if i % 2 else "Nurse",
+            description="python " * (i + 1),
+            remote=[Remote.ONSITE, Remote.REMOTE][i % 2],
+            latitude=51.5 + i * 0.001,
+            longitude=-0.12,
+        )
+    JobFactory(title="Python far away", latitude=40.7, longitude=-74.0)
+    body = client.get("/api/jobs/?q=python&near=51.5,-0.12&radius_km=20&facets=remote,posted_band&page_size=100").json()
+    assert len(body["results"]) == 6
+    assert sum(bucket["count"] for bucket in body["facets"]["remote"]) == 6
+    assert {b["value"]: b["count"] for b in body["facets"]["posted_band"]}["1"] == 6
