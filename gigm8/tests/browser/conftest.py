@@ -30,13 +30,6 @@ SCREENSHOTS = Path(settings.BASE_DIR) / "test-artifacts" / "screenshots"
 WORKER_LOG = Path(settings.BASE_DIR) / "test-artifacts" / "celery-worker.log"
 
 
-def pytest_collection_modifyitems(items):
-    for item in items:
-        if "gigm8/tests/browser/" in str(item.fspath).replace(os.sep, "/"):
-            item.add_marker(pytest.mark.browser)
-            item.add_marker(pytest.mark.slow)
-
-
 @pytest.fixture
 def screenshots(request):
     """save(page, name): a full-page PNG under test-artifacts/screenshots/<test>/, numbered in order."""
