@@ -41,7 +41,6 @@ class BoardState:
     started: bool = False
     failed: bool = False
     truncated: bool = False  # a page or item limit stopped the crawl before the end
-    items: int = 0
     errors: list[str] = dataclasses.field(default_factory=list)
     http: collections.Counter[str] = dataclasses.field(default_factory=collections.Counter)
 
