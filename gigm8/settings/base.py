@@ -45,6 +45,9 @@ MIDDLEWARE = [
     "gigm8.middleware.RequestIdMiddleware",
     "gigm8.middleware.MetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Static files (the admin's, Swagger UI's and ReDoc's, collected into STATIC_ROOT) from the
+    # app server itself; under runserver, django.contrib.staticfiles serves them as before.
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     # Before CommonMiddleware, so redirects and errors carry the CORS headers too.
     "corsheaders.middleware.CorsMiddleware",

@@ -186,3 +186,19 @@ def test_spectacular_command_validates_without_warnings(tmp_path):
 
     call_command("spectacular", "--validate", "--fail-on-warn", "--file", str(tmp_path / "schema.yaml"))
     assert (tmp_path / "schema.yaml").stat().st_size > 10000
+
+
+@override_settings(WHITENOISE_USE_FINDERS=True, WHITENOISE_AUTOREFRESH=True)
+def test_docs_assets_are_served_by_the_app_itself():
+    import re
+
+    from django.test import Client
+
+    client = Client()  # a new handler, so WhiteNoise reads the settings above
+    html = client.get("/api/docs/").content.decode()
+    assets = re.findall(r"/static/drf_spectacular_sidecar/[^\"']+\.js", html)
+    assert assets
+    for asset in assets:
+        response = client.get(asset)
+        assert response.status_code == 200, asset
+        assert b"".join(response.streaming_content if response.streaming else [response.content])
