@@ -138,6 +138,12 @@ def test_curator_edits_a_title_runs_a_refresh_and_the_title_survives(
     run = SyncLog.objects.filter(source="refresh").latest("started_at")
     assert (run.status, run.triggered_by, run.triggered_by_user) == (SyncStatus.SUCCESS, TriggerKind.STAFF, user)
 
+    # The sync log list: every run, coloured, with each source's health above.
+    page.goto(f"{live_server.url}/admin/ingestion/synclog/")
+    expect(page.locator(".gigm8-health-row[data-source='adzuna'] .jobs-active")).to_have_text("6")
+    expect(page.locator(".gigm8-health-row[data-source='adzuna'] .zero-streak")).to_have_text("0")
+    screenshots(page, "sync-logs-and-source-health")
+
     # 6. The staff title survived; the unlocked description followed the source.
     job.refresh_from_db()
     assert job.title == CURATED_TITLE
