@@ -68,7 +68,24 @@ def _errors(*codes: int) -> dict[int, OpenApiResponse]:
         404: "No such object (or not public).",
         429: "Too many requests: retry after the Retry-After header's seconds.",
     }
-    return {code: OpenApiResponse(ErrorSerializer, description=descriptions[code]) for code in codes}
+    examples = {
+        400: ("invalid", "near: expected near=lat,lng in decimal degrees (e.g. 51.5074,-0.1278), got 'london'."),
+        401: ("not_authenticated", "Authentication credentials were not provided."),
+        403: ("permission_denied", "You do not have permission to perform this action."),
+        404: ("not_found", "No Job matches the given query."),
+        429: ("throttled", "Request was throttled. Expected available in 41 seconds."),
+    }
+
+    def example(code: int) -> OpenApiExample:
+        error_code, message = examples[code]
+        fields = {"near": [message.removeprefix("near: ")]} if code == 400 else {}
+        body = {"error": {"code": error_code, "message": message, "fields": fields}}
+        return OpenApiExample(error_code, value=body, response_only=True, status_codes=[str(code)])
+
+    return {
+        code: OpenApiResponse(ErrorSerializer, description=descriptions[code], examples=[example(code)])
+        for code in codes
+    }
 
 
 def check_known_params(request: Request, *, allowed: frozenset[str] | set[str]) -> None:
@@ -284,7 +301,8 @@ ERROR_EXAMPLE = {
                     "apply_url": "https://acme.example.com/careers/analyst",
                 },
                 request_only=True,
-            )
+            ),
+            _example("The created job", DETAIL_EXAMPLE, "201"),
         ],
     ),
     update=extend_schema(
@@ -296,7 +314,10 @@ ERROR_EXAMPLE = {
         summary="Edit a job (staff); edited fields are locked against refreshes",
         request=JobWriteSerializer,
         responses={200: JobDetailSerializer, **_errors(400, 401, 403, 404)},
-        examples=[OpenApiExample("Fix a title", value={"title": "Senior Data Analyst"}, request_only=True)],
+        examples=[
+            OpenApiExample("Fix a title", value={"title": "Senior Data Analyst"}, request_only=True),
+            _example("The edited job", DETAIL_EXAMPLE),
+        ],
     ),
     destroy=extend_schema(
         summary="Delete a job (staff). Prefer hide: a deleted job comes back on the next refresh.",
