@@ -3,8 +3,9 @@
 A board is one careers-page URL (Company.careers_url, or `-a urls=…`). From it the spider
 follows links on the same host that look like jobs (and the listing's own pagination), and
 reads JSON-LD and microdata JobPostings from every page it reaches. A careers page whose
-plain HTML shows no job links is rendered again in Chromium (scrapy-playwright) in case
-JavaScript builds the list; `-a render=always|never` forces either way.
+plain HTML leads to no posting (no job links, or only links without JobPosting markup) is
+rendered again in Chromium (scrapy-playwright) in case JavaScript builds the list;
+`-a render=always|never` forces either way.
 
 URLs here come from staff and users, so this spider refuses internal addresses (netguard).
 """
@@ -70,6 +71,9 @@ class CareersSpider(BoardSpider):
         self.render_mode = render
         self.seen: set[str] = set()
         self.pages: collections.Counter[str] = collections.Counter()
+        self.found: collections.Counter[str] = collections.Counter()  # postings per board
+        self.start_pages: dict[str, str] = {}
+        self.rendered: set[str] = set()  # boards whose careers page was rendered
 
     @property
     def render(self) -> str:
@@ -77,6 +81,8 @@ class CareersSpider(BoardSpider):
 
     def _page_request(self, board: str, url: str, *, site: str, depth: int, rendered: bool) -> Any:
         self.pages[board] += 1
+        if rendered and depth == 0:
+            self.rendered.add(board)
         meta: dict[str, Any] = {"site": site, "page_depth": depth}
         if rendered:
             meta.update(
@@ -95,6 +101,7 @@ class CareersSpider(BoardSpider):
 
     def board_requests(self, board: BoardRef) -> Iterator[Any]:
         url = board.url or board.token
+        self.start_pages[board.token] = url
         self.seen.add(canonical_url(url))
         yield self._page_request(board.token, url, site=_host(url), depth=0, rendered=self.render == "always")
 
@@ -131,12 +138,13 @@ class CareersSpider(BoardSpider):
             external_id = page_url if len(postings) == 1 else f"{page_url}#{index + 1}"
             fields["external_id"] = short_key(external_id, EXTERNAL_ID_LIMIT)
             fields["company_name"] = fields["company_name"] or self.company_name(board, _host(response.url))
+            self.found[board] += 1
             yield JobItem(board=board, posting=fields)
         if not postings and depth < MAX_DEPTH:
             jobs, pages = self._links(response, site)
             if depth == 0 and not jobs and not rendered and self.render == "auto":
                 # Nothing to follow in the HTML as served: JavaScript may build the list.
-                yield self._page_request(board, response.url, site=site, depth=0, rendered=True)
+                yield self._page_request(board, self.start_pages[board], site=site, depth=0, rendered=True)
             limit = self.settings.getint("CAREERS_MAX_PAGES")
             for url, next_depth in [(u, depth + 1) for u in jobs] + [(u, depth) for u in pages]:
                 if self.pages[board] >= limit:
@@ -144,8 +152,21 @@ class CareersSpider(BoardSpider):
                     break
                 yield self._page_request(board, url, site=site, depth=next_depth, rendered=rendered and url in pages)
         self.board_done(response)
+        yield from self._render_if_nothing_found(board)
 
-    def page_errback(self, failure: Failure) -> None:
+    def _render_if_nothing_found(self, board: str) -> Iterator[Any]:
+        """When the plain HTML led to no posting at all, read the careers page again, rendered.
+
+        Its links may have been navigation only ("/careers/benefits") while JavaScript builds
+        the real list; the rendered page's new links are followed as usual.
+        """
+        state = self.boards[board]
+        if self.render != "auto" or board in self.rendered or self.found[board] or state.outstanding or state.failed:
+            return
+        url = self.start_pages[board]
+        yield self._page_request(board, url, site=_host(url), depth=0, rendered=True)
+
+    def page_errback(self, failure: Failure) -> Iterator[Any]:
         request = failure.request  # type: ignore[attr-defined]
         board = request.meta["board"]
         state = self.boards[board]
@@ -155,5 +176,6 @@ class CareersSpider(BoardSpider):
             state.outstanding -= 1
             if len(state.errors) < 20:
                 state.errors.append(self.describe_failure(failure)[:300])
+            yield from self._render_if_nothing_found(board)
             return
         self.board_errback(failure)

@@ -18,7 +18,8 @@ pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 LOOPBACK_ONLY = "127.0.0.1/32"
 
 CAREERS_JS = """<!doctype html><html><head><title>Careers at Umbrella</title></head><body>
-<nav><a href="/about">About us</a> <a href="/careers#open">Open roles</a></nav>
+<nav><a href="/about">About us</a> <a href="/careers#open">Open roles</a>
+<a href="/careers/benefits">Benefits</a></nav>
 <h1>Join us</h1><ul id="openings"></ul>
 <script>
   fetch("/api/openings.json").then((r) => r.json()).then((openings) => {
@@ -82,6 +83,7 @@ def _job_page(posting: dict) -> str:
 def _serve_site(site, openings):
     site.routes["/careers"] = html_reply(CAREERS_JS)
     site.routes["/about"] = html_reply("<p>We make umbrellas.</p>")
+    site.routes["/careers/benefits"] = html_reply("<p>Umbrellas for everyone.</p>")  # job-like link, no job
     site.routes["/api/openings.json"] = json_reply(openings)
     site.routes["/jobs/senior-data-engineer"] = html_reply(_job_page(DATA_ENGINEER))
     site.routes["/jobs/support-intern"] = html_reply(SUPPORT_INTERN_MICRODATA)
@@ -105,6 +107,8 @@ def test_careers_renders_a_javascript_job_list_and_reads_job_pages(fake_site, ru
     assert log.status == SyncStatus.SUCCESS
     assert fake_site.asked("/api/openings.json") == 1  # only a browser runs the page's script
     assert fake_site.asked("/about") == 0  # not a job link
+    # The plain page's only job-like link led nowhere, so the page was rendered; once.
+    assert fake_site.asked("/careers/benefits") == 1 and fake_site.asked("/careers") == 2
     engineer = Job.objects.get(source="careers", external_id=f"{fake_site.url}/jobs/senior-data-engineer")
     assert engineer.board == careers_url
     assert engineer.company.name == "Umbrella"  # "Umbrella GmbH" folds into the existing company
