@@ -24,6 +24,8 @@ from jobs.filters import (
 )
 from jobs.selectors import FACETS
 
+# What a cursor looks like (base64 of JSON: ordering, key, id, direction).
+CURSOR_EXAMPLE = "eyJvIjoiLXBvc3RlZF9hdCIsImsiOiIyMDI2LTExLTIwVDA5OjAwOjAwKzAwOjAwIiwiaSI6NDIsInIiOmZhbHNlfQ"
 EXAMPLES: dict[str, Any] = {
     "q": '"machine learning" python -senior',
     "title": "engineer",
@@ -107,6 +109,7 @@ def page_parameters() -> list[OpenApiParameter]:
             OpenApiTypes.STR,
             OpenApiParameter.QUERY,
             description="Opaque: take it from a page's next or previous link.",
+            examples=[OpenApiExample("cursor", value=CURSOR_EXAMPLE)],
         ),
         OpenApiParameter(
             "page_size",

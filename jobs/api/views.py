@@ -19,7 +19,7 @@ from rest_framework.views import APIView
 
 from jobs.api import services
 from jobs.api.pagination import CURSOR_PARAM, PAGE_SIZE_PARAM, page_size_from, paginate_keyset
-from jobs.api.schema import job_filter_parameters, page_parameters
+from jobs.api.schema import CURSOR_EXAMPLE, job_filter_parameters, page_parameters
 from jobs.api.serializers import (
     CompanySerializer,
     ErrorSerializer,
@@ -252,6 +252,9 @@ def _example(name: str, value: Any, status: str = "200") -> OpenApiExample:
     return OpenApiExample(name, value=value, response_only=True, status_codes=[status])
 
 
+JOB_ID = OpenApiParameter(
+    "id", int, OpenApiParameter.PATH, description="The job's id.", examples=[OpenApiExample("id", value=42)]
+)
 ERROR_EXAMPLE = {
     "error": {
         "code": "invalid",
@@ -275,6 +278,7 @@ ERROR_EXAMPLE = {
         ],
     ),
     retrieve=extend_schema(
+        parameters=[JOB_ID],
         summary="One job",
         description="A job with its company, salary (period, currency, annualized, provenance), location and "
         "every source's apply URL (`sources`).",
@@ -306,11 +310,14 @@ ERROR_EXAMPLE = {
         ],
     ),
     update=extend_schema(
+        parameters=[JOB_ID],
         summary="Replace a job's editable fields (staff); edited fields are locked against refreshes",
         request=JobWriteSerializer,
         responses={200: JobDetailSerializer, **_errors(400, 401, 403, 404)},
+        examples=[_example("The edited job", DETAIL_EXAMPLE)],
     ),
     partial_update=extend_schema(
+        parameters=[JOB_ID],
         summary="Edit a job (staff); edited fields are locked against refreshes",
         request=JobWriteSerializer,
         responses={200: JobDetailSerializer, **_errors(400, 401, 403, 404)},
@@ -320,6 +327,7 @@ ERROR_EXAMPLE = {
         ],
     ),
     destroy=extend_schema(
+        parameters=[JOB_ID],
         summary="Delete a job (staff). Prefer hide: a deleted job comes back on the next refresh.",
         responses={204: None, **_errors(401, 403, 404)},
     ),
@@ -377,6 +385,7 @@ class JobViewSet(viewsets.ModelViewSet):
         return Response(JobStatusSerializer({"id": job.id, "status": job.status}).data)
 
     @extend_schema(
+        parameters=[JOB_ID],
         summary="Hide a job (staff): out of the listing, and refreshes leave it hidden",
         request=None,
         responses={200: JobStatusSerializer, **_errors(401, 403, 404)},
@@ -387,18 +396,22 @@ class JobViewSet(viewsets.ModelViewSet):
         return self._set_status(JobStatus.HIDDEN)
 
     @extend_schema(
+        parameters=[JOB_ID],
         summary="Expire a job (staff): out of the listing until a refresh sees it again",
         request=None,
         responses={200: JobStatusSerializer, **_errors(401, 403, 404)},
+        examples=[_example("Expired", {"id": 42, "status": "expired"})],
     )
     @action(detail=True, methods=["post"])
     def expire(self, request: Request, pk: str | None = None) -> Response:
         return self._set_status(JobStatus.EXPIRED)
 
     @extend_schema(
+        parameters=[JOB_ID],
         summary="Put a hidden or expired job back in the listing (staff)",
         request=None,
         responses={200: JobStatusSerializer, **_errors(401, 403, 404)},
+        examples=[_example("Active again", {"id": 42, "status": "active"})],
     )
     @action(detail=True, methods=["post"])
     def activate(self, request: Request, pk: str | None = None) -> Response:
@@ -449,6 +462,15 @@ class CompanyPagination(LimitOffsetPagination):
                 description="true: only companies with open jobs.",
                 examples=[OpenApiExample("has_jobs", value="true")],
             ),
+            OpenApiParameter(
+                "limit",
+                int,
+                description="Companies per page, 1 to 100 (default 20).",
+                examples=[OpenApiExample("limit", value=50)],
+            ),
+            OpenApiParameter(
+                "offset", int, description="Companies to skip.", examples=[OpenApiExample("offset", value=50)]
+            ),
         ],
         responses={200: CompanySerializer(many=True), **_errors(400, 429)},
         examples=[
@@ -457,7 +479,15 @@ class CompanyPagination(LimitOffsetPagination):
     ),
     retrieve=extend_schema(
         summary="One company by id or slug, with its open-job count",
-        parameters=[OpenApiParameter("id", str, OpenApiParameter.PATH, description="The company's id or slug.")],
+        parameters=[
+            OpenApiParameter(
+                "id",
+                str,
+                OpenApiParameter.PATH,
+                description="The company's id or slug.",
+                examples=[OpenApiExample("by slug", value="acme"), OpenApiExample("by id", value="7")],
+            )
+        ],
         responses={200: CompanySerializer, **_errors(404, 429)},
         examples=[_example("A company", COMPANY_EXAMPLE)],
     ),
@@ -522,9 +552,15 @@ STIPEND_MONTHS = 12
         OpenApiParameter(
             "limit", int, description="Jobs per page, 1 to 100.", examples=[OpenApiExample("limit", value=20)]
         ),
-        OpenApiParameter("cursor", str, description="From a page's next link."),
+        OpenApiParameter(
+            "cursor",
+            str,
+            description="From a page's next link.",
+            examples=[OpenApiExample("cursor", value=CURSOR_EXAMPLE)],
+        ),
     ],
     responses={200: JobPageSerializer, **_errors(400, 429)},
+    examples=[_example("A page", {key: value for key, value in LIST_EXAMPLE.items() if key != "facets"})],
 )
 class LegacyJobListView(APIView):
     permission_classes = [permissions.AllowAny]

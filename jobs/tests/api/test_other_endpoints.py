@@ -181,6 +181,28 @@ def test_schema_validates_and_docs_are_served_without_a_cdn(client):
         assert "cdn." not in html and "/static/drf_spectacular_sidecar/" in html
 
 
+def test_every_parameter_and_response_of_the_jobs_api_has_an_example():
+    from drf_spectacular.generators import SchemaGenerator
+
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    ours = ("/api/jobs/", "/api/companies/", "/api/sources/", "/jobs", "/admin/refresh-jobs")
+    missing = []
+    for path, operations in schema["paths"].items():
+        if not path.startswith(ours) or "/similar/" in path:  # the match endpoints document themselves
+            continue
+        for method, operation in operations.items():
+            missing += [
+                f"{method} {path} ?{p['name']}" for p in operation.get("parameters", []) if not p.get("examples")
+            ]
+            for code, response in operation["responses"].items():
+                missing += [
+                    f"{method} {path} {code} {kind}"
+                    for kind, body in response.get("content", {}).items()
+                    if not body.get("examples")
+                ]
+    assert missing == []
+
+
 def test_spectacular_command_validates_without_warnings(tmp_path):
     from django.core.management import call_command
 
