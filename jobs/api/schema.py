@@ -9,8 +9,9 @@ from __future__ import annotations
 from typing import Any
 
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiExample, OpenApiParameter
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse
 
+from jobs.api.serializers import ErrorSerializer
 from jobs.filters import (
     ORDERINGS,
     ChoiceListFilter,
@@ -128,3 +129,174 @@ def page_parameters() -> list[OpenApiParameter]:
             examples=[OpenApiExample("facets", value="remote,employment_type")],
         ),
     ]
+
+
+# --- Responses: the error shape and examples of each answer ---------------------------------
+
+
+def error_responses(*codes: int) -> dict[int, OpenApiResponse]:
+    descriptions = {
+        400: "A bad parameter or body field: error.fields names it.",
+        401: "Not signed in (token or session).",
+        403: "Signed in, but not staff.",
+        404: "No such object (or not public).",
+        429: "Too many requests: retry after the Retry-After header's seconds.",
+    }
+    examples = {
+        400: ("invalid", "near: expected near=lat,lng in decimal degrees (e.g. 51.5074,-0.1278), got 'london'."),
+        401: ("not_authenticated", "Authentication credentials were not provided."),
+        403: ("permission_denied", "You do not have permission to perform this action."),
+        404: ("not_found", "No Job matches the given query."),
+        429: ("throttled", "Request was throttled. Expected available in 41 seconds."),
+    }
+
+    def example(code: int) -> OpenApiExample:
+        error_code, message = examples[code]
+        fields = {"near": [message.removeprefix("near: ")]} if code == 400 else {}
+        body = {"error": {"code": error_code, "message": message, "fields": fields}}
+        return OpenApiExample(error_code, value=body, response_only=True, status_codes=[str(code)])
+
+    return {
+        code: OpenApiResponse(ErrorSerializer, description=descriptions[code], examples=[example(code)])
+        for code in codes
+    }
+
+
+LIST_EXAMPLE = {
+    "next": "http://127.0.0.1:8000/api/jobs/?remote=remote&cursor=eyJvIjoiLXBvc3RlZF9hdCIsImsiOi...",
+    "previous": None,
+    "results": [
+        {
+            "id": 42,
+            "title": "Senior Python Engineer",
+            "company": {"id": 7, "name": "Acme", "slug": "acme"},
+            "location": {
+                "text": "London, UK",
+                "city": "London",
+                "region": "",
+                "country": "GB",
+                "latitude": 51.5074,
+                "longitude": -0.1278,
+            },
+            "remote": "hybrid",
+            "employment_type": "FULL_TIME",
+            "job_level": "EXPERIENCED",
+            "is_internship": False,
+            "salary": {
+                "min": 70000,
+                "max": 90000,
+                "currency": "GBP",
+                "period": "year",
+                "annual_min": 70000,
+                "annual_max": 90000,
+                "is_predicted": False,
+                "provenance": "structured",
+            },
+            "category": "IT Jobs",
+            "skills": ["python", "django", "postgresql"],
+            "apply_url": "https://boards.example.com/acme/jobs/42",
+            "source": "greenhouse",
+            "posted_at": "2026-11-20T09:00:00Z",
+            "is_featured": False,
+        }
+    ],
+    "facets": {
+        "remote": [
+            {"value": "onsite", "label": "On site", "count": 120},
+            {"value": "hybrid", "label": "Hybrid", "count": 45},
+            {"value": "remote", "label": "Remote", "count": 30},
+        ]
+    },
+}
+DETAIL_EXAMPLE = {
+    **LIST_EXAMPLE["results"][0],
+    "description": "We build the data platform behind ...",
+    "description_html": "<p>We build the data platform behind ...</p>",
+    "status": "active",
+    "external_id": "4021337",
+    "first_seen_at": "2026-11-20T09:05:00Z",
+    "last_seen_at": "2026-11-22T03:01:00Z",
+    "expires_at": None,
+    "locked_fields": ["title"],
+    "sources": [
+        {
+            "id": 42,
+            "source": "greenhouse",
+            "external_id": "4021337",
+            "apply_url": "https://boards.example.com/acme/jobs/42",
+            "posted_at": "2026-11-20T09:00:00Z",
+            "last_seen_at": "2026-11-22T03:01:00Z",
+        },
+        {
+            "id": 977,
+            "source": "adzuna",
+            "external_id": "5120044821",
+            "apply_url": "https://www.adzuna.co.uk/jobs/land/ad/5120044821",
+            "posted_at": "2026-11-20T11:30:00Z",
+            "last_seen_at": "2026-11-22T03:02:00Z",
+        },
+    ],
+}
+STATS_EXAMPLE = {
+    "total": 15234,
+    "by_status": {"active": 15234, "expired": 4120, "hidden": 12},
+    "by_source": {"adzuna": 9100, "greenhouse": 3900, "lever": 2234},
+    "by_employment_type": {"FULL_TIME": 11020, "CONTRACTOR": 2100, "": 2114},
+    "by_job_level": {"EXPERIENCED": 7000, "": 5234, "ENTRY_LEVEL": 3000},
+    "by_remote": {"onsite": 9000, "hybrid": 4000, "remote": 2234},
+    "top_companies": [{"id": 7, "name": "Acme", "slug": "acme", "count": 310}],
+    "new_per_day": [{"date": "2026-11-22", "count": 412}],
+}
+SOURCES_EXAMPLE = [
+    {
+        "source": "adzuna",
+        "jobs": 13220,
+        "active_jobs": 9100,
+        "last_seen_at": "2026-11-22T03:02:00Z",
+        "last_run": {
+            "id": 118,
+            "kind": "source",
+            "status": "partial",
+            "triggered_by": "schedule",
+            "started_at": "2026-11-22T03:00:00Z",
+            "finished_at": "2026-11-22T03:09:41Z",
+            "fetched": 5000,
+            "created": 412,
+            "updated": 4500,
+            "expired": 0,
+            "errors": 2,
+        },
+        "last_success_at": "2026-11-21T03:08:55Z",
+        "last_error": {
+            "sync_log_id": 118,
+            "at": "2026-11-22T03:09:41Z",
+            "message": "",
+            "sample": ["page 37: HTTP 503 after 3 attempts"],
+        },
+    }
+]
+COMPANY_EXAMPLE = {
+    "id": 7,
+    "name": "Acme",
+    "slug": "acme",
+    "website": "https://acme.example.com",
+    "careers_url": "https://acme.example.com/careers",
+    "ats_kind": "greenhouse",
+    "open_jobs": 310,
+}
+
+
+def response_example(name: str, value: Any, status: str = "200") -> OpenApiExample:
+    return OpenApiExample(name, value=value, response_only=True, status_codes=[status])
+
+
+JOB_ID = OpenApiParameter(
+    "id", int, OpenApiParameter.PATH, description="The job's id.", examples=[OpenApiExample("id", value=42)]
+)
+ERROR_EXAMPLE = {
+    "error": {
+        "code": "invalid",
+        "message": "remote: 'moon' is not one of onsite, hybrid, remote, true, false.",
+        "fields": {"remote": ["'moon' is not one of onsite, hybrid, remote, true, false."]},
+    }
+}

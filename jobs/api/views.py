@@ -8,7 +8,7 @@ from typing import Any
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404, QueryDict
 from django.utils import timezone
-from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, permissions, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
@@ -19,10 +19,22 @@ from rest_framework.views import APIView
 
 from jobs.api import services
 from jobs.api.pagination import CURSOR_PARAM, PAGE_SIZE_PARAM, page_size_from, paginate_keyset
-from jobs.api.schema import CURSOR_EXAMPLE, job_filter_parameters, page_parameters
+from jobs.api.schema import (
+    COMPANY_EXAMPLE,
+    CURSOR_EXAMPLE,
+    DETAIL_EXAMPLE,
+    ERROR_EXAMPLE,
+    JOB_ID,
+    LIST_EXAMPLE,
+    SOURCES_EXAMPLE,
+    STATS_EXAMPLE,
+    error_responses,
+    job_filter_parameters,
+    page_parameters,
+    response_example,
+)
 from jobs.api.serializers import (
     CompanySerializer,
-    ErrorSerializer,
     JobDetailSerializer,
     JobListSerializer,
     JobPageSerializer,
@@ -58,34 +70,6 @@ class IsStaffOrReadOnly(permissions.BasePermission):
         if request.method in permissions.SAFE_METHODS:
             return True
         return bool(request.user and request.user.is_authenticated and request.user.is_staff)
-
-
-def _errors(*codes: int) -> dict[int, OpenApiResponse]:
-    descriptions = {
-        400: "A bad parameter or body field: error.fields names it.",
-        401: "Not signed in (token or session).",
-        403: "Signed in, but not staff.",
-        404: "No such object (or not public).",
-        429: "Too many requests: retry after the Retry-After header's seconds.",
-    }
-    examples = {
-        400: ("invalid", "near: expected near=lat,lng in decimal degrees (e.g. 51.5074,-0.1278), got 'london'."),
-        401: ("not_authenticated", "Authentication credentials were not provided."),
-        403: ("permission_denied", "You do not have permission to perform this action."),
-        404: ("not_found", "No Job matches the given query."),
-        429: ("throttled", "Request was throttled. Expected available in 41 seconds."),
-    }
-
-    def example(code: int) -> OpenApiExample:
-        error_code, message = examples[code]
-        fields = {"near": [message.removeprefix("near: ")]} if code == 400 else {}
-        body = {"error": {"code": error_code, "message": message, "fields": fields}}
-        return OpenApiExample(error_code, value=body, response_only=True, status_codes=[str(code)])
-
-    return {
-        code: OpenApiResponse(ErrorSerializer, description=descriptions[code], examples=[example(code)])
-        for code in codes
-    }
 
 
 def check_known_params(request: Request, *, allowed: frozenset[str] | set[str]) -> None:
@@ -124,146 +108,6 @@ def job_page(
     return body
 
 
-LIST_EXAMPLE = {
-    "next": "http://127.0.0.1:8000/api/jobs/?remote=remote&cursor=eyJvIjoiLXBvc3RlZF9hdCIsImsiOi...",
-    "previous": None,
-    "results": [
-        {
-            "id": 42,
-            "title": "Senior Python Engineer",
-            "company": {"id": 7, "name": "Acme", "slug": "acme"},
-            "location": {
-                "text": "London, UK",
-                "city": "London",
-                "region": "",
-                "country": "GB",
-                "latitude": 51.5074,
-                "longitude": -0.1278,
-            },
-            "remote": "hybrid",
-            "employment_type": "FULL_TIME",
-            "job_level": "EXPERIENCED",
-            "is_internship": False,
-            "salary": {
-                "min": 70000,
-                "max": 90000,
-                "currency": "GBP",
-                "period": "year",
-                "annual_min": 70000,
-                "annual_max": 90000,
-                "is_predicted": False,
-                "provenance": "structured",
-            },
-            "category": "IT Jobs",
-            "skills": ["python", "django", "postgresql"],
-            "apply_url": "https://boards.example.com/acme/jobs/42",
-            "source": "greenhouse",
-            "posted_at": "2026-11-20T09:00:00Z",
-            "is_featured": False,
-        }
-    ],
-    "facets": {
-        "remote": [
-            {"value": "onsite", "label": "On site", "count": 120},
-            {"value": "hybrid", "label": "Hybrid", "count": 45},
-            {"value": "remote", "label": "Remote", "count": 30},
-        ]
-    },
-}
-DETAIL_EXAMPLE = {
-    **LIST_EXAMPLE["results"][0],
-    "description": "We build the data platform behind ...",
-    "description_html": "<p>We build the data platform behind ...</p>",
-    "status": "active",
-    "external_id": "4021337",
-    "first_seen_at": "2026-11-20T09:05:00Z",
-    "last_seen_at": "2026-11-22T03:01:00Z",
-    "expires_at": None,
-    "locked_fields": ["title"],
-    "sources": [
-        {
-            "id": 42,
-            "source": "greenhouse",
-            "external_id": "4021337",
-            "apply_url": "https://boards.example.com/acme/jobs/42",
-            "posted_at": "2026-11-20T09:00:00Z",
-            "last_seen_at": "2026-11-22T03:01:00Z",
-        },
-        {
-            "id": 977,
-            "source": "adzuna",
-            "external_id": "5120044821",
-            "apply_url": "https://www.adzuna.co.uk/jobs/land/ad/5120044821",
-            "posted_at": "2026-11-20T11:30:00Z",
-            "last_seen_at": "2026-11-22T03:02:00Z",
-        },
-    ],
-}
-STATS_EXAMPLE = {
-    "total": 15234,
-    "by_status": {"active": 15234, "expired": 4120, "hidden": 12},
-    "by_source": {"adzuna": 9100, "greenhouse": 3900, "lever": 2234},
-    "by_employment_type": {"FULL_TIME": 11020, "CONTRACTOR": 2100, "": 2114},
-    "by_job_level": {"EXPERIENCED": 7000, "": 5234, "ENTRY_LEVEL": 3000},
-    "by_remote": {"onsite": 9000, "hybrid": 4000, "remote": 2234},
-    "top_companies": [{"id": 7, "name": "Acme", "slug": "acme", "count": 310}],
-    "new_per_day": [{"date": "2026-11-22", "count": 412}],
-}
-SOURCES_EXAMPLE = [
-    {
-        "source": "adzuna",
-        "jobs": 13220,
-        "active_jobs": 9100,
-        "last_seen_at": "2026-11-22T03:02:00Z",
-        "last_run": {
-            "id": 118,
-            "kind": "source",
-            "status": "partial",
-            "triggered_by": "schedule",
-            "started_at": "2026-11-22T03:00:00Z",
-            "finished_at": "2026-11-22T03:09:41Z",
-            "fetched": 5000,
-            "created": 412,
-            "updated": 4500,
-            "expired": 0,
-            "errors": 2,
-        },
-        "last_success_at": "2026-11-21T03:08:55Z",
-        "last_error": {
-            "sync_log_id": 118,
-            "at": "2026-11-22T03:09:41Z",
-            "message": "",
-            "sample": ["page 37: HTTP 503 after 3 attempts"],
-        },
-    }
-]
-COMPANY_EXAMPLE = {
-    "id": 7,
-    "name": "Acme",
-    "slug": "acme",
-    "website": "https://acme.example.com",
-    "careers_url": "https://acme.example.com/careers",
-    "ats_kind": "greenhouse",
-    "open_jobs": 310,
-}
-
-
-def _example(name: str, value: Any, status: str = "200") -> OpenApiExample:
-    return OpenApiExample(name, value=value, response_only=True, status_codes=[status])
-
-
-JOB_ID = OpenApiParameter(
-    "id", int, OpenApiParameter.PATH, description="The job's id.", examples=[OpenApiExample("id", value=42)]
-)
-ERROR_EXAMPLE = {
-    "error": {
-        "code": "invalid",
-        "message": "remote: 'moon' is not one of onsite, hybrid, remote, true, false.",
-        "fields": {"remote": ["'moon' is not one of onsite, hybrid, remote, true, false."]},
-    }
-}
-
-
 @extend_schema_view(
     list=extend_schema(
         summary="List active jobs",
@@ -271,7 +115,7 @@ ERROR_EXAMPLE = {
         "with optional facet counts. Keyset pagination: follow `next`/`previous`; pages stay stable while "
         "jobs are added.",
         parameters=[*job_filter_parameters(), *page_parameters()],
-        responses={200: JobPageSerializer, **_errors(400, 429)},
+        responses={200: JobPageSerializer, **error_responses(400, 429)},
         examples=[
             OpenApiExample("A page with facets", value=LIST_EXAMPLE, response_only=True, status_codes=["200"]),
             OpenApiExample("A bad parameter", value=ERROR_EXAMPLE, response_only=True, status_codes=["400"]),
@@ -282,13 +126,13 @@ ERROR_EXAMPLE = {
         summary="One job",
         description="A job with its company, salary (period, currency, annualized, provenance), location and "
         "every source's apply URL (`sources`).",
-        responses={200: JobDetailSerializer, **_errors(404, 429)},
-        examples=[_example("A job two sources list", DETAIL_EXAMPLE)],
+        responses={200: JobDetailSerializer, **error_responses(404, 429)},
+        examples=[response_example("A job two sources list", DETAIL_EXAMPLE)],
     ),
     create=extend_schema(
         summary="Create a job (staff)",
         request=JobWriteSerializer,
-        responses={201: JobDetailSerializer, **_errors(400, 401, 403)},
+        responses={201: JobDetailSerializer, **error_responses(400, 401, 403)},
         examples=[
             OpenApiExample(
                 "A hand-entered job",
@@ -306,30 +150,30 @@ ERROR_EXAMPLE = {
                 },
                 request_only=True,
             ),
-            _example("The created job", DETAIL_EXAMPLE, "201"),
+            response_example("The created job", DETAIL_EXAMPLE, "201"),
         ],
     ),
     update=extend_schema(
         parameters=[JOB_ID],
         summary="Replace a job's editable fields (staff); edited fields are locked against refreshes",
         request=JobWriteSerializer,
-        responses={200: JobDetailSerializer, **_errors(400, 401, 403, 404)},
-        examples=[_example("The edited job", DETAIL_EXAMPLE)],
+        responses={200: JobDetailSerializer, **error_responses(400, 401, 403, 404)},
+        examples=[response_example("The edited job", DETAIL_EXAMPLE)],
     ),
     partial_update=extend_schema(
         parameters=[JOB_ID],
         summary="Edit a job (staff); edited fields are locked against refreshes",
         request=JobWriteSerializer,
-        responses={200: JobDetailSerializer, **_errors(400, 401, 403, 404)},
+        responses={200: JobDetailSerializer, **error_responses(400, 401, 403, 404)},
         examples=[
             OpenApiExample("Fix a title", value={"title": "Senior Data Analyst"}, request_only=True),
-            _example("The edited job", DETAIL_EXAMPLE),
+            response_example("The edited job", DETAIL_EXAMPLE),
         ],
     ),
     destroy=extend_schema(
         parameters=[JOB_ID],
         summary="Delete a job (staff). Prefer hide: a deleted job comes back on the next refresh.",
-        responses={204: None, **_errors(401, 403, 404)},
+        responses={204: None, **error_responses(401, 403, 404)},
     ),
 )
 class JobViewSet(viewsets.ModelViewSet):
@@ -388,8 +232,8 @@ class JobViewSet(viewsets.ModelViewSet):
         parameters=[JOB_ID],
         summary="Hide a job (staff): out of the listing, and refreshes leave it hidden",
         request=None,
-        responses={200: JobStatusSerializer, **_errors(401, 403, 404)},
-        examples=[_example("Hidden", {"id": 42, "status": "hidden"})],
+        responses={200: JobStatusSerializer, **error_responses(401, 403, 404)},
+        examples=[response_example("Hidden", {"id": 42, "status": "hidden"})],
     )
     @action(detail=True, methods=["post"])
     def hide(self, request: Request, pk: str | None = None) -> Response:
@@ -399,8 +243,8 @@ class JobViewSet(viewsets.ModelViewSet):
         parameters=[JOB_ID],
         summary="Expire a job (staff): out of the listing until a refresh sees it again",
         request=None,
-        responses={200: JobStatusSerializer, **_errors(401, 403, 404)},
-        examples=[_example("Expired", {"id": 42, "status": "expired"})],
+        responses={200: JobStatusSerializer, **error_responses(401, 403, 404)},
+        examples=[response_example("Expired", {"id": 42, "status": "expired"})],
     )
     @action(detail=True, methods=["post"])
     def expire(self, request: Request, pk: str | None = None) -> Response:
@@ -410,8 +254,8 @@ class JobViewSet(viewsets.ModelViewSet):
         parameters=[JOB_ID],
         summary="Put a hidden or expired job back in the listing (staff)",
         request=None,
-        responses={200: JobStatusSerializer, **_errors(401, 403, 404)},
-        examples=[_example("Active again", {"id": 42, "status": "active"})],
+        responses={200: JobStatusSerializer, **error_responses(401, 403, 404)},
+        examples=[response_example("Active again", {"id": 42, "status": "active"})],
     )
     @action(detail=True, methods=["post"])
     def activate(self, request: Request, pk: str | None = None) -> Response:
@@ -419,8 +263,8 @@ class JobViewSet(viewsets.ModelViewSet):
 
     @extend_schema(
         summary="Totals by status, source, type, level, remote; top companies; new jobs per day (30 days)",
-        responses={200: JobStatsSerializer, **_errors(429)},
-        examples=[_example("Stats", STATS_EXAMPLE)],
+        responses={200: JobStatsSerializer, **error_responses(429)},
+        examples=[response_example("Stats", STATS_EXAMPLE)],
     )
     @action(detail=False, methods=["get"])
     def stats(self, request: Request) -> Response:
@@ -430,8 +274,8 @@ class JobViewSet(viewsets.ModelViewSet):
 @extend_schema_view(
     list=extend_schema(
         summary="Sources: job counts and their last run, last success and last error",
-        responses={200: SourceSerializer(many=True), **_errors(429)},
-        examples=[_example("Sources", SOURCES_EXAMPLE)],
+        responses={200: SourceSerializer(many=True), **error_responses(429)},
+        examples=[response_example("Sources", SOURCES_EXAMPLE)],
     )
 )
 class SourceViewSet(viewsets.ViewSet):
@@ -472,9 +316,11 @@ class CompanyPagination(LimitOffsetPagination):
                 "offset", int, description="Companies to skip.", examples=[OpenApiExample("offset", value=50)]
             ),
         ],
-        responses={200: CompanySerializer(many=True), **_errors(400, 429)},
+        responses={200: CompanySerializer(many=True), **error_responses(400, 429)},
         examples=[
-            _example("A page of companies", {"count": 1, "next": None, "previous": None, "results": [COMPANY_EXAMPLE]})
+            response_example(
+                "A page of companies", {"count": 1, "next": None, "previous": None, "results": [COMPANY_EXAMPLE]}
+            )
         ],
     ),
     retrieve=extend_schema(
@@ -488,8 +334,8 @@ class CompanyPagination(LimitOffsetPagination):
                 examples=[OpenApiExample("by slug", value="acme"), OpenApiExample("by id", value="7")],
             )
         ],
-        responses={200: CompanySerializer, **_errors(404, 429)},
-        examples=[_example("A company", COMPANY_EXAMPLE)],
+        responses={200: CompanySerializer, **error_responses(404, 429)},
+        examples=[response_example("A company", COMPANY_EXAMPLE)],
     ),
 )
 class CompanyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
@@ -559,8 +405,8 @@ STIPEND_MONTHS = 12
             examples=[OpenApiExample("cursor", value=CURSOR_EXAMPLE)],
         ),
     ],
-    responses={200: JobPageSerializer, **_errors(400, 429)},
-    examples=[_example("A page", {key: value for key, value in LIST_EXAMPLE.items() if key != "facets"})],
+    responses={200: JobPageSerializer, **error_responses(400, 429)},
+    examples=[response_example("A page", {key: value for key, value in LIST_EXAMPLE.items() if key != "facets"})],
 )
 class LegacyJobListView(APIView):
     permission_classes = [permissions.AllowAny]
@@ -597,7 +443,7 @@ class LegacyJobListView(APIView):
     description="Older route kept for the frontend. The refresh runs in a Celery worker; a second call while "
     "one runs returns the running one's log instead of starting another.",
     request=None,
-    responses={202: RefreshStartedSerializer, **_errors(401, 403, 429)},
+    responses={202: RefreshStartedSerializer, **error_responses(401, 403, 429)},
     examples=[
         OpenApiExample(
             "Started",
