@@ -136,6 +136,15 @@ def test_every_ordering_pages_through_all_results_in_order(client, ordering):
     assert len(whole) == 9
     paged = [row["id"] for row in all_pages(client, f"/api/jobs/?{query}&page_size=2")]
     assert paged == whole
+    # And back again from the last page through the previous links.
+    page = client.get(f"/api/jobs/?{query}&page_size=2").json()
+    while page["next"]:
+        page = client.get(page["next"]).json()
+    backwards = [row["id"] for row in page["results"]]
+    while page["previous"]:
+        page = client.get(page["previous"]).json()
+        backwards = [row["id"] for row in page["results"]] + backwards
+    assert backwards == whole
 
 
 def test_facets_count_each_facet_without_its_own_filter_and_agree_with_filtered_totals(client):
