@@ -57,10 +57,11 @@ class Piece:
     what: str
     first_page: int
     last_page: int
+    where: str = ""
 
     @property
     def board(self) -> str:
-        return f"{self.country}:{self.what}"
+        return adzuna_board(country=self.country, what=self.what, where=self.where)
 
     @property
     def key(self) -> str:
@@ -68,19 +69,27 @@ class Piece:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Piece:
-        return cls(data["country"], data["what"], data["first_page"], data["last_page"])
+        return cls(data["country"], data["what"], data["first_page"], data["last_page"], data.get("where", ""))
+
+
+def adzuna_board(*, country: str, what: str, where: str = "") -> str:
+    """Job.board of a search: "gb:python", or "gb:python@London" for a search around a place."""
+    return f"{country}:{what}" + (f"@{where}" if where else "")
 
 
 def adzuna_enabled() -> bool:
     return bool(settings.ADZUNA_APP_ID and settings.ADZUNA_APP_KEY)
 
 
-def adzuna_plan(*, countries: list[str], terms: list[str], max_pages: int, pages_per_piece: int) -> list[Piece]:
+def adzuna_plan(
+    *, countries: list[str], terms: list[str], max_pages: int, pages_per_piece: int, where: str = ""
+) -> list[Piece]:
     pieces = []
     for country in countries:
         for what in terms or [""]:
             for first in range(1, max_pages + 1, pages_per_piece):
-                pieces.append(Piece(country.lower(), what, first, min(first + pages_per_piece - 1, max_pages)))
+                last = min(first + pages_per_piece - 1, max_pages)
+                pieces.append(Piece(country.lower(), what, first, last, where))
     return pieces
 
 
@@ -229,6 +238,7 @@ def adzuna_run_start(*, options: AdzunaOptions, triggered_by: str, user: Any = N
         terms=options.terms,
         max_pages=options.max_pages,
         pages_per_piece=options.pages_per_piece,
+        where=options.where,
     )
     sync_log, started = sync_log_start_unless_running(
         kind=SyncKind.SOURCE,
@@ -251,7 +261,7 @@ def _claim(sync_log: SyncLog) -> Piece | None:
         if log.status != SyncStatus.RUNNING:
             return None
         pieces = log.details.get("pieces", {})
-        exhausted = {p["country"] + ":" + p["what"]: p["end_page"] for p in pieces.values() if p.get("end_page")}
+        exhausted = {Piece.from_dict(p).board: p["end_page"] for p in pieces.values() if p.get("end_page")}
         claimed = None
         for state in pieces.values():
             if state["state"] != PENDING:
@@ -381,7 +391,7 @@ def complete_boards(details: dict[str, Any]) -> list[str]:
     """Feeds read to their end with no failed piece: what they did not list is gone."""
     boards: dict[str, list[dict[str, Any]]] = {}
     for state in details.get("pieces", {}).values():
-        boards.setdefault(f"{state['country']}:{state['what']}", []).append(state)
+        boards.setdefault(Piece.from_dict(state).board, []).append(state)
     return sorted(
         board
         for board, states in boards.items()
@@ -398,7 +408,10 @@ def adzuna_run_finish(*, sync_log: SyncLog, wait_seconds: float | None = None) -
     if sync_log.status != SyncStatus.RUNNING:
         return sync_log
     expired = 0
-    for board in complete_boards(sync_log.details):
+    # A search limited to recent postings (max_days_old) is never the whole feed: what it does not
+    # list may simply be older. Those jobs expire by JOB_EXPIRY_DAYS instead.
+    boards = [] if sync_log.params.get("max_days_old") else complete_boards(sync_log.details)
+    for board in boards:
         expired += job_expire_unseen(source=SOURCE, board=board, seen_since=sync_log.started_at)
     if expired:
         sync_log_add(sync_log=sync_log, expired=expired)
@@ -465,7 +478,11 @@ def adzuna_dry_run(
     client = client or AdzunaClient.from_settings()
     result = DryRunResult()
     for piece in adzuna_plan(
-        countries=options.countries, terms=options.terms, max_pages=options.max_pages, pages_per_piece=options.max_pages
+        countries=options.countries,
+        terms=options.terms,
+        max_pages=options.max_pages,
+        pages_per_piece=options.max_pages,
+        where=options.where,
     ):
         outcome = adzuna_run_piece(sync_log=None, piece=piece, options=options, client=client, progress=progress)
         result.pages += outcome["pages"]

@@ -237,3 +237,23 @@ def test_an_expired_posting_listed_again_is_normalized_and_reactivated(fake_adzu
     Job.objects.update(status=JobStatus.EXPIRED)
     log = run()
     assert log.updated == 1 and Job.objects.get().status == JobStatus.ACTIVE
+
+
+def test_a_search_limited_to_recent_postings_expires_nothing(fake_adzuna):
+    fake_adzuna.set_jobs("gb", [adzuna_result(i) for i in range(5)])
+    run()
+    fake_adzuna.set_jobs("gb", [adzuna_result(i) for i in range(2)])
+    log = run(max_days_old=3)
+    assert log.status == SyncStatus.SUCCESS and log.expired == 0
+    assert fake_adzuna.requests[-1]["max_days_old"] == "3"
+
+
+def test_a_search_around_a_place_is_a_feed_of_its_own(fake_adzuna):
+    fake_adzuna.set_jobs("gb", [adzuna_result(i) for i in range(4)])
+    run()
+    fake_adzuna.set_jobs("gb", [adzuna_result(0)])
+    log = run(where="Leeds")
+    # Complete, but only the Leeds feed: the jobs of the country-wide search stay.
+    assert log.expired == 0 and fake_adzuna.requests[-1]["where"] == "Leeds"
+    assert Job.objects.filter(status=JobStatus.ACTIVE).count() == 4
+    assert set(Job.objects.values_list("board", flat=True)) == {"gb:"}  # first seen there; unchanged since
