@@ -100,3 +100,15 @@ def test_start_unless_running_returns_the_live_run():
     first, started = sync_log_start_unless_running(kind=SyncKind.REFRESH, source="refresh", triggered_by="staff")
     second, started_again = sync_log_start_unless_running(kind=SyncKind.REFRESH, source="refresh", triggered_by="api")
     assert started and not started_again and second.pk == first.pk
+
+
+def test_expiry_closes_dead_runs_of_every_source(settings):
+    from ingestion.services.expiry import expiry_run
+
+    settings.SYNC_STALE_MINUTES = 30
+    with time_machine.travel(datetime(2026, 6, 1, 3, 0, tzinfo=UTC), tick=False):
+        dead = start("greenhouse")
+    with time_machine.travel(datetime(2026, 6, 1, 9, 0, tzinfo=UTC), tick=False):
+        log = expiry_run(triggered_by=TriggerKind.SCHEDULE)
+    dead.refresh_from_db()
+    assert dead.status == SyncStatus.FAILED and log.status == SyncStatus.SUCCESS
