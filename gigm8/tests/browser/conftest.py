@@ -74,7 +74,14 @@ def curator_group(transactional_db):
     migration = importlib.import_module("jobs.migrations.0004_curator_group")
     from django.apps import apps
 
-    migration.create_curator_group(apps, None)
+    # The migration sets models_module on the (migration-state) app configs and clears it
+    # after; given the live registry, put the real modules back.
+    saved = {label: apps.get_app_config(label).models_module for label in ("jobs", "ingestion")}
+    try:
+        migration.create_curator_group(apps, None)
+    finally:
+        for label, module in saved.items():
+            apps.get_app_config(label).models_module = module
 
 
 def _database_url() -> str:
