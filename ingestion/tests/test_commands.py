@@ -128,3 +128,23 @@ def test_setup_schedules_is_idempotent_and_keeps_staff_edits(settings):
     assert PeriodicTask.objects.filter(task__startswith="ingestion.tasks.").count() == 2
     call_command("setup_schedules", "--reset", stdout=io.StringIO())
     assert PeriodicTask.objects.get(name="Daily job refresh").enabled
+
+
+class Terminal(io.StringIO):
+    def isatty(self):
+        return True
+
+
+def test_a_progress_bar_on_a_terminal_only(fake_adzuna, tmp_path):
+    fake_adzuna.set_jobs("gb", [adzuna_result(i) for i in range(3)])
+    terminal = Terminal()
+    call_command("fetch_adzuna", stdout=terminal)
+    assert "jobs" in terminal.getvalue() and "\r" in terminal.getvalue()  # tqdm redraws in place
+    path = tmp_path / "jobs.jsonl"
+    path.write_text('{"title": "Nurse", "external_id": "n1"}\n', encoding="utf-8")
+    terminal = Terminal()
+    call_command("import_jobs", str(path), "--source", "x", stdout=terminal)
+    assert "\r" in terminal.getvalue()
+    plain = io.StringIO()
+    call_command("import_jobs", str(path), "--source", "x", stdout=plain)
+    assert "\r" not in plain.getvalue()
