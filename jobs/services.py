@@ -350,12 +350,15 @@ def _shingles(text: str) -> frozenset[str]:
     return frozenset(" ".join(words[i : i + 3]) for i in range(len(words) - 2))
 
 
+def _near_identical(a: frozenset[str], b: frozenset[str]) -> bool:
+    if not a or not b:
+        return True  # nothing to compare: the fingerprint alone decides
+    return len(a & b) / min(len(a), len(b)) >= DUPLICATE_MIN_CONTAINMENT
+
+
 def descriptions_match(a: str, b: str) -> bool:
     """Whether two descriptions are near-identical (see DUPLICATE_MIN_CONTAINMENT)."""
-    sa, sb = _shingles(a), _shingles(b)
-    if not sa or not sb:
-        return True
-    return len(sa & sb) / min(len(sa), len(sb)) >= DUPLICATE_MIN_CONTAINMENT
+    return _near_identical(_shingles(a), _shingles(b))
 
 
 def _link_duplicates(cursor: Any, rows: list[tuple[int, _Row, int | None]]) -> None:
@@ -400,11 +403,7 @@ def _link_duplicates(cursor: Any, rows: list[tuple[int, _Row, int | None]]) -> N
                 if shingles is None:
                     shingles = _shingles(description)
                     candidates[cand_id] = (cand_source, row.fingerprint, shingles, description)
-                if (
-                    not own
-                    or not shingles
-                    or len(own & shingles) / min(len(own), len(shingles)) >= (DUPLICATE_MIN_CONTAINMENT)
-                ):
+                if _near_identical(own, shingles):
                     desired[job_id] = cand_id
                     state[job_id] = cand_id
                     has_duplicates.add(cand_id)
