@@ -165,3 +165,40 @@ def test_a_second_press_while_running_starts_nothing(live_server, browser_page, 
     expect(page.locator(".messagelist")).to_contain_text("already going")
     screenshots(page, "second-press-refused")
     assert SyncLog.objects.count() == 1
+
+
+def test_company_autocomplete_and_posted_range_filters(live_server, browser_page, screenshots, curator_group):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from jobs.tests.factories import CompanyFactory, JobFactory
+
+    page = browser_page
+    user = User.objects.create_user("cora", password="curator-pw-1", is_staff=True)
+    user.groups.add(Group.objects.get(name="curator"))
+    now = timezone.now()
+    acme = CompanyFactory(name="Acme Widgets")
+    JobFactory(title="Acme old", company=acme, posted_at=now - timedelta(days=40))
+    JobFactory(title="Acme new", company=acme, posted_at=now)
+    JobFactory(title="Globex job", company=CompanyFactory(name="Globex"), posted_at=now)
+    _log_in(page, live_server, "cora", "curator-pw-1")
+    page.goto(f"{live_server.url}/admin/jobs/job/")
+
+    # The company filter searches as you type (the admin's select2 against Company's search).
+    page.locator("#changelist-filter .select2-selection").click()
+    page.locator(".select2-search__field").fill("acme")
+    page.locator(".select2-results__option", has_text="Acme Widgets").click()
+    expect(page).to_have_url(re.compile(rf"company__id__exact={acme.pk}"))
+    expect(page.locator("#result_list tbody tr")).to_have_count(2)
+    screenshots(page, "company-autocomplete-filter")
+
+    # Posted within the last week, on top of the company filter.
+    since = (now - timedelta(days=7)).date().isoformat()
+    page.fill("input[name=posted_at__range_from]", since)
+    page.locator("form.gigm8-range-filter input[type=submit]").click()
+    expect(page).to_have_url(re.compile(r"posted_at__range_from="))
+    expect(page).to_have_url(re.compile(rf"company__id__exact={acme.pk}"))
+    expect(page.locator("#result_list tbody tr")).to_have_count(1)
+    expect(page.locator("#result_list")).to_contain_text("Acme new")
+    screenshots(page, "posted-range-filter")
