@@ -314,6 +314,8 @@ def sync_log_status_payload(sync_log: SyncLog) -> dict[str, Any]:
         "started_at": _iso(sync_log.started_at),
         "finished_at": _iso(sync_log.finished_at),
         "seconds": round((end - sync_log.started_at).total_seconds(), 1),
+        # Time since the run last counted anything: long silence usually means no worker took it.
+        "quiet_seconds": round((end - (sync_log.heartbeat_at or sync_log.started_at)).total_seconds()),
         "counts": {name: getattr(sync_log, name) for name in COUNT_FIELDS},
         "message": sync_log.message,
         "error_sample": sync_log.error_sample[:10],
