@@ -327,7 +327,9 @@ def test_status_endpoint_reports_the_run_as_json(curator_client):
     assert data["status"] == "running" and data["running"] is True
     assert data["counts"]["fetched"] == 10 and data["counts"]["created"] == 4
     assert data["error_sample"] == ["page 3: timeout"]
-    assert data["quiet_seconds"] >= 0
+    SyncLog.objects.filter(pk=log.pk).update(heartbeat_at=timezone.now() - timedelta(seconds=120))
+    data = curator_client.get(reverse("admin:ingestion_synclog_status", args=[log.pk])).json()
+    assert 120 <= data["quiet_seconds"] < 180
     SyncLog.objects.filter(pk=log.pk).update(status=SyncStatus.SUCCESS, finished_at=timezone.now())
     data = curator_client.get(reverse("admin:ingestion_synclog_status", args=[log.pk])).json()
     assert data["status"] == "success" and data["running"] is False and data["finished_at"]
