@@ -388,14 +388,20 @@ def _wait_for_others(sync_log: SyncLog, *, timeout: float, poll: float = 1.0) ->
 
 
 def complete_boards(details: dict[str, Any]) -> list[str]:
-    """Feeds read to their end with no failed piece: what they did not list is gone."""
+    """Feeds read to their end with no failed piece: what they did not list is gone.
+
+    A feed that listed nothing at all is left out: an empty answer is likelier a glitch at the
+    source than every job of a search gone at once (those jobs expire by JOB_EXPIRY_DAYS).
+    """
     boards: dict[str, list[dict[str, Any]]] = {}
     for state in details.get("pieces", {}).values():
         boards.setdefault(Piece.from_dict(state).board, []).append(state)
     return sorted(
         board
         for board, states in boards.items()
-        if all(s["state"] == DONE for s in states) and any(s.get("end_page") for s in states)
+        if all(s["state"] == DONE for s in states)
+        and any(s.get("end_page") for s in states)
+        and sum(s.get("fetched", 0) for s in states) > 0
     )
 
 

@@ -257,3 +257,12 @@ def test_a_search_around_a_place_is_a_feed_of_its_own(fake_adzuna):
     assert log.expired == 0 and fake_adzuna.requests[-1]["where"] == "Leeds"
     assert Job.objects.filter(status=JobStatus.ACTIVE).count() == 4
     assert set(Job.objects.values_list("board", flat=True)) == {"gb:"}  # first seen there; unchanged since
+
+
+def test_an_empty_answer_expires_nothing(fake_adzuna):
+    fake_adzuna.set_jobs("gb", [adzuna_result(i) for i in range(5)])
+    run()
+    fake_adzuna.set_jobs("gb", [])
+    log = run()
+    assert log.status == SyncStatus.SUCCESS and log.expired == 0
+    assert not Job.objects.filter(status=JobStatus.EXPIRED).exists()
