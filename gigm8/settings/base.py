@@ -162,7 +162,8 @@ CRAWL_OBEY_ROBOTS = env.env_bool("CRAWL_OBEY_ROBOTS", default=True)
 # networks (CIDRs, e.g. "10.1.0.0/16"); empty in production.
 CRAWL_ALLOWED_PRIVATE_NETWORKS = env.env_list("CRAWL_ALLOWED_PRIVATE_NETWORKS", [])
 CRAWL_HTTP_CACHE = env.env_bool("CRAWL_HTTP_CACHE", default=False)  # development only: replays responses
-CRAWL_TIMEOUT = env.env_int("CRAWL_TIMEOUT", 6 * 3600, min_value=60)  # seconds one spider run may take
+# Seconds one spider run may take: Microsoft at one request in 5 s needs hours for its listing.
+CRAWL_TIMEOUT = env.env_int("CRAWL_TIMEOUT", 24 * 3600, min_value=60)
 
 # --- Google Cloud Talent Solution ---------------------------------------------------------
 GCP_PROJECT_ID = env.env_str("GCP_PROJECT_ID")
