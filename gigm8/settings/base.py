@@ -190,6 +190,9 @@ MATCH_MAX_UPLOAD_BYTES = env.env_int("MATCH_MAX_UPLOAD_BYTES", 5 * 1024 * 1024, 
 # by default). Loaded from disk only; nothing is downloaded at run time.
 MATCH_EMBEDDING_MODEL = env.env_str("MATCH_EMBEDDING_MODEL", str(BASE_DIR / "matching" / "data" / "minilm_static"))
 MATCH_INDEX_BATCH_SIZE = env.env_int("MATCH_INDEX_BATCH_SIZE", 256, min_value=1, max_value=10000)
+# How often (seconds) a process re-reads whether existing jobs changed, for the match cache key;
+# new jobs are seen at once. A cached match may outlive an edit by this long.
+MATCH_VERSION_CHECK_SECONDS = env.env_int("MATCH_VERSION_CHECK_SECONDS", 5, min_value=0, max_value=3600)
 
 # --- Database (last: every plain value above is checked before a server starts) -----------
 # PostgreSQL with pgvector. With no DATABASE_URL, an embedded PostgreSQL 18 + pgvector

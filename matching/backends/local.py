@@ -200,7 +200,7 @@ class LocalBackend(MatchBackend):
             # pgvector 0.8: keep scanning the HNSW graph until `depth` rows pass the filters,
             # instead of returning fewer when filters reject most neighbours.
             cursor.execute("SET LOCAL hnsw.iterative_scan = relaxed_order")
-            cursor.execute(f"SET LOCAL hnsw.ef_search = {max(HNSW_EF_SEARCH, depth)}")
+            cursor.execute(f"SET LOCAL hnsw.ef_search = {min(1000, max(HNSW_EF_SEARCH, depth))}")  # 1000: its maximum
             fetched = list(rows)
         # relaxed_order may return neighbours slightly out of order: order them exactly.
         fetched.sort(key=lambda row: (row[1], row[0]))
