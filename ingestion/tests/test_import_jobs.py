@@ -93,3 +93,42 @@ def test_a_file_where_every_row_is_bad_exits_non_zero(tmp_path):
     path = write(tmp_path, "jobs.csv", "title,company\n,NHS\n,Bistro\n")
     with pytest.raises(CommandError, match="every row was skipped"):
         call_command("import_jobs", str(path), "--source", "x", stdout=io.StringIO())
+
+
+GLASSDOOR_CSV = """,Job Title,Salary Estimate,Job Description,Rating,Company Name,Location,Headquarters,Industry
+0,Data Scientist,$53K-$91K (Glassdoor est.),"Build models.
+Ship them.",3.8,"Tecolote Research
+3.8","Albuquerque, NM","Goleta, CA",Aerospace & Defense
+1,Data Scientist,$53K-$91K (Glassdoor est.),"Build models.
+Ship them.",3.8,"Tecolote Research
+3.8","Albuquerque, NM","Goleta, CA",Aerospace & Defense
+2,Data Analyst,-1,Dashboards,-1,Acme,"Boston, MA",-1,-1
+"""
+
+
+def test_the_glassdoor_shape_as_in_the_readme(tmp_path):
+    path = write(tmp_path, "glassdoor_jobs.csv", GLASSDOOR_CSV)
+    argv = [str(path), "--source", "glassdoor", "--country", "us", "--null", "-1", "--ignore-unknown"]
+    argv += ["--map", "Job Title=title", "--map", "Salary Estimate=salary", "--map", "Job Description=description"]
+    argv += ["--map", "Company Name=company", "--map", "Location=location", "--map", "Industry=category"]
+    out = io.StringIO()
+    call_command("import_jobs", *argv, stdout=out)
+    assert "created 2" in out.getvalue() and "skipped 1" in out.getvalue()  # row 1 repeats row 0
+    scientist = Job.objects.get(title="Data Scientist")
+    assert scientist.company.name == "Tecolote Research"  # the rating line dropped
+    assert (scientist.salary_min, scientist.salary_max, scientist.salary_is_predicted) == (53000, 91000, True)
+    assert (scientist.city, scientist.region, scientist.country) == ("Albuquerque", "NM", "US")
+    analyst = Job.objects.get(title="Data Analyst")
+    assert analyst.salary_min is None and analyst.category == ""  # -1 means missing
+
+
+def test_two_columns_into_employment_type(tmp_path):
+    path = write(
+        tmp_path,
+        "Train_rev1.csv",
+        "Id,Title,ContractType,ContractTime\n1,Nurse,part_time,permanent\n2,Welder,,contract\n",
+    )
+    argv = [str(path), "--source", "adzuna-uk", "--map", "Id=external_id", "--map", "Title=title"]
+    argv += ["--map", "ContractType=employment_type", "--map", "ContractTime=employment_type+"]
+    call_command("import_jobs", *argv, stdout=io.StringIO())
+    assert dict(Job.objects.values_list("external_id", "employment_type")) == {"1": "PART_TIME", "2": "CONTRACTOR"}
