@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import collections
 import logging
+import time
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any, TypeVar
@@ -21,7 +22,14 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 
 from ingestion.normalize import InvalidPosting, build_job_data
-from ingestion.services.crawl import crawl_expire_board, crawl_ingest, crawl_log_close, crawl_log_open
+from ingestion.services.crawl import (
+    HEARTBEAT_SECONDS,
+    crawl_expire_board,
+    crawl_heartbeat,
+    crawl_ingest,
+    crawl_log_close,
+    crawl_log_open,
+)
 from jobs.services import SkippedRecord
 from jobs.types import JobData
 from scrapers.items import JobItem
@@ -97,6 +105,7 @@ class JobIngestPipeline:
         self.dropped: collections.Counter[str] = collections.Counter()
         self.sync_log: Any = None
         self.started_at: datetime | None = None
+        self.last_beat = time.monotonic()
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> JobIngestPipeline:
@@ -135,6 +144,10 @@ class JobIngestPipeline:
         self.buffer.append(record)
         if len(self.buffer) >= self.batch_size:
             await self._flush()
+        elif time.monotonic() - self.last_beat > HEARTBEAT_SECONDS:
+            # A slow, paced crawl (Microsoft) may take longer than a batch: show it is alive.
+            await _db(crawl_heartbeat, sync_log=self.sync_log)
+            self.last_beat = time.monotonic()
         if problem is not None:
             raise DropItem(problem)
         return item
@@ -143,6 +156,7 @@ class JobIngestPipeline:
         records, self.buffer = self.buffer, []
         if records:
             await _db(crawl_ingest, sync_log=self.sync_log, records=records)  # counted into the log
+            self.last_beat = time.monotonic()
 
     async def close_spider(self) -> None:
         try:

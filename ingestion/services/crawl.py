@@ -164,6 +164,10 @@ def crawl_ingest(*, sync_log: SyncLog, records: Iterable[JobData | SkippedRecord
     return ingest_records(records=records, sync_log=sync_log)
 
 
+def crawl_heartbeat(*, sync_log: SyncLog) -> None:
+    sync_log_add(sync_log=sync_log)  # no counts: only the heartbeat moves
+
+
 def crawl_expire_board(*, sync_log: SyncLog, source: str, board: str, seen_since: datetime) -> int:
     """After a complete crawl of one board: expire its jobs the crawl did not see."""
     expired = job_expire_unseen(source=source, board=board, seen_since=seen_since)
@@ -255,7 +259,7 @@ def _run_child(command: list[str], *, sync_log: SyncLog, timeout: int, echo: boo
                 break
             sync_log.refresh_from_db(fields=["status"])
             if sync_log.status == SyncStatus.RUNNING:
-                sync_log_add(sync_log=sync_log)  # heartbeat: a long, slow crawl is not an abandoned one
+                crawl_heartbeat(sync_log=sync_log)  # a long, slow crawl is not an abandoned one
     pump.join(timeout=5)
     return code, "\n".join(tail)
 
