@@ -21,6 +21,7 @@ from django.db import connection, transaction
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
+from gigm8 import metrics
 from jobs.choices import JobStatus
 from jobs.models import Job
 from matching import embeddings, selectors
@@ -156,6 +157,7 @@ def _match(
             response = MatchResponse.from_dict(hit)
             response.cached = True
             response.search_time_ms = (time.perf_counter() - started) * 1000
+            metrics.observe_match(response.backend, response.search_time_ms / 1000, cached=True)
             return response
 
     query = MatchQuery(
@@ -164,6 +166,7 @@ def _match(
     response = engine.search(query=query, candidates=candidates)
     response.cached = False
     response.search_time_ms = (time.perf_counter() - started) * 1000
+    metrics.observe_match(response.backend, response.search_time_ms / 1000, cached=False)
     if ttl:
         cache.set(key, response.to_dict(), ttl)
     return response

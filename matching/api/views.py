@@ -30,7 +30,7 @@ from matching.text import TextExtractionError, extract_text
 # A monthly stipend is compared as this many months of pay, as the listing's min_stipend is.
 STIPEND_MONTHS = 12
 # Parameters of the request that are not filters.
-OWN_FIELDS = {"resume_text", "resume_file", "job_description", "limit", "offset", "format"}
+OWN_FIELDS = {"resume_text", "resume_file", "job_description", "limit", "offset", "format", "backend"}
 # JobFilterSet parameters a match request may not use: it has its own order, and staff-only ones.
 NOT_FOR_MATCHING = {"ordering", "status", "q"}
 # Names the match endpoints accept for a JobFilterSet parameter.
@@ -89,6 +89,22 @@ def _as_param(name: str, value: Any) -> Any:
     return value if isinstance(value, str) else str(value)
 
 
+def chosen_backend(request: Request, data: Mapping[str, Any]) -> str | None:
+    """`backend` (staff only): run this request on another engine (settings.MATCH_BACKENDS)."""
+    from django.conf import settings
+
+    name = data.get("backend")
+    if not name:
+        return None
+    user = getattr(request, "user", None)
+    if not (user is not None and user.is_authenticated and user.is_staff):
+        raise exceptions.ValidationError({"backend": ["only staff may choose the matching backend."]})
+    if name not in settings.MATCH_BACKENDS:
+        known = ", ".join(sorted(settings.MATCH_BACKENDS))
+        raise exceptions.ValidationError({"backend": [f"'{name}' is not one of {known}."]})
+    return str(name)
+
+
 def run_match(call: Any, **kwargs: Any) -> Response:
     try:
         response: MatchResponse = call(**kwargs)
@@ -139,6 +155,7 @@ class ResumeMatchView(APIView):
             filters=filter_params(request.data),
             limit=data["limit"],
             offset=data["offset"],
+            backend=chosen_backend(request, request.data),
             request=request,
         )
 
@@ -162,6 +179,7 @@ class JdMatchView(APIView):
             filters=filter_params(request.data),
             limit=data["limit"],
             offset=data["offset"],
+            backend=chosen_backend(request, request.data),
             request=request,
         )
 
@@ -186,6 +204,7 @@ class JobSimilarView(APIView):
             filters=filter_params(request.query_params),
             limit=page.validated_data["limit"],
             offset=page.validated_data["offset"],
+            backend=chosen_backend(request, request.query_params),
             request=request,
         )
 
@@ -233,6 +252,7 @@ class LegacyResumeMatchView(APIView):
             filters=filter_params(data),
             limit=serializer.validated_data["limit"],
             offset=serializer.validated_data["offset"],
+            backend=chosen_backend(request, data),
             request=request,
         )
 
@@ -252,5 +272,6 @@ class LegacyJdMatchView(APIView):
             filters=filter_params(data),
             limit=serializer.validated_data["limit"],
             offset=serializer.validated_data["offset"],
+            backend=chosen_backend(request, data),
             request=request,
         )

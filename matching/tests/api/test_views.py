@@ -200,3 +200,12 @@ def test_schema_includes_the_match_endpoints(api):
     assert response.status_code == 200
     paths = response.json()["paths"]
     assert {"/api/match/resume/", "/api/match/jd/", "/api/jobs/{job_id}/similar/"} <= set(paths)
+
+
+def test_only_staff_may_choose_the_backend(api, jobs, django_user_model):
+    body = {"resume_text": PYTHON_RESUME, "backend": "local"}
+    assert_error(api.post(RESUME_URL, body, format="json"), 400, "invalid", "backend")
+    staff = django_user_model.objects.create_user("staff", "s@example.com", "pw", is_staff=True)
+    api.force_authenticate(staff)
+    assert api.post(RESUME_URL, body, format="json").json()["backend"] == "local"
+    assert_error(api.post(RESUME_URL, {**body, "backend": "moon"}, format="json"), 400, "invalid", "backend")
