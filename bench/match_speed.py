@@ -161,6 +161,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--jobs", type=int, default=50_000)
     parser.add_argument("--queries", type=int, default=60, help="resume queries timed (engine and floor)")
     parser.add_argument("--peer-queries", type=int, default=10, help="of those, how many the BM25 peer runs")
+    parser.add_argument("--reindex", action="store_true", help="embed every job again (measures indexing)")
     args = parser.parse_args(argv)
     mq.require_shared_data()
     mq.django_setup("static")
@@ -175,9 +176,9 @@ def main(argv: list[str] | None = None) -> int:
         if not Job.objects.exists():
             mq.load_corpus(reload=True)
         grow_corpus(args.jobs)
-        pending = services.jobs_needing_embeddings().count()
+        pending = services.jobs_needing_embeddings(rebuild=args.reindex).count()
         if pending:
-            result = services.job_embeddings_index()
+            result = services.job_embeddings_index(rebuild=args.reindex)
             print(f"indexed {result.indexed} jobs in {result.seconds:.1f} s", file=sys.stderr)
             index_rate = result.indexed / result.seconds
         else:
