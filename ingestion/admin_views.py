@@ -12,7 +12,6 @@ from __future__ import annotations
 import dataclasses
 import importlib
 import inspect
-import logging
 import uuid
 from collections.abc import Callable
 from datetime import datetime
@@ -35,8 +34,6 @@ from ingestion.choices import SyncKind, SyncStatus, TriggerKind
 from ingestion.models import SyncLog
 from jobs.choices import JobStatus
 from jobs.models import Job
-
-logger = logging.getLogger(__name__)
 
 START_PERMISSION = "ingestion.add_synclog"  # starting a run creates its SyncLog
 STATUS_COLOURS = {
@@ -364,7 +361,7 @@ def run_start_view(request: HttpRequest, key: str) -> HttpResponse:
         source, task_kwargs = button.parse(request) if button.parse else (button.source, {})
     except ValueError as exc:
         messages.error(request, str(exc))
-        return redirect(_back(request))
+        return redirect(reverse("admin:ingestion_synclog_refresh"))
     label = button.label.removesuffix(" now")
     outcome = run_start(button=button, user=request.user, source=source, task_kwargs=task_kwargs)
     sync_log = outcome.sync_log
@@ -395,7 +392,3 @@ def run_pending_view(request: HttpRequest, task_id: str, *, admin_site: AdminSit
         return redirect(reverse("admin:ingestion_synclog_change", args=[sync_log.pk]))
     context = {**admin_site.each_context(request), "title": "Waiting for a worker", "opts": SyncLog._meta}
     return TemplateResponse(request, "admin/ingestion/run_pending.html", context)
-
-
-def _back(request: HttpRequest) -> str:
-    return reverse("admin:ingestion_synclog_refresh")
