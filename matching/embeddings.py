@@ -61,7 +61,8 @@ class SentenceTransformerEncoder:
 
         self.model = SentenceTransformer(path, device="cpu")
         self.name = f"sentence-transformers:{os.path.basename(path.rstrip('/'))}"
-        self.dim = int(self.model.get_sentence_embedding_dimension())
+        dimension = getattr(self.model, "get_embedding_dimension", None) or self.model.get_sentence_embedding_dimension
+        self.dim = int(dimension())
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         return np.asarray(self.model.encode(list(texts), batch_size=32, show_progress_bar=False), dtype=np.float32)

@@ -54,7 +54,10 @@ assert math.isclose(sum(WEIGHTS.values()), 1.0)
 
 RRF_K = 60
 RETRIEVE = 200  # jobs each retriever returns (at least; more when a deep page is asked for)
-QUERY_TERMS = 24  # lexemes in the full-text query
+QUERY_TERMS = 32  # lexemes in the full-text query
+TF_SATURATION = 20.0  # tf / (tf + this): near-linear in how often the query says a word
+MIN_TERM_JOBS = 3
+MIN_DF_CORPUS = 1000  # below this many jobs every lexeme may be a query term
 HNSW_EF_SEARCH = 200
 RECENCY_HALF_LIFE_DAYS = 30.0
 MISSING_SKILLS_SHOWN = 10
@@ -250,15 +253,21 @@ class _TitleLexemes(Func):
 
 
 def query_terms(lexemes: dict[str, int], stats: selectors.CorpusStats, *, limit: int = QUERY_TERMS) -> list[str]:
-    """The query's most informative lexemes: saturated term frequency x idf, known to the corpus."""
+    """The query's most telling lexemes: term frequency x idf over the jobs.
+
+    Frequency counts nearly linearly (a resume that says "java" twenty times is about Java),
+    and lexemes in fewer than MIN_TERM_JOBS jobs of a large corpus (names, typos) or in most
+    jobs are left out.
+    """
+    min_df = MIN_TERM_JOBS if stats.documents >= MIN_DF_CORPUS else 1
     scored = []
     for lexeme, tf in lexemes.items():
         df = stats.df.get(lexeme, 0)
-        if df == 0 or not _LEXEME.match(lexeme) or len(lexeme) < 2:
+        if df < min_df or not _LEXEME.match(lexeme) or len(lexeme) < 2:
             continue
         if df > 0.5 * stats.documents:  # in most jobs: says nothing about which
             continue
-        scored.append((tf / (tf + 1.5) * stats.idf(lexeme), lexeme))
+        scored.append((tf / (tf + TF_SATURATION) * stats.idf(lexeme), lexeme))
     scored.sort(key=lambda item: (-item[0], item[1]))
     return [lexeme for _, lexeme in scored[:limit]]
 
