@@ -162,7 +162,7 @@ def sync_log_update_details(*, sync_log: SyncLog, **details: Any) -> None:
     sync_log.refresh_from_db()
 
 
-def sync_log_derive_status(sync_log: SyncLog) -> str:
+def sync_log_derive_status(*, sync_log: SyncLog) -> str:
     """failed if errors and nothing worked, partial if some errors, else success."""
     if not sync_log.errors:
         return SyncStatus.SUCCESS
@@ -178,7 +178,7 @@ def sync_log_finish(*, sync_log: SyncLog, status: str | None = None, message: st
     sync_log.refresh_from_db()
     if sync_log.status != SyncStatus.RUNNING:
         return sync_log
-    status = status or sync_log_derive_status(sync_log)
+    status = status or sync_log_derive_status(sync_log=sync_log)
     now = timezone.now()
     SyncLog.objects.filter(pk=sync_log.pk, status=SyncStatus.RUNNING).update(
         status=status,
