@@ -116,7 +116,7 @@ def refresh_run(
         if outcomes.get(step.name, {}).get("status") in (SyncStatus.SUCCESS, SyncStatus.PARTIAL, "skipped"):
             continue  # a redelivered task resumes after the steps already done
         if not step.enabled():
-            outcomes[step.name] = {"status": "skipped", "message": "not configured"}
+            outcomes[step.name] = {"status": "skipped", "message": "not enabled (not configured, or nothing to do)"}
             sync_log_update_details(sync_log=sync_log, steps=outcomes)
             continue
         try:
