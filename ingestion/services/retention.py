@@ -47,7 +47,6 @@ from django.utils import timezone
 
 from ingestion.choices import SyncStatus
 from ingestion.models import SyncLog
-from ingestion.services.schedules import DefaultSchedule
 from jobs.choices import JobStatus
 from jobs.models import Job
 
@@ -355,20 +354,3 @@ def retention_run(*, now: datetime | None = None) -> dict[str, PurgeResult]:
             finished_before=now - timedelta(days=settings.RETENTION_SYNCLOG_DAYS), archive=archive("synclogs")
         ),
     }
-
-
-def retention_schedules() -> list[DefaultSchedule]:
-    """The default beat schedule of the purge, for ingestion.services.schedules.default_schedules()."""
-    return [
-        DefaultSchedule(
-            name="Daily retention purge",
-            task="ingestion.retention_tasks.purge_old_records",
-            minute="45",
-            hour="4",
-            expire_seconds=20 * 3600,
-            description=(
-                "Delete jobs expired more than RETENTION_JOB_DAYS days ago and SyncLogs older than "
-                "RETENTION_SYNCLOG_DAYS days (archived first to RETENTION_ARCHIVE_DIR when set)."
-            ),
-        )
-    ]

@@ -19,6 +19,7 @@ from django.db.models import F, Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from gigm8 import logs
 from ingestion.choices import SyncStatus
 from ingestion.models import SyncLog
 from jobs.services import UpsertResult
@@ -72,7 +73,7 @@ def sync_log_start(
 ) -> SyncLog:
     """Open a log for a run (after failing the abandoned runs of the same source)."""
     sync_log_fail_abandoned(source=source)
-    return SyncLog.objects.create(
+    sync_log = SyncLog.objects.create(
         kind=kind,
         source=source,
         triggered_by=triggered_by,
@@ -82,6 +83,8 @@ def sync_log_start(
         status=SyncStatus.RUNNING,
         heartbeat_at=timezone.now(),
     )
+    logs.run_started(sync_log_id=sync_log.pk, source=source)
+    return sync_log
 
 
 def sync_log_start_unless_running(
@@ -175,6 +178,7 @@ def sync_log_finish(*, sync_log: SyncLog, status: str | None = None, message: st
 
     A log that is no longer running (failed as abandoned meanwhile) is left as it is.
     """
+    logs.run_finished(sync_log_id=sync_log.pk)
     sync_log.refresh_from_db()
     if sync_log.status != SyncStatus.RUNNING:
         return sync_log
@@ -203,7 +207,9 @@ def sync_log_lock(*, sync_log: SyncLog) -> Iterator[bool]:
         cursor.execute("SELECT pg_try_advisory_lock(%s)", [key])
         held = cursor.fetchone()[0]
     try:
-        yield held
+        # The process that works on a run (often not the one that opened it) logs under its id.
+        with logs.bound(sync_log_id=sync_log.pk, source=sync_log.source):
+            yield held
     finally:
         if held:
             with connection.cursor() as cursor:

@@ -52,6 +52,17 @@ def default_schedules() -> list[DefaultSchedule]:
             expire_seconds=50 * 60,
             description="Send jobs changed since the last sync to Cloud Talent Solution (skipped when not configured).",
         ),
+        DefaultSchedule(
+            name="Daily retention purge",
+            task="ingestion.retention_tasks.purge_old_records",
+            minute="45",
+            hour="4",
+            expire_seconds=20 * 3600,
+            description=(
+                "Delete jobs expired more than RETENTION_JOB_DAYS days ago and SyncLogs older than "
+                "RETENTION_SYNCLOG_DAYS days (archived first to RETENTION_ARCHIVE_DIR when set)."
+            ),
+        ),
         *(DefaultSchedule(**fields) for fields in spider_schedules()),
     ]
 

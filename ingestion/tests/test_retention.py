@@ -18,9 +18,9 @@ from ingestion.services.retention import (
     RetentionBusy,
     job_purge_expired,
     parse_cutoff,
-    retention_schedules,
     sync_log_purge,
 )
+from ingestion.services.schedules import default_schedules
 from ingestion.tests.factories import SyncLogFactory
 from jobs.choices import JobStatus
 from jobs.models import Job
@@ -313,7 +313,7 @@ def test_scheduled_task_purges_by_the_retention_settings_into_monthly_archives(s
 
 
 def test_retention_schedule_names_a_registered_task_routed_to_the_ingest_queue():
-    (schedule,) = retention_schedules()
+    (schedule,) = [s for s in default_schedules() if s.task.startswith("ingestion.retention_tasks.")]
     assert schedule.task in celery_app.tasks
     assert celery_app.amqp.router.route({}, schedule.task)["queue"].name == "ingest"
     assert schedule.expire_seconds < 24 * 3600

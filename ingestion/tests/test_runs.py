@@ -112,3 +112,22 @@ def test_expiry_closes_dead_runs_of_every_source(settings):
         log = expiry_run(triggered_by=TriggerKind.SCHEDULE)
     dead.refresh_from_db()
     assert dead.status == SyncStatus.FAILED and log.status == SyncStatus.SUCCESS
+
+
+def test_log_lines_carry_the_run_id_from_start_to_finish():
+    import structlog
+
+    from gigm8.logs import clear_context
+    from ingestion.services.runs import sync_log_lock
+
+    clear_context()  # as each request and task starts
+    log = sync_log_start(kind=SyncKind.SOURCE, source="adzuna", triggered_by=TriggerKind.COMMAND)
+    assert structlog.contextvars.get_contextvars()["sync_log_id"] == log.pk
+    sync_log_finish(sync_log=log)
+    assert "sync_log_id" not in structlog.contextvars.get_contextvars()
+
+    # A worker picking the run up later logs under its id while it holds the run.
+    with sync_log_lock(sync_log=log) as held:
+        assert held
+        assert structlog.contextvars.get_contextvars()["sync_log_id"] == log.pk
+    assert "sync_log_id" not in structlog.contextvars.get_contextvars()
