@@ -69,7 +69,11 @@ def main(argv: list[str] | None = None) -> int:
         sys.stderr.write(f"crawl failed: {failure.getErrorMessage()}\n")
 
     deferred.addErrback(failed)
-    process.start()
+    from gigm8.logs import bound
+
+    # Every line of the crawl carries its run's id, like the rest of ingestion.
+    with bound(sync_log_id=options.sync_log_id or None, source=options.spider):
+        process.start()
     return 1 if failures else 0
 
 

@@ -164,6 +164,18 @@ CRAWL_ALLOWED_PRIVATE_NETWORKS = env.env_list("CRAWL_ALLOWED_PRIVATE_NETWORKS", 
 CRAWL_HTTP_CACHE = env.env_bool("CRAWL_HTTP_CACHE", default=False)  # development only: replays responses
 # Seconds one spider run may take: Microsoft at one request in 5 s needs hours for its listing.
 CRAWL_TIMEOUT = env.env_int("CRAWL_TIMEOUT", 24 * 3600, min_value=60)
+# Debian's Chromium (no browser download) for JavaScript careers pages and the browser tests.
+# Without the background-networking flags it keeps dialling Google's hosts, refused offline.
+CHROMIUM_PATH = env.env_str("CHROMIUM_PATH", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--headless",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 
 # --- Google Cloud Talent Solution ---------------------------------------------------------
 GCP_PROJECT_ID = env.env_str("GCP_PROJECT_ID")

@@ -16,16 +16,8 @@ from urllib.parse import quote
 import pytest
 from django.conf import settings
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--headless",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
+CHROMIUM = settings.CHROMIUM_PATH
+CHROMIUM_ARGS = settings.CHROMIUM_ARGS
 SCREENSHOTS = Path(settings.BASE_DIR) / "test-artifacts" / "screenshots"
 WORKER_LOG = Path(settings.BASE_DIR) / "test-artifacts" / "celery-worker.log"
 
