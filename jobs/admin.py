@@ -26,10 +26,10 @@ from django.utils.text import smart_split, unescape_string_literal
 from gigm8.admin_views import AutocompleteFilter, DateRangeFilter, EstimatedCountPaginator, confirm_action
 from jobs.choices import LOCKABLE_FIELDS, JobStatus
 from jobs.models import Company, Job
+from jobs.services import job_annualize_salary, job_apply_staff_edit
 
 LOCK_MARK = "🔒"
 COMPANY_IDS_LIMIT = 1000  # companies a search word may match before it is matched through the join
-SALARY_FIELDS = ("salary_min", "salary_max", "salary_period")
 
 
 class HasSalaryFilter(admin.SimpleListFilter):
@@ -296,15 +296,10 @@ class JobAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         if change:
-            unlock = set(form.cleaned_data.get("unlock") or ())
-            obj.locked_fields = sorted(set(obj.locked_fields) - unlock)
-            edited = set(form.changed_data) & set(LOCKABLE_FIELDS)
-            if edited:
-                obj.lock(*edited)
+            job_apply_staff_edit(job=obj, changed=form.changed_data, unlock=form.cleaned_data.get("unlock") or ())
         else:
             obj.last_seen_at = timezone.now()
-        if set(form.changed_data) & set(SALARY_FIELDS):
-            _job_annualize_salary(job=obj)
+            job_annualize_salary(job=obj)
         super().save_model(request, obj, form, change)
 
     def changelist_view(self, request, extra_context=None):
@@ -494,15 +489,6 @@ def _job_other_sources(*, job: Job) -> list[Job]:
         .only("id", "source", "external_id", "apply_url", "duplicate_of_id")
         .order_by("source", "id")
     )
-
-
-def _job_annualize_salary(*, job: Job) -> None:
-    # The annual figures are what filters use; they follow the edited salary through the one
-    # normalizer's annualize().
-    from ingestion.normalize import annualize
-
-    job.salary_annual_min = annualize(job.salary_min, job.salary_period) if job.salary_period else None
-    job.salary_annual_max = annualize(job.salary_max, job.salary_period) if job.salary_period else None
 
 
 @admin.register(Company)

@@ -22,6 +22,7 @@ import dataclasses
 import hashlib
 import logging
 import re
+import uuid
 from collections.abc import Iterable, Iterator
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -33,7 +34,7 @@ from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
-from jobs.choices import JobStatus
+from jobs.choices import LOCKABLE_FIELDS, JobStatus
 from jobs.models import Company, Job
 from jobs.types import JobData
 
@@ -700,3 +701,68 @@ def job_expire_stale(*, now: datetime | None = None) -> int:
     now = now or timezone.now()
     cutoff = now - timedelta(days=settings.JOB_EXPIRY_DAYS)
     return _expire("expires_at < %s OR last_seen_at < %s", [now, cutoff], now)
+
+
+# --- Staff edits (the admin and the API's staff writes) ------------------------------------
+
+SALARY_FIELDS = ("salary_min", "salary_max", "salary_period")
+
+
+def job_annualize_salary(*, job: Job) -> None:
+    """Recompute the annual figures filters compare, through the one normalizer's annualize()."""
+    from ingestion.normalize import annualize
+
+    period = job.salary_period
+    job.salary_annual_min = annualize(job.salary_min, period) if period else None
+    job.salary_annual_max = annualize(job.salary_max, period) if period else None
+
+
+def job_apply_staff_edit(*, job: Job, changed: Iterable[str], unlock: Iterable[str] = ()) -> None:
+    """Lock the lockable fields a staff member changed (unlocking those asked), and keep the
+    annual salary in step with an edited salary. The caller saves the job."""
+    changed = set(changed)
+    job.locked_fields = sorted(set(job.locked_fields) - set(unlock))
+    edited = changed & set(LOCKABLE_FIELDS)
+    if edited:
+        job.lock(*edited)
+    if changed & set(SALARY_FIELDS):
+        job_annualize_salary(job=job)
+
+
+@transaction.atomic
+def job_staff_create(*, data: dict[str, Any]) -> Job:
+    """A job a staff member enters by hand (source "staff" unless given)."""
+    now = timezone.now()
+    job = Job(**data)
+    job.source = job.source or "staff"
+    job.external_id = job.external_id or uuid.uuid4().hex
+    job.last_seen_at = now
+    job.posted_at = job.posted_at or now
+    if job.salary_min is not None or job.salary_max is not None:
+        job.salary_source = job.salary_source or "structured"
+    job_annualize_salary(job=job)
+    job.save()
+    return job
+
+
+@transaction.atomic
+def job_staff_update(*, job: Job, data: dict[str, Any]) -> Job:
+    """Apply a staff edit; every lockable field whose value changed is locked against refreshes."""
+    changed = [name for name, value in data.items() if getattr(job, name) != value]
+    if not changed:
+        return job
+    for name in changed:
+        setattr(job, name, data[name])
+    job_apply_staff_edit(job=job, changed=changed)
+    job.save()
+    return job
+
+
+def job_set_status(*, job: Job, status: str) -> Job:
+    """Hide, expire or reactivate a job. A hidden job stays hidden across refreshes."""
+    if status not in JobStatus.values:
+        raise ValueError(f"unknown status {status!r}")
+    job.status = status
+    job.expired_at = timezone.now() if status == JobStatus.EXPIRED else None
+    job.save(update_fields=["status", "expired_at", "updated_at"])
+    return job
