@@ -435,8 +435,8 @@ def main(argv: list[str] | None = None) -> int:
         from jobs.models import Job
 
         print(
-            f"corpus: {len(ids)} public jobs ({Job.objects.count()} imported from the 4,705 rows: rows identical in "
-            "every column import as one job)",
+            f"corpus: {len(ids)} public jobs ({Job.objects.count()} imported from the 4,705 rows: a posting repeated "
+            "in a file, identical but for a row number, imports as one job)",
             file=sys.stderr,
         )
         bm25, tfidf = Bm25Ranker(ids, texts), TfidfRanker(ids, texts)

@@ -171,6 +171,7 @@ def main(argv: list[str] | None = None) -> int:
 
         from jobs.models import Job
         from matching import selectors, services
+        from matching.backends import local
         from matching.backends.local import LocalBackend
 
         if not Job.objects.exists():
@@ -210,7 +211,10 @@ def main(argv: list[str] | None = None) -> int:
         for index, text in enumerate(queries):
             clean = services.clean_text(text)
             candidates, _ = services.match_candidates(filters=FILTERS)
-            tsquery = LocalBackend._tsquery(selectors.text_lexemes(clean), selectors.corpus_stats())
+            # The full-text query the engine retrieves candidates with.
+            tsquery = LocalBackend._tsquery(
+                selectors.text_lexemes(clean), selectors.corpus_stats(), limit=local.RETRIEVAL_TERMS
+            )
             floor_ms.append(floor_once(clean, candidates, tsquery) * 1000)
             started = time.perf_counter()
             response = services.resume_match(text=text, filters=FILTERS, limit=20)

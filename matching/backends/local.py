@@ -54,7 +54,10 @@ assert math.isclose(sum(WEIGHTS.values()), 1.0)
 
 RRF_K = 60
 RETRIEVE = 200  # jobs each retriever returns (at least; more when a deep page is asked for)
-QUERY_TERMS = 32  # lexemes in the full-text query
+QUERY_TERMS = 32  # lexemes in the full-text query that scores the candidates (the lexical part)
+# Lexemes in the full-text query that retrieves candidates: ranking every job that matches
+# is what full-text search costs, and each common term adds thousands of matches.
+RETRIEVAL_TERMS = 16
 TF_SATURATION = 20.0  # tf / (tf + this): near-linear in how often the query says a word
 MIN_TERM_JOBS = 3
 MIN_DF_CORPUS = 1000  # below this many jobs every lexeme may be a query term
@@ -118,10 +121,11 @@ class LocalBackend(MatchBackend):
         lexemes = selectors.text_lexemes(query.text)
         vector = self._query_vector(query)
         tsquery = self._tsquery(lexemes, stats)
+        retrieval = self._tsquery(lexemes, stats, limit=RETRIEVAL_TERMS)
 
         ranked_lists: list[list[int]] = []
-        if tsquery is not None:
-            ranked_lists.append(self._fulltext_ids(base, tsquery, depth))
+        if retrieval is not None:
+            ranked_lists.append(self._fulltext_ids(base, retrieval, depth))
         if vector is not None:
             ranked_lists.append(self._vector_ids(base, vector, depth))
         fused = _rrf(ranked_lists)
@@ -179,8 +183,10 @@ class LocalBackend(MatchBackend):
         return vector if np.any(vector) else None
 
     @staticmethod
-    def _tsquery(lexemes: dict[str, int], stats: selectors.CorpusStats) -> SearchQuery | None:
-        terms = query_terms(lexemes, stats)
+    def _tsquery(
+        lexemes: dict[str, int], stats: selectors.CorpusStats, *, limit: int = QUERY_TERMS
+    ) -> SearchQuery | None:
+        terms = query_terms(lexemes, stats, limit=limit)
         if not terms:
             return None
         # The lexemes are already stemmed by the "english" configuration; "simple" keeps them as they are.
