@@ -240,8 +240,13 @@ def main(argv: list[str] | None = None) -> int:
         p95_engine, p95_floor = percentile(engine_ms, 95), percentile(floor_ms, 95)
         print(f"\nengine p95 / floor p95 = {p95_engine / p95_floor:.2f} (target <= 2)")
         if peer_ms:
-            speedup = statistics.median(peer_ms) / statistics.median(engine_ms)
-            print(f"peer p50 / engine p50 = {speedup:.1f}x (target >= 10)")
+            same = engine_ms[: len(peer_ms)]  # the peer ran the first queries only: compare on those
+            speedup = statistics.median(peer_ms) / statistics.median(same)
+            mean_speedup = statistics.fmean(peer_ms) / statistics.fmean(same)
+            print(
+                f"peer / engine on the same {len(peer_ms)} queries: {speedup:.1f}x at the median, "
+                f"{mean_speedup:.1f}x on average (target >= 10)"
+            )
         print(f"indexing throughput: {index_rate:.0f} jobs/s (embedding + skill profiles, 2 cores)")
     finally:
         drop()
