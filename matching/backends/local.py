@@ -57,7 +57,7 @@ RETRIEVE = 200  # jobs each retriever returns (at least; more when a deep page i
 QUERY_TERMS = 32  # lexemes in the full-text query that scores the candidates (the lexical part)
 # Lexemes in the full-text query that retrieves candidates: ranking every job that matches
 # is what full-text search costs, and each common term adds thousands of matches.
-RETRIEVAL_TERMS = 16
+RETRIEVAL_TERMS = 12  # 16 ranks a little better (nDCG +0.01 on resumes) but costs a third more time at 50k jobs
 TF_SATURATION = 20.0  # tf / (tf + this): near-linear in how often the query says a word
 MIN_TERM_JOBS = 3
 MIN_DF_CORPUS = 1000  # below this many jobs every lexeme may be a query term
