@@ -19,9 +19,16 @@ def _fresh_match_state(settings):
     settings.MATCH_VERSION_CHECK_SECONDS = 0
     selectors._stats = None
     selectors._version_memo = (0.0, "")
-    cache.clear()
+    _forget_cached_state()
     yield
-    cache.clear()
+    _forget_cached_state()
+
+
+def _forget_cached_state():
+    # Only our keys (match results, the API's throttle counts): cache.clear() would flush the
+    # whole Redis database, which other test runs on this machine share.
+    for pattern in (f"{services.CACHE_PREFIX}:*", "throttle_*"):
+        cache.delete_pattern(pattern)
 
 
 @pytest.fixture
