@@ -95,3 +95,15 @@ def test_index_task_embeds_the_given_jobs(make_job):
     assert index_job_embeddings.apply(kwargs={"job_ids": [job.pk]}).get() == 1
     job.refresh_from_db()
     assert job.embedding is not None and job.embedded_at is not None
+
+
+def test_new_jobs_invalidate_at_once_and_edits_within_the_check_interval(make_job, settings):
+    settings.MATCH_VERSION_CHECK_SECONDS = 3600
+    job = make_job(**PYTHON_JOB)
+    services.resume_match(text=PYTHON_RESUME)
+    job.title = "Python Engineer"
+    job.save()  # an edit (updated_at moves): seen at the next check, not before
+    assert services.resume_match(text=PYTHON_RESUME).cached is True
+    make_job(**NURSING_JOB)  # a new job: seen at once
+    fresh = services.resume_match(text=PYTHON_RESUME)
+    assert fresh.cached is False
