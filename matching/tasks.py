@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import logging
+
 from celery import shared_task
 
 from matching import services
 
 CHUNK = 5000  # ids per task message, so a large import fans out over the workers
+
+logger = logging.getLogger(__name__)
 
 
 @shared_task(acks_late=True, ignore_result=True)
@@ -20,6 +24,8 @@ def index_job_embeddings(job_ids: list[int] | None = None, rebuild: bool = False
 
 
 @shared_task(acks_late=True, ignore_result=True, expires=3000)
-def index_pending_embeddings() -> int:
+def index_pending_embeddings(*, triggered_by: str = "schedule") -> int:
     """Beat-friendly: embed whatever is missing or stale (jobs added or changed since)."""
-    return services.job_embeddings_index().indexed
+    indexed = services.job_embeddings_index().indexed
+    logger.info("embedded %d pending jobs (%s)", indexed, triggered_by)
+    return indexed

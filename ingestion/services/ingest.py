@@ -34,4 +34,10 @@ def ingest_records(
         total.merge(result)
         if progress is not None:
             progress(len(batch))
+    if total.created or total.updated:
+        # New and changed jobs get their embeddings on the index queue once this commits;
+        # the indexer skips the unchanged ones whose embedding is current.
+        from matching.services import job_embeddings_enqueue
+
+        job_embeddings_enqueue(job_ids=total.job_ids)
     return total

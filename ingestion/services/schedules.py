@@ -53,6 +53,14 @@ def default_schedules() -> list[DefaultSchedule]:
             description="Send jobs changed since the last sync to Cloud Talent Solution (skipped when not configured).",
         ),
         DefaultSchedule(
+            name="Embed new and changed jobs",
+            task="matching.tasks.index_pending_embeddings",
+            minute="5",
+            hour="*",
+            expire_seconds=50 * 60,
+            description="Catch-up for jobs whose embedding is missing or older than their last change.",
+        ),
+        DefaultSchedule(
             name="Daily retention purge",
             task="ingestion.retention_tasks.purge_old_records",
             minute="45",
