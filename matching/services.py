@@ -167,7 +167,9 @@ def _match(
     response.cached = False
     response.search_time_ms = (time.perf_counter() - started) * 1000
     metrics.observe_match(response.backend, response.search_time_ms / 1000, cached=False)
-    if ttl:
+    # A backend that fell back to another engine (CTS down: local answered) is not cached under
+    # its own name, so the next request tries it again.
+    if ttl and response.backend == engine.name:
         cache.set(key, response.to_dict(), ttl)
     return response
 

@@ -188,6 +188,17 @@ def test_falls_back_to_local_when_cts_refuses(synced, cts_settings):
     assert len(cts_settings.requests("SearchJobs")) == 1  # a refusal is not retried
 
 
+def test_a_fallback_answer_is_not_cached_as_the_cts_answer(synced, cts_settings, settings):
+    import grpc
+
+    settings.MATCH_CACHE_TTL = 3600
+    for _ in range(2):
+        cts_settings.fail_next("SearchJobs", grpc.StatusCode.PERMISSION_DENIED)
+        response = services.resume_match(text=PYTHON_RESUME, backend="cts")
+        assert (response.backend, response.cached) == ("local", False)
+    assert len(cts_settings.requests("SearchJobs")) == 2  # the second request tried CTS again
+
+
 def test_falls_back_to_local_when_not_configured(settings, make_job):
     settings.GCP_PROJECT_ID = ""
     job = make_job(title="Python Developer", description=PYTHON_JOB)
