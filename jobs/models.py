@@ -186,18 +186,6 @@ class Job(models.Model):
             models.CheckConstraint(condition=~Q(duplicate_of=models.F("id")), name="job_not_duplicate_of_itself"),
         ]
         indexes = [
-            # The listing: active canonical jobs, newest first.
-            models.Index(
-                fields=["-posted_at", "-id"],
-                name="job_listing_idx",
-                condition=Q(status=JobStatus.ACTIVE, duplicate_of__isnull=True),
-            ),
-            models.Index(fields=["status", "employment_type"], name="job_status_type_idx"),
-            models.Index(fields=["status", "job_level"], name="job_status_level_idx"),
-            models.Index(fields=["status", "remote"], name="job_status_remote_idx"),
-            models.Index(fields=["status", "country"], name="job_status_country_idx"),
-            models.Index(fields=["status", "salary_annual_max"], name="job_status_salary_idx"),
-            models.Index(fields=["status", "company"], name="job_status_company_idx"),
             # Expiry of a source's feed. last_seen_at is in no index on purpose: every refresh touches
             # every row's last_seen_at, and an update of unindexed columns only is a HOT update that
             # writes no index entry (see the fillfactor in migration 0007).
