@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from drf_spectacular.utils import extend_schema_field
+from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
 from jobs.choices import LOCKABLE_FIELDS, JobStatus, SalaryPeriod
@@ -13,6 +13,22 @@ from jobs.models import Company, Job
 from jobs.selectors import job_sources_of
 
 MONEY = {"max_digits": 14, "decimal_places": 2, "coerce_to_string": False, "read_only": True, "allow_null": True}
+
+
+class BlankReadOnlyFields:
+    """Read-only model fields that may be blank keep allow_blank, so the schema says "" is a value.
+
+    DRF drops allow_blank from read_only_fields; drf-spectacular would then document a blank
+    choice or URL (`"remote": ""`, `"apply_url": ""`) as impossible, and clients validating
+    against the schema would reject real answers.
+    """
+
+    def include_extra_kwargs(self, kwargs: dict[str, Any], extra_kwargs: dict[str, Any]) -> dict[str, Any]:
+        blank = kwargs.get("allow_blank", False)
+        kwargs = super().include_extra_kwargs(kwargs, extra_kwargs)  # type: ignore[misc]
+        if blank:
+            kwargs["allow_blank"] = True
+        return kwargs
 
 
 class CompanyRefSerializer(serializers.ModelSerializer):
@@ -72,14 +88,16 @@ class SalaryField(serializers.Field):
         return None if value is None else self.salary.fields["min"].to_representation(value)
 
 
-class JobListSerializer(serializers.ModelSerializer):
+class JobListSerializer(BlankReadOnlyFields, serializers.ModelSerializer):
     """A job in a listing."""
 
     company = CompanyRefSerializer(read_only=True, allow_null=True)
     location = LocationSerializer(source="*", read_only=True)
     salary = SalaryField(allow_null=True)
-    relevance = serializers.FloatField(read_only=True, required=False, help_text="Only with q: ts_rank_cd.")
-    distance_km = serializers.FloatField(read_only=True, required=False, help_text="Only with near.")
+    # Not read_only: drf-spectacular marks every read-only field required, and these are often absent.
+    # (Output only all the same: JobWriteSerializer takes the writes.)
+    relevance = serializers.FloatField(required=False, help_text="Only with q: ts_rank_cd.")
+    distance_km = serializers.FloatField(required=False, help_text="Only with near.")
 
     class Meta:
         model = Job
@@ -144,7 +162,7 @@ class JobListSerializer(serializers.ModelSerializer):
         return super().to_representation(job)
 
 
-class JobSourceSerializer(serializers.ModelSerializer):
+class JobSourceSerializer(BlankReadOnlyFields, serializers.ModelSerializer):
     """One place the job is posted: the canonical job, or a duplicate of it from another source."""
 
     class Meta:
@@ -233,7 +251,7 @@ class JobStatusSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=JobStatus.choices)
 
 
-class CompanySerializer(serializers.ModelSerializer):
+class CompanySerializer(BlankReadOnlyFields, serializers.ModelSerializer):
     open_jobs = serializers.IntegerField(read_only=True, help_text="Active jobs listed (duplicates once).")
 
     class Meta:
@@ -249,6 +267,8 @@ class FacetBucketSerializer(serializers.Serializer):
     slug = serializers.CharField(required=False, help_text="company facet only.")
 
 
+# One page object, though the listing is a "list" action (drf-spectacular would wrap it in an array).
+@extend_schema_serializer(many=False)
 class JobPageSerializer(serializers.Serializer):
     """A page of jobs (the response of GET /api/jobs/)."""
 
