@@ -19,6 +19,7 @@ app.autodiscover_tasks()
 # Task modules outside the apps' own tasks.py: the CTS sync and the Scrapy runner.
 app.autodiscover_tasks(["ingestion"], related_name="cts_tasks")
 app.autodiscover_tasks(["ingestion"], related_name="retention_tasks")
+app.autodiscover_tasks(["ingestion"], related_name="alert_tasks")
 app.autodiscover_tasks(["scrapers"])
 
 # Task ids on every log line a task writes, task outcomes counted, and Django's LOGGING kept in

@@ -11,7 +11,8 @@ from django.utils.html import format_html, format_html_join
 from gigm8.admin_views import EstimatedCountPaginator
 from ingestion import admin_views
 from ingestion.choices import TriggerKind
-from ingestion.models import SyncLog
+from ingestion.models import Alert, SourceState, SyncLog
+from ingestion.services.alerts import source_pause, source_resume
 
 
 @admin.register(SyncLog)
@@ -121,6 +122,7 @@ class SyncLogAdmin(admin.ModelAdmin):
         extra_context = {
             **(extra_context or {}),
             "health": admin_views.source_health(),
+            "can_pause": request.user.has_perm(admin_views.PAUSE_PERMISSION),
         }
         return super().changelist_view(request, extra_context=extra_context)
 
@@ -144,7 +146,64 @@ class SyncLogAdmin(admin.ModelAdmin):
         return [
             path("refresh/", view(self.refresh_view), name="ingestion_synclog_refresh"),
             path("refresh/<str:key>/", view(admin_views.run_start_view), name="ingestion_synclog_run"),
+            path("pause/", view(admin_views.source_pause_view), name="ingestion_synclog_pause"),
             path("pending/<str:task_id>/", view(self.pending_view), name="ingestion_synclog_pending"),
             path("<int:object_id>/status/", view(admin_views.sync_log_status_view), name="ingestion_synclog_status"),
             *super().get_urls(),
         ]
+
+
+@admin.register(Alert)
+class AlertAdmin(admin.ModelAdmin):
+    """Incidents, read-only: opened and resolved by ingestion.services.alerts."""
+
+    list_display = ("id", "kind", "source", "opened_at", "resolved_at", "run_link")
+    list_filter = ("kind", ("resolved_at", admin.EmptyFieldListFilter), "source")
+    search_fields = ("source", "message")
+    readonly_fields = ("kind", "source", "opened_at", "resolved_at", "run_link", "message")
+    fields = readonly_fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="Run")
+    def run_link(self, obj: Alert) -> str:
+        if obj.last_sync_log_id is None:
+            return "—"
+        url = reverse("admin:ingestion_synclog_change", args=[obj.last_sync_log_id])
+        return format_html('<a href="{}">run #{}</a>', url, obj.last_sync_log_id)
+
+
+@admin.register(SourceState)
+class SourceStateAdmin(admin.ModelAdmin):
+    """Paused sources; pause or resume with the actions here or the buttons on the Refresh page."""
+
+    list_display = ("source", "paused", "paused_by", "paused_at", "reason")
+    list_filter = ("paused",)
+    readonly_fields = ("source", "paused", "paused_by", "paused_at")
+    fields = ("source", "paused", "paused_by", "paused_at", "reason")
+    actions = ("pause_sources", "resume_sources")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.action(description="Pause the selected sources", permissions=["change"])
+    def pause_sources(self, request, queryset):
+        for state in queryset:
+            source_pause(source=state.source, user=request.user, reason=state.reason)
+        self.message_user(request, f"Paused {len(queryset)} source(s).")
+
+    @admin.action(description="Resume the selected sources", permissions=["change"])
+    def resume_sources(self, request, queryset):
+        for state in queryset:
+            source_resume(source=state.source)
+        self.message_user(request, f"Resumed {len(queryset)} source(s).")

@@ -28,10 +28,19 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
-from ingestion.choices import SyncKind, SyncStatus, TriggerKind
-from ingestion.models import SyncLog
+from ingestion.choices import AlertKind, HealthState, SyncKind, SyncStatus, TriggerKind
+from ingestion.models import Alert, SourceState, SyncLog
+from ingestion.services.alerts import (
+    alerts_open,
+    failed_streak,
+    health_state,
+    paused_sources,
+    source_pause,
+    source_resume,
+)
 from jobs.choices import JobStatus
 from jobs.models import Job
 
@@ -41,6 +50,12 @@ STATUS_COLOURS = {
     SyncStatus.SUCCESS: "#2e7d32",
     SyncStatus.PARTIAL: "#b26a00",
     SyncStatus.FAILED: "#c62828",
+}
+HEALTH_COLOURS = {
+    HealthState.HEALTHY: "#2e7d32",
+    HealthState.DEGRADED: "#b26a00",
+    HealthState.FAILING: "#c62828",
+    HealthState.PAUSED: "#666",
 }
 COUNT_FIELDS = ("fetched", "created", "updated", "unchanged", "skipped", "expired", "deleted", "errors")
 STREAK_WINDOW = 50  # runs looked at for the zero-result streak
@@ -252,6 +267,14 @@ class SourceHealth:
     zero_streak: int | None = None  # consecutive finished fetches that found nothing
     jobs_active: int = 0
     running: bool = False
+    failed_streak: int = 0  # consecutive finished runs that failed
+    state: str = HealthState.HEALTHY  # healthy, degraded, failing or paused (ingestion.services.alerts)
+    pause: SourceState | None = None  # the paused row, when staff paused the source
+    alerts: list[Alert] = dataclasses.field(default_factory=list)  # open incidents
+
+    @property
+    def state_colour(self) -> str:
+        return HEALTH_COLOURS.get(self.state, "#333")
 
     @property
     def last_run_colour(self) -> str:
@@ -275,22 +298,63 @@ def source_health() -> list[SourceHealth]:
         row(log.source).last_failure = log
     for item in Job.objects.filter(status=JobStatus.ACTIVE).values("source").annotate(n=Count("id")):
         row(item["source"]).jobs_active = item["n"]
+    for state in SourceState.objects.filter(paused=True).select_related("paused_by"):
+        row(state.source).pause = state
+    for alert in alerts_open():
+        if alert.source in rows:  # an overdue schedule's incident is named after the schedule, not a source
+            rows[alert.source].alerts.append(alert)
     for health in rows.values():
-        if health.last_run is None or health.last_run.kind not in (SyncKind.SOURCE, SyncKind.SPIDER):
-            continue  # expiry, CTS and refresh runs fetch nothing by design
-        fetched = (
+        finished = list(
             SyncLog.objects.filter(source=health.source)
             .exclude(status=SyncStatus.RUNNING)
             .order_by("-started_at", "-id")
-            .values_list("fetched", flat=True)[:STREAK_WINDOW]
+            .values_list("fetched", "status")[:STREAK_WINDOW]
         )
-        streak = 0
-        for count in fetched:
-            if count:
-                break
-            streak += 1
-        health.zero_streak = streak
+        health.failed_streak = failed_streak([status for _, status in finished])
+        if health.last_run is not None and health.last_run.kind in (SyncKind.SOURCE, SyncKind.SPIDER):
+            # expiry, CTS and refresh runs fetch nothing by design: no zero streak for them
+            streak = 0
+            for count, _ in finished:
+                if count:
+                    break
+                streak += 1
+            health.zero_streak = streak
+        health.state = health_state(
+            paused=health.pause is not None,
+            failed_streak=health.failed_streak,
+            last_status=finished[0][1] if finished else "",
+            zero_alert_open=any(alert.kind == AlertKind.ZERO_RESULTS for alert in health.alerts),
+        )
     return sorted(rows.values(), key=lambda h: h.source)
+
+
+# --- pausing a source -----------------------------------------------------------------------
+
+PAUSE_PERMISSION = "ingestion.change_sourcestate"  # the curator group has it (migration 0002)
+
+
+@require_POST
+def source_pause_view(request: HttpRequest) -> HttpResponse:
+    """Pause or resume a source (POST source, action=pause|resume, optional reason)."""
+    _require(request, PAUSE_PERMISSION)
+    source = request.POST.get("source", "").strip()
+    action = request.POST.get("action", "")
+    back = request.POST.get("next") or reverse("admin:ingestion_synclog_refresh")
+    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+        back = reverse("admin:ingestion_synclog_refresh")
+    known = set(SyncLog.objects.order_by().values_list("source", flat=True).distinct()) | paused_sources()
+    if source not in known or action not in ("pause", "resume"):
+        return HttpResponseBadRequest(
+            f"Expected a known source and action pause or resume (got {source!r}, {action!r}).",
+            content_type="text/plain",
+        )
+    if action == "pause":
+        source_pause(source=source, user=request.user, reason=request.POST.get("reason", "").strip())
+        messages.warning(request, f"{source} is paused: its schedule, refresh step and command skip it.")
+    else:
+        source_resume(source=source)
+        messages.success(request, f"{source} is resumed.")
+    return redirect(back)
 
 
 # --- status as JSON -----------------------------------------------------------------------
@@ -347,6 +411,7 @@ def refresh_page_view(request: HttpRequest, *, admin_site: AdminSite) -> HttpRes
         "can_start": request.user.has_perm(START_PERMISSION),
         "running": running,
         "health": source_health(),
+        "can_pause": request.user.has_perm(PAUSE_PERMISSION),
     }
     return TemplateResponse(request, "admin/ingestion/refresh.html", context)
 

@@ -24,3 +24,16 @@ class TriggerKind(models.TextChoices):
     COMMAND = "command", "Management command"
     STAFF = "staff", "Staff member"
     API = "api", "API call"
+
+
+class AlertKind(models.TextChoices):
+    FAILED_RUNS = "failed_runs", "Failed runs in a row"
+    ZERO_RESULTS = "zero_results", "Zero results where many are usual"
+    OVERDUE_SCHEDULE = "overdue", "Schedule overdue"
+
+
+class HealthState(models.TextChoices):
+    HEALTHY = "healthy", "Healthy"
+    DEGRADED = "degraded", "Degraded"
+    FAILING = "failing", "Failing"
+    PAUSED = "paused", "Paused"

@@ -6,7 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from ingestion.choices import SyncKind, SyncStatus, TriggerKind
+from ingestion.choices import AlertKind, SyncKind, SyncStatus, TriggerKind
 
 
 class SyncLog(models.Model):
@@ -63,3 +63,44 @@ class SyncLog(models.Model):
         if self.finished_at is None:
             return None
         return self.finished_at - self.started_at
+
+
+class Alert(models.Model):
+    """One incident: a source failing runs in a row, finding nothing, or a schedule overdue.
+
+    Staff hear of an incident once, when it opens; it stays open (later runs only move
+    last_sync_log) until it resolves. At most one open incident per source and kind.
+    """
+
+    source = models.CharField(max_length=200, help_text="The run's source, or the schedule's name when overdue.")
+    kind = models.CharField(max_length=20, choices=AlertKind.choices)
+    opened_at = models.DateTimeField(auto_now_add=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    last_sync_log = models.ForeignKey(SyncLog, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    message = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-opened_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["source", "kind"], condition=Q(resolved_at__isnull=True), name="alert_one_open_per_source_kind"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.source}"
+
+
+class SourceState(models.Model):
+    """A source staff paused: its refresh step, scheduled task and command skip it until resumed."""
+
+    source = models.CharField(max_length=50, unique=True)
+    paused = models.BooleanField(default=False)
+    paused_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    paused_at = models.DateTimeField(null=True, blank=True)
+    reason = models.CharField(max_length=300, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.source} ({'paused' if self.paused else 'active'})"

@@ -15,6 +15,7 @@ from ingestion.choices import SyncStatus, TriggerKind
 from ingestion.clients.errors import PermanentError
 from ingestion.models import SyncLog
 from ingestion.services.adzuna import AdzunaAlreadyRunning, adzuna_fetch, adzuna_work
+from ingestion.services.alerts import SourcePaused, source_check_not_paused
 from ingestion.services.expiry import expiry_run
 from ingestion.services.refresh import refresh_run, refresh_start
 from ingestion.services.runs import sync_log_lock
@@ -54,6 +55,11 @@ def fetch_adzuna(self, triggered_by: str = TriggerKind.SCHEDULE) -> int | None:
     """An Adzuna run with settings' countries and terms, its pieces shared with helper tasks."""
     from django.conf import settings
 
+    try:
+        source_check_not_paused(source="adzuna")
+    except SourcePaused as exc:
+        logger.warning("skipped: %s", exc)
+        return None
     try:
         log = adzuna_fetch(
             triggered_by=triggered_by, helpers=settings.ADZUNA_HELPER_TASKS, task_id=self.request.id or ""

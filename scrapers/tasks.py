@@ -14,6 +14,7 @@ from celery import shared_task
 
 from ingestion.choices import SyncStatus, TriggerKind
 from ingestion.models import SyncLog
+from ingestion.services.alerts import SourcePaused, source_check_not_paused
 from ingestion.services.crawl import CrawlAlreadyRunning, CrawlError, crawl_run
 
 logger = logging.getLogger(__name__)
@@ -32,6 +33,11 @@ def crawl_spider(
     With sync_log_id, run into the log the caller opened (crawl_enqueue: the admin button
     shows it at once); without, open one unless the spider is already running.
     """
+    try:
+        source_check_not_paused(source=spider)
+    except SourcePaused as exc:
+        logger.warning("skipped: %s", exc)
+        return None
     sync_log = None
     if sync_log_id is not None:
         sync_log = SyncLog.objects.filter(pk=sync_log_id, source=spider).first()

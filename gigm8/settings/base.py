@@ -116,6 +116,7 @@ CELERY_TASK_ROUTES: dict[str, dict[str, str]] = {
     "scrapers.tasks.*": {"queue": "scrape"},
     "matching.tasks.*": {"queue": "index"},
     "ingestion.retention_tasks.*": {"queue": "ingest"},
+    "ingestion.alert_tasks.*": {"queue": "ingest"},
 }
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
@@ -312,3 +313,14 @@ METRICS_WORKER_PORT = env.env_int("METRICS_WORKER_PORT", 0, min_value=0, max_val
 RETENTION_JOB_DAYS = env.env_int("RETENTION_JOB_DAYS", 180, min_value=1)
 RETENTION_SYNCLOG_DAYS = env.env_int("RETENTION_SYNCLOG_DAYS", 90, min_value=1)
 RETENTION_ARCHIVE_DIR = env.env_str("RETENTION_ARCHIVE_DIR")
+# Alerts (ingestion.services.alerts): e-mailed to ADMINS (from ADMIN_EMAILS) and POSTed as JSON to
+# ALERT_WEBHOOK_URL when set, once per incident, linking to the run's admin page under SITE_URL.
+ADMINS = [("", address) for address in env.env_list("ADMIN_EMAILS")]
+SERVER_EMAIL = env.env_str("SERVER_EMAIL", "gigm8@localhost")
+EMAIL_HOST = env.env_str("EMAIL_HOST", "localhost")
+EMAIL_PORT = env.env_int("EMAIL_PORT", 25, min_value=1, max_value=65535)
+SITE_URL = env.env_url("SITE_URL", "http://localhost:8000").rstrip("/")
+ALERT_WEBHOOK_URL = env.env_url("ALERT_WEBHOOK_URL")
+ALERT_WEBHOOK_TIMEOUT = 5  # seconds: a slow webhook must not hold up the run that finished
+ALERT_FAILED_RUNS = env.env_int("ALERT_FAILED_RUNS", 3, min_value=1)
+ALERT_ZERO_MIN_USUAL = env.env_int("ALERT_ZERO_MIN_USUAL", 20, min_value=1)

@@ -26,6 +26,7 @@ from django.db import transaction
 
 from ingestion.choices import SyncKind, SyncStatus
 from ingestion.models import SyncLog
+from ingestion.services.alerts import SourcePaused, source_paused_state
 from ingestion.services.runs import (
     sync_log_add,
     sync_log_error,
@@ -115,6 +116,11 @@ def refresh_run(
     for step in refresh_steps():
         if outcomes.get(step.name, {}).get("status") in (SyncStatus.SUCCESS, SyncStatus.PARTIAL, "skipped"):
             continue  # a redelivered task resumes after the steps already done
+        paused = source_paused_state(source=step.name.rpartition(":")[2])  # "spider:greenhouse" runs source greenhouse
+        if paused is not None:
+            outcomes[step.name] = {"status": "skipped", "message": str(SourcePaused(paused))[:300]}
+            sync_log_update_details(sync_log=sync_log, steps=outcomes)
+            continue
         if not step.enabled():
             outcomes[step.name] = {"status": "skipped", "message": "not enabled (not configured, or nothing to do)"}
             sync_log_update_details(sync_log=sync_log, steps=outcomes)

@@ -22,6 +22,7 @@ from django.utils import timezone
 from gigm8 import logs
 from ingestion.choices import SyncStatus
 from ingestion.models import SyncLog
+from ingestion.services.alerts import alerts_after_run
 from jobs.services import UpsertResult
 
 ERROR_SAMPLE_SIZE = 50
@@ -191,6 +192,7 @@ def sync_log_finish(*, sync_log: SyncLog, status: str | None = None, message: st
         message=(message or sync_log.message)[:1000],
     )
     sync_log.refresh_from_db()
+    alerts_after_run(sync_log=sync_log)
     return sync_log
 
 

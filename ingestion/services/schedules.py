@@ -71,6 +71,14 @@ def default_schedules() -> list[DefaultSchedule]:
                 "RETENTION_SYNCLOG_DAYS days (archived first to RETENTION_ARCHIVE_DIR when set)."
             ),
         ),
+        DefaultSchedule(
+            name="Overdue schedule check",
+            task="ingestion.alert_tasks.check_overdue_schedules",
+            minute="*/10",
+            hour="*",
+            expire_seconds=9 * 60,
+            description="Alert (e-mail, webhook) once per incident when a schedule has not run when due.",
+        ),
         *(DefaultSchedule(**fields) for fields in spider_schedules()),
     ]
 

@@ -2,6 +2,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from ingestion.choices import SyncStatus, TriggerKind
 from ingestion.management.progress import describe, first_problem
+from ingestion.services.alerts import SourcePaused, source_check_not_paused
 from ingestion.services.crawl import SPIDERS, CrawlAlreadyRunning, CrawlError, crawl_enabled_spiders, crawl_run
 
 
@@ -32,6 +33,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "-s", dest="scrapy_settings", action="append", default=[], metavar="KEY=VALUE", help="Scrapy setting."
         )
+        parser.add_argument("--force", action="store_true", help="Crawl even a spider staff paused.")
 
     def handle(self, *args, **options):
         spider, run_all = options["spider"], options["all"]
@@ -50,6 +52,14 @@ class Command(BaseCommand):
         verbosity = options["verbosity"]
         failed = []
         for name in spiders:
+            if not options["force"]:
+                try:
+                    source_check_not_paused(source=name)
+                except SourcePaused as exc:
+                    if not run_all:
+                        raise CommandError(f"{exc} (or pass --force)") from None
+                    self.stderr.write(f"skipped: {exc}")
+                    continue
             try:
                 log = crawl_run(
                     spider=name,

@@ -6,6 +6,7 @@ from ingestion.choices import SyncStatus, TriggerKind
 from ingestion.clients.errors import ClientError
 from ingestion.management.progress import describe, first_problem, progress_bar
 from ingestion.services.adzuna import AdzunaAlreadyRunning, AdzunaOptions, adzuna_dry_run, adzuna_enabled, adzuna_fetch
+from ingestion.services.alerts import SourcePaused, source_check_not_paused
 
 
 class Command(BaseCommand):
@@ -20,6 +21,7 @@ class Command(BaseCommand):
         parser.add_argument("--pages", type=int, default=None, help="Most pages per country and term.")
         parser.add_argument("--max-days-old", type=int, default=None, help="Only postings this many days old.")
         parser.add_argument("--dry-run", action="store_true", help="Fetch and normalize, write nothing.")
+        parser.add_argument("--force", action="store_true", help="Run even though staff paused the source.")
 
     def handle(self, *args, **options):
         countries = [c.strip().lower() for c in options["country"]]
@@ -32,6 +34,11 @@ class Command(BaseCommand):
             raise CommandError("--max-days-old must be at least 1")
         if not adzuna_enabled():
             raise CommandError("Adzuna is not configured: set ADZUNA_APP_ID and ADZUNA_APP_KEY")
+        if not options["force"] and not options["dry_run"]:
+            try:
+                source_check_not_paused(source="adzuna")
+            except SourcePaused as exc:
+                raise CommandError(f"{exc} (or pass --force)") from None
         run_options = AdzunaOptions.from_settings(
             countries=countries,
             terms=[w.strip() for w in options["what"] if w.strip()],
