@@ -117,6 +117,27 @@ def run_match(call: Any, **kwargs: Any) -> Response:
     return Response(MatchResponseSerializer(response.to_dict()).data)
 
 
+# Room for the form's other fields beside the file (resume_text alone may be 200,000 characters).
+FORM_ALLOWANCE_BYTES = 1024 * 1024
+
+
+def refuse_oversized_body(request: Request) -> None:
+    """413 on the declared length, before the parser reads (and spools to disk) the body."""
+    from django.conf import settings
+
+    limit = settings.MATCH_MAX_UPLOAD_BYTES
+    try:
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        raise exceptions.ParseError("Content-Length is not a number.") from None
+    if length > limit + FORM_ALLOWANCE_BYTES:
+        raise UploadRejected(
+            TextExtractionError(
+                "file_too_large", f"The request is {length:,} bytes; the file limit is {limit:,} bytes."
+            )
+        )
+
+
 def resume_text_from(validated: dict[str, Any]) -> str:
     upload = validated.get("resume_file")
     if upload is None:
@@ -145,6 +166,7 @@ class ResumeMatchView(APIView):
         summary="Jobs for a resume (text or an uploaded PDF, DOCX or text file), ranked and explained.",
     )
     def post(self, request: Request) -> Response:
+        refuse_oversized_body(request)
         serializer = ResumeMatchInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
@@ -242,6 +264,7 @@ class LegacyResumeMatchView(APIView):
 
     @extend_schema(exclude=True)
     def post(self, request: Request) -> Response:
+        refuse_oversized_body(request)
         data = _legacy_data(request, text_field="resume_text")
         serializer = ResumeMatchInputSerializer(data=data)
         serializer.is_valid(raise_exception=True)

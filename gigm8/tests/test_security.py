@@ -1,0 +1,235 @@
+"""Security: anonymous writes, throttles, oversized uploads (and where the other proofs live).
+
+Careers URLs to private, loopback and link-local addresses, directly or through a redirect:
+scrapers/tests/test_parsing.py (the address guard) and scrapers/tests/test_careers.py (the
+spider against a fake site). Secrets never logged: gigm8/tests/test_logs.py (masking by key and
+inside text).
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import sys
+
+import pytest
+from django.conf import settings
+from django.core import signals
+from django.core.cache import cache
+from django.core.handlers.wsgi import WSGIHandler
+from django.db import close_old_connections
+from django.test import Client, override_settings
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from jobs.models import Company, Job
+from jobs.tests.factories import CompanyFactory, JobFactory
+
+pytestmark = pytest.mark.django_db
+
+WRITE_METHODS = {"post", "put", "patch", "delete"}
+# Open to everyone by design: matching a resume or a job description writes nothing.
+PUBLIC_WRITES = {"/api/match/resume/", "/api/match/jd/", "/match/resume", "/match/jd"}
+
+
+def _routes(patterns=None, prefix=""):
+    """(path pattern, view callback) for every route in the URLconf."""
+    for entry in get_resolver().url_patterns if patterns is None else patterns:
+        if isinstance(entry, URLResolver):
+            yield from _routes(entry.url_patterns, prefix + str(entry.pattern))
+        elif isinstance(entry, URLPattern):
+            yield prefix + str(entry.pattern), entry.callback
+
+
+def _write_methods(callback) -> set[str]:
+    """Write methods a DRF view answers (a viewset's mapped actions, an APIView's handlers)."""
+    actions = getattr(callback, "actions", None)
+    if actions is not None:
+        return set(actions) & WRITE_METHODS
+    cls = getattr(callback, "cls", None)
+    if cls is None:
+        return set()
+    return {method for method in WRITE_METHODS if hasattr(cls, method)}
+
+
+def _concrete(pattern: str, job_id: int) -> str:
+    """A URL for a pattern: path converters and regex groups become an existing job's id."""
+    if "<format>" in pattern:  # the router's format-suffix twin of a route: the plain one covers it
+        return ""
+    path = re.sub(r"\(\?P<\w+>[^)]*\)", str(job_id), pattern)
+    path = re.sub(r"<(?:\w+:)?\w+>", str(job_id), path)
+    path = path.replace("\\.", ".").replace("^", "").replace("$", "")
+    assert "(" not in path and "[" not in path, f"cannot build a URL for {pattern}"
+    return "/" + path
+
+
+def test_every_write_route_refuses_anonymous_clients():
+    job = JobFactory()
+    company_count, job_count = Company.objects.count(), Job.objects.count()
+    # CSRF enforced, as a browser would meet it: the refusal must still be the API's JSON.
+    client = Client(enforce_csrf_checks=True)
+    checked = []
+    for pattern, callback in _routes():
+        methods = _write_methods(callback)
+        url = _concrete(pattern, job.pk)
+        if not methods or not url or url in PUBLIC_WRITES:
+            continue
+        for method in sorted(methods):
+            response = getattr(client, method)(url, data="{}", content_type="application/json")
+            assert response.status_code in (401, 403), (method, url, response.status_code)
+            assert response.json()["error"]["code"] in ("not_authenticated", "permission_denied"), (method, url)
+            checked.append(f"{method.upper()} {url}")
+    # The known write routes are among those walked (a new route is walked the same way).
+    for expected in (
+        "POST /api/jobs/",
+        f"PUT /api/jobs/{job.pk}/",
+        f"PATCH /api/jobs/{job.pk}/",
+        f"DELETE /api/jobs/{job.pk}/",
+        f"POST /api/jobs/{job.pk}/hide/",
+        "POST /admin/refresh-jobs",
+    ):
+        assert expected in checked, (expected, checked)
+    job.refresh_from_db()
+    assert (Company.objects.count(), Job.objects.count(), job.status) == (company_count, job_count, "active")
+
+
+def test_admin_writes_send_anonymous_clients_to_the_login_page():
+    job = JobFactory(title="Original")
+    client = Client(enforce_csrf_checks=False)
+    for url in (f"/admin/jobs/job/{job.pk}/change/", "/admin/jobs/job/add/", f"/admin/jobs/job/{job.pk}/delete/"):
+        response = client.post(url, {"title": "Changed", "post": "yes"})
+        assert response.status_code == 302 and "/admin/login/" in response["Location"], (url, response.status_code)
+    job.refresh_from_db()
+    assert job.title == "Original" and Job.objects.count() == 1
+
+
+def test_anonymous_match_requests_are_throttled_with_the_error_shape():
+    address = "127.0.0.77"
+    cache.delete(f"throttle_anon_{address}")
+    rates = {"anon": "2/minute", "user": "1000/minute"}
+    client = Client()
+    with override_settings(REST_FRAMEWORK={**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": rates}):
+        codes = [
+            client.post(
+                "/api/match/jd/", {"job_description": ""}, content_type="application/json", REMOTE_ADDR=address
+            ).status_code
+            for _ in range(3)
+        ]
+        refused = client.post("/match/resume", {"resume_text": "x"}, REMOTE_ADDR=address)
+    cache.delete(f"throttle_anon_{address}")
+    assert codes == [400, 400, 429]  # the blank text is a 400 until the rate is spent
+    assert refused.status_code == 429
+    assert refused.json()["error"]["code"] == "throttled"
+    assert int(refused["Retry-After"]) > 0
+
+
+# --- oversized uploads --------------------------------------------------------------------------
+
+
+class CountingInput(io.BytesIO):
+    """wsgi.input that remembers how many bytes the application read."""
+
+    def __init__(self, data: bytes) -> None:
+        super().__init__(data)
+        self.consumed = 0
+
+    def read(self, size: int | None = -1) -> bytes:
+        chunk = super().read(size)
+        self.consumed += len(chunk)
+        return chunk
+
+    def readline(self, size: int | None = -1) -> bytes:
+        chunk = super().readline(size)
+        self.consumed += len(chunk)
+        return chunk
+
+
+@pytest.fixture
+def wsgi_app():
+    # The handler closes the connection after each request (ending the test's transaction);
+    # Django's test client detaches the same receivers.
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield WSGIHandler()
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
+
+
+def _multipart(file_bytes: bytes) -> tuple[bytes, str]:
+    boundary = "proofboundary"
+    head = (
+        f'--{boundary}\r\nContent-Disposition: form-data; name="resume_file"; filename="cv.txt"\r\n'
+        "Content-Type: text/plain\r\n\r\n"
+    ).encode()
+    return head + file_bytes + f"\r\n--{boundary}--\r\n".encode(), f"multipart/form-data; boundary={boundary}"
+
+
+def _call(app, path: str, body: bytes, content_type: str) -> tuple[int, bytes, CountingInput]:
+    stream = CountingInput(body)
+    environ = {
+        "REQUEST_METHOD": "POST",
+        "PATH_INFO": path,
+        "SCRIPT_NAME": "",
+        "QUERY_STRING": "",
+        "SERVER_NAME": "testserver",
+        "SERVER_PORT": "80",
+        "SERVER_PROTOCOL": "HTTP/1.1",
+        "REMOTE_ADDR": "127.0.0.1",
+        "CONTENT_TYPE": content_type,
+        "CONTENT_LENGTH": str(len(body)),
+        "wsgi.input": stream,
+        "wsgi.errors": sys.stderr,
+        "wsgi.url_scheme": "http",
+        "wsgi.version": (1, 0),
+        "wsgi.multithread": False,
+        "wsgi.multiprocess": False,
+        "wsgi.run_once": False,
+    }
+    status = []
+    chunks = b"".join(app(environ, lambda s, headers, exc_info=None: status.append(s)))
+    return int(status[0].split()[0]), chunks, stream
+
+
+@pytest.mark.parametrize("path", ["/api/match/resume/", "/match/resume"])
+def test_oversized_upload_is_refused_before_it_is_read(wsgi_app, settings, path):
+    import json
+
+    settings.MATCH_MAX_UPLOAD_BYTES = 64 * 1024
+    body, content_type = _multipart(b"Python developer. " * 200_000)  # 3.6 MB
+    status, content, stream = _call(wsgi_app, path, body, content_type)
+    assert status == 413, content[:300]
+    assert json.loads(content)["error"]["code"] == "file_too_large"
+    assert stream.consumed < 64 * 1024, f"read {stream.consumed:,} of {len(body):,} bytes before refusing"
+
+
+def test_oversized_json_body_is_refused_before_it_is_read(wsgi_app, settings):
+    import json
+
+    settings.MATCH_MAX_UPLOAD_BYTES = 64 * 1024
+    body = json.dumps({"resume_text": "Python developer. " * 200_000}).encode()
+    status, content, stream = _call(wsgi_app, "/api/match/resume/", body, "application/json")
+    assert status == 413, content[:300]
+    assert stream.consumed < 64 * 1024
+
+
+def test_upload_within_the_limit_is_still_read_and_matched(wsgi_app, settings):
+    import json
+
+    CompanyFactory()
+    settings.MATCH_MAX_UPLOAD_BYTES = 64 * 1024
+    body, content_type = _multipart(b"Python developer with Django. " * 1000)  # 30 KB
+    status, content, stream = _call(wsgi_app, "/api/match/resume/", body, content_type)
+    assert status == 200, content[:300]
+    assert stream.consumed == len(body)
+    assert "jobs" in json.loads(content)
+
+
+def test_any_api_body_over_djangos_limit_is_a_json_413(settings):
+    from django.contrib.auth import get_user_model
+
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 10_000
+    staff = get_user_model().objects.create_user("big", "big@example.com", "pw", is_staff=True)
+    client = Client()
+    client.force_login(staff)
+    response = client.post("/api/jobs/", {"title": "x" * 20_000}, content_type="application/json")
+    assert response.status_code == 413
+    assert response.json()["error"]["code"] == "request_too_large"
