@@ -43,3 +43,95 @@ def test_redis_down_the_api_still_answers_and_health_says_degraded(client):
     assert body["failing"] == ["cache", "broker"]
     assert body["checks"]["database"]["ok"] is True
     assert "Connection" in body["checks"]["cache"]["error"]
+
+
+# --- a worker killed in the middle of an ingestion run ------------------------------------------
+
+# The browser tests' real Celery worker (a subprocess on this test database, its own broker keys).
+from gigm8.tests.browser.conftest import celery_broker_prefix, celery_worker_process  # noqa: E402, F401
+
+PAGES = 3
+PER_PAGE = 50
+
+
+@pytest.fixture
+def adzuna_server():
+    from ingestion.tests.fake_adzuna import FakeAdzuna, adzuna_result
+
+    server = FakeAdzuna().start()
+    server.set_jobs("gb", [adzuna_result(n) for n in range(1, PAGES * PER_PAGE + 1)])
+    yield server
+    server.stop()
+
+
+def _wait_for(condition, *, seconds: float, what: str):
+    import time
+
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        value = condition()
+        if value:
+            return value
+        time.sleep(0.2)
+    pytest.fail(f"timed out waiting for {what}")
+
+
+def test_worker_killed_mid_run_loses_and_doubles_nothing_and_the_next_run_succeeds(
+    celery_worker_process,  # noqa: F811 (the imported fixture)
+    adzuna_server,
+):
+    import signal
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from ingestion.choices import SyncStatus
+    from ingestion.models import SyncLog
+    from ingestion.tasks import fetch_adzuna
+    from ingestion.tests.fake_adzuna import APP_ID, APP_KEY
+    from jobs.models import Job
+
+    env = {
+        "ADZUNA_BASE_URL": adzuna_server.url,
+        "ADZUNA_APP_ID": APP_ID,
+        "ADZUNA_APP_KEY": APP_KEY,
+        "ADZUNA_COUNTRY": "gb",
+        "ADZUNA_RESULTS_PER_PAGE": str(PER_PAGE),
+        "ADZUNA_PAGES_PER_PIECE": "1",  # each page is its own piece, stored before the next
+        "ADZUNA_HELPER_TASKS": "0",
+        "ADZUNA_ATTEMPTS": "1",
+        "ADZUNA_READ_TIMEOUT": "60",
+    }
+    # Page 2 answers slowly: the worker is in the middle of the run, page 1 stored, when it is killed.
+    adzuna_server.fail(200, page=2, delay=30)
+    worker = celery_worker_process(**env)
+    fetch_adzuna.delay(triggered_by="manual")
+    _wait_for(lambda: 2 in adzuna_server.pages_requested(), seconds=60, what="the worker to ask for page 2")
+    _wait_for(lambda: Job.objects.filter(source="adzuna").count() == PER_PAGE, seconds=30, what="page 1 stored")
+    worker.send_signal(signal.SIGKILL)
+    worker.wait(timeout=10)
+
+    [killed] = SyncLog.objects.filter(source="adzuna")
+    assert killed.status == SyncStatus.RUNNING  # nobody was left to say otherwise
+    assert Job.objects.filter(source="adzuna").count() == PER_PAGE
+    # Past the staleness window (SYNC_STALE_MINUTES) without a heartbeat, as if time had passed.
+    long_ago = timezone.now() - timedelta(hours=2)
+    SyncLog.objects.filter(pk=killed.pk).update(started_at=long_ago, heartbeat_at=long_ago)
+
+    celery_worker_process(**env)  # page 2 now answers at once
+    fetch_adzuna.delay(triggered_by="manual")
+    finished = _wait_for(
+        lambda: (
+            SyncLog.objects.filter(source="adzuna").exclude(pk=killed.pk).exclude(status=SyncStatus.RUNNING).first()
+        ),
+        seconds=90,
+        what="the next run to finish",
+    )
+
+    killed.refresh_from_db()
+    assert killed.status == SyncStatus.FAILED
+    assert "Abandoned" in killed.message
+    assert finished.status == SyncStatus.SUCCESS, (finished.status, finished.message, finished.error_sample)
+    ids = list(Job.objects.filter(source="adzuna").values_list("external_id", flat=True))
+    assert len(ids) == len(set(ids)) == PAGES * PER_PAGE  # nothing lost, nothing doubled
+    assert finished.created == (PAGES - 1) * PER_PAGE and finished.unchanged + finished.updated == PER_PAGE
