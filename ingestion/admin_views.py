@@ -34,11 +34,13 @@ from django.views.decorators.http import require_GET, require_POST
 from ingestion.choices import AlertKind, HealthState, SyncKind, SyncStatus, TriggerKind
 from ingestion.models import Alert, SourceState, SyncLog
 from ingestion.services.alerts import (
+    SourcePaused,
     alerts_open,
     failed_streak,
     health_state,
     paused_sources,
     source_pause,
+    source_paused_state,
     source_resume,
 )
 from jobs.choices import JobStatus
@@ -428,6 +430,10 @@ def run_start_view(request: HttpRequest, key: str) -> HttpResponse:
         messages.error(request, str(exc))
         return redirect(reverse("admin:ingestion_synclog_refresh"))
     label = button.label.removesuffix(" now")
+    paused = source_paused_state(source=source)
+    if paused is not None:
+        messages.error(request, f"{label}: {SourcePaused(paused)}; nothing was started.")
+        return redirect(reverse("admin:ingestion_synclog_refresh"))
     outcome = run_start(button=button, user=request.user, source=source, task_kwargs=task_kwargs)
     sync_log = outcome.sync_log
     if outcome.started and sync_log is None:

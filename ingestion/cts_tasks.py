@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import logging
+
 from celery import Task, shared_task
 
 from ingestion.choices import SyncStatus, TriggerKind
 from ingestion.models import SyncLog
+from ingestion.services.alerts import SourcePaused, source_check_not_paused
 from ingestion.services.cts_sync import cts_sync
+
+logger = logging.getLogger(__name__)
 
 
 # acks_late: a worker that dies mid-sync leaves the message to another worker, which sends
@@ -25,6 +30,12 @@ def sync_cts(
     `sync_log_id`: a log the caller opened (the admin's "Sync to CTS now"); otherwise the run
     opens its own, marked `triggered_by` (the schedule passes "schedule").
     """
+    if sync_log_id is None:
+        try:
+            source_check_not_paused(source="cts")
+        except SourcePaused as exc:
+            logger.warning("skipped: %s", exc)
+            return None
     sync_log = None
     if sync_log_id is not None:
         sync_log = SyncLog.objects.get(pk=sync_log_id)

@@ -45,11 +45,15 @@ def sync_log_fail_abandoned(*, source: str | None = None) -> int:
     count = 0
     for log in stale:
         alive = log.heartbeat_at or log.started_at
-        count += SyncLog.objects.filter(pk=log.pk, status=SyncStatus.RUNNING).update(
+        failed = SyncLog.objects.filter(pk=log.pk, status=SyncStatus.RUNNING).update(
             status=SyncStatus.FAILED,
             finished_at=max(now, log.started_at),
             message=f"Abandoned: no sign of life since {alive:%Y-%m-%d %H:%M} UTC (the process died or was killed).",
         )
+        count += failed
+        if failed:
+            log.refresh_from_db()
+            alerts_after_run(sync_log=log)  # a worker that keeps dying is a source failing too
     return count
 
 

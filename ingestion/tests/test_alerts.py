@@ -23,6 +23,8 @@ from ingestion.services.alerts import alerts_check_schedules, source_pause
 from ingestion.services.refresh import refresh_run, refresh_start
 from ingestion.services.runs import sync_log_add, sync_log_error, sync_log_finish, sync_log_start
 from ingestion.tests.fake_adzuna import adzuna_result
+from ingestion.tests.fake_cts import cts_fake, cts_settings  # noqa: F401
+from jobs.tests.factories import JobFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -288,3 +290,41 @@ def test_the_admin_action_pauses_selected_rows(client):
     client.post(url, {"action": "pause_sources", "_selected_action": [state.pk]})
     state.refresh_from_db()
     assert state.paused and state.paused_at is not None
+
+
+def test_runs_abandoned_by_a_dying_worker_count_as_failures(alerting, settings, mailoutbox):
+    settings.SYNC_STALE_MINUTES = 30
+    for _ in range(3):  # each run dies without finishing; the next start fails it as abandoned
+        log = sync_log_start(kind=SyncKind.SOURCE, source="adzuna", triggered_by=TriggerKind.SCHEDULE)
+        SyncLog.objects.filter(pk=log.pk).update(heartbeat_at=timezone.now() - timedelta(hours=1))
+    sync_log_start(kind=SyncKind.SOURCE, source="adzuna", triggered_by=TriggerKind.SCHEDULE)
+    assert SyncLog.objects.filter(status=SyncStatus.FAILED).count() == 3
+    assert len(mailoutbox) == 1 and "Abandoned" in mailoutbox[0].body
+
+
+def test_zero_results_incident_marks_the_source_degraded(alerting):
+    for fetched in (40, 35, 50):
+        run(fetched=fetched)
+    run(fetched=0)
+    assert [h.state for h in admin_views.source_health()] == [HealthState.DEGRADED]
+
+
+def test_a_paused_cts_sync_is_refused_by_its_command_and_skipped_by_its_schedule(cts_settings):  # noqa: F811
+    from ingestion.cts_tasks import sync_cts
+
+    JobFactory.create_batch(2)
+    source_pause(source="cts")
+    with pytest.raises(CommandError, match="source cts is paused"):
+        call_command("sync_cts")
+    assert sync_cts.apply(kwargs={"triggered_by": "schedule"}).get() is None
+    assert cts_settings.calls == [] and not SyncLog.objects.exists()
+    call_command("sync_cts", "--force", stdout=io.StringIO())
+    assert len(cts_settings.jobs) == 2
+
+
+def test_the_admin_run_button_of_a_paused_source_starts_nothing(client):
+    _curator_client(client)
+    source_pause(source="expiry", reason="investigating")
+    response = client.post(reverse("admin:ingestion_synclog_run", args=["expire"]), follow=True)
+    assert b"expiry is paused" in response.content
+    assert not SyncLog.objects.exists()

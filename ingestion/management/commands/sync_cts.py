@@ -10,6 +10,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from ingestion.choices import SyncStatus, TriggerKind
 from ingestion.clients.cts import NOT_CONFIGURED, cts_config
+from ingestion.services.alerts import SourcePaused, source_check_not_paused
 from ingestion.services.cts_sync import cts_sync, cts_sync_plan
 
 
@@ -31,6 +32,7 @@ class Command(BaseCommand):
         parser.add_argument("--full", action="store_true", help="Send every public job, changed or not.")
         parser.add_argument("--dry-run", action="store_true", help="Count what would be sent; call nothing.")
         parser.add_argument("--limit", type=_positive, default=None, help="Send (and delete) at most N jobs.")
+        parser.add_argument("--force", action="store_true", help="Sync even though staff paused CTS.")
 
     def handle(self, *args: Any, full: bool, dry_run: bool, limit: int | None, **options: Any) -> None:
         if dry_run:
@@ -42,6 +44,11 @@ class Command(BaseCommand):
             return
         if cts_config() is None:
             raise CommandError(NOT_CONFIGURED)
+        if not options.get("force"):
+            try:
+                source_check_not_paused(source="cts")
+            except SourcePaused as exc:
+                raise CommandError(f"{exc} (or pass --force)") from None
         bar = None
         if sys.stdout.isatty() and options.get("verbosity", 1) > 0:
             try:
