@@ -12,9 +12,11 @@ when the error is not about a field). DRF views get it from `api_exception_handl
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, RequestDataTooBig
+from django.db import InterfaceError, OperationalError
 from django.http import Http404, HttpRequest, JsonResponse
 from django.urls import Resolver404, resolve
 from django.views.decorators.csrf import csrf_exempt
@@ -23,6 +25,8 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
 NON_FIELD = "non_field_errors"
+RETRY_AFTER_SECONDS = 5
+logger = logging.getLogger(__name__)
 
 
 def error_body(*, code: str, message: str, fields: dict[str, list[str]] | None = None) -> dict[str, Any]:
@@ -65,9 +69,21 @@ class RequestTooLarge(exceptions.APIException):
     default_detail = "The request body is larger than this endpoint accepts."
 
 
+class DatabaseUnavailable(exceptions.APIException):
+    status_code = 503
+    default_code = "database_unavailable"
+    default_detail = "The database is unavailable (restarting?); try again in a few seconds."
+
+
 def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     """DRF's handler (status, headers such as Retry-After and WWW-Authenticate), our body."""
-    if isinstance(exc, RequestDataTooBig):
+    if isinstance(exc, OperationalError | InterfaceError):
+        # The database is down or restarting: a 503 the client may retry, not a 500. Django drops
+        # the broken connection at the request's end, so service returns by itself.
+        logger.warning("database unavailable: %s", exc)
+        exc = DatabaseUnavailable()
+        exc.wait = RETRY_AFTER_SECONDS
+    elif isinstance(exc, RequestDataTooBig):
         # Django refuses on Content-Length before reading; without this it is an HTML 400 page.
         exc = RequestTooLarge()
     elif isinstance(exc, Http404):

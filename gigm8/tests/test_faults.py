@@ -135,3 +135,27 @@ def test_worker_killed_mid_run_loses_and_doubles_nothing_and_the_next_run_succee
     ids = list(Job.objects.filter(source="adzuna").values_list("external_id", flat=True))
     assert len(ids) == len(set(ids)) == PAGES * PER_PAGE  # nothing lost, nothing doubled
     assert finished.created == (PAGES - 1) * PER_PAGE and finished.unchanged + finished.updated == PER_PAGE
+
+
+# --- the database goes away and comes back ------------------------------------------------------
+
+
+@pytest.mark.django_db(transaction=True)
+def test_database_unreachable_is_a_503_and_service_returns_by_itself(client, monkeypatch, tmp_path):
+    from django.db import connection
+
+    JobFactory.create_batch(2)
+    assert client.get("/api/jobs/").status_code == 200
+    # What a restart looks like to a web process: its connection drops and new ones are refused
+    # (a socket directory where no server listens).
+    connection.close()
+    monkeypatch.setitem(connection.settings_dict, "HOST", str(tmp_path))
+    for url in ("/api/jobs/", "/api/companies/", "/api/jobs/stats/"):
+        response = client.get(url)
+        assert response.status_code == 503, (url, response.status_code, response.content[:300])
+        assert response.json()["error"]["code"] == "database_unavailable"
+        assert int(response["Retry-After"]) > 0
+    monkeypatch.undo()  # the server is back
+    response = client.get("/api/jobs/")
+    assert response.status_code == 200
+    assert len(response.json()["results"]) == 2
