@@ -167,7 +167,7 @@ def test_generated_requests_get_no_5xx_and_match_the_schema(seeded):
     for (operation, _status), count in seen.items():
         by_operation[operation] += count
     # Every operation got requests, and the match endpoints got answers, not only refusals.
-    assert len(by_operation) >= 14, by_operation
+    assert len(by_operation) >= 18, by_operation  # every operation in the schema today
     assert any(op.endswith("/api/match/resume/") and status == 200 for (op, status) in seen), seen
     assert any(op.endswith("/api/match/jd/") and status == 200 for (op, status) in seen), seen
     assert all(status < 500 for (_op, status) in seen), seen
