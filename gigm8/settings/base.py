@@ -104,7 +104,14 @@ else:
         }
     }
     CELERY_BROKER_URL = "filesystem://"
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"data_folder_in": str(_broker_dir), "data_folder_out": str(_broker_dir)}
+    # kombu's filesystem transport keeps its control (broadcast) folder in the working
+    # directory unless told otherwise: keep it under var/ too.
+    (VAR_DIR / "celery" / "control").mkdir(parents=True, exist_ok=True)
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "data_folder_in": str(_broker_dir),
+        "data_folder_out": str(_broker_dir),
+        "control_folder": str(VAR_DIR / "celery" / "control"),
+    }
     EMBEDDED_DEFAULTS.append(f"cache=files ({VAR_DIR / 'cache'})")
     EMBEDDED_DEFAULTS.append(f"broker=filesystem ({_broker_dir})")
 
