@@ -186,6 +186,8 @@ def test_only_one_purge_runs_at_a_time():
         other.execute("SELECT pg_advisory_lock(%s)", [retention._LOCK_KEY])
         with pytest.raises(RetentionBusy):
             job_purge_expired(expired_before=CUTOFF)
+        # Released explicitly: a closed connection's backend lets its locks go a moment later.
+        other.execute("SELECT pg_advisory_unlock(%s)", [retention._LOCK_KEY])
     assert Job.objects.count() == 1
     assert job_purge_expired(expired_before=CUTOFF).deleted == 1
 

@@ -66,8 +66,11 @@ def test_a_redelivered_refresh_task_does_not_run_beside_the_first(fake_adzuna, o
         # The first copy of the task, in another worker, holds the run's lock.
         from zlib import crc32
 
-        other.execute("SELECT pg_advisory_lock(%s)", [crc32(f"synclog-run:{log.pk}".encode())])
+        key = crc32(f"synclog-run:{log.pk}".encode())
+        other.execute("SELECT pg_advisory_lock(%s)", [key])
         assert refresh_jobs.apply(kwargs={"sync_log_id": log.pk}).get() is None
         assert fake_adzuna.requests == []
+        # Released explicitly: a closed connection's backend lets its locks go a moment later.
+        other.execute("SELECT pg_advisory_unlock(%s)", [key])
     with sync_log_lock(sync_log=log) as held:
         assert held
