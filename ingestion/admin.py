@@ -15,8 +15,21 @@ from ingestion.models import Alert, SourceState, SyncLog
 from ingestion.services.alerts import source_pause, source_resume
 
 
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Records the system writes (runs, incidents): staff look, nobody edits or deletes."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(SyncLog)
-class SyncLogAdmin(admin.ModelAdmin):
+class SyncLogAdmin(ReadOnlyAdmin):
     list_display = (
         "id",
         "kind",
@@ -46,15 +59,6 @@ class SyncLogAdmin(admin.ModelAdmin):
         ("Errors and details", {"fields": ("error_lines", "steps", "details_display")}),
     )
     readonly_fields = ("coloured_status", "duration_display", "trigger", "error_lines", "steps", "details_display")
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     @admin.display(description="Status", ordering="status")
     def coloured_status(self, obj: SyncLog) -> str:
@@ -154,7 +158,7 @@ class SyncLogAdmin(admin.ModelAdmin):
 
 
 @admin.register(Alert)
-class AlertAdmin(admin.ModelAdmin):
+class AlertAdmin(ReadOnlyAdmin):
     """Incidents, read-only: opened and resolved by ingestion.services.alerts."""
 
     list_display = ("id", "kind", "source", "opened_at", "resolved_at", "run_link")
@@ -162,15 +166,6 @@ class AlertAdmin(admin.ModelAdmin):
     search_fields = ("source", "message")
     readonly_fields = ("kind", "source", "opened_at", "resolved_at", "run_link", "message")
     fields = readonly_fields
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     @admin.display(description="Run")
     def run_link(self, obj: Alert) -> str:
