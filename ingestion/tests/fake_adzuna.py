@@ -14,9 +14,11 @@ import json
 import re
 import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qs, urlparse
+
+from gigm8.tests.local_server import LocalHTTPServer
 
 APP_ID = "test-app-id"
 APP_KEY = "test-app-key"
@@ -65,28 +67,13 @@ class Fault:
     times: int = 1
 
 
-class FakeAdzuna:
+class FakeAdzuna(LocalHTTPServer):
     def __init__(self) -> None:
         self.jobs: dict[str, list[dict[str, Any]]] = {}
         self.faults: list[Fault] = []
         self.requests: list[dict[str, Any]] = []
         self.lock = threading.Lock()
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
-        self.server.daemon_threads = True
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-
-    @property
-    def url(self) -> str:
-        host, port = self.server.server_address[:2]
-        return f"http://{host}:{port}"
-
-    def start(self) -> FakeAdzuna:
-        self.thread.start()
-        return self
-
-    def stop(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
+        super().__init__(self._handler())
 
     def set_jobs(self, country: str, jobs: list[dict[str, Any]]) -> None:
         with self.lock:

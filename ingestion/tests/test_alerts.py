@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import io
 import json
-import threading
 from datetime import timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 
 import pytest
 from django.contrib.auth.models import Group, User
@@ -16,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django_celery_beat.models import CrontabSchedule, PeriodicTask
 
+from gigm8.tests.local_server import LocalHTTPServer
 from ingestion import admin_views
 from ingestion.choices import AlertKind, HealthState, SyncKind, SyncStatus, TriggerKind
 from ingestion.models import Alert, SourceState, SyncLog
@@ -29,7 +29,7 @@ from jobs.tests.factories import JobFactory
 pytestmark = pytest.mark.django_db
 
 
-class Webhook:
+class Webhook(LocalHTTPServer):
     """A local HTTP server recording the JSON bodies POSTed to it."""
 
     def __init__(self, status: int = 204) -> None:
@@ -47,14 +47,9 @@ class Webhook:
             def log_message(self, *args):
                 pass
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hook"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.thread.start()
-
-    def stop(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
+        super().__init__(Handler)
+        self.hook_url = f"{self.url}/hook"
+        self.start()
 
 
 @pytest.fixture
@@ -64,7 +59,7 @@ def alerting(settings):
     settings.ALERT_FAILED_RUNS = 3
     settings.ALERT_ZERO_MIN_USUAL = 20
     hook = Webhook()
-    settings.ALERT_WEBHOOK_URL = hook.url
+    settings.ALERT_WEBHOOK_URL = hook.hook_url
     yield hook
     hook.stop()
 
@@ -175,7 +170,7 @@ def test_a_webhook_that_is_down_or_failing_does_not_break_the_run(alerting, sett
     assert Alert.objects.get().last_sync_log_id == log.pk
 
     broken = Webhook(status=500)
-    settings.ALERT_WEBHOOK_URL = broken.url
+    settings.ALERT_WEBHOOK_URL = broken.hook_url
     try:
         for _ in range(3):
             log = run("lever", fail=True, kind=SyncKind.SPIDER)

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import html
 import json
-import threading
 from collections.abc import Callable
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
+
+from gigm8.tests.local_server import LocalHTTPServer
 
 Reply = tuple[int, dict[str, str], bytes]
 Handler = Callable[[dict[str, list[str]]], Reply]
@@ -27,7 +28,7 @@ def html_reply(text: str, status: int = 200) -> Reply:
     return status, {"Content-Type": "text/html; charset=utf-8"}, text.encode()
 
 
-class FakeSite:
+class FakeSite(LocalHTTPServer):
     """Answers GETs from routes keyed by path; a route is a reply, a list of replies (one per
     request, the last repeating) or a function of the query. Records every path asked for."""
 
@@ -51,14 +52,7 @@ class FakeSite:
             def log_message(self, *args: Any) -> None:
                 pass
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
-        self.server.daemon_threads = True
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-
-    @property
-    def url(self) -> str:
-        host, port = self.server.server_address[:2]
-        return f"http://{host}:{port}"
+        super().__init__(_Handler)
 
     def answer(self, path: str, query: dict[str, list[str]]) -> Reply:
         route = self.routes.get(path)
@@ -72,14 +66,6 @@ class FakeSite:
 
     def asked(self, path: str) -> int:
         return sum(1 for p in self.requests if urlsplit(p).path == path)
-
-    def start(self) -> FakeSite:
-        self.thread.start()
-        return self
-
-    def stop(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
 
 
 # --- Greenhouse: GET /v1/boards/{token}/jobs?content=true ------------------------------------
