@@ -26,6 +26,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 from kombu import Connection
 
+from gigm8.api_errors import RETRY_AFTER_SECONDS
+
 logger = logging.getLogger(__name__)
 
 
@@ -252,4 +254,8 @@ def health(request: HttpRequest) -> JsonResponse:
     body: dict[str, Any] = {"status": state, "failing": failing, "checks": checks}
     if detail:
         body["detail"] = health_detail()
-    return JsonResponse(body, status=503 if failing else 200)
+    response = JsonResponse(body, status=503 if failing else 200)
+    if failing:
+        # A restart or a failover is over in seconds: say when to look again.
+        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response

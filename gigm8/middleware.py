@@ -1,4 +1,4 @@
-"""Request middleware: a request id on every log line, and request metrics."""
+"""Request middleware: a request id on every log line, request metrics, and a 503 when the database is down."""
 
 from __future__ import annotations
 
@@ -9,10 +9,12 @@ from collections.abc import Callable
 
 import structlog
 from django.core.signals import request_finished
+from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse
 from django.utils.functional import empty
 
 from gigm8 import logs, metrics
+from gigm8.api_errors import RETRY_AFTER_SECONDS, DatabaseUnavailable, error_response
 
 REQUEST_ID_HEADER = "X-Request-ID"
 # A caller's id is kept when it is short and plain (a proxy's or a frontend's trace id); anything
@@ -20,6 +22,7 @@ REQUEST_ID_HEADER = "X-Request-ID"
 _SAFE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:@/+=-]{1,128}$")
 
 logger = structlog.get_logger("gigm8.request")
+UNAVAILABLE = str(DatabaseUnavailable.default_detail)
 
 
 def request_id_for(request: HttpRequest) -> str:
@@ -92,4 +95,30 @@ class MetricsMiddleware:
             status=response.status_code,
             seconds=time.perf_counter() - started,
         )
+        return response
+
+
+class DatabaseUnavailableMiddleware:
+    """A database that is down or restarting answers 503 with Retry-After on every page, not a 500.
+
+    The API's views get the same from `api_exception_handler`; this covers the rest (the admin, the
+    pages we render), so a restart does not send an error e-mail per request to the admins. Django
+    drops the broken connection at the request's end, so service returns by itself.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if not isinstance(exception, OperationalError | InterfaceError):
+            return None
+        logger.warning("database unavailable", path=request.path, error=str(exception)[:200])
+        if request.path.startswith("/api/"):
+            response: HttpResponse = error_response(status=503, code="database_unavailable", message=UNAVAILABLE)
+        else:
+            response = HttpResponse(UNAVAILABLE, status=503, content_type="text/plain; charset=utf-8")
+        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
         return response

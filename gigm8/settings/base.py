@@ -56,6 +56,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, so its process_exception sees a view's database error first.
+    "gigm8.middleware.DatabaseUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "gigm8.urls"

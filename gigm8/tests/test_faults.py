@@ -2,7 +2,9 @@
 
 Redis down: the API answers without its cache (django-redis ignores Redis errors) and /health/
 says degraded, naming cache and broker. A Celery worker killed with SIGKILL in the middle of an
-Adzuna run: the run is marked failed, no row is lost or doubled, the next run succeeds.
+Adzuna run: the run is marked failed, no row is lost or doubled, the next run succeeds. The
+database unreachable: 503 with Retry-After, on the API and the admin alike. (test_restarts.py
+stops and starts real PostgreSQL and Redis servers under load.)
 """
 
 from __future__ import annotations
@@ -159,3 +161,20 @@ def test_database_unreachable_is_a_503_and_service_returns_by_itself(client, mon
     response = client.get("/api/jobs/")
     assert response.status_code == 200
     assert len(response.json()["results"]) == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_database_unreachable_is_a_503_on_admin_pages_too(client, admin_user, monkeypatch, tmp_path):
+    from django.db import connection
+
+    client.force_login(admin_user)
+    assert client.get("/admin/jobs/job/").status_code == 200
+    connection.close()
+    monkeypatch.setitem(connection.settings_dict, "HOST", str(tmp_path))
+    response = client.get("/admin/jobs/job/")  # the session and the user are read from the database
+    assert response.status_code == 503, response.content[:300]
+    assert response["Content-Type"].startswith("text/plain")
+    assert b"database is unavailable" in response.content
+    assert int(response["Retry-After"]) > 0
+    monkeypatch.undo()
+    assert client.get("/admin/jobs/job/").status_code == 200

