@@ -1,7 +1,8 @@
 """Liveness of the parts gigm8 needs: the database, the cache and the Celery broker.
 
 `/health/` answers anyone with the liveness of each part. `/health/?detail=1` adds, for staff
-(or whoever may read /metrics, see gigm8.metrics.metrics_access): each source's last runs,
+(or whoever may read /metrics, see gigm8.metrics.metrics_access): each source's health state
+(ingestion.selectors.source_health, as the staff console shows it) and last runs,
 each beat schedule's last run against when it was due, and the depth of each Celery queue.
 The selectors here (`source_runs_summary`, `job_counts_by_source_status`) also feed /metrics.
 """
@@ -205,10 +206,22 @@ def _iso(value: datetime | None) -> str | None:
 
 def health_detail() -> dict[str, Any]:
     """Sources, schedules and queues; a part that cannot be read reports its error instead."""
+    from ingestion.selectors import source_health
+
     detail: dict[str, Any] = {}
     try:
-        detail["sources"] = {
-            source: {
+        runs = source_runs_summary()
+        health = {row.source: row for row in source_health()}
+        detail["sources"] = {}
+        for source in sorted(runs.keys() | health.keys()):
+            info, row = runs.get(source, SourceRuns()), health.get(source)
+            detail["sources"][source] = {
+                # healthy, degraded, failing or paused, as the staff console shows it
+                "state": row.state if row else "healthy",
+                "failed_streak": row.failed_streak if row else 0,
+                "paused": row is not None and row.pause is not None,
+                "open_alerts": [alert.kind for alert in row.alerts] if row else [],
+                "jobs_active": row.jobs_active if row else 0,
                 "last_status": info.last_status,
                 "last_finished_at": _iso(info.last_finished_at),
                 "last_duration_s": info.last_duration.total_seconds() if info.last_duration is not None else None,
@@ -216,8 +229,6 @@ def health_detail() -> dict[str, Any]:
                 "running": info.running,
                 "runs_24h": info.runs_24h,
             }
-            for source, info in sorted(source_runs_summary().items())
-        }
         detail["schedules"] = [
             {**state, "last_run_at": _iso(state["last_run_at"]), "due_at": _iso(state["due_at"])}
             for state in schedules_state()

@@ -10,8 +10,9 @@ from django.utils.html import format_html, format_html_join
 
 from gigm8.admin_views import EstimatedCountPaginator
 from ingestion import admin_views
-from ingestion.choices import TriggerKind
+from ingestion.choices import STATUS_COLOURS, TriggerKind
 from ingestion.models import Alert, SourceState, SyncLog
+from ingestion.selectors import source_health
 from ingestion.services.alerts import source_pause, source_resume
 
 
@@ -62,7 +63,7 @@ class SyncLogAdmin(ReadOnlyAdmin):
 
     @admin.display(description="Status", ordering="status")
     def coloured_status(self, obj: SyncLog) -> str:
-        colour = admin_views.STATUS_COLOURS.get(obj.status, "#333")
+        colour = STATUS_COLOURS.get(obj.status, "#333")
         return format_html(
             '<strong class="synclog-status" data-status="{}" style="color: {}">{}</strong>',
             obj.status,
@@ -110,7 +111,7 @@ class SyncLogAdmin(ReadOnlyAdmin):
                 if log_id
                 else ""
             )
-            colour = admin_views.STATUS_COLOURS.get(outcome.get("status"), "#666")
+            colour = STATUS_COLOURS.get(outcome.get("status"), "#666")
             rows.append((name, colour, outcome.get("status", ""), link, outcome.get("message", "")))
         items = format_html_join("", '<li>{}: <strong style="color: {}">{}</strong> {} {}</li>', (row for row in rows))
         return format_html('<ul class="synclog-steps">{}</ul>', items)
@@ -125,7 +126,7 @@ class SyncLogAdmin(ReadOnlyAdmin):
     def changelist_view(self, request, extra_context=None):
         extra_context = {
             **(extra_context or {}),
-            "health": admin_views.source_health(),
+            "health": source_health(),
             "can_pause": request.user.has_perm(admin_views.PAUSE_PERMISSION),
         }
         return super().changelist_view(request, extra_context=extra_context)
@@ -136,7 +137,7 @@ class SyncLogAdmin(ReadOnlyAdmin):
             if object_id.isdigit()
             else None
         )
-        extra_context = {**(extra_context or {}), "status_colour": admin_views.STATUS_COLOURS.get(status, "#333")}
+        extra_context = {**(extra_context or {}), "status_colour": STATUS_COLOURS.get(status, "#333")}
         return super().change_view(request, object_id, form_url, extra_context=extra_context)
 
     def refresh_view(self, request):

@@ -22,7 +22,6 @@ from django.contrib.admin import AdminSite
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Count
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -31,36 +30,19 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
-from ingestion.choices import AlertKind, HealthState, SyncKind, SyncStatus, TriggerKind
-from ingestion.models import Alert, SourceState, SyncLog
+from ingestion.choices import STATUS_COLOURS, SyncKind, SyncStatus, TriggerKind
+from ingestion.models import SyncLog
+from ingestion.selectors import source_health
 from ingestion.services.alerts import (
     SourcePaused,
-    alerts_open,
-    failed_streak,
-    health_state,
     paused_sources,
     source_pause,
     source_paused_state,
     source_resume,
 )
-from jobs.choices import JobStatus
-from jobs.models import Job
 
 START_PERMISSION = "ingestion.add_synclog"  # starting a run creates its SyncLog
-STATUS_COLOURS = {
-    SyncStatus.RUNNING: "#205493",
-    SyncStatus.SUCCESS: "#2e7d32",
-    SyncStatus.PARTIAL: "#b26a00",
-    SyncStatus.FAILED: "#c62828",
-}
-HEALTH_COLOURS = {
-    HealthState.HEALTHY: "#2e7d32",
-    HealthState.DEGRADED: "#b26a00",
-    HealthState.FAILING: "#c62828",
-    HealthState.PAUSED: "#666",
-}
 COUNT_FIELDS = ("fetched", "created", "updated", "unchanged", "skipped", "expired", "deleted", "errors")
-STREAK_WINDOW = 50  # runs looked at for the zero-result streak
 
 
 # --- the buttons ----------------------------------------------------------------------------
@@ -255,79 +237,6 @@ def run_log_for_task(*, task_id: str) -> SyncLog | None:
         sync_log.triggered_by_user_id = pending["user"]
         cache.delete(_PENDING_KEY.format(task_id))
     return sync_log
-
-
-# --- source health --------------------------------------------------------------------------
-
-
-@dataclasses.dataclass
-class SourceHealth:
-    source: str
-    last_run: SyncLog | None = None
-    last_success: SyncLog | None = None
-    last_failure: SyncLog | None = None
-    zero_streak: int | None = None  # consecutive finished fetches that found nothing
-    jobs_active: int = 0
-    running: bool = False
-    failed_streak: int = 0  # consecutive finished runs that failed
-    state: str = HealthState.HEALTHY  # healthy, degraded, failing or paused (ingestion.services.alerts)
-    pause: SourceState | None = None  # the paused row, when staff paused the source
-    alerts: list[Alert] = dataclasses.field(default_factory=list)  # open incidents
-
-    @property
-    def state_colour(self) -> str:
-        return HEALTH_COLOURS.get(self.state, "#333")
-
-    @property
-    def last_run_colour(self) -> str:
-        return STATUS_COLOURS.get(self.last_run.status, "#333") if self.last_run else "#333"
-
-
-def source_health() -> list[SourceHealth]:
-    """Per source: last run, last success, last failure, zero-result streak, active jobs."""
-    rows: dict[str, SourceHealth] = {}
-
-    def row(source: str) -> SourceHealth:
-        return rows.setdefault(source, SourceHealth(source=source))
-
-    latest = SyncLog.objects.select_related("triggered_by_user").order_by("source", "-started_at", "-id")
-    for log in latest.distinct("source"):
-        row(log.source).last_run = log
-        row(log.source).running = log.status == SyncStatus.RUNNING
-    for log in latest.filter(status=SyncStatus.SUCCESS).distinct("source"):
-        row(log.source).last_success = log
-    for log in latest.filter(status=SyncStatus.FAILED).distinct("source"):
-        row(log.source).last_failure = log
-    for item in Job.objects.filter(status=JobStatus.ACTIVE).values("source").annotate(n=Count("id")):
-        row(item["source"]).jobs_active = item["n"]
-    for state in SourceState.objects.filter(paused=True).select_related("paused_by"):
-        row(state.source).pause = state
-    for alert in alerts_open():
-        if alert.source in rows:  # an overdue schedule's incident is named after the schedule, not a source
-            rows[alert.source].alerts.append(alert)
-    for health in rows.values():
-        finished = list(
-            SyncLog.objects.filter(source=health.source)
-            .exclude(status=SyncStatus.RUNNING)
-            .order_by("-started_at", "-id")
-            .values_list("fetched", "status")[:STREAK_WINDOW]
-        )
-        health.failed_streak = failed_streak([status for _, status in finished])
-        if health.last_run is not None and health.last_run.kind in (SyncKind.SOURCE, SyncKind.SPIDER):
-            # expiry, CTS and refresh runs fetch nothing by design: no zero streak for them
-            streak = 0
-            for count, _ in finished:
-                if count:
-                    break
-                streak += 1
-            health.zero_streak = streak
-        health.state = health_state(
-            paused=health.pause is not None,
-            failed_streak=health.failed_streak,
-            last_status=finished[0][1] if finished else "",
-            zero_alert_open=any(alert.kind == AlertKind.ZERO_RESULTS for alert in health.alerts),
-        )
-    return sorted(rows.values(), key=lambda h: h.source)
 
 
 # --- pausing a source -----------------------------------------------------------------------

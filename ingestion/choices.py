@@ -37,3 +37,18 @@ class HealthState(models.TextChoices):
     DEGRADED = "degraded", "Degraded"
     FAILING = "failing", "Failing"
     PAUSED = "paused", "Paused"
+
+
+# How the staff console colours a run's status and a source's health.
+STATUS_COLOURS = {
+    SyncStatus.RUNNING: "#205493",
+    SyncStatus.SUCCESS: "#2e7d32",
+    SyncStatus.PARTIAL: "#b26a00",
+    SyncStatus.FAILED: "#c62828",
+}
+HEALTH_COLOURS = {
+    HealthState.HEALTHY: "#2e7d32",
+    HealthState.DEGRADED: "#b26a00",
+    HealthState.FAILING: "#c62828",
+    HealthState.PAUSED: "#666",
+}

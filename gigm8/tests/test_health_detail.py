@@ -63,6 +63,11 @@ def test_detail_reports_each_sources_last_runs(staff_client):
     sources = staff_client.get("/health/?detail=1").json()["detail"]["sources"]
 
     assert sources["adzuna"] == {
+        "state": "degraded",  # one failure: not yet ALERT_FAILED_RUNS in a row
+        "failed_streak": 1,
+        "paused": False,
+        "open_alerts": [],
+        "jobs_active": 0,
         "last_status": "failed",
         "last_finished_at": (NOW - timedelta(minutes=50)).isoformat(),
         "last_duration_s": 600.0,
@@ -71,6 +76,32 @@ def test_detail_reports_each_sources_last_runs(staff_client):
         "runs_24h": {"failed": 1},
     }
     assert sources["lever"]["running"] == 1 and sources["lever"]["last_success_at"] is None
+
+
+@time_machine.travel(NOW, tick=False)
+@override_settings(ALERT_FAILED_RUNS=2)
+def test_detail_reports_each_sources_health_state_as_the_console_does(staff_client):
+    from ingestion.services.alerts import source_pause
+    from jobs.tests.factories import JobFactory
+
+    finished = NOW + timedelta(minutes=1)
+    SyncLogFactory(source="adzuna", status=SyncStatus.SUCCESS, finished_at=finished)
+    JobFactory.create_batch(2, source="adzuna")
+    for _ in range(2):
+        SyncLogFactory(source="lever", status=SyncStatus.FAILED, finished_at=finished)
+    SyncLogFactory(source="greenhouse", status=SyncStatus.SUCCESS, finished_at=finished)
+    source_pause(source="greenhouse", reason="board moved")
+
+    sources = staff_client.get("/health/?detail=1").json()["detail"]["sources"]
+
+    assert {name: s["state"] for name, s in sources.items()} == {
+        "adzuna": "healthy",
+        "lever": "failing",
+        "greenhouse": "paused",
+    }
+    assert sources["adzuna"]["jobs_active"] == 2
+    assert sources["lever"]["failed_streak"] == 2
+    assert sources["greenhouse"]["paused"] is True
 
 
 @time_machine.travel(NOW, tick=False)

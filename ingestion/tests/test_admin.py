@@ -19,7 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from gigm8.celery import app as celery_app
-from ingestion import admin_views
+from ingestion import admin_views, selectors
 from ingestion.choices import SyncKind, SyncStatus, TriggerKind
 from ingestion.models import SyncLog
 from ingestion.tests.factories import SyncLogFactory
@@ -437,7 +437,7 @@ def test_source_health_per_source():
     JobFactory(source="adzuna", status=JobStatus.EXPIRED)
     JobFactory(source="lever")
 
-    health = {h.source: h for h in admin_views.source_health()}
+    health = {h.source: h for h in selectors.source_health()}
     adzuna = health["adzuna"]
     assert adzuna.last_success.pk == last_success.pk
     assert adzuna.last_failure.pk == failure.pk

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django_celery_beat.models import CrontabSchedule, PeriodicTask
 
 from gigm8.tests.local_server import LocalHTTPServer
-from ingestion import admin_views
+from ingestion import selectors
 from ingestion.choices import AlertKind, HealthState, SyncKind, SyncStatus, TriggerKind
 from ingestion.models import Alert, SourceState, SyncLog
 from ingestion.services.alerts import alerts_check_schedules, source_pause
@@ -195,7 +195,7 @@ def test_health_states_from_recent_runs(alerting):
         run("ashby", fail=True, kind=SyncKind.SPIDER)
     run("greenhouse", fail=True, kind=SyncKind.SPIDER)
     source_pause(source="greenhouse", reason="API down")
-    states = {h.source: h.state for h in admin_views.source_health()}
+    states = {h.source: h.state for h in selectors.source_health()}
     assert states == {
         "adzuna": HealthState.HEALTHY,
         "lever": HealthState.DEGRADED,
@@ -301,7 +301,7 @@ def test_zero_results_incident_marks_the_source_degraded(alerting):
     for fetched in (40, 35, 50):
         run(fetched=fetched)
     run(fetched=0)
-    assert [h.state for h in admin_views.source_health()] == [HealthState.DEGRADED]
+    assert [h.state for h in selectors.source_health()] == [HealthState.DEGRADED]
 
 
 def test_a_paused_cts_sync_is_refused_by_its_command_and_skipped_by_its_schedule(cts_settings):  # noqa: F811
