@@ -24,5 +24,7 @@ RUN useradd --system --create-home --uid 10001 gigm8 \
 USER gigm8
 
 EXPOSE 8000
-HEALTHCHECK --interval=30s --timeout=5s --retries=3 CMD curl -fsS http://127.0.0.1:8000/health/ || exit 1
+# The web process answers (worker, beat and migrate set their own check in docker-compose.yml).
+# Liveness only: restarting web cures neither a database nor a Redis outage; /health/ names those.
+HEALTHCHECK --interval=30s --timeout=5s --retries=3 CMD curl -fsS http://127.0.0.1:8000/health/live/ || exit 1
 CMD ["gunicorn", "gigm8.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "2", "--access-logfile", "-"]

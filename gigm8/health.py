@@ -245,6 +245,17 @@ def health_detail() -> dict[str, Any]:
 
 @never_cache
 @require_GET
+def live(request: HttpRequest) -> JsonResponse:
+    """200 while the process answers requests, whatever the state of the parts it leans on.
+
+    The web container's health check: a database or Redis outage is not cured by restarting the
+    web process, and the site runs on without Redis; /health/ says what is down.
+    """
+    return JsonResponse({"status": "alive"})
+
+
+@never_cache
+@require_GET
 def health(request: HttpRequest) -> JsonResponse:
     """200 with every part's state when all are up; 503 naming the failing parts otherwise
     ("degraded" when the database is up, "unavailable" when it is not).

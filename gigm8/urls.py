@@ -3,7 +3,7 @@ from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
 from gigm8.api_errors import api_not_found
-from gigm8.health import health
+from gigm8.health import health, live
 from gigm8.metrics import metrics_view
 from jobs.api.views import LegacyJobListView, RefreshJobsView
 
@@ -21,6 +21,7 @@ urlpatterns = [
     path("admin/refresh-jobs", RefreshJobsView.as_view(), name="legacy-refresh-jobs"),
     path("admin/", admin.site.urls),
     path("health/", health, name="health"),
+    path("health/live/", live, name="health-live"),
     path("health", health),
     # Prometheus scrape target; who may read it: gigm8.metrics.metrics_access.
     path("metrics", metrics_view, name="metrics"),

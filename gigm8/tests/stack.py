@@ -14,6 +14,7 @@ import dataclasses
 import http.client
 import json
 import os
+import secrets
 import shutil
 import signal
 import socket
@@ -26,7 +27,15 @@ from pathlib import Path
 from urllib.parse import quote
 
 ROOT = Path(__file__).resolve().parents[2]
-FORWARDED_HTTPS = {"X-Forwarded-Proto": "https"}  # what the proxy sends; production redirects plain HTTP
+
+
+def dockerfile_instruction(name: str) -> list[str]:
+    """The exec-form arguments of the Dockerfile's last `name` instruction (CMD, or HEALTHCHECK's CMD)."""
+    lines = (ROOT / "Dockerfile").read_text().splitlines()
+    [*_, line] = [line for line in lines if line.startswith(name + " ")]
+    if name == "HEALTHCHECK":
+        return ["sh", "-c", line.split(" CMD ", 1)[1]]
+    return json.loads(line.removeprefix(name + " "))
 
 
 def free_port() -> int:
@@ -126,21 +135,25 @@ class ThrowawayRedis:
     close = kill
 
 
-def production_env(*, database_url: str, redis_url: str, metrics_dir: Path) -> dict[str, str]:
-    """The web container's environment (see docker-compose.yml), for our throwaway services."""
-    env = {key: value for key, value in os.environ.items() if not key.startswith(("DJANGO_", "GIGM8_"))}
-    env.update(
-        DJANGO_SETTINGS_MODULE="gigm8.settings.production",
-        SECRET_KEY="fault-test-" + "k" * 60,
-        ALLOWED_HOSTS="127.0.0.1,localhost",
-        DATABASE_URL=database_url,
-        REDIS_URL=redis_url,
-        PROMETHEUS_MULTIPROC_DIR=str(metrics_dir),
-        # Throttling stays on, at a rate the test's clients never reach.
-        API_THROTTLE_ANON="1000000/second",
-        API_THROTTLE_USER="1000000/second",
-        LOG_LEVEL="WARNING",
-    )
+PUBLIC_HOST = "jobs.example.com"
+
+
+def production_env(**overrides: str) -> dict[str, str]:
+    """What a deployment sets (production settings), with service URLs nothing connects to unless overridden."""
+    from django.conf import settings
+
+    env = {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "HOME": os.environ.get("HOME", "/tmp"),
+        "DJANGO_SETTINGS_MODULE": "gigm8.settings.production",
+        "SECRET_KEY": secrets.token_urlsafe(60),
+        "ALLOWED_HOSTS": PUBLIC_HOST,
+        "CSRF_TRUSTED_ORIGINS": f"https://{PUBLIC_HOST}",
+        "DATABASE_URL": "postgres://gigm8:secret@127.0.0.1:1/gigm8",
+        "REDIS_URL": "redis://127.0.0.1:1/0",
+        "GIGM8_VAR_DIR": os.environ.get("GIGM8_VAR_DIR", str(settings.VAR_DIR)),
+    }
+    env.update(overrides)
     return env
 
 
@@ -154,13 +167,15 @@ def manage(env: dict[str, str], *args: str, timeout: float = 300) -> str:
 
 
 class Gunicorn:
-    """The Dockerfile's CMD (gigm8.wsgi, 2 workers) on a free port."""
+    """The Dockerfile's CMD (gunicorn on gigm8.wsgi), bound to a free port on 127.0.0.1."""
 
     def __init__(self, env: dict[str, str], log_path: Path) -> None:
         self.port = free_port()
-        gunicorn = Path(sys.executable).with_name("gunicorn")
-        command = [str(gunicorn), "gigm8.wsgi:application", "--workers", "2", "--bind", f"127.0.0.1:{self.port}"]
-        command += ["--timeout", "60", "--graceful-timeout", "5"]
+        command = dockerfile_instruction("CMD")
+        assert command[0] == "gunicorn" and "0.0.0.0:8000" in command, command
+        command = [str(Path(sys.executable).with_name("gunicorn")), *command[1:]]
+        command[command.index("0.0.0.0:8000")] = f"127.0.0.1:{self.port}"
+        command += ["--graceful-timeout", "5"]
         self.log = open(log_path, "w")  # noqa: SIM115 (closed in close())
         self.process = subprocess.Popen(
             command, cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True
@@ -202,7 +217,8 @@ class Answer:
 
 def request(port: int, method: str, path: str, body: dict | None = None, *, timeout: float = 30) -> Answer:
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
-    headers = dict(FORWARDED_HTTPS)
+    # What the proxy sends (deploy/nginx.conf): the public host name, and that the request was HTTPS.
+    headers = {"Host": PUBLIC_HOST, "X-Forwarded-Proto": "https"}
     payload = None
     if body is not None:
         payload = json.dumps(body)

@@ -1,29 +1,12 @@
 """Production settings, loaded in a child process with a production-like environment."""
 
 import json
-import os
-import secrets
 import subprocess
 import sys
 
 from django.conf import settings
 
-
-def production_env(**overrides: str) -> dict[str, str]:
-    """Only what a deployment sets; service URLs that nothing here connects to."""
-    env = {
-        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
-        "HOME": os.environ.get("HOME", "/tmp"),
-        "DJANGO_SETTINGS_MODULE": "gigm8.settings.production",
-        "SECRET_KEY": secrets.token_urlsafe(60),
-        "ALLOWED_HOSTS": "jobs.example.com",
-        "CSRF_TRUSTED_ORIGINS": "https://jobs.example.com",
-        "DATABASE_URL": "postgres://gigm8:secret@127.0.0.1:1/gigm8",
-        "REDIS_URL": "redis://127.0.0.1:1/0",
-        "GIGM8_VAR_DIR": os.environ.get("GIGM8_VAR_DIR", str(settings.VAR_DIR)),
-    }
-    env.update(overrides)
-    return env
+from gigm8.tests.stack import production_env
 
 
 def run(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess:

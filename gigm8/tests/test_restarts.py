@@ -9,16 +9,20 @@ service must come back without anybody restarting it.
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import time
 from collections import Counter
 
 import pytest
 
 from gigm8.tests.stack import (
+    ROOT,
     Gunicorn,
     Load,
     ThrowawayPostgres,
     ThrowawayRedis,
+    dockerfile_instruction,
     manage,
     production_env,
     request,
@@ -58,18 +62,70 @@ def stack(tmp_path_factory):
     try:
         metrics_dir = folder / "prometheus"
         metrics_dir.mkdir()
-        env = production_env(database_url=postgres.url, redis_url=redis.url, metrics_dir=metrics_dir)
+        env = production_env(
+            DATABASE_URL=postgres.url,
+            REDIS_URL=redis.url,
+            PROMETHEUS_MULTIPROC_DIR=str(metrics_dir),
+            # Throttling stays on, at a rate the test's clients never reach.
+            API_THROTTLE_ANON="1000000/second",
+            API_THROTTLE_USER="1000000/second",
+            LOG_LEVEL="WARNING",
+        )
         # What the migrate service does once per deploy.
         manage(env, "migrate", "--noinput")
         manage(env, "setup_schedules")
         manage(env, "shell", "-c", SEED)
         web = Gunicorn(env, folder / "gunicorn.log")
-        yield postgres, redis, web
+        yield postgres, redis, web, env
     finally:
         if web is not None:
             web.close()
         redis.close()
         postgres.close()
+
+
+def _compose_healthcheck(service: str) -> list[str]:
+    import yaml
+
+    test = yaml.safe_load((ROOT / "docker-compose.yml").read_text())["services"][service]["healthcheck"]["test"]
+    assert test[0] == "CMD", test
+    return test[1:]
+
+
+def _run(command: list[str], env: dict[str, str]) -> subprocess.CompletedProcess:
+    return subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+
+
+def test_the_containers_own_health_checks_pass_on_a_healthy_stack(stack):
+    _postgres, _redis, web, env = stack
+    # The web image's check, as written in the Dockerfile, on our port: plain HTTP from inside the
+    # container, no proxy headers, Host 127.0.0.1 (not in ALLOWED_HOSTS: production adds INTERNAL_HOSTS).
+    web_check = [part.replace(":8000/", f":{web.port}/") for part in dockerfile_instruction("HEALTHCHECK")]
+    result = _run(web_check, env)
+    assert result.returncode == 0, result.stdout + result.stderr
+    # Prometheus scrapes web:8000/metrics over plain HTTP: an answer, not a redirect to HTTPS.
+    scrape = subprocess.run(
+        [
+            "curl",
+            "-sS",
+            "-o",
+            "/dev/null",
+            "-w",
+            "%{http_code}",
+            "-H",
+            "Host: web:8000",
+            f"http://127.0.0.1:{web.port}/metrics",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert scrape.stdout == "200", scrape.stdout + scrape.stderr
+    # Beat's check (docker-compose.yml): database and broker reachable, no schedule overdue.
+    beat_check = _compose_healthcheck("beat")
+    assert beat_check[:2] == ["python", "manage.py"], beat_check
+    result = _run([sys.executable, *beat_check[1:]], env)
+    assert result.returncode == 0, result.stdout + result.stderr
 
 
 def _job_id(port: int) -> int:
@@ -81,7 +137,7 @@ def _describe(answers) -> str:
 
 
 def test_postgres_restarted_under_load_answers_503_never_500_and_service_returns(stack):
-    postgres, _redis, web = stack
+    postgres, _redis, web, _env = stack
     requests = [*REQUESTS, ("GET", f"/api/jobs/{_job_id(web.port)}/", None)]
     with Load(web.port, requests, clients=4) as load:
         time.sleep(3)
@@ -122,12 +178,15 @@ def test_postgres_restarted_under_load_answers_503_never_500_and_service_returns
 
 
 def test_redis_killed_under_load_the_api_answers_and_health_says_degraded_until_it_is_back(stack):
-    _postgres, redis, web = stack
+    _postgres, redis, web, env = stack
     with Load(web.port, REQUESTS, clients=4) as load:
         time.sleep(2)
         down_at = time.monotonic()
         redis.kill()
-        time.sleep(4)
+        time.sleep(1)
+        # Beat's container check fails while Redis is away (it could not deliver anything).
+        beat_check = _run([sys.executable, *_compose_healthcheck("beat")[1:]], env)
+        time.sleep(1)
         up_at = time.monotonic()
         redis.start()
         wait_for(
@@ -138,6 +197,8 @@ def test_redis_killed_under_load_the_api_answers_and_health_says_degraded_until_
         time.sleep(2)
         end_at = time.monotonic()
 
+    assert beat_check.returncode == 1, beat_check.stdout + beat_check.stderr
+    assert "unhealthy: cache:" in beat_check.stderr and "broker:" in beat_check.stderr
     during = load.between(down_at + 0.5, up_at)
     api = [a for a in during if a.path.startswith("/api/")]
     health = [a for a in during if a.path == "/health/"]
