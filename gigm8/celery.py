@@ -5,7 +5,7 @@ import os
 from celery import Celery
 from kombu import Queue
 
-from gigm8 import logs, metrics
+from gigm8 import health, logs, metrics
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "gigm8.settings.local")
 
@@ -26,3 +26,4 @@ app.autodiscover_tasks(["scrapers"])
 # workers and beat (Celery would otherwise install its own root handler).
 logs.connect_celery()
 metrics.connect_celery()
+health.connect_celery()

@@ -3,7 +3,8 @@
 `/health/` answers anyone with the liveness of each part. `/health/?detail=1` adds, for staff
 (or whoever may read /metrics, see gigm8.metrics.metrics_access): each source's health state
 (ingestion.selectors.source_health, as the staff console shows it) and last runs,
-each beat schedule's last run against when it was due, and the depth of each Celery queue.
+each beat schedule's last run against when it was due and how its last run ended, and the depth
+of each Celery queue.
 The selectors here (`source_runs_summary`, `job_counts_by_source_status`) also feed /metrics.
 """
 
@@ -154,15 +155,57 @@ def source_runs_summary(*, now: datetime | None = None) -> dict[str, SourceRuns]
     return summary
 
 
+def _schedule_outcome_key(name: str) -> str:
+    return f"gigm8:schedule-outcome:{name}"
+
+
+def _record_schedule_outcome(task: Any = None, state: str | None = None, **kwargs: Any) -> None:
+    """task_postrun: remember how the last run a beat schedule sent ended, by the schedule's name.
+
+    django-celery-beat sends each task with a `periodic_task_name` header, which the worker
+    exposes on the task's request. Tasks sent any other way are not recorded.
+    """
+    request = getattr(task, "request", None)
+    name = getattr(request, "periodic_task_name", None) or (getattr(request, "headers", None) or {}).get(
+        "periodic_task_name"
+    )
+    if not name or not state:
+        return
+    key, now = _schedule_outcome_key(name), timezone.now().isoformat()
+    outcome = cache.get(key) or {}
+    outcome.update(last_outcome=state.lower(), last_finished_at=now)
+    if state == "SUCCESS":
+        outcome["last_success_at"] = now
+    cache.set(key, outcome, timeout=None)
+
+
+def connect_celery() -> None:
+    """Record each scheduled task's outcome for the detailed health view (in workers)."""
+    from celery import signals
+
+    signals.task_postrun.connect(_record_schedule_outcome, weak=False, dispatch_uid="gigm8.health.schedule_outcome")
+
+
 def schedules_state(*, now: datetime | None = None) -> list[dict[str, Any]]:
-    """Each enabled beat schedule: when it last ran, when it was next due, and whether it is overdue."""
+    """Each enabled beat schedule: when it last ran, when it was next due, whether it is overdue,
+    and how its last run ended (last_outcome, last_finished_at, last_success_at; None until one ends)."""
     from django_celery_beat.models import PeriodicTask
 
     now = now or timezone.now()
     states = []
-    tasks = PeriodicTask.objects.filter(enabled=True).select_related("interval", "crontab", "solar", "clocked")
-    for task in tasks.order_by("name"):
-        state: dict[str, Any] = {"name": task.name, "task": task.task, "last_run_at": task.last_run_at}
+    enabled = PeriodicTask.objects.filter(enabled=True)
+    tasks = list(enabled.select_related("interval", "crontab", "solar", "clocked").order_by("name"))
+    outcomes = cache.get_many([_schedule_outcome_key(task.name) for task in tasks])
+    for task in tasks:
+        outcome = outcomes.get(_schedule_outcome_key(task.name)) or {}
+        state: dict[str, Any] = {
+            "name": task.name,
+            "task": task.task,
+            "last_run_at": task.last_run_at,
+            "last_outcome": outcome.get("last_outcome"),
+            "last_finished_at": outcome.get("last_finished_at"),
+            "last_success_at": outcome.get("last_success_at"),
+        }
         if task.clocked is not None or task.one_off:
             state.update(due_at=None, overdue=False)  # one-off: due once, no recurring promise to check
         else:

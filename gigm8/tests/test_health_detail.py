@@ -1,3 +1,4 @@
+import uuid
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -158,3 +159,43 @@ def test_detail_with_redis_down_says_so_and_still_reports_the_database_parts(sta
     detail = response.json()["detail"]
     assert detail["queues"] is None and "Connection" in detail["queues_error"]
     assert "sources" in detail and "schedules" in detail
+
+
+# The browser tests' real Celery worker (a subprocess on this test database, its own broker keys).
+from gigm8.tests.browser.conftest import celery_broker_prefix, celery_worker_process  # noqa: E402, F401
+
+
+@pytest.mark.slow
+def test_detail_reports_how_each_schedules_last_run_ended(
+    celery_worker_process,  # noqa: F811 (the imported fixture)
+    django_user_model,
+):
+    from django.test import Client
+
+    from gigm8.celery import app as celery_app
+    from gigm8.tests.stack import wait_for
+    from ingestion.tasks import expire_jobs
+
+    # Names of this run's own: outcomes live in the cache, which test runs share and never clear.
+    run = uuid.uuid4().hex[:8]
+    good, bad = f"Expiry, as set up {run}", f"Expiry, kwargs mistyped by staff {run}"
+    hourly = IntervalSchedule.objects.create(every=1, period=IntervalSchedule.HOURS)
+    for name in (good, bad):
+        PeriodicTask.objects.create(name=name, task="ingestion.tasks.expire_jobs", interval=hourly)
+    client = Client()
+    client.force_login(django_user_model.objects.create_user("ops", password="x", is_staff=True))
+
+    def schedules():
+        return {s["name"]: s for s in client.get("/health/?detail=1").json()["detail"]["schedules"]}
+
+    assert schedules()[good]["last_outcome"] is None
+    celery_worker_process()
+    # As beat sends them: the schedule's name in the periodic_task_name header.
+    expire_jobs.apply_async(headers={"periodic_task_name": good})
+    # send_task, as beat does: no signature check on the way, the worker finds the bad keyword.
+    celery_app.send_task(expire_jobs.name, kwargs={"dayz": 3}, headers={"periodic_task_name": bad})
+    wait_for(lambda: all(s["last_outcome"] for s in schedules().values()), seconds=60, what="both runs to be recorded")
+
+    ok, broken = schedules()[good], schedules()[bad]
+    assert ok["last_outcome"] == "success" and ok["last_success_at"] == ok["last_finished_at"]
+    assert broken["last_outcome"] == "failure" and broken["last_success_at"] is None

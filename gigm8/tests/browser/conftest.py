@@ -131,7 +131,6 @@ def celery_worker_process(celery_broker_prefix, transactional_db):
             "PYTHONUNBUFFERED": "1",
             **extra_env,
         }
-        env.pop("GIGM8_TEST_DB_SUFFIX", None)
         celery = shutil.which("celery", path=str(Path(sys.executable).parent)) or "celery"
         WORKER_LOG.parent.mkdir(parents=True, exist_ok=True)
         log = WORKER_LOG.open("w")
