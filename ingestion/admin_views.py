@@ -19,7 +19,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.admin import AdminSite
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
@@ -183,9 +182,9 @@ def run_start(*, button: RunButton, user: Any, source: str, task_kwargs: dict[st
     """Open the run's SyncLog and enqueue its task after commit; or return the live run.
 
     A task that takes `sync_log_id` continues the log opened here, under the advisory lock of
-    sync_log_start_unless_running. A task that opens its own log gets triggered_by=staff and
-    a task id chosen here; the log carries that id, and the staff member is recorded on it
-    when it appears (run_user_record).
+    sync_log_start_unless_running. A task that opens its own log gets triggered_by=staff, the
+    staff member's user_id (recorded on the log) and a task id chosen here, which its log
+    carries: the page waits for that log to appear.
     """
     from ingestion.services.runs import sync_log_start_unless_running
 
@@ -207,13 +206,9 @@ def run_start(*, button: RunButton, user: Any, source: str, task_kwargs: dict[st
     if current is not None:
         return RunStart(started=False, sync_log=current)
     task_id = uuid.uuid4().hex
-    kwargs = {**task_kwargs, "triggered_by": TriggerKind.STAFF}
-    cache.set(_PENDING_KEY.format(task_id), {"user": getattr(user, "pk", None), "source": source}, 3600)
+    kwargs = {**task_kwargs, "triggered_by": TriggerKind.STAFF, "user_id": getattr(user, "pk", None)}
     transaction.on_commit(lambda: task.apply_async(kwargs=kwargs, task_id=task_id))
     return RunStart(started=True, task_id=task_id)
-
-
-_PENDING_KEY = "gigm8:admin-run:{}"
 
 
 def _live_run(source: str) -> SyncLog | None:
@@ -225,18 +220,8 @@ def _live_run(source: str) -> SyncLog | None:
 
 
 def run_log_for_task(*, task_id: str) -> SyncLog | None:
-    """The log a staff-started task opened, once it exists, with the staff member recorded on it."""
-    sync_log = SyncLog.objects.filter(task_id=task_id).first()
-    if sync_log is None:
-        return None
-    pending = cache.get(_PENDING_KEY.format(task_id))
-    if pending and pending["user"] and sync_log.triggered_by_user_id is None:
-        SyncLog.objects.filter(pk=sync_log.pk, triggered_by_user__isnull=True).update(
-            triggered_by_user_id=pending["user"]
-        )
-        sync_log.triggered_by_user_id = pending["user"]
-        cache.delete(_PENDING_KEY.format(task_id))
-    return sync_log
+    """The log a staff-started task opened, once it exists."""
+    return SyncLog.objects.filter(task_id=task_id).first()
 
 
 # --- pausing a source -----------------------------------------------------------------------

@@ -8,6 +8,7 @@ pieces are claimed under a row lock, so no page is fetched twice.
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from celery import shared_task
 
@@ -50,9 +51,20 @@ def refresh_jobs(self, sync_log_id: int | None = None, triggered_by: str = Trigg
         return refresh_run(sync_log=log, distribute=True).pk
 
 
+def _user(user_id: int | None) -> Any:
+    """The staff member who started a run (None when unknown or since deleted)."""
+    if user_id is None:
+        return None
+    from django.contrib.auth import get_user_model
+
+    return get_user_model().objects.filter(pk=user_id).first()
+
+
 @shared_task(bind=True, acks_late=True)
-def fetch_adzuna(self, triggered_by: str = TriggerKind.SCHEDULE) -> int | None:
-    """An Adzuna run with settings' countries and terms, its pieces shared with helper tasks."""
+def fetch_adzuna(self, triggered_by: str = TriggerKind.SCHEDULE, user_id: int | None = None) -> int | None:
+    """An Adzuna run with settings' countries and terms, its pieces shared with helper tasks.
+
+    user_id: the staff member who pressed the button, recorded on the run's log."""
     from django.conf import settings
 
     try:
@@ -62,7 +74,10 @@ def fetch_adzuna(self, triggered_by: str = TriggerKind.SCHEDULE) -> int | None:
         return None
     try:
         log = adzuna_fetch(
-            triggered_by=triggered_by, helpers=settings.ADZUNA_HELPER_TASKS, task_id=self.request.id or ""
+            triggered_by=triggered_by,
+            user=_user(user_id),
+            helpers=settings.ADZUNA_HELPER_TASKS,
+            task_id=self.request.id or "",
         )
     except AdzunaAlreadyRunning as exc:
         logger.info("%s", exc)
@@ -83,6 +98,6 @@ def adzuna_help(sync_log_id: int) -> int:
 
 
 @shared_task(bind=True, acks_late=True)
-def expire_jobs(self, triggered_by: str = TriggerKind.SCHEDULE) -> int:
-    """Expire jobs past expires_at or unseen for JOB_EXPIRY_DAYS."""
-    return expiry_run(triggered_by=triggered_by, task_id=self.request.id or "").pk
+def expire_jobs(self, triggered_by: str = TriggerKind.SCHEDULE, user_id: int | None = None) -> int:
+    """Expire jobs past expires_at or unseen for JOB_EXPIRY_DAYS (user_id: who pressed the button)."""
+    return expiry_run(triggered_by=triggered_by, user=_user(user_id), task_id=self.request.id or "").pk
