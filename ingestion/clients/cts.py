@@ -17,7 +17,7 @@ import logging
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import TimeoutError as FutureTimeoutError
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import TypedDict, TypeVar
 
 import grpc
 from django.conf import settings
@@ -71,6 +71,11 @@ class CtsPermanentError(PermanentError):
     def __init__(self, message: str, *, code: grpc.StatusCode | None = None) -> None:
         super().__init__(message)
         self.code = code
+
+
+class _CallOptions(TypedDict):
+    retry: None
+    timeout: float
 
 
 @dataclass(frozen=True, slots=True)
@@ -240,7 +245,7 @@ class CtsClient:
 
     # --- plumbing -----------------------------------------------------------------------
 
-    def _opts(self) -> dict[str, object]:
+    def _opts(self) -> _CallOptions:
         # retry=None: the library's own retry would hide failures from our tenacity policy.
         return {"retry": None, "timeout": self.timeout}
 
@@ -265,7 +270,7 @@ class CtsClient:
             before_sleep=lambda state: logger.warning(
                 "CTS %s failed (%s), attempt %d of %d; retrying",
                 method,
-                _describe(state.outcome.exception()),
+                _describe(state.outcome.exception() if state.outcome else None),
                 state.attempt_number,
                 self.attempts,
             ),
