@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -49,7 +49,7 @@ TOP_COMPANIES = 20
 _ROW = "remote"
 
 
-def _blocked_companies() -> QuerySet[Company]:
+def _blocked_companies() -> QuerySet[Company, Mapping[str, Any]]:
     return Company.objects.filter(is_blocked=True).values("id")
 
 

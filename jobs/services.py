@@ -187,7 +187,7 @@ _UPSERT_NOW_COUNT = 4  # first_seen_at, last_seen_at, created_at, updated_at
 _TEXT_LIMITS: dict[str, int] = {
     field.attname: field.max_length
     for field in Job._meta.concrete_fields
-    if getattr(field, "max_length", None) and field.get_internal_type() == "CharField"
+    if field.get_internal_type() == "CharField" and field.max_length
 }
 
 
@@ -482,7 +482,7 @@ def _copy_new_rows(cursor: Any, rows: list[_Row], companies: dict[str, int], now
     then fails on the unique constraint inside its savepoint, and the batch takes the
     INSERT … ON CONFLICT path instead.
     """
-    fixed = (now, now, now, now, JobStatus.ACTIVE.value, False, [], "")
+    fixed: tuple[Any, ...] = (now, now, now, now, JobStatus.ACTIVE.value, False, [], "")
     try:
         # wrap_database_errors: psycopg's errors as Django's, as for every other statement here.
         with transaction.atomic(), connection.wrap_database_errors, cursor.cursor.copy(_COPY_SQL) as copy:
@@ -551,7 +551,7 @@ def _write_batch(items: list[_Row | UnchangedRecord], now: datetime, company_cac
             for row in rest:
                 for column, value in zip(columns, _values(row, companies, skills_joined=True), strict=True):
                     column.append(value)
-            cursor.execute(_UPSERT_SQL, [now] * _UPSERT_NOW_COUNT + columns)
+            cursor.execute(_UPSERT_SQL, [*([now] * _UPSERT_NOW_COUNT), *columns])
             written.update(
                 {(source, ext): (job_id, inserted, dup) for job_id, source, ext, inserted, dup in cursor.fetchall()}
             )
@@ -652,7 +652,8 @@ def _promote_duplicates(cursor: Any, expired_ids: list[int]) -> None:
         [expired_ids, JobStatus.EXPIRED],
     )
     new_target: dict[int, int] = {}
-    ids, targets = [], []
+    ids: list[int] = []
+    targets: list[int | None] = []
     for job_id, old in cursor.fetchall():
         if old not in new_target:
             new_target[old] = job_id

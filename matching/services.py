@@ -26,7 +26,7 @@ from jobs.choices import JobStatus
 from jobs.models import Job
 from matching import embeddings, selectors
 from matching.backends import get_backend
-from matching.backends.base import MatchQuery, MatchResponse
+from matching.backends.base import MatchQuery, MatchResponse, QueryKind
 from matching.models import JobSkillProfile
 from matching.skills import extract_skills, job_skill_split
 from matching.text import clean_text
@@ -114,7 +114,7 @@ def job_similar(
 
 def _match(
     *,
-    kind: str,
+    kind: QueryKind,
     text: str,
     filters: Mapping[str, Any] | None,
     limit: int,
@@ -162,7 +162,7 @@ def _match(
 
     query = MatchQuery(
         text=text, kind=kind, job_id=job_id, limit=limit, offset=offset, filters=cleaned, skills=extract_skills(text)
-    )  # type: ignore[arg-type]
+    )
     response = engine.search(query=query, candidates=candidates)
     response.cached = False
     response.search_time_ms = (time.perf_counter() - started) * 1000

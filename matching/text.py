@@ -106,9 +106,9 @@ def _pdf_text(data: bytes) -> str:
             # Many PDFs are "encrypted" with an empty user password only to restrict printing;
             # those open. A real password we cannot know.
             try:
-                opened = reader.decrypt("")
+                opened = bool(reader.decrypt(""))  # PasswordType.NOT_DECRYPTED is 0
             except Exception:  # pypdf raises several kinds (missing crypto provider, bad key)
-                opened = 0
+                opened = False
             if not opened:
                 raise TextExtractionError(
                     "encrypted_pdf", "The PDF is password-protected; remove the password or paste the text."

@@ -1,7 +1,8 @@
 """Adzuna job search API: I/O only (https://developer.adzuna.com/docs/search).
 
 GET {base}/v1/api/jobs/{country}/search/{page} with app_id and app_key. Timeouts, 429 and 5xx
-are retried with exponential backoff and jitter (Retry-After honoured); 401/403 are not.
+are retried with exponential backoff and jitter, Retry-After honoured (ingestion.clients.retry);
+401/403 are not.
 Errors never carry the request URL: it holds the app_key.
 """
 
@@ -16,9 +17,9 @@ from typing import Any
 import requests
 from django.conf import settings
 from requests.adapters import HTTPAdapter
-from tenacity import Retrying, retry_if_exception_type, stop_after_attempt, wait_exponential_jitter
 
 from ingestion.clients.errors import CredentialsError, PermanentError, TransientError
+from ingestion.clients.retry import MAX_RETRY_AFTER, backoff_wait, client_retrying
 
 MAX_RESULTS_PER_PAGE = 50
 _COUNTRY = re.compile(r"^[a-z]{2}$")
@@ -55,7 +56,7 @@ class AdzunaClient:
         attempts: int = 3,
         backoff: float = 1.0,
         max_backoff: float = 30.0,
-        max_retry_after: float = 120.0,
+        max_retry_after: float = MAX_RETRY_AFTER,
     ) -> None:
         if not app_id or not app_key:
             raise PermanentError("Adzuna credentials are not set (ADZUNA_APP_ID and ADZUNA_APP_KEY)")
@@ -87,12 +88,6 @@ class AdzunaClient:
 
     def close(self) -> None:
         self.session.close()
-
-    def _wait(self, retry_state: Any) -> float:
-        exc = retry_state.outcome.exception()
-        if isinstance(exc, TransientError) and exc.retry_after is not None:
-            return min(exc.retry_after, self.max_retry_after)
-        return wait_exponential_jitter(multiplier=self.backoff, max=self.max_backoff, jitter=self.backoff)(retry_state)
 
     def search(
         self,
@@ -135,11 +130,10 @@ class AdzunaClient:
             params["permanent"] = 1
         url = f"{self.base_url}/v1/api/jobs/{country}/search/{page}"
         label = f"{country} page {page}"
-        for attempt in Retrying(
-            stop=stop_after_attempt(self.attempts),
-            wait=self._wait,
-            retry=retry_if_exception_type(TransientError),
-            reraise=True,
+        for attempt in client_retrying(
+            attempts=self.attempts,
+            wait=backoff_wait(first=self.backoff, maximum=self.max_backoff),
+            max_retry_after=self.max_retry_after,
         ):
             with attempt:
                 return self._get(url, params, label)

@@ -1,7 +1,7 @@
 """Google Cloud Talent Solution (v4): the few calls gigm8 makes, and nothing else.
 
-I/O only: no database. Every call is retried with tenacity on the gRPC codes that mean
-"try again" (UNAVAILABLE, DEADLINE_EXCEEDED, RESOURCE_EXHAUSTED, INTERNAL), with
+I/O only: no database. Every call is retried (ingestion.clients.retry) on the gRPC codes that
+mean "try again" (UNAVAILABLE, DEADLINE_EXCEEDED, RESOURCE_EXHAUSTED, INTERNAL), with
 exponential backoff and jitter; after the last attempt it raises CtsTransientError. Any
 other failure raises CtsPermanentError. Both carry the gRPC status code.
 
@@ -17,7 +17,7 @@ import logging
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import TimeoutError as FutureTimeoutError
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import TypedDict, TypeVar
 
 import grpc
 from django.conf import settings
@@ -28,10 +28,10 @@ from google.cloud.talent_v4.services.company_service.transports import CompanySe
 from google.cloud.talent_v4.services.job_service.transports import JobServiceGrpcTransport
 from google.cloud.talent_v4.services.tenant_service.transports import TenantServiceGrpcTransport
 from google.protobuf import field_mask_pb2
-from tenacity import Retrying, retry_if_exception, stop_after_attempt, wait_exponential_jitter
 from tenacity.wait import WaitBaseT
 
 from ingestion.clients.errors import PermanentError, TransientError
+from ingestion.clients.retry import backoff_wait, client_retrying
 
 logger = logging.getLogger(__name__)
 
@@ -71,6 +71,11 @@ class CtsPermanentError(PermanentError):
     def __init__(self, message: str, *, code: grpc.StatusCode | None = None) -> None:
         super().__init__(message)
         self.code = code
+
+
+class _CallOptions(TypedDict):
+    retry: None
+    timeout: float
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,7 +139,7 @@ class CtsClient:
     ) -> None:
         self.config = config
         self.attempts = attempts
-        self.wait = wait if wait is not None else wait_exponential_jitter(multiplier=1, max=30, jitter=1)
+        self.wait = wait if wait is not None else backoff_wait(first=1, maximum=30)
         self.timeout = timeout
         self._channel: grpc.Channel | None = None
         if config.endpoint:
@@ -240,7 +245,7 @@ class CtsClient:
 
     # --- plumbing -----------------------------------------------------------------------
 
-    def _opts(self) -> dict[str, object]:
+    def _opts(self) -> _CallOptions:
         # retry=None: the library's own retry would hide failures from our tenacity policy.
         return {"retry": None, "timeout": self.timeout}
 
@@ -257,15 +262,14 @@ class CtsClient:
         return list(response.job_results)
 
     def _call(self, method: str, fn: Callable[[], T]) -> T:
-        retrying = Retrying(
-            retry=retry_if_exception(_is_transient),
-            stop=stop_after_attempt(self.attempts),
+        retrying = client_retrying(
+            attempts=self.attempts,
             wait=self.wait,
-            reraise=True,
+            retry_on=_is_transient,
             before_sleep=lambda state: logger.warning(
                 "CTS %s failed (%s), attempt %d of %d; retrying",
                 method,
-                _describe(state.outcome.exception()),
+                _describe(state.outcome.exception() if state.outcome else None),
                 state.attempt_number,
                 self.attempts,
             ),

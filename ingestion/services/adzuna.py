@@ -96,13 +96,19 @@ def adzuna_plan(
 # --- One result → JobData -----------------------------------------------------------------
 
 
+def _object_field(raw: dict[str, Any], key: str) -> dict[str, Any]:
+    """raw[key] when it is an object, else an empty one."""
+    value = raw.get(key)
+    return value if isinstance(value, dict) else {}
+
+
 def adzuna_record(raw: dict[str, Any], *, country: str, board: str = "") -> JobData:
     """One search result as JobData; raises normalize.InvalidPosting when it has no id or title."""
     if not isinstance(raw, dict):
         raise normalize.InvalidPosting("result is not an object")
-    company = raw.get("company") if isinstance(raw.get("company"), dict) else {}
-    location = raw.get("location") if isinstance(raw.get("location"), dict) else {}
-    category = raw.get("category") if isinstance(raw.get("category"), dict) else {}
+    company = _object_field(raw, "company")
+    location = _object_field(raw, "location")
+    category = _object_field(raw, "category")
     area = [str(a) for a in location.get("area") or [] if a]
     data = normalize.build_job_data(
         source=SOURCE,
@@ -218,7 +224,7 @@ class AdzunaOptions:
 
     @classmethod
     def from_settings(cls, **overrides: Any) -> AdzunaOptions:
-        values = {
+        values: dict[str, Any] = {
             "countries": list(settings.ADZUNA_COUNTRY),
             "terms": list(settings.ADZUNA_WHAT) or [""],
             "where": settings.ADZUNA_WHERE,

@@ -137,7 +137,7 @@ def _notify(alert: Alert) -> None:
     except Exception:  # an SMTP outage must not break the run that finished
         logger.exception("alert e-mail failed: %s", subject)
     if settings.ALERT_WEBHOOK_URL:
-        payload = {
+        payload: dict[str, Any] = {
             "alert_id": alert.pk,
             "kind": alert.kind,
             "source": alert.source,

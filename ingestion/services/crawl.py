@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import collections
 import dataclasses
+import functools
 import hashlib
 import logging
 import subprocess
@@ -18,7 +19,7 @@ import threading
 import time
 from collections.abc import Iterable, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -54,7 +55,7 @@ SPIDER_ATS_KIND = {
 }
 SPIDERS = tuple(SPIDER_ATS_KIND)
 HEARTBEAT_SECONDS = 60
-BOARD_KEY_LIMIT = Job._meta.get_field("board").max_length
+BOARD_KEY_LIMIT = cast(int, Job._meta.get_field("board").max_length)  # a CharField: always set
 
 
 class CrawlError(Exception):
@@ -373,7 +374,7 @@ def _register_refresh_steps() -> None:
                 return exc.sync_log
 
         register_refresh_step(
-            f"spider:{spider}", order=order, enabled=lambda spider=spider: crawl_has_boards(spider=spider)
+            f"spider:{spider}", order=order, enabled=functools.partial(crawl_has_boards, spider=spider)
         )(run)
 
 

@@ -87,7 +87,7 @@ UPDATE_FIELDS = (
     "language_code",
     "custom_attributes",
 )
-_UNITS = {
+_UNITS: dict[str, talent_v4.CompensationInfo.CompensationUnit] = {
     SalaryPeriod.HOUR: talent_v4.CompensationInfo.CompensationUnit.HOURLY,
     SalaryPeriod.DAY: talent_v4.CompensationInfo.CompensationUnit.DAILY,
     SalaryPeriod.WEEK: talent_v4.CompensationInfo.CompensationUnit.WEEKLY,
@@ -152,8 +152,8 @@ def cts_sync_plan(*, full: bool = False, limit: int | None = None) -> CtsPlan:
             plan.update += 1
         else:
             plan.create += 1
-        if job.company_id is not None and not job.company.cts_name:
-            companies.add(job.company_id)
+        if job.company is not None and not job.company.cts_name:
+            companies.add(job.company.pk)
     plan.companies = len(companies)
     plan.delete = len(cts_jobs_to_delete(now=now).values("id")[:limit])
     return plan
@@ -270,7 +270,7 @@ class _Run:
 
     def count(self, **counts: int) -> None:
         # Called after every batch, counts or not: it is also the run's heartbeat.
-        sync_log_add(sync_log=self.sync_log, **{name: value for name, value in counts.items() if value})
+        sync_log_add(sync_log=self.sync_log, result=None, **{name: value for name, value in counts.items() if value})
 
     def fail(self, job_id: int, reason: str, *, subject: str = "job") -> None:
         logger.warning("CTS sync: %s %s: %s", subject, job_id, reason)
@@ -347,12 +347,13 @@ def _ensure_companies(run: _Run, jobs: list[Job]) -> None:
     names: dict[int, str] = {}
     missing: dict[int, Company] = {}
     for job in jobs:
-        if job.company_id is None:
+        company = job.company
+        if company is None:
             continue
-        if job.company.cts_name:
-            names[job.company_id] = job.company.cts_name
+        if company.cts_name:
+            names[company.pk] = company.cts_name
         else:
-            missing[job.company_id] = job.company
+            missing[company.pk] = company
     if missing:
         if run.known_companies is None:
             run.known_companies = run.client.company_names_by_external_id()
@@ -372,12 +373,13 @@ def _ensure_companies(run: _Run, jobs: list[Job]) -> None:
                 Company.objects.filter(pk=company.pk).update(cts_name=name)
                 names[company.pk] = name
     for job in jobs:
-        if job.company_id is None:
+        company = job.company
+        if company is None:
             if run.config.default_company:
                 run.companies[job.pk] = run.config.default_company
-        elif job.company_id in names:
-            job.company.cts_name = names[job.company_id]
-            run.companies[job.pk] = names[job.company_id]
+        elif company.pk in names:
+            company.cts_name = names[company.pk]
+            run.companies[job.pk] = names[company.pk]
 
 
 def _push(run: _Run, pending: list[Job]) -> None:

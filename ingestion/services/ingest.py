@@ -7,7 +7,7 @@ from itertools import islice
 
 from ingestion.models import SyncLog
 from ingestion.services.runs import sync_log_add
-from jobs.services import SkippedRecord, UpsertResult, job_bulk_upsert
+from jobs.services import SkippedRecord, UnchangedRecord, UpsertResult, job_bulk_upsert
 from jobs.types import JobData
 
 BATCH_SIZE = 1000
@@ -15,7 +15,7 @@ BATCH_SIZE = 1000
 
 def ingest_records(
     *,
-    records: Iterable[JobData | SkippedRecord],
+    records: Iterable[JobData | SkippedRecord | UnchangedRecord],
     sync_log: SyncLog | None,
     batch_size: int = BATCH_SIZE,
     progress: Callable[[int], None] | None = None,
@@ -23,7 +23,8 @@ def ingest_records(
     """Upsert postings in batches, counting each batch into the run's log as it lands.
 
     A SkippedRecord (a posting the source could not read) is counted as skipped with its
-    reason. With sync_log None the counts are only returned (dry runs, benchmarks).
+    reason; an UnchangedRecord (a posting whose source hash matches) only touches its job.
+    With sync_log None the counts are only returned (dry runs, benchmarks).
     """
     total = UpsertResult()
     iterator = iter(records)

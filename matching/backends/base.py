@@ -88,7 +88,7 @@ class MatchedJob:
         return cls(
             job_id=job.pk,
             title=job.title,
-            company=job.company.name if job.company_id else "",
+            company=job.company.name if job.company is not None else "",
             location=job.location,
             remote=job.remote,
             employment_type=job.employment_type,

@@ -30,10 +30,10 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from google.cloud import talent_v4
 from google.type import latlng_pb2, money_pb2
-from tenacity import wait_exponential_jitter
 
 from ingestion.clients.cts import CtsClient, CtsConfig, cts_config
 from ingestion.clients.errors import PermanentError, TransientError
+from ingestion.clients.retry import backoff_wait
 from jobs.choices import Remote
 from jobs.filters import DEFAULT_RADIUS_KM, KM_PER_MILE
 from jobs.models import SEARCH_CONFIG, Company, Job
@@ -129,7 +129,7 @@ class CtsBackend(MatchBackend):
                 self._client = CtsClient(
                     config,
                     attempts=SEARCH_ATTEMPTS,
-                    wait=wait_exponential_jitter(multiplier=0.2, max=1, jitter=0.2),
+                    wait=backoff_wait(first=0.2, maximum=1),
                     timeout=SEARCH_TIMEOUT,
                 )
             return self._client

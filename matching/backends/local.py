@@ -22,6 +22,7 @@ import re
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 
 import numpy as np
 from django.contrib.postgres.fields import ArrayField
@@ -66,7 +67,7 @@ RECENCY_HALF_LIFE_DAYS = 30.0
 MISSING_SKILLS_SHOWN = 10
 _LEXEME = re.compile(r"^[a-z][a-z0-9]*$")
 
-_LEVEL_ORDER = {
+_LEVEL_ORDER: dict[str, int] = {
     JobLevel.ENTRY_LEVEL: 0,
     JobLevel.EXPERIENCED: 1,
     JobLevel.MANAGER: 2,
@@ -359,7 +360,7 @@ def _level_fit(query_level: int | None, job_level: str) -> float:
     return 1.0 if gap == 0 else 0.5 if gap == 1 else 0.0
 
 
-def _recency(posted, now) -> float:  # type: ignore[no-untyped-def]
+def _recency(posted: datetime | None, now: datetime) -> float:
     if posted is None:
         return 0.5
     age_days = max(0.0, (now - posted).total_seconds() / 86400)
