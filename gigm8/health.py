@@ -28,8 +28,6 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 from kombu import Connection
 
-from gigm8.api_errors import RETRY_AFTER_SECONDS
-
 logger = logging.getLogger(__name__)
 
 
@@ -42,7 +40,7 @@ def _check_database() -> None:
 def _check_cache() -> None:
     # django-redis is set to ignore Redis errors (the site runs on without its cache): ask Redis
     # itself first, so a failure is seen and named here.
-    client = getattr(cache, "client", None)
+    client: Any = getattr(cache, "client", None)
     if hasattr(client, "get_client"):
         client.get_client(write=True).ping()
     key = f"health:{uuid.uuid4().hex}"
@@ -129,7 +127,8 @@ def source_runs_summary(*, now: datetime | None = None) -> dict[str, SourceRuns]
     for source, status, started_at, finished_at in last_runs:
         info = summary.setdefault(source, SourceRuns())
         info.last_status, info.last_finished_at = status, finished_at
-        info.last_duration = finished_at - started_at
+        # Finished runs have finished_at (a check constraint says so).
+        info.last_duration = finished_at - started_at if finished_at is not None else None
     by_source = (
         SyncLog.objects.order_by()
         .values("source")
@@ -321,6 +320,8 @@ def health(request: HttpRequest) -> JsonResponse:
         body["detail"] = health_detail()
     response = JsonResponse(body, status=503 if failing else 200)
     if failing:
+        from gigm8.api_errors import RETRY_AFTER_SECONDS  # not at the top: the Celery app imports this module
+
         # A restart or a failover is over in seconds: say when to look again.
         response["Retry-After"] = str(RETRY_AFTER_SECONDS)
     return response

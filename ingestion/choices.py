@@ -40,13 +40,13 @@ class HealthState(models.TextChoices):
 
 
 # How the staff console colours a run's status and a source's health.
-STATUS_COLOURS = {
+STATUS_COLOURS: dict[str, str] = {
     SyncStatus.RUNNING: "#205493",
     SyncStatus.SUCCESS: "#2e7d32",
     SyncStatus.PARTIAL: "#b26a00",
     SyncStatus.FAILED: "#c62828",
 }
-HEALTH_COLOURS = {
+HEALTH_COLOURS: dict[str, str] = {
     HealthState.HEALTHY: "#2e7d32",
     HealthState.DEGRADED: "#b26a00",
     HealthState.FAILING: "#c62828",
