@@ -27,8 +27,8 @@ def _command(service: dict) -> list[str]:
     return shlex.split(command) if isinstance(command, str) else command
 
 
-def test_web_worker_scrape_worker_beat_and_migrate_all_run_the_one_image():
-    assert set(APP_SERVICES) == {"migrate", "web", "worker", "worker-scrape", "beat"}
+def test_web_the_workers_beat_and_migrate_all_run_the_one_image():
+    assert set(APP_SERVICES) == {"migrate", "web", "worker", "worker-ingest", "worker-index", "worker-scrape", "beat"}
     assert _command(APP_SERVICES["web"])[0] == "gunicorn"
 
 
@@ -37,7 +37,7 @@ def test_every_container_has_a_health_check_that_fits_what_it_runs():
     for name, service in APP_SERVICES.items():
         if _command(service)[0] != "gunicorn":
             assert "healthcheck" in service, f"{name} would inherit the web check and always be unhealthy"
-    for name in ("db", "redis", "proxy", "worker", "worker-scrape", "beat"):
+    for name in ("db", "redis", "proxy", "worker", "worker-ingest", "worker-index", "worker-scrape", "beat"):
         assert SERVICES[name]["healthcheck"].get("test"), name
     assert APP_SERVICES["migrate"]["healthcheck"] == {"disable": True}
 
