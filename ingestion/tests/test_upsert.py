@@ -148,10 +148,12 @@ def test_bad_rows_are_skipped_with_a_reason_and_the_rest_kept():
 
 
 def test_the_callers_records_are_left_as_they_were():
-    long_title = "Engineer " * 60
-    given = [record(1, title=f"  {long_title}  ", description="nul \x00 byte", skills=["Python", "bad\x1fskill"])]
+    def given_record() -> JobData:  # a new one each call: nothing shared with what the upsert saw
+        return record(1, title="  " + "Engineer " * 60, description="nul \x00 byte", skills=["Python", "bad\x1fskill"])
+
+    given = [given_record()]
     job_bulk_upsert(records=given)
-    assert given[0] == record(1, title=f"  {long_title}  ", description="nul \x00 byte", skills=["Python", "bad\x1fskill"])
+    assert given[0] == given_record()
     job = Job.objects.get()
     assert (len(job.title), job.description, job.skills) == (300, "nul  byte", ["Python"])
 
