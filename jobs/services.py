@@ -21,6 +21,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import logging
+import operator
 import re
 import uuid
 from collections.abc import Iterable, Iterator
@@ -233,6 +234,17 @@ def _salary(value: Decimal | None) -> Decimal | None:
     return value
 
 
+# JobData's fields in __init__ order: copying a record through them is several times faster than
+# dataclasses.replace(), which the upsert would otherwise pay once a posting.
+_JOB_DATA_VALUES = operator.attrgetter(*(field.name for field in dataclasses.fields(JobData)))
+
+
+def _copy(record: JobData) -> JobData:
+    if type(record) is not JobData:
+        return dataclasses.replace(record)
+    return JobData(*_JOB_DATA_VALUES(record))
+
+
 @dataclasses.dataclass(slots=True)
 class _Row:
     data: JobData
@@ -249,7 +261,7 @@ def _prepare(record: JobData | SkippedRecord | UnchangedRecord, normalize_compan
         return record
     if not isinstance(record, JobData):
         return f"not a JobData: {type(record).__name__}"
-    data = dataclasses.replace(record)
+    data = _copy(record)  # the caller's record stays as it was
     data.external_id = _clean_text(str(data.external_id or "")).strip()
     data.title = " ".join(_clean_text(data.title).split())
     if not data.source:

@@ -275,15 +275,19 @@ def build_job_data(
 def _clean_skills(skills: Sequence[str] | str) -> list[str]:
     if isinstance(skills, str):  # a CSV cell: "Python, SQL; Docker"
         skills = re.split(r"[,;|\n]", skills)
-    limit = _max_lengths().get("skill", 100)
     seen: set[str] = set()
     result = []
     for skill in skills:
-        name = clean_line(skill)[:limit]
+        name = _skill_name(skill if isinstance(skill, str) else str(skill or ""))
         if name and name.casefold() not in seen:
             seen.add(name.casefold())
             result.append(name)
     return result
+
+
+@functools.lru_cache(maxsize=8192)  # the same few thousand names (the vocabulary's) again and again
+def _skill_name(skill: str) -> str:
+    return clean_line(skill)[: _max_lengths().get("skill", 100)]
 
 
 def _extract_skills(text: str) -> list[str]:

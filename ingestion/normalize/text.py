@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import html
 import re
 import unicodedata
@@ -332,6 +333,11 @@ def normalize_company_name(name: str | None) -> str:
     are all ``"nrt technology"``. A name that is only a legal form ("Limited") keeps it rather than
     becoming empty. Empty input gives "".
     """
+    return _company_key(name if isinstance(name, str) else str(name or ""))
+
+
+@functools.lru_cache(maxsize=4096)  # a feed lists many postings of each company; the upsert asks for each
+def _company_key(name: str) -> str:
     display = clean_company_name(name)
     if not display:
         return ""

@@ -147,6 +147,17 @@ def test_bad_rows_are_skipped_with_a_reason_and_the_rest_kept():
     assert Job.objects.get(external_id="a5").description == "nul  byte"
 
 
+def test_the_callers_records_are_left_as_they_were():
+    def given_record() -> JobData:  # a new one each call: nothing shared with what the upsert saw
+        return record(1, title="  " + "Engineer " * 60, description="nul \x00 byte", skills=["Python", "bad\x1fskill"])
+
+    given = [given_record()]
+    job_bulk_upsert(records=given)
+    assert given[0] == given_record()
+    job = Job.objects.get()
+    assert (len(job.title), job.description, job.skills) == (300, "nul  byte", ["Python"])
+
+
 def test_the_same_key_twice_in_one_input_keeps_the_last():
     result = job_bulk_upsert(records=[record(1, title="First"), record(1, title="Second")])
     assert (result.created, result.skipped) == (1, 1)

@@ -1,6 +1,6 @@
 import pytest
 
-from matching.skills import extract_skills, job_skill_split, skill_counts
+from matching.skills import _TOKEN, extract_skills, job_skill_split, skill_counts
 
 
 @pytest.mark.parametrize(
@@ -38,6 +38,19 @@ def test_aliases_give_the_canonical_name(text, skill):
 )
 def test_common_words_are_not_skills_unless_written_as_one(text, absent):
     assert absent not in extract_skills(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "tokens"),
+    [
+        ("C++ and C# on .NET", ["C++", "and", "C#", "on", ".NET"]),
+        ("Node.js, R&D, FP&A; CI/CD", ["Node.js", "R&D", "FP&A", "CI", "CD"]),
+        ("end. ..net a.b. & + # x&", ["end", ".net", "a.b", "x"]),
+        ("e-mail_v2 \u212a \u0130t", ["e", "mail", "v2", "t"]),
+    ],
+)
+def test_tokens_keep_what_makes_a_skill_name(text, tokens):
+    assert _TOKEN.findall(text) == tokens
 
 
 def test_case_sensitive_aliases_match_as_written():
