@@ -12,7 +12,8 @@ real resumes with typical filters (country, posted in the last 30 days), uncache
 - floor: the unavoidable work for the same query and filters: embedding the query text with the
   same model + one raw pgvector top-20 query + one raw full-text top-20 query (the tsquery the
   engine sends), timed separately and added up;
-- peer: rank_bm25's BM25Okapi scoring the same 50,000 jobs in Python (index built once, not timed).
+- peer: rank_bm25's BM25Okapi scoring the same 50,000 jobs in Python (index built once, not timed);
+- job descriptions (--jd-queries): matching.services.jd_match on Google postings' text, same filters.
 
 Prints p50/p95 of each and the ratios. Figures vary with the machine's load: the three are
 measured interleaved in one process so that load hits them alike.
@@ -161,6 +162,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--jobs", type=int, default=50_000)
     parser.add_argument("--queries", type=int, default=60, help="resume queries timed (engine and floor)")
     parser.add_argument("--peer-queries", type=int, default=10, help="of those, how many the BM25 peer runs")
+    parser.add_argument("--jd-queries", type=int, default=30, help="job descriptions timed (jd_match)")
     parser.add_argument("--reindex", action="store_true", help="embed every job again (measures indexing)")
     args = parser.parse_args(argv)
     mq.require_shared_data()
@@ -225,6 +227,15 @@ def main(argv: list[str] | None = None) -> int:
                 peer.rank(text, 20)
                 peer_ms.append((time.perf_counter() - started) * 1000)
 
+        jd_ms: list[float] = []
+        if args.jd_queries:
+            # The quality benchmark's JD queries; only their texts matter here (no corpus: no relevance sets).
+            jd_texts = [query.text for query in mq.jd_queries({})][: args.jd_queries]
+            for text in jd_texts:
+                started = time.perf_counter()
+                services.jd_match(text=text, filters=FILTERS, limit=20)
+                jd_ms.append((time.perf_counter() - started) * 1000)
+
         def line(name: str, values: list[float]) -> str:
             return (
                 f"| {name} | {len(values)} | {statistics.median(values):.1f} | {percentile(values, 95):.1f} |"
@@ -237,6 +248,7 @@ def main(argv: list[str] | None = None) -> int:
         print(line("engine (resume_match, whole service)", engine_ms))
         print(line("floor (embed + pgvector top-20 + full-text top-20)", floor_ms))
         print(line("peer (rank_bm25 over every job, Python)", peer_ms))
+        print(line("engine, job descriptions (jd_match, whole service)", jd_ms))
         p95_engine, p95_floor = percentile(engine_ms, 95), percentile(floor_ms, 95)
         print(f"\nengine p95 / floor p95 = {p95_engine / p95_floor:.2f} (target <= 2)")
         if peer_ms:

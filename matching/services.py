@@ -33,7 +33,7 @@ from matching.text import clean_text
 
 logger = logging.getLogger(__name__)
 
-CACHE_PREFIX = "match:v1"
+CACHE_PREFIX = "match:v2"  # bumped when the engine ranks differently: no answer of the old one is served
 MAX_LIMIT = 100
 MAX_OFFSET = 1000
 MIN_QUERY_CHARS = 20

@@ -352,6 +352,9 @@ class CompanyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
             if has_jobs.lower() not in ("", "true", "false"):
                 raise ValidationError({"has_jobs": [f"expected true or false, got '{has_jobs}'."]})
             with_jobs_only = has_jobs.lower() == "true"
+            # PostgreSQL text cannot hold NUL (it was a 500): a 400, as the job listing's q gives.
+            if "\x00" in self.request.query_params.get("q", ""):
+                raise ValidationError({"q": ["Null characters are not allowed."]})
         return company_list_public(with_jobs_only=with_jobs_only).order_by("name", "id")
 
     def filter_queryset(self, queryset: QuerySet[Company]) -> QuerySet[Company]:

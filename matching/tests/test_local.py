@@ -5,10 +5,10 @@ import pytest
 from django.utils import timezone
 
 from jobs.choices import EmploymentType, Remote
-from matching import services
+from matching import selectors, services
 from matching.backends import get_backend
 from matching.backends.base import MatchBackend
-from matching.backends.local import WEIGHTS
+from matching.backends.local import JD_WEIGHTS, WEIGHTS, cosine_query_weights
 from matching.tests.conftest import NURSING_JOB, PYTHON_JOB, PYTHON_RESUME
 
 pytestmark = pytest.mark.django_db
@@ -124,6 +124,43 @@ def test_jd_match_ranks_the_same_occupation_first(make_job):
         text="Staff nurse wanted for a nursing home; patient care and medication rounds, NMC registered."
     )
     assert response.jobs[0].job_id == nurse.pk
+
+
+def test_jd_explanation_is_its_own_blend_with_the_whole_text_cosine(make_job):
+    job = make_job(
+        title="Ward Nurse",
+        description="Patient care on a busy ward. Patient care plans, medication rounds, NMC registration.",
+    )
+    make_job(**PYTHON_JOB)
+    jd = "Nurse for patient care and medication rounds on a surgical ward; NMC registration required."
+
+    response = services.jd_match(text=jd)
+
+    result = next(item for item in response.jobs if item.job_id == job.pk)
+    assert set(result.score_parts) == set(JD_WEIGHTS)
+    weighted = sum(JD_WEIGHTS[name] * value for name, value in result.score_parts.items())
+    assert result.relevance_score == pytest.approx(weighted, abs=1e-3)
+    # lexical: lnc.ltc cosine, worked out here from the two texts' lexeme counts.
+    stats = selectors.corpus_stats()
+    query = {lx: (1 + math.log(tf)) * stats.idf(lx) for lx, tf in selectors.text_lexemes(jd).items() if lx in stats.df}
+    document = {
+        lx: 1 + math.log(tf)
+        for lx, tf in selectors.text_lexemes(f"{job.title} {' '.join(job.skills)} {job.description}").items()
+    }
+    dot = sum(weight * document.get(lx, 0.0) for lx, weight in query.items())
+    norms = math.sqrt(sum(w * w for w in query.values())) * math.sqrt(sum(w * w for w in document.values()))
+    assert result.score_parts["lexical"] == pytest.approx(dot / norms, abs=1e-4)
+    assert 0 < result.score_parts["lexical"] < 1
+
+
+def test_cosine_query_weights_are_unit_length_over_known_lexemes(make_job):
+    make_job(**NURSING_JOB)
+    make_job(**PYTHON_JOB)
+    stats = selectors.corpus_stats()
+    weights = cosine_query_weights({"python": 3, "django": 1, "zzzunknown": 5}, stats)
+    assert set(weights) == {"python", "django"}
+    assert math.sqrt(sum(w * w for w in weights.values())) == pytest.approx(1.0)
+    assert cosine_query_weights({"zzzunknown": 2}, stats) == {}
 
 
 def test_similar_jobs_leave_the_job_itself_out(make_job):
