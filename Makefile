@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 PYTHON ?= python3
 PORT ?= 8000
 
-.PHONY: install system-deps run test lint typecheck format migrate
+.PHONY: install system-deps test-deps run test lint typecheck format migrate
 
 $(VENV)/.installed: requirements/base.txt requirements/dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -16,11 +16,19 @@ $(VENV)/.installed: requirements/base.txt requirements/dev.txt
 
 install: $(VENV)/.installed
 
-# Debian's Chromium renders JavaScript careers pages and drives the browser tests.
+# Debian packages, each named for the command it provides. Chromium renders JavaScript careers
+# pages and drives the browser tests; the fault tests start a redis-server of their own and run
+# the Dockerfile's curl health check.
+SYSTEM_PACKAGES := chromium
 system-deps:
-	@command -v chromium >/dev/null 2>&1 || { \
+	@missing=$$(for p in $(SYSTEM_PACKAGES); do command -v $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
-	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium; }
+	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq $$missing; \
+	fi
+
+test-deps:
+	@$(MAKE) --no-print-directory system-deps SYSTEM_PACKAGES="chromium redis-server curl"
 
 migrate: install
 	$(PY) manage.py migrate --noinput
@@ -30,7 +38,7 @@ migrate: install
 run: install system-deps migrate
 	PATH="$(abspath $(VENV))/bin:$$PATH" PORT=$(PORT) honcho -f Procfile.dev start
 
-test: install system-deps lint typecheck
+test: install test-deps lint typecheck
 	$(VENV)/bin/pytest
 
 lint: install
