@@ -3,23 +3,15 @@
 import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import time
 import urllib.request
 import uuid
-from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+from gigm8.tests.stack import ROOT, free_port
 
 
 @pytest.fixture
@@ -49,7 +41,7 @@ def test_with_no_service_urls_the_project_migrates_and_answers_health(fresh_var_
     assert "cache=files" in line
     assert "broker=filesystem" in line
 
-    port = _free_port()
+    port = free_port()
     server = subprocess.Popen(
         [sys.executable, "manage.py", "runserver", "--noreload", f"127.0.0.1:{port}"],
         cwd=ROOT,

@@ -13,6 +13,7 @@ import pytest
 from django.conf import settings as django_settings
 from django.test import override_settings
 
+from gigm8.tests.stack import wait_for
 from jobs.tests.factories import JobFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.slow]
@@ -66,18 +67,6 @@ def adzuna_server():
     server.stop()
 
 
-def _wait_for(condition, *, seconds: float, what: str):
-    import time
-
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(0.2)
-    pytest.fail(f"timed out waiting for {what}")
-
-
 def test_worker_killed_mid_run_loses_and_doubles_nothing_and_the_next_run_succeeds(
     celery_worker_process,  # noqa: F811 (the imported fixture)
     adzuna_server,
@@ -108,8 +97,8 @@ def test_worker_killed_mid_run_loses_and_doubles_nothing_and_the_next_run_succee
     adzuna_server.fail(200, page=2, delay=30)
     worker = celery_worker_process(**env)
     fetch_adzuna.delay(triggered_by="manual")
-    _wait_for(lambda: 2 in adzuna_server.pages_requested(), seconds=60, what="the worker to ask for page 2")
-    _wait_for(lambda: Job.objects.filter(source="adzuna").count() == PER_PAGE, seconds=30, what="page 1 stored")
+    wait_for(lambda: 2 in adzuna_server.pages_requested(), seconds=60, what="the worker to ask for page 2")
+    wait_for(lambda: Job.objects.filter(source="adzuna").count() == PER_PAGE, seconds=30, what="page 1 stored")
     worker.send_signal(signal.SIGKILL)
     worker.wait(timeout=10)
 
@@ -122,7 +111,7 @@ def test_worker_killed_mid_run_loses_and_doubles_nothing_and_the_next_run_succee
 
     celery_worker_process(**env)  # page 2 now answers at once
     fetch_adzuna.delay(triggered_by="manual")
-    finished = _wait_for(
+    finished = wait_for(
         lambda: (
             SyncLog.objects.filter(source="adzuna").exclude(pk=killed.pk).exclude(status=SyncStatus.RUNNING).first()
         ),

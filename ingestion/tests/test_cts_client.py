@@ -6,13 +6,13 @@
 from __future__ import annotations
 
 import logging
-import socket
 
 import grpc
 import pytest
 from google.cloud import talent_v4
 from tenacity import wait_none
 
+from gigm8.tests.stack import free_port
 from ingestion.clients import cts as cts_module
 from ingestion.clients.cts import (
     NOT_CONFIGURED,
@@ -121,9 +121,7 @@ def test_unknown_tenant_is_a_permanent_not_found(cts_settings, settings):
 
 
 def test_server_down_is_transient():
-    with socket.socket() as sock:  # a port nobody listens on
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
+    port = free_port()  # nobody listens on it once it is closed
     config = CtsConfig(project_id=PROJECT, tenant_id=TENANT_ID, endpoint=f"127.0.0.1:{port}")
     with CtsClient(config, attempts=2, wait=wait_none(), timeout=2) as client, pytest.raises(CtsTransientError):
         client.tenant_get()

@@ -5,13 +5,13 @@
 
 from __future__ import annotations
 
-import socket
 from datetime import timedelta
 
 import pytest
 from django.utils import timezone
 from google.cloud import talent_v4
 
+from gigm8.tests.stack import free_port
 from ingestion.services.cts_sync import cts_sync
 from ingestion.tests.fake_cts import TENANT, cts_fake, cts_settings  # noqa: F401
 from jobs.choices import EmploymentType, Remote
@@ -169,9 +169,7 @@ def test_query_text_is_skills_then_strongest_words_within_255_characters(db):
 
 def test_falls_back_to_local_when_cts_is_down(cts_settings, settings, make_job):
     job = make_job(title="Python Developer", description=PYTHON_JOB)
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        settings.CTS_ENDPOINT = f"127.0.0.1:{sock.getsockname()[1]}"  # nobody listens once closed
+    settings.CTS_ENDPOINT = f"127.0.0.1:{free_port()}"  # nobody listens once closed
 
     response = services.resume_match(text=PYTHON_RESUME, backend="cts")
 
