@@ -162,12 +162,9 @@ def _record_schedule_outcome(task: Any = None, state: str | None = None, **kwarg
     """task_postrun: remember how the last run a beat schedule sent ended, by the schedule's name.
 
     django-celery-beat sends each task with a `periodic_task_name` header, which the worker
-    exposes on the task's request. Tasks sent any other way are not recorded.
+    sets as an attribute of the task's request. Tasks sent any other way are not recorded.
     """
-    request = getattr(task, "request", None)
-    name = getattr(request, "periodic_task_name", None) or (getattr(request, "headers", None) or {}).get(
-        "periodic_task_name"
-    )
+    name = getattr(getattr(task, "request", None), "periodic_task_name", None)
     if not name or not state:
         return
     key, now = _schedule_outcome_key(name), timezone.now().isoformat()
@@ -253,17 +250,17 @@ def health_detail() -> dict[str, Any]:
     detail: dict[str, Any] = {}
     try:
         runs = source_runs_summary()
-        health = {row.source: row for row in source_health()}
         detail["sources"] = {}
-        for source in sorted(runs.keys() | health.keys()):
-            info, row = runs.get(source, SourceRuns()), health.get(source)
-            detail["sources"][source] = {
-                # healthy, degraded, failing or paused, as the staff console shows it
-                "state": row.state if row else "healthy",
-                "failed_streak": row.failed_streak if row else 0,
-                "paused": row is not None and row.pause is not None,
-                "open_alerts": [alert.kind for alert in row.alerts] if row else [],
-                "jobs_active": row.jobs_active if row else 0,
+        # source_health has a row for every source that has runs (and for paused ones, and ones
+        # with jobs), sorted by name.
+        for row in source_health():
+            info = runs.get(row.source, SourceRuns())
+            detail["sources"][row.source] = {
+                "state": row.state,  # healthy, degraded, failing or paused, as the staff console shows it
+                "failed_streak": row.failed_streak,
+                "paused": row.pause is not None,
+                "open_alerts": [alert.kind for alert in row.alerts],
+                "jobs_active": row.jobs_active,
                 "last_status": info.last_status,
                 "last_finished_at": _iso(info.last_finished_at),
                 "last_duration_s": info.last_duration.total_seconds() if info.last_duration is not None else None,

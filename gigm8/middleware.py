@@ -116,8 +116,9 @@ class DatabaseUnavailableMiddleware:
         if not isinstance(exception, OperationalError | InterfaceError):
             return None
         logger.warning("database unavailable", path=request.path, error=str(exception)[:200])
+        response: HttpResponse
         if request.path.startswith("/api/"):
-            response: HttpResponse = error_response(status=503, code="database_unavailable", message=UNAVAILABLE)
+            response = error_response(status=503, code=DatabaseUnavailable.default_code, message=UNAVAILABLE)
         else:
             response = HttpResponse(UNAVAILABLE, status=503, content_type="text/plain; charset=utf-8")
         response["Retry-After"] = str(RETRY_AFTER_SECONDS)
