@@ -38,6 +38,13 @@ def dockerfile_instruction(name: str) -> list[str]:
     return json.loads(line.removeprefix(name + " "))
 
 
+def compose_services() -> dict[str, dict]:
+    """docker-compose.yml's services, with its YAML anchors merged in."""
+    import yaml
+
+    return yaml.safe_load((ROOT / "docker-compose.yml").read_text())["services"]
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

@@ -8,14 +8,12 @@ import re
 import shlex
 
 import pytest
-import yaml
 from django.core.management import get_commands
 
 from gigm8.celery import QUEUES
-from gigm8.tests.stack import ROOT, dockerfile_instruction
+from gigm8.tests.stack import ROOT, compose_services, dockerfile_instruction
 
-COMPOSE = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
-SERVICES = COMPOSE["services"]
+SERVICES = compose_services()
 DOCKERFILE = (ROOT / "Dockerfile").read_text()
 APP_SERVICES = {name: service for name, service in SERVICES.items() if service.get("image") == "gigm8:latest"}
 

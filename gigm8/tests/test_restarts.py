@@ -22,6 +22,7 @@ from gigm8.tests.stack import (
     Load,
     ThrowawayPostgres,
     ThrowawayRedis,
+    compose_services,
     dockerfile_instruction,
     manage,
     production_env,
@@ -85,9 +86,7 @@ def stack(tmp_path_factory):
 
 
 def _compose_healthcheck(service: str) -> list[str]:
-    import yaml
-
-    test = yaml.safe_load((ROOT / "docker-compose.yml").read_text())["services"][service]["healthcheck"]["test"]
+    test = compose_services()[service]["healthcheck"]["test"]
     assert test[0] == "CMD", test
     return test[1:]
 
