@@ -1,8 +1,8 @@
 import pytest
 from tenacity import wait_fixed
 
-from ingestion.clients.errors import PermanentError, TransientError
-from ingestion.clients.retry import backoff_wait, client_retrying
+from clients.errors import PermanentError, TransientError
+from clients.retry import backoff_wait, client_retrying
 
 
 def _failing(*errors: Exception):

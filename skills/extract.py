@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from functools import cache
 from pathlib import Path
 
-VOCABULARY_PATH = Path(__file__).resolve().parent / "data" / "skills_vocabulary.tsv"
+VOCABULARY_PATH = Path(__file__).resolve().parent / "data" / "vocabulary.tsv"
 
 # Words, keeping what makes a skill's name: "C++", "C#", ".NET", "Node.js", "R&D", "FP&A".
 # "/" and "-" separate ("CI/CD" is two tokens, in the vocabulary as in the text). Possessive

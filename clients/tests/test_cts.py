@@ -12,9 +12,8 @@ import pytest
 from google.cloud import talent_v4
 from tenacity import wait_none
 
-from gigm8.tests.stack import free_port
-from ingestion.clients import cts as cts_module
-from ingestion.clients.cts import (
+from clients import cts as cts_module
+from clients.cts import (
     NOT_CONFIGURED,
     CtsClient,
     CtsConfig,
@@ -23,8 +22,9 @@ from ingestion.clients.cts import (
     cts_config,
     job_result_code,
 )
-from ingestion.clients.errors import PermanentError, TransientError
-from ingestion.tests.fake_cts import PROJECT, TENANT, TENANT_ID, cts_client, cts_fake, cts_settings  # noqa: F401
+from clients.errors import PermanentError, TransientError
+from clients.tests.fake_cts import PROJECT, TENANT, TENANT_ID, cts_client, cts_fake, cts_settings  # noqa: F401
+from gigm8.tests.stack import free_port
 
 
 def _job(company: str, requisition_id: str, **fields) -> talent_v4.Job:
@@ -36,7 +36,7 @@ def test_not_configured_returns_none_and_says_so_once(settings, monkeypatch, cap
     settings.GCP_PROJECT_ID = ""
     settings.GCP_TENANT_ID = ""
     monkeypatch.setattr(cts_module, "_said_not_configured", False)
-    with caplog.at_level(logging.INFO, logger="ingestion.clients.cts"):
+    with caplog.at_level(logging.INFO, logger="clients.cts"):
         assert cts_config() is None
         assert cts_config() is None
     assert [r.getMessage() for r in caplog.records].count(NOT_CONFIGURED) == 1

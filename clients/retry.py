@@ -12,7 +12,7 @@ from collections.abc import Callable
 from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_attempt, wait_exponential_jitter
 from tenacity.wait import WaitBaseT
 
-from ingestion.clients.errors import TransientError
+from clients.errors import TransientError
 
 # Longest Retry-After we honour, in seconds: a server asking for more gets this.
 MAX_RETRY_AFTER = 120.0

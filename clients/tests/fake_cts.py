@@ -28,7 +28,7 @@ from google.protobuf import any_pb2
 from google.rpc import code_pb2, status_pb2
 from tenacity import wait_exponential_jitter
 
-from ingestion.clients.cts import CtsClient, cts_config
+from clients.cts import CtsClient, cts_config
 
 PROJECT = "test-project"
 TENANT_ID = "test-tenant"

@@ -2,7 +2,7 @@
 
 Usage (needs the distillation extras, not needed at run time):
     .venv/bin/pip install -r requirements/distill.txt
-    HF_HUB_OFFLINE=1 .venv/bin/python -m matching.build_embedding_model [--out DIR]
+    HF_HUB_OFFLINE=1 .venv/bin/python -m tools.build_embedding_model [--out DIR]
 
 model2vec runs every token of MiniLM's vocabulary through MiniLM once and keeps the
 resulting vectors (SIF-weighted, 384 dimensions so they fit Job.embedding, float16). At run
@@ -19,7 +19,7 @@ import sys
 import time
 from pathlib import Path
 
-DEFAULT_OUT = Path(__file__).resolve().parent / "data" / "minilm_static"
+DEFAULT_OUT = Path(__file__).resolve().parent.parent / "matching" / "data" / "minilm_static"
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,6 +1,6 @@
 import pytest
 
-from matching.skills import _TOKEN, extract_skills, job_skill_split, skill_counts
+from skills.extract import _TOKEN, extract_skills, job_skill_split, skill_counts
 
 
 @pytest.mark.parametrize(

@@ -1,6 +1,6 @@
 """Google Cloud Talent Solution (v4): the few calls gigm8 makes, and nothing else.
 
-I/O only: no database. Every call is retried (ingestion.clients.retry) on the gRPC codes that
+I/O only: no database. Every call is retried (clients.retry) on the gRPC codes that
 mean "try again" (UNAVAILABLE, DEADLINE_EXCEEDED, RESOURCE_EXHAUSTED, INTERNAL), with
 exponential backoff and jitter; after the last attempt it raises CtsTransientError. Any
 other failure raises CtsPermanentError. Both carry the gRPC status code.
@@ -30,8 +30,8 @@ from google.cloud.talent_v4.services.tenant_service.transports import TenantServ
 from google.protobuf import field_mask_pb2
 from tenacity.wait import WaitBaseT
 
-from ingestion.clients.errors import PermanentError, TransientError
-from ingestion.clients.retry import backoff_wait, client_retrying
+from clients.errors import PermanentError, TransientError
+from clients.retry import backoff_wait, client_retrying
 
 logger = logging.getLogger(__name__)
 
