@@ -12,8 +12,8 @@ from typing import Any
 
 from celery import shared_task
 
+from clients.errors import PermanentError
 from ingestion.choices import SyncStatus, TriggerKind
-from ingestion.clients.errors import PermanentError
 from ingestion.models import SyncLog
 from ingestion.services.adzuna import AdzunaAlreadyRunning, adzuna_fetch, adzuna_work
 from ingestion.services.alerts import SourcePaused, source_check_not_paused

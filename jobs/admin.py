@@ -26,6 +26,7 @@ from django.utils.text import smart_split, unescape_string_literal
 from gigm8.admin_views import AutocompleteFilter, DateRangeFilter, EstimatedCountPaginator, confirm_action
 from jobs.choices import LOCKABLE_FIELDS, JobStatus
 from jobs.models import Company, Job
+from jobs.rules import normalize_company_name
 from jobs.services import job_annualize_salary, job_apply_staff_edit
 
 LOCK_MARK = "🔒"
@@ -521,8 +522,6 @@ class CompanyAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         if not change:
-            from ingestion.normalize import normalize_company_name
-
             obj.normalized_name = normalize_company_name(obj.name)
         super().save_model(request, obj, form, change)
 

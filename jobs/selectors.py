@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, DecimalField, Exists, F, Max, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models import Count, DecimalField, Exists, F, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce, Greatest, Least, TruncDate
 from django.utils import timezone
 
@@ -196,75 +196,6 @@ def job_stats(*, now: datetime | None = None, days: int = 30) -> dict[str, Any]:
         ],
         "new_per_day": new_per_day,
     }
-
-
-def source_list() -> list[dict[str, Any]]:
-    """Every source with its job counts and its last run, last success and last error (from SyncLog)."""
-    from ingestion.choices import SyncKind, SyncStatus
-    from ingestion.models import SyncLog
-
-    jobs = {
-        row["source"]: row
-        for row in Job.objects.order_by()
-        .values("source")
-        .annotate(
-            jobs=Count("*"),
-            active_jobs=Count(_ROW, filter=Q(status=JobStatus.ACTIVE, duplicate_of__isnull=True)),
-            last_seen_at=Max("last_seen_at"),
-        )
-    }
-    # Runs that bring jobs in (not expiry, CTS pushes or the refresh umbrella run).
-    runs = SyncLog.objects.filter(kind__in=[SyncKind.SOURCE, SyncKind.SPIDER, SyncKind.IMPORT])
-
-    def latest(queryset: QuerySet[SyncLog]) -> dict[str, SyncLog]:
-        # DISTINCT ON (source): one row per source, the newest, in one query.
-        return {log.source: log for log in queryset.order_by("source", "-started_at", "-id").distinct("source")}
-
-    last_run = latest(runs)
-    last_success = latest(runs.filter(status=SyncStatus.SUCCESS))
-    last_error = latest(runs.filter(Q(status__in=[SyncStatus.FAILED, SyncStatus.PARTIAL]) | Q(errors__gt=0)))
-
-    def run(log: SyncLog | None) -> dict[str, Any] | None:
-        if log is None:
-            return None
-        return {
-            "id": log.id,
-            "kind": log.kind,
-            "status": log.status,
-            "triggered_by": log.triggered_by,
-            "started_at": log.started_at,
-            "finished_at": log.finished_at,
-            "fetched": log.fetched,
-            "created": log.created,
-            "updated": log.updated,
-            "expired": log.expired,
-            "errors": log.errors,
-        }
-
-    def error(log: SyncLog | None) -> dict[str, Any] | None:
-        if log is None:
-            return None
-        sample = [str(item) for item in (log.error_sample or [])][:5]
-        return {
-            "sync_log_id": log.id,
-            "at": log.finished_at or log.started_at,
-            "message": log.message,
-            "sample": sample,
-        }
-
-    names: Sequence[str] = sorted(set(jobs) | set(last_run))
-    return [
-        {
-            "source": name,
-            "jobs": jobs.get(name, {}).get("jobs", 0),
-            "active_jobs": jobs.get(name, {}).get("active_jobs", 0),
-            "last_seen_at": jobs.get(name, {}).get("last_seen_at"),
-            "last_run": run(last_run.get(name)),
-            "last_success_at": (log.finished_at if (log := last_success.get(name)) else None),
-            "last_error": error(last_error.get(name)),
-        }
-        for name in names
-    ]
 
 
 def _open_jobs_of_company() -> QuerySet[Job]:

@@ -10,7 +10,7 @@ them in batches of bulk statements (psycopg 3 arrays through unnest(), not a que
 - fields a staff member locked (Job.locked_fields) keep the staff's values (a CASE per column
   in the ON CONFLICT update, so a concurrent admin edit is respected by the database itself);
 - hidden jobs stay hidden; expired jobs seen again become active;
-- one Company per normalized name (ingestion.normalize.normalize_company_name), created in bulk;
+- one Company per normalized name (jobs.rules.normalize_company_name), created in bulk;
 - cross-source duplicates: same fingerprint (normalized company + title + location) and a
   near-identical description (see DUPLICATE_MIN_CONTAINMENT) link a posting to the canonical
   job of another source through duplicate_of.
@@ -37,6 +37,7 @@ from django.utils.text import slugify
 
 from jobs.choices import LOCKABLE_FIELDS, JobStatus
 from jobs.models import Company, Job
+from jobs.rules import annualize, normalize_company_name
 from jobs.types import JobData
 
 logger = logging.getLogger(__name__)
@@ -610,8 +611,6 @@ def job_bulk_upsert(
     with its reason; an UnchangedRecord only touches its row. Idempotent: the same records
     twice leave the same rows.
     """
-    from ingestion.normalize import normalize_company_name
-
     now = now or timezone.now()
     result = UpsertResult()
     company_cache: dict[str, int] = {}
@@ -722,9 +721,7 @@ SALARY_FIELDS = ("salary_min", "salary_max", "salary_period")
 
 
 def job_annualize_salary(*, job: Job) -> None:
-    """Recompute the annual figures filters compare, through the one normalizer's annualize()."""
-    from ingestion.normalize import annualize
-
+    """Recompute the annual figures filters compare, through jobs.rules.annualize()."""
     period = job.salary_period
     job.salary_annual_min = annualize(job.salary_min, period) if period else None
     job.salary_annual_max = annualize(job.salary_max, period) if period else None

@@ -1,7 +1,7 @@
 """Text embeddings for jobs and queries, from a model on local disk (never downloaded).
 
 The default is the model2vec static model in matching/data/minilm_static, distilled from
-all-MiniLM-L6-v2 (matching/build_embedding_model.py; bench/README.md says why). Its
+all-MiniLM-L6-v2 (tools/build_embedding_model.py; bench/README.md says why). Its
 vectors have EMBEDDING_DIM (384) dimensions, like Job.embedding. Setting
 MATCH_EMBEDDING_MODEL to "sentence-transformers:<dir>" loads a sentence-transformers model
 instead (the benchmark compares the two); that needs torch, which the runtime set lacks.

@@ -28,8 +28,8 @@ from matching import embeddings, selectors
 from matching.backends import get_backend
 from matching.backends.base import MatchQuery, MatchResponse, QueryKind
 from matching.models import JobSkillProfile
-from matching.skills import extract_skills, job_skill_split
 from matching.text import clean_text
+from skills.extract import extract_skills, job_skill_split
 
 logger = logging.getLogger(__name__)
 

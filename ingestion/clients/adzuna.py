@@ -1,7 +1,7 @@
 """Adzuna job search API: I/O only (https://developer.adzuna.com/docs/search).
 
 GET {base}/v1/api/jobs/{country}/search/{page} with app_id and app_key. Timeouts, 429 and 5xx
-are retried with exponential backoff and jitter, Retry-After honoured (ingestion.clients.retry);
+are retried with exponential backoff and jitter, Retry-After honoured (clients.retry);
 401/403 are not.
 Errors never carry the request URL: it holds the app_key.
 """
@@ -18,8 +18,8 @@ import requests
 from django.conf import settings
 from requests.adapters import HTTPAdapter
 
-from ingestion.clients.errors import CredentialsError, PermanentError, TransientError
-from ingestion.clients.retry import MAX_RETRY_AFTER, backoff_wait, client_retrying
+from clients.errors import CredentialsError, PermanentError, TransientError
+from clients.retry import MAX_RETRY_AFTER, backoff_wait, client_retrying
 
 MAX_RESULTS_PER_PAGE = 50
 _COUNTRY = re.compile(r"^[a-z]{2}$")

@@ -13,13 +13,15 @@ the admin call the detectors directly. Public API (import from ``ingestion.norma
 - Places: `split_location(text, *, country=None) -> LocationParts`, `country_code(name_or_code)`,
   `currency_for_country(code)`.
 - Text: `html_to_text(html)`, `clean_text`, `clean_line`, `parse_datetime(value)`,
-  `normalize_company_name(name)`, `clean_company_name(name)`.
-
-`VERSION` changes whenever the same raw posting would normalize differently.
+  `normalize_company_name(name)`, `clean_company_name(name)` (the last two and `annualize` are
+  `jobs.rules`', re-exported here).
 
 Every function returns an empty value ("" / None) for input it cannot read instead of raising, so one
 odd posting never stops a run; only `build_job_data` raises, and only `InvalidPosting`.
 """
+
+from gigm8.lib.text import clean_line
+from jobs.rules import ANNUAL_FACTORS, annualize, clean_company_name, normalize_company_name
 
 from .classify import (
     detect_employment_type,
@@ -31,26 +33,17 @@ from .classify import (
 )
 from .places import LocationParts, country_code, currency_for_country, split_location
 from .record import InvalidPosting, build_job_data
-from .salary import ANNUAL_FACTORS, SalaryParse, annualize, normalize_period, parse_salary, to_decimal
+from .salary import SalaryParse, normalize_period, parse_salary, to_decimal
 from .text import (
-    clean_company_name,
-    clean_line,
     clean_text,
     html_to_text,
     looks_like_html,
-    normalize_company_name,
     parse_datetime,
     unescape_html,
 )
 
-# Bump when a change here alters what build_job_data makes of the same raw posting. A source that
-# skips normalizing postings whose raw hash did not change mixes this into that hash, so the next run
-# after an upgrade re-normalizes everything once.
-VERSION = "1"
-
 __all__ = [
     "ANNUAL_FACTORS",
-    "VERSION",
     "InvalidPosting",
     "LocationParts",
     "SalaryParse",

@@ -9,6 +9,8 @@ from collections.abc import Sequence
 
 import pycountry
 
+from jobs.rules import currency_of_country
+
 # Names people write that ISO 3166 does not list (or lists under another name); keys are
 # casefolded with dots removed.
 _COUNTRY_ALIASES = {
@@ -50,88 +52,6 @@ _COUNTRY_ALIASES = {
 }
 # Codes that are not ISO 3166 but mean a country (the UK's own code, and Adzuna's "uk").
 _CODE_ALIASES = {"UK": "GB", "EL": "GR"}
-
-# ISO 4217 currency of each country, for salaries that give an amount but no currency.
-_EURO_COUNTRIES = [
-    "AT",
-    "BE",
-    "CY",
-    "DE",
-    "EE",
-    "ES",
-    "FI",
-    "FR",
-    "GR",
-    "HR",
-    "IE",
-    "IT",
-    "LT",
-    "LU",
-    "LV",
-    "MT",
-    "NL",
-    "PT",
-    "SI",
-    "SK",
-    "AD",
-    "MC",
-    "SM",
-    "VA",
-    "ME",
-    "XK",
-]
-_CURRENCY_BY_COUNTRY = {
-    **dict.fromkeys(_EURO_COUNTRIES, "EUR"),
-    "GB": "GBP",
-    "US": "USD",
-    "CA": "CAD",
-    "AU": "AUD",
-    "NZ": "NZD",
-    "IN": "INR",
-    "SG": "SGD",
-    "HK": "HKD",
-    "ZA": "ZAR",
-    "BR": "BRL",
-    "MX": "MXN",
-    "CH": "CHF",
-    "LI": "CHF",
-    "PL": "PLN",
-    "SE": "SEK",
-    "NO": "NOK",
-    "DK": "DKK",
-    "IS": "ISK",
-    "CZ": "CZK",
-    "HU": "HUF",
-    "RO": "RON",
-    "BG": "BGN",
-    "RS": "RSD",
-    "UA": "UAH",
-    "TR": "TRY",
-    "RU": "RUB",
-    "IL": "ILS",
-    "AE": "AED",
-    "SA": "SAR",
-    "QA": "QAR",
-    "EG": "EGP",
-    "NG": "NGN",
-    "KE": "KES",
-    "JP": "JPY",
-    "CN": "CNY",
-    "KR": "KRW",
-    "TW": "TWD",
-    "MY": "MYR",
-    "ID": "IDR",
-    "PH": "PHP",
-    "TH": "THB",
-    "VN": "VND",
-    "PK": "PKR",
-    "BD": "BDT",
-    "AR": "ARS",
-    "CL": "CLP",
-    "CO": "COP",
-    "PE": "PEN",
-    "PR": "USD",
-}
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -175,7 +95,7 @@ def currency_for_country(code: object) -> str:
 
     Accepts anything `country_code` does.
     """
-    return _CURRENCY_BY_COUNTRY.get(country_code(code), "")
+    return currency_of_country(country_code(code))
 
 
 @functools.cache

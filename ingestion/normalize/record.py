@@ -8,15 +8,16 @@ import math
 import re
 from collections.abc import Sequence
 
+from gigm8.lib.text import clean_line
 from jobs.choices import EmploymentType, JobLevel, Remote, SalaryPeriod, SalarySource
+from jobs.rules import clean_company_name
 from jobs.types import JobData
+from skills.extract import extract_skills
 
 from .classify import detect_employment_type, detect_job_level, is_internship, remote_from_explicit, remote_from_text
 from .places import country_code, currency_for_country, split_location
 from .salary import _CURRENCY_TOKENS, annualize, normalize_period, parse_salary, plausible_annual, to_decimal
 from .text import (
-    clean_company_name,
-    clean_line,
     clean_text,
     html_to_text,
     looks_like_html,
@@ -154,7 +155,7 @@ def build_job_data(
       (`parse_salary`; provenance "parsed"; a text estimate such as "Glassdoor est." sets
       salary_is_predicted). Otherwise no salary. Annualized min/max are filled for the filters.
     - skills: cleaned and de-duplicated when given (a list, or one string separated by commas, semicolons
-      or pipes, as a CSV cell holds them); when None, ``matching.skills.extract_skills`` is run on
+      or pipes, as a CSV cell holds them); when None, ``skills.extract_skills`` is run on
       the title and description if that module exists.
     - `board` (the feed inside the source whose completeness decides expiry) passes through.
     - apply_url is kept only when it is an absolute http(s) URL; dates go through `parse_datetime`.
@@ -291,12 +292,6 @@ def _skill_name(skill: str) -> str:
 
 
 def _extract_skills(text: str) -> list[str]:
-    try:
-        from matching.skills import extract_skills
-    except ModuleNotFoundError as error:  # the matching app's extractor is optional
-        if error.name not in {"matching.skills", "matching"}:
-            raise
-        return []
     try:
         return _clean_skills(extract_skills(text))
     except Exception:  # skills are an extra: a bug there must not drop the posting or stop the run

@@ -8,21 +8,12 @@ import re
 from decimal import Decimal, InvalidOperation
 
 from jobs.choices import SalaryPeriod
+from jobs.rules import annualize
 
 from .places import country_code, currency_for_country
 
 logger = logging.getLogger(__name__)
 
-# Working time per year, for the annualized value the salary filters compare: 40 h x 52 weeks,
-# 5 days x 52 weeks. (Adzuna's own SalaryNormalized uses 1,920 h and 48 weeks; we use the common
-# US/UK full-time convention.)
-ANNUAL_FACTORS: dict[str, int] = {
-    SalaryPeriod.HOUR: 2080,
-    SalaryPeriod.DAY: 260,
-    SalaryPeriod.WEEK: 52,
-    SalaryPeriod.MONTH: 12,
-    SalaryPeriod.YEAR: 1,
-}
 _CENT = Decimal("0.01")
 # Above this an amount is garbage (and would overflow the DecimalField(max_digits=14)).
 _MAX_AMOUNT = Decimal("1000000000")
@@ -44,14 +35,6 @@ class SalaryParse:
     annual_min: Decimal | None
     annual_max: Decimal | None
     estimated: bool = False
-
-
-def annualize(amount: Decimal | None, period: str | None) -> Decimal | None:
-    """`amount` per `period` as a yearly amount, rounded to cents: hour x 2080, day x 260, week x 52,
-    month x 12, year x 1. None when the amount is None or the period unknown."""
-    if amount is None or not period or period not in ANNUAL_FACTORS:
-        return None
-    return (Decimal(amount) * ANNUAL_FACTORS[period]).quantize(_CENT)
 
 
 _PERIOD_WORDS: dict[str, str] = {}

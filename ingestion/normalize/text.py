@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-import functools
 import html
 import re
-import unicodedata
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from email.utils import parsedate_to_datetime
 
 import lxml.etree
 import lxml.html
+
+from gigm8.lib.text import CONTROL_RE
 
 # Elements that start a new line in the plain text; the rest are inline.
 _BLOCK_TAGS = frozenset(
@@ -63,13 +63,12 @@ _HTML_TAGS = (
 _KNOWN_TAG_RE = re.compile(rf"<\s*/?\s*{_HTML_TAGS}(?:\s[^<>]*)?\s*/?\s*>", re.IGNORECASE)
 _ESCAPED_TAG_RE = re.compile(rf"&lt;\s*/?\s*{_HTML_TAGS}(?:\s[^<>]{{0,500}}?)?\s*/?\s*&gt;", re.IGNORECASE)
 # C0 controls other than tab/newline, and NUL, which PostgreSQL text cannot store.
-_CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _BLANK_LINES_RE = re.compile(r"\n{3,}")
 
 
 def strip_control(text: str | None) -> str:
     """`text` without NUL and the other control characters PostgreSQL or a browser chokes on."""
-    return _CONTROL_RE.sub("", str(text)) if text else ""
+    return CONTROL_RE.sub("", str(text)) if text else ""
 
 
 def looks_like_html(text: str) -> bool:
@@ -98,22 +97,12 @@ def clean_text(text: str | None) -> str:
     text = html.unescape(str(text))
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
-    text = _CONTROL_RE.sub("", text)
+    text = CONTROL_RE.sub("", text)
     # str.split() without arguments is the fastest way to collapse every kind of space (nbsp, tabs…).
     text = "\n".join(" ".join(line.split()) for line in text.split("\n"))
     if "\n\n\n" in text:
         text = _BLANK_LINES_RE.sub("\n\n", text)
     return text.strip()
-
-
-def clean_line(text: str | None) -> str:
-    """One line of plain text (a title, a location): entities decoded, all whitespace collapsed to one space."""
-    if not text:
-        return ""
-    text = html.unescape(str(text))
-    if not text.isprintable():  # the common case skips the regex
-        text = _CONTROL_RE.sub("", text)
-    return " ".join(text.split())
 
 
 def html_to_text(markup: str | None) -> str:
@@ -129,7 +118,7 @@ def html_to_text(markup: str | None) -> str:
     markup = unescape_html(str(markup))
     if not _TAG_RE.search(markup):
         return clean_text(markup)
-    markup = _CONTROL_RE.sub("", markup)
+    markup = CONTROL_RE.sub("", markup)
     try:
         root = lxml.html.fragment_fromstring(markup, create_parent="div")
     except (lxml.etree.ParserError, ValueError):
@@ -256,104 +245,3 @@ def _from_epoch(value: float | Decimal) -> datetime | None:
         return datetime.fromtimestamp(seconds, tz=UTC)
     except (OverflowError, OSError, ValueError, InvalidOperation):
         return None
-
-
-# ---------------------------------------------------------------------------------------------- companies
-
-# Legal-form words dropped from the end of a company name (after punctuation became spaces, so
-# "L.L.C." is "l l c"). Longest first, so "pty ltd" goes before "ltd".
-_COMPANY_SUFFIXES = sorted(
-    (
-        tuple(s.split())
-        for s in (
-            "inc",
-            "incorporated",
-            "ltd",
-            "limited",
-            "llc",
-            "l l c",
-            "llp",
-            "l l p",
-            "lp",
-            "corp",
-            "corporation",
-            "co",
-            "company",
-            "gmbh",
-            "ag",
-            "plc",
-            "p l c",
-            "pty",
-            "pty ltd",
-            "pvt",
-            "pvt ltd",
-            "private limited",
-            "sa",
-            "s a",
-            "sas",
-            "sarl",
-            "srl",
-            "s p a",
-            "bv",
-            "b v",
-            "nv",
-            "n v",
-            "ab",
-            "asa",
-            "oy",
-            "kk",
-            "se",
-        )
-    ),
-    key=len,
-    reverse=True,
-)
-_COMPANY_WORD_RE = re.compile(r"[^\w]+|_")
-
-
-def clean_company_name(name: str | None) -> str:
-    """A company's display name: the first line only (Glassdoor appends the rating after a newline:
-    ``"Acme Corp\\n3.8"``), entities decoded and spaces collapsed."""
-    if not name:
-        return ""
-    for line in str(name).splitlines():
-        line = clean_line(line)
-        if line:
-            return line
-    return ""
-
-
-def normalize_company_name(name: str | None) -> str:
-    """The key that makes one Company of every spelling of a name.
-
-    Case and accents are folded, ``&`` reads as "and", punctuation becomes spaces, a leading "The" and
-    trailing legal forms (Inc., Ltd., Limited, LLC, L.L.C., Corp., Corporation, Co., Company, GmbH, PLC,
-    Pty Ltd, S.A., AG…) are dropped, with the "and" they leave behind ("Johnson & Co."), and a Glassdoor
-    rating line is ignored: "NRT Technology Corp", "NRT Technology Corp." and "nrt technology corp\\n3.8"
-    are all ``"nrt technology"``. A name that is only a legal form ("Limited") keeps it rather than
-    becoming empty. Empty input gives "".
-    """
-    return _company_key(name if isinstance(name, str) else str(name or ""))
-
-
-@functools.lru_cache(maxsize=4096)  # a feed lists many postings of each company; the upsert asks for each
-def _company_key(name: str) -> str:
-    display = clean_company_name(name)
-    if not display:
-        return ""
-    folded = unicodedata.normalize("NFKD", display.casefold())
-    folded = "".join(ch for ch in folded if not unicodedata.combining(ch))
-    words = _COMPANY_WORD_RE.sub(" ", folded.replace("&", " and ")).split()
-    if len(words) > 1 and words[0] == "the":
-        words = words[1:]
-    stripped = True
-    while stripped:
-        stripped = False
-        for suffix in _COMPANY_SUFFIXES:
-            if len(words) > len(suffix) and tuple(words[-len(suffix) :]) == suffix:
-                words = words[: -len(suffix)]
-                stripped = True
-                break
-    if len(words) > 1 and words[-1] == "and":  # "Johnson & Co." lost its "Co."
-        words = words[:-1]
-    return " ".join(words)

@@ -23,10 +23,11 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+import skills
+from clients.errors import CredentialsError, PermanentError, TransientError
 from ingestion import normalize
 from ingestion.choices import SyncKind, SyncStatus
 from ingestion.clients.adzuna import MAX_RESULTS_PER_PAGE, AdzunaClient
-from ingestion.clients.errors import CredentialsError, PermanentError, TransientError
 from ingestion.models import SyncLog
 from ingestion.services.ingest import ingest_records
 from ingestion.services.refresh import RefreshContext, register_refresh_step
@@ -161,13 +162,12 @@ def _code_version() -> str:
     """Changes with the code that turns a result into a job (this module, the normalizer, the
     skills vocabulary), so a new version rewrites every posting once instead of trusting old hashes."""
     digest = hashlib.sha256()
-    files = [*sorted(Path(normalize.__file__).parent.glob("*.py")), Path(__file__)]
-    try:
-        from matching import skills
-
-        files += [Path(skills.__file__), Path(skills.VOCABULARY_PATH)]
-    except (ImportError, AttributeError):
-        pass
+    files = [
+        *sorted(Path(normalize.__file__).parent.glob("*.py")),
+        Path(__file__),
+        *sorted(Path(skills.__file__).parent.glob("*.py")),
+        skills.VOCABULARY_PATH,
+    ]
     for path in files:
         if path.is_file():
             digest.update(path.read_bytes())

@@ -36,8 +36,7 @@ from django.utils import timezone
 from google.cloud import talent_v4
 from google.type import money_pb2
 
-from ingestion.choices import SyncKind, SyncStatus, TriggerKind
-from ingestion.clients.cts import (
+from clients.cts import (
     NOT_CONFIGURED,
     CtsClient,
     CtsConfig,
@@ -46,7 +45,8 @@ from ingestion.clients.cts import (
     cts_config,
     job_result_code,
 )
-from ingestion.clients.errors import PermanentError, TransientError
+from clients.errors import PermanentError, TransientError
+from ingestion.choices import SyncKind, SyncStatus, TriggerKind
 from ingestion.models import SyncLog
 from ingestion.services.refresh import RefreshContext, register_refresh_step
 from ingestion.services.runs import (

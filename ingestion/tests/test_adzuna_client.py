@@ -2,8 +2,8 @@ import time
 
 import pytest
 
+from clients.errors import CredentialsError, PermanentError, TransientError
 from ingestion.clients.adzuna import AdzunaClient
-from ingestion.clients.errors import CredentialsError, PermanentError, TransientError
 from ingestion.tests.fake_adzuna import APP_ID, APP_KEY, adzuna_result
 
 

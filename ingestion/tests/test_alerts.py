@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django_celery_beat.models import CrontabSchedule, PeriodicTask
 
+from clients.tests.fake_cts import cts_fake, cts_settings  # noqa: F401
 from gigm8.tests.local_server import LocalHTTPServer
 from ingestion import selectors
 from ingestion.choices import AlertKind, HealthState, SyncKind, SyncStatus, TriggerKind
@@ -23,7 +24,6 @@ from ingestion.services.alerts import alerts_check_schedules, source_pause
 from ingestion.services.refresh import refresh_run, refresh_start
 from ingestion.services.runs import sync_log_add, sync_log_error, sync_log_finish, sync_log_start
 from ingestion.tests.fake_adzuna import adzuna_result
-from ingestion.tests.fake_cts import cts_fake, cts_settings  # noqa: F401
 from jobs.tests.factories import JobFactory
 
 pytestmark = pytest.mark.django_db

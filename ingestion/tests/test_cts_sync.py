@@ -15,14 +15,14 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone
 from google.cloud import talent_v4
 
+from clients import cts as cts_module
+from clients.cts import NOT_CONFIGURED
+from clients.tests.fake_cts import TENANT, cts_client, cts_fake, cts_settings  # noqa: F401
 from ingestion.choices import SyncKind, SyncStatus, TriggerKind
-from ingestion.clients import cts as cts_module
-from ingestion.clients.cts import NOT_CONFIGURED
 from ingestion.cts_tasks import sync_cts
 from ingestion.models import SyncLog
 from ingestion.services.cts_sync import UPDATE_FIELDS, cts_description, cts_sync
 from ingestion.services.runs import sync_log_start
-from ingestion.tests.fake_cts import TENANT, cts_client, cts_fake, cts_settings  # noqa: F401
 from jobs.choices import EmploymentType, JobLevel, JobStatus, Remote, SalaryPeriod
 from jobs.models import Company, Job
 from jobs.tests.factories import CompanyFactory, JobFactory
@@ -329,7 +329,7 @@ def test_company_less_jobs_use_the_default_company_or_are_skipped(cts_client, ct
 
     default = cts_client.company_create(display_name="gigm8", external_id="default")
     settings.CTS_COMPANY_NAME = default
-    from ingestion.clients.cts import CtsClient, cts_config
+    from clients.cts import CtsClient, cts_config
 
     with CtsClient(cts_config()) as client:
         log = _sync(client)

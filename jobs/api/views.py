@@ -17,6 +17,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from ingestion.selectors import source_list
 from jobs import services
 from jobs.api.pagination import CURSOR_PARAM, PAGE_SIZE_PARAM, page_size_from, paginate_keyset
 from jobs.api.schema import (
@@ -47,6 +48,7 @@ from jobs.api.serializers import (
 from jobs.choices import JobStatus
 from jobs.filters import JobFilterSet
 from jobs.models import Company, Job
+from jobs.rules import STIPEND_MONTHS
 from jobs.selectors import (
     FACETS,
     company_list_public,
@@ -54,7 +56,6 @@ from jobs.selectors import (
     job_list_public,
     job_list_staff,
     job_stats,
-    source_list,
 )
 
 PAGE_PARAMS = frozenset({CURSOR_PARAM, PAGE_SIZE_PARAM, "facets", "format"})
@@ -372,10 +373,6 @@ class CompanyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
 
 
 # --- The older API's routes, kept for the frontend that may still call them ----------------------
-
-# A stipend is a monthly amount; jobs are compared on their annualized salary (whatever period the
-# source gave), so min_stipend=X asks for jobs paying at least 12 * X a year.
-STIPEND_MONTHS = 12
 
 
 @extend_schema(

@@ -17,6 +17,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from jobs.rules import STIPEND_MONTHS
 from matching import services
 from matching.api.serializers import (
     JdMatchInputSerializer,
@@ -27,8 +28,6 @@ from matching.api.serializers import (
 from matching.backends.base import MatchBackendError, MatchResponse
 from matching.text import TextExtractionError, extract_text
 
-# A monthly stipend is compared as this many months of pay, as the listing's min_stipend is.
-STIPEND_MONTHS = 12
 # Parameters of the request that are not filters.
 OWN_FIELDS = {"resume_text", "resume_file", "job_description", "limit", "offset", "format", "backend"}
 # JobFilterSet parameters a match request may not use: it has its own order, and staff-only ones.

@@ -38,7 +38,7 @@ class MatchQuery:
     # Validated JobFilterSet parameters (already applied to `candidates`; a remote backend
     # such as CTS translates them into its own filter language).
     filters: dict[str, Any] = dataclasses.field(default_factory=dict)
-    # Canonical skill names found in the text (matching.skills.extract_skills).
+    # Canonical skill names found in the text (skills.extract_skills).
     skills: list[str] = dataclasses.field(default_factory=list)
 
     def __post_init__(self) -> None:

@@ -31,17 +31,18 @@ from django.utils import timezone
 from google.cloud import talent_v4
 from google.type import latlng_pb2, money_pb2
 
-from ingestion.clients.cts import CtsClient, CtsConfig, cts_config
-from ingestion.clients.errors import PermanentError, TransientError
-from ingestion.clients.retry import backoff_wait
+from clients.cts import CtsClient, CtsConfig, cts_config
+from clients.errors import PermanentError, TransientError
+from clients.retry import backoff_wait
 from jobs.choices import Remote
 from jobs.filters import DEFAULT_RADIUS_KM, KM_PER_MILE
 from jobs.models import SEARCH_CONFIG, Company, Job
+from jobs.rules import currency_of_country
 from matching import selectors
 from matching.backends import get_backend
 from matching.backends.base import MatchBackend, MatchedJob, MatchQuery, MatchResponse
 from matching.backends.local import _skill_coverage, query_terms
-from matching.skills import extract_skills, job_skill_split
+from skills.extract import extract_skills, job_skill_split
 
 logger = logging.getLogger(__name__)
 
@@ -262,10 +263,8 @@ def _compensation_filter(filters: dict[str, Any]) -> talent_v4.CompensationFilte
     low, high = filters.get("salary_min"), filters.get("salary_max")
     if low is None and high is None:
         return None
-    from ingestion.normalize import currency_for_country
-
     countries = filters.get("country") or []
-    currency = (currency_for_country(countries[0]) if len(countries) == 1 else "") or DEFAULT_SALARY_CURRENCY
+    currency = (currency_of_country(countries[0]) if len(countries) == 1 else "") or DEFAULT_SALARY_CURRENCY
     salary_range = talent_v4.CompensationInfo.CompensationRange()
     if low is not None:
         salary_range.min_compensation = _money(Decimal(low), currency)

@@ -43,7 +43,7 @@ from jobs.choices import JobLevel
 from jobs.models import SEARCH_CONFIG, Job
 from matching import embeddings, selectors
 from matching.backends.base import MatchBackend, MatchedJob, MatchQuery, MatchResponse
-from matching.skills import extract_skills, job_skill_split
+from skills.extract import extract_skills, job_skill_split
 
 # Score = sum of WEIGHTS[part] * part; they sum to 1. Chosen among a few hand-made blends by
 # the quality benchmark, as the one best on all three query sets at once (development and

@@ -11,9 +11,9 @@ import pytest
 from django.utils import timezone
 from google.cloud import talent_v4
 
+from clients.tests.fake_cts import TENANT, cts_fake, cts_settings  # noqa: F401
 from gigm8.tests.stack import free_port
 from ingestion.services.cts_sync import cts_sync
-from ingestion.tests.fake_cts import TENANT, cts_fake, cts_settings  # noqa: F401
 from jobs.choices import EmploymentType, Remote
 from jobs.selectors import job_list_public
 from jobs.tests.factories import CompanyFactory, JobFactory

@@ -2,8 +2,8 @@ import re
 
 from django.core.management.base import BaseCommand, CommandError
 
+from clients.errors import ClientError
 from ingestion.choices import SyncStatus, TriggerKind
-from ingestion.clients.errors import ClientError
 from ingestion.management.progress import describe, first_problem, progress_bar
 from ingestion.services.adzuna import AdzunaAlreadyRunning, AdzunaOptions, adzuna_dry_run, adzuna_enabled, adzuna_fetch
 from ingestion.services.alerts import SourcePaused, source_check_not_paused

@@ -8,8 +8,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from clients.cts import NOT_CONFIGURED, cts_config
 from ingestion.choices import SyncStatus, TriggerKind
-from ingestion.clients.cts import NOT_CONFIGURED, cts_config
 from ingestion.services.alerts import SourcePaused, source_check_not_paused
 from ingestion.services.cts_sync import cts_sync, cts_sync_plan
 
