@@ -44,6 +44,8 @@ test: install test-deps lint typecheck
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	# The direction of imports (pyproject.toml [tool.importlinter], docs/architecture.md).
+	$(VENV)/bin/lint-imports --no-cache
 
 # mypy with django-stubs over the files listed in pyproject.toml. The plugin imports the
 # settings: a placeholder DATABASE_URL (parsed, never connected to) keeps them from starting
