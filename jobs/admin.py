@@ -27,7 +27,7 @@ from gigm8.admin_views import AutocompleteFilter, DateRangeFilter, EstimatedCoun
 from jobs.choices import LOCKABLE_FIELDS, JobStatus
 from jobs.models import Company, Job
 from jobs.rules import normalize_company_name
-from jobs.services import job_annualize_salary, job_apply_staff_edit
+from jobs.services import job_annualize_salary, job_apply_staff_edit, job_status_set
 
 LOCK_MARK = "🔒"
 COMPANY_IDS_LIMIT = 1000  # companies a search word may match before it is matched through the join
@@ -102,6 +102,11 @@ class JobAdminForm(forms.ModelForm):
 
 def _jobs_update(queryset: QuerySet[Job], **values) -> int:
     return queryset.update(updated_at=timezone.now(), **values)
+
+
+def _status_set(queryset: QuerySet[Job], status: str) -> int:
+    # The domain operation, not a column write: duplicates of a canonical job are promoted.
+    return job_status_set(job_ids=queryset.values_list("pk", flat=True), status=status)
 
 
 class JobChangeList(ChangeList):
@@ -331,9 +336,7 @@ class JobAdmin(admin.ModelAdmin):
             queryset,
             title="Expire jobs",
             explanation="Expired jobs leave the listing. A refresh that sees them again reactivates them.",
-            apply=lambda qs: _jobs_update(
-                qs.exclude(status=JobStatus.EXPIRED), status=JobStatus.EXPIRED, expired_at=timezone.now()
-            ),
+            apply=lambda qs: _status_set(qs, JobStatus.EXPIRED),
             done="{count} job(s) expired.",
         )
 
@@ -348,9 +351,7 @@ class JobAdmin(admin.ModelAdmin):
                 "Reactivated jobs return to the listing. A job its source no longer lists expires "
                 "again at the next expiry run."
             ),
-            apply=lambda qs: _jobs_update(
-                qs.exclude(status=JobStatus.ACTIVE), status=JobStatus.ACTIVE, expired_at=None
-            ),
+            apply=lambda qs: _status_set(qs, JobStatus.ACTIVE),
             done="{count} job(s) reactivated.",
         )
 
@@ -362,7 +363,7 @@ class JobAdmin(admin.ModelAdmin):
             queryset,
             title="Hide jobs",
             explanation="Hidden jobs leave the listing and stay hidden through refreshes until reactivated.",
-            apply=lambda qs: _jobs_update(qs.exclude(status=JobStatus.HIDDEN), status=JobStatus.HIDDEN),
+            apply=lambda qs: _status_set(qs, JobStatus.HIDDEN),
             done="{count} job(s) hidden.",
         )
 

@@ -768,11 +768,24 @@ def job_staff_update(*, job: Job, data: dict[str, Any]) -> Job:
     return job
 
 
-def job_set_status(*, job: Job, status: str) -> Job:
-    """Hide, expire or reactivate a job. A hidden job stays hidden across refreshes."""
+def job_status_set(*, job_ids: Iterable[int], status: str, now: datetime | None = None) -> int:
+    """Expire, hide or reactivate jobs by hand (the admin's bulk actions, the API's staff actions).
+
+    The one write of a job's status outside a refresh: a canonical job taken out of the listing
+    hands its live duplicates to the oldest of them, as expiry does, so the posting stays listed.
+    A hidden job stays hidden across refreshes. Returns how many jobs changed.
+    """
     if status not in JobStatus.values:
         raise ValueError(f"unknown status {status!r}")
-    job.status = status
-    job.expired_at = timezone.now() if status == JobStatus.EXPIRED else None
-    job.save(update_fields=["status", "expired_at", "updated_at"])
-    return job
+    now = now or timezone.now()
+    table = Job._meta.db_table
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET status = %s, expired_at = %s, updated_at = %s "
+            "WHERE id = ANY(%s::bigint[]) AND status <> %s RETURNING id",
+            [status, now if status == JobStatus.EXPIRED else None, now, list(job_ids), status],
+        )
+        changed = [row[0] for row in cursor.fetchall()]
+        if status != JobStatus.ACTIVE:
+            _promote_duplicates(cursor, changed)
+    return len(changed)

@@ -226,8 +226,9 @@ class JobViewSet(viewsets.ModelViewSet):
         return self.get_queryset().get(pk=job.pk)
 
     def _set_status(self, status_value: str) -> Response:
-        job = services.job_set_status(job=self.get_object(), status=status_value)
-        return Response(JobStatusSerializer({"id": job.id, "status": job.status}).data)
+        job = self.get_object()
+        services.job_status_set(job_ids=[job.pk], status=status_value)
+        return Response(JobStatusSerializer({"id": job.pk, "status": status_value}).data)
 
     @extend_schema(
         parameters=[JOB_ID],

@@ -474,6 +474,17 @@ def test_expire_sets_expired_at(curator_client):
     assert job.expired_at is not None
 
 
+@pytest.mark.parametrize("action", ["expire_jobs", "hide_jobs"])
+def test_a_canonical_job_taken_out_in_the_admin_leaves_its_duplicate_listed(curator_client, client, action):
+    canonical = JobFactory(source="greenhouse", title="Data Engineer")
+    duplicate = JobFactory(source="adzuna", title="Data Engineer", duplicate_of=canonical)
+    _action(curator_client, action, [canonical], confirm=True)
+    duplicate.refresh_from_db()
+    assert duplicate.duplicate_of_id is None  # the oldest live duplicate took over
+    listed = [job["id"] for job in client.get("/api/jobs/").json()["results"]]
+    assert listed == [duplicate.pk]
+
+
 def test_action_over_every_filtered_row_across_pages(curator_client):
     lever = JobFactory.create_batch(3, source="lever")
     JobFactory(source="adzuna")

@@ -364,3 +364,12 @@ def test_facets_under_search_and_geo_filters_count_the_matching_jobs(client):
     assert len(body["results"]) == 6
     assert sum(bucket["count"] for bucket in body["facets"]["remote"]) == 6
     assert {b["value"]: b["count"] for b in body["facets"]["posted_band"]}["1"] == 6
+
+
+@pytest.mark.parametrize("action", ["expire", "hide"])
+def test_a_canonical_job_taken_out_through_the_api_leaves_its_duplicate_listed(client, staff_client, action):
+    canonical = JobFactory(source="greenhouse", title="Data Engineer")
+    duplicate = JobFactory(source="adzuna", title="Data Engineer", duplicate_of=canonical)
+    assert staff_client.post(f"/api/jobs/{canonical.id}/{action}/").status_code == 200
+    listed = [job["id"] for job in client.get("/api/jobs/").json()["results"]]
+    assert listed == [duplicate.pk]
