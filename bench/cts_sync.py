@@ -9,7 +9,7 @@ from api_fixtures/greenhouse_jobs.json), makes unsaved Job rows of them, and tim
              compensation, attributes): jobs/s; baseline in the same run: the bare
              talent_v4.Job(title=..., description=raw) constructor over the same rows;
   batches  - the real client sending batch_create_jobs of 200 to the local fake CTS
-             (ingestion/tests/fake_cts.py) over gRPC on 127.0.0.1, waiting for each long-running
+             (clients/tests/fake_cts.py) over gRPC on 127.0.0.1, waiting for each long-running
              operation: jobs/s; baseline: serializing the same requests only (no network).
 
 No database is touched (DATABASE_URL points nowhere; nothing is queried).
@@ -73,9 +73,9 @@ def main() -> None:
     django.setup()
     from google.cloud import talent_v4
 
-    from ingestion.clients.cts import CtsClient, CtsConfig, chunks
+    from clients.cts import CtsClient, CtsConfig, chunks
+    from clients.tests.fake_cts import PROJECT, TENANT_ID, FakeCts
     from ingestion.services.cts_sync import cts_job
-    from ingestion.tests.fake_cts import PROJECT, TENANT_ID, FakeCts
     from jobs.models import Job
 
     now = datetime.now(UTC)
