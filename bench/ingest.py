@@ -165,7 +165,7 @@ def main() -> None:
     from ingestion.services.adzuna import adzuna_page_records
     from ingestion.services.ingest import ingest_records
     from ingestion.services.runs import sync_log_finish, sync_log_start
-    from jobs.services import _DATA_COLUMNS
+    from jobs.services.upsert import _DATA_COLUMNS
     from jobs.types import JobData
 
     connection.settings_dict["TEST"]["NAME"] = SCRATCH_DB
@@ -206,7 +206,7 @@ def main() -> None:
 
             from django.db import connections
 
-            from jobs.services import UpsertResult
+            from jobs.types import UpsertResult
 
             log = sync_log_start(kind=SyncKind.SOURCE, source="adzuna", triggered_by=TriggerKind.COMMAND)
             pages = [raw[start : start + 50] for start in range(0, len(raw), 50)]

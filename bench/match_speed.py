@@ -61,7 +61,7 @@ def percentile(values: list[float], q: float) -> float:
 def grow_corpus(target: int) -> float:
     """Copy the imported postings with varied titles and locations until `target` jobs; seconds taken."""
     from jobs.models import Job
-    from jobs.services import job_bulk_upsert
+    from jobs.services.upsert import job_bulk_upsert
     from jobs.types import JobData
 
     have = Job.objects.count()

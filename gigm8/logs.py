@@ -28,6 +28,7 @@ from contextlib import contextmanager
 from typing import Any
 
 import structlog
+from structlog.typing import EventDict
 
 MASK = "***"
 
@@ -78,12 +79,12 @@ def _mask_value(value: Any, depth: int = 0) -> Any:
     return value
 
 
-def mask_secrets(logger: Any, method_name: str, event_dict: dict[str, Any]) -> dict[str, Any]:
+def mask_secrets(logger: Any, method_name: str, event_dict: EventDict) -> EventDict:
     """structlog processor: mask secret-looking keys (at any depth) and secrets inside strings."""
     return _mask_value(event_dict)
 
 
-def _drop_request_object(logger: Any, method_name: str, event_dict: dict[str, Any]) -> dict[str, Any]:
+def _drop_request_object(logger: Any, method_name: str, event_dict: EventDict) -> EventDict:
     # django.request and django.server pass the request object as `extra`; its repr is noise and the
     # request id already ties the line to its request.
     request = event_dict.pop("request", None)

@@ -27,7 +27,7 @@ from gigm8.admin_views import AutocompleteFilter, DateRangeFilter, EstimatedCoun
 from jobs.choices import LOCKABLE_FIELDS, JobStatus
 from jobs.models import Company, Job
 from jobs.rules import normalize_company_name
-from jobs.services import job_annualize_salary, job_apply_staff_edit, job_status_set
+from jobs.services.staff import job_annualize_salary, job_apply_staff_edit, job_status_set
 
 LOCK_MARK = "🔒"
 COMPANY_IDS_LIMIT = 1000  # companies a search word may match before it is matched through the join

@@ -49,5 +49,46 @@ class JobData:
     # The feed inside the source (board token, Adzuna "country:what"); complete feeds expire what they miss.
     board: str = ""
     # A hash of the raw posting, when the source computes one (Adzuna): stored as the content hash,
-    # so the next run can tell an unchanged posting before normalizing it (jobs.services.UnchangedRecord).
+    # so the next run can tell an unchanged posting before normalizing it (jobs.types.UnchangedRecord).
     source_hash: str = ""
+
+
+@dataclasses.dataclass(slots=True)
+class SkippedRecord:
+    """A posting a source could not turn into JobData; counted as skipped with its reason."""
+
+    reason: str
+
+
+@dataclasses.dataclass(slots=True)
+class UnchangedRecord:
+    """A posting its source sent exactly as last time (its source_hash is the stored content hash).
+
+    The source skips normalizing it (see jobs.services.upsert.job_content_hashes); the upsert only touches the row.
+    """
+
+    source: str
+    external_id: str
+    source_hash: str
+
+
+@dataclasses.dataclass(slots=True)
+class UpsertResult:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    skipped: int = 0
+    errors: list[str] = dataclasses.field(default_factory=list)
+    job_ids: list[int] = dataclasses.field(default_factory=list)
+
+    @property
+    def total(self) -> int:
+        return self.created + self.updated + self.unchanged + self.skipped
+
+    def merge(self, other: UpsertResult) -> None:
+        self.created += other.created
+        self.updated += other.updated
+        self.unchanged += other.unchanged
+        self.skipped += other.skipped
+        self.errors.extend(other.errors)
+        self.job_ids.extend(other.job_ids)

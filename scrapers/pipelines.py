@@ -30,8 +30,7 @@ from ingestion.services.crawl import (
     crawl_log_close,
     crawl_log_open,
 )
-from jobs.services import SkippedRecord
-from jobs.types import JobData
+from jobs.types import JobData, SkippedRecord
 from scrapers.items import JobItem
 
 logger = logging.getLogger(__name__)

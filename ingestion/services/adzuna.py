@@ -37,8 +37,9 @@ from ingestion.services.runs import (
     sync_log_finish,
     sync_log_start_unless_running,
 )
-from jobs.services import SkippedRecord, UnchangedRecord, job_content_hashes, job_expire_unseen
-from jobs.types import JobData
+from jobs.services.expiry import job_expire_unseen
+from jobs.services.upsert import job_content_hashes
+from jobs.types import JobData, SkippedRecord, UnchangedRecord
 
 logger = logging.getLogger(__name__)
 

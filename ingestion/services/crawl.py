@@ -40,8 +40,8 @@ from ingestion.services.runs import (
 )
 from jobs.choices import AtsKind
 from jobs.models import Company, Job
-from jobs.services import SkippedRecord, UpsertResult, job_expire_unseen
-from jobs.types import JobData
+from jobs.services.expiry import job_expire_unseen
+from jobs.types import JobData, SkippedRecord, UpsertResult
 
 logger = logging.getLogger(__name__)
 

@@ -9,7 +9,7 @@ from ingestion.choices import SyncKind
 from ingestion.models import SyncLog
 from ingestion.services.refresh import RefreshContext, register_refresh_step
 from ingestion.services.runs import sync_log_add, sync_log_fail_abandoned, sync_log_finish, sync_log_start
-from jobs.services import job_expire_stale
+from jobs.services.expiry import job_expire_stale
 
 SOURCE = "expiry"
 

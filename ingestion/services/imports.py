@@ -28,8 +28,7 @@ from ingestion.choices import SyncKind, SyncStatus
 from ingestion.models import SyncLog
 from ingestion.services.ingest import ingest_records
 from ingestion.services.runs import sync_log_finish, sync_log_start
-from jobs.services import SkippedRecord, UpsertResult
-from jobs.types import JobData
+from jobs.types import JobData, SkippedRecord, UpsertResult
 
 # Field name in a file → keyword of normalize.build_job_data.
 FIELDS: dict[str, str] = {

@@ -7,8 +7,8 @@ from itertools import islice
 
 from ingestion.models import SyncLog
 from ingestion.services.runs import sync_log_add
-from jobs.services import SkippedRecord, UnchangedRecord, UpsertResult, job_bulk_upsert
-from jobs.types import JobData
+from jobs.services.upsert import job_bulk_upsert
+from jobs.types import JobData, SkippedRecord, UnchangedRecord, UpsertResult
 
 BATCH_SIZE = 1000
 

@@ -23,7 +23,7 @@ from gigm8 import logs
 from ingestion.choices import SyncStatus
 from ingestion.models import SyncLog
 from ingestion.services.alerts import alerts_after_run
-from jobs.services import UpsertResult
+from jobs.types import UpsertResult
 
 ERROR_SAMPLE_SIZE = 50
 COUNTS = ("fetched", "created", "updated", "unchanged", "skipped", "expired", "deleted", "errors")

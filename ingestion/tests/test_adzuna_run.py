@@ -214,8 +214,7 @@ def test_sync_log_counts_add_up_across_pages(fake_adzuna, settings):
 
 def test_a_posting_sent_as_last_time_is_not_normalized_again(fake_adzuna):
     from ingestion.services.adzuna import adzuna_page_records
-    from jobs.services import UnchangedRecord
-    from jobs.types import JobData
+    from jobs.types import JobData, UnchangedRecord
 
     results = [adzuna_result(i) for i in range(3)]
     fake_adzuna.set_jobs("gb", results)

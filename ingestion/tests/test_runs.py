@@ -16,7 +16,7 @@ from ingestion.services.runs import (
     sync_log_start,
     sync_log_start_unless_running,
 )
-from jobs.services import UpsertResult
+from jobs.types import UpsertResult
 
 pytestmark = pytest.mark.django_db
 

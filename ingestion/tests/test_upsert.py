@@ -1,4 +1,4 @@
-"""jobs.services: the one upsert, duplicates across sources, expiry."""
+"""jobs.services: the one upsert (upsert), duplicates across sources (duplicates), expiry (expiry)."""
 
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -10,15 +10,10 @@ from django.test.utils import CaptureQueriesContext
 
 from jobs.choices import JobStatus
 from jobs.models import Company, Job
-from jobs.services import (
-    DUPLICATE_MIN_CONTAINMENT,
-    SkippedRecord,
-    descriptions_match,
-    job_bulk_upsert,
-    job_expire_stale,
-    job_expire_unseen,
-)
-from jobs.types import JobData
+from jobs.services.duplicates import DUPLICATE_MIN_CONTAINMENT, descriptions_match
+from jobs.services.expiry import job_expire_stale, job_expire_unseen
+from jobs.services.upsert import job_bulk_upsert
+from jobs.types import JobData, SkippedRecord
 
 pytestmark = pytest.mark.django_db
 
@@ -269,7 +264,8 @@ def test_touching_unchanged_rows_writes_no_index_entries():
 
 
 def test_an_unchanged_record_only_touches_and_a_stale_one_is_skipped():
-    from jobs.services import UnchangedRecord, job_content_hashes
+    from jobs.services.upsert import job_content_hashes
+    from jobs.types import UnchangedRecord
 
     job_bulk_upsert(records=[record(1, source_hash="h1"), record(2, source_hash="h2")])
     assert job_content_hashes(source="adzuna", external_ids=["a1", "a2", "a3"]) == {"a1": "h1", "a2": "h2"}
@@ -283,7 +279,7 @@ def test_an_unchanged_record_only_touches_and_a_stale_one_is_skipped():
 
 
 def test_new_rows_copied_while_another_worker_inserted_one_fall_back_to_insert():
-    from jobs import services
+    from jobs.services import upsert as services
 
     job_bulk_upsert(records=[record(7)])
     rows = [services._prepare(record(i), lambda name: name.lower()) for i in range(5, 10)]

@@ -18,7 +18,6 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from ingestion.selectors import source_list
-from jobs import services
 from jobs.api.pagination import CURSOR_PARAM, PAGE_SIZE_PARAM, page_size_from, paginate_keyset
 from jobs.api.schema import (
     COMPANY_EXAMPLE,
@@ -57,6 +56,7 @@ from jobs.selectors import (
     job_list_staff,
     job_stats,
 )
+from jobs.services.staff import job_staff_create, job_staff_update, job_status_set
 
 PAGE_PARAMS = frozenset({CURSOR_PARAM, PAGE_SIZE_PARAM, "facets", "format"})
 # Columns no response shows (the embedding alone is 384 floats a row).
@@ -212,14 +212,14 @@ class JobViewSet(viewsets.ModelViewSet):
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         serializer = JobWriteSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        job = services.job_staff_create(data=serializer.validated_data)
+        job = job_staff_create(data=serializer.validated_data)
         return Response(JobDetailSerializer(self._fresh(job)).data, status=status.HTTP_201_CREATED)
 
     def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         job = self.get_object()
         serializer = JobWriteSerializer(job, data=request.data, partial=kwargs.get("partial", False))
         serializer.is_valid(raise_exception=True)
-        services.job_staff_update(job=job, data=serializer.validated_data)
+        job_staff_update(job=job, data=serializer.validated_data)
         return Response(JobDetailSerializer(self._fresh(job)).data)
 
     def _fresh(self, job: Job) -> Job:
@@ -227,7 +227,7 @@ class JobViewSet(viewsets.ModelViewSet):
 
     def _set_status(self, status_value: str) -> Response:
         job = self.get_object()
-        services.job_status_set(job_ids=[job.pk], status=status_value)
+        job_status_set(job_ids=[job.pk], status=status_value)
         return Response(JobStatusSerializer({"id": job.pk, "status": status_value}).data)
 
     @extend_schema(

@@ -282,7 +282,7 @@ def test_staff_edit_locks_exactly_the_changed_fields(curator_client):
 
 def test_staff_edit_survives_the_next_upsert_and_unlocked_fields_follow_the_source(curator_client):
     from ingestion.normalize import build_job_data
-    from jobs.services import job_bulk_upsert
+    from jobs.services.upsert import job_bulk_upsert
 
     def posting(title: str, description: str):
         return build_job_data(

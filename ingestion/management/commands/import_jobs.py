@@ -13,7 +13,7 @@ from ingestion.services.imports import (
     import_read,
     import_records,
 )
-from jobs.services import SkippedRecord
+from jobs.types import SkippedRecord
 
 
 class Command(BaseCommand):

@@ -1,4 +1,4 @@
-"""Writes to jobs: the one upsert every source goes through, and expiry.
+"""The one upsert every source goes through.
 
 job_bulk_upsert() takes normalized postings (jobs.types.JobData) from any source and writes
 them in batches of bulk statements (psycopg 3 arrays through unnest(), not a query per row):
@@ -22,79 +22,27 @@ import dataclasses
 import hashlib
 import logging
 import operator
-import re
-import uuid
 from collections.abc import Iterable, Iterator
-from datetime import datetime, timedelta
+from datetime import datetime
 from decimal import Decimal
 from itertools import islice
 from typing import Any
 
-from django.conf import settings
 from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.utils import timezone
-from django.utils.text import slugify
 
-from jobs.choices import LOCKABLE_FIELDS, JobStatus
-from jobs.models import Company, Job
-from jobs.rules import annualize, normalize_company_name
-from jobs.types import JobData
+from jobs.choices import JobStatus
+from jobs.models import Job
+from jobs.rules import normalize_company_name
+from jobs.services.companies import company_ids_ensure
+from jobs.services.duplicates import duplicates_link, job_fingerprint
+from jobs.types import JobData, SkippedRecord, UnchangedRecord, UpsertResult
 
 logger = logging.getLogger(__name__)
 
-# Two postings of one fingerprint are one job when at least this share of the word 3-shingles
-# of the shorter description (its first DUPLICATE_TEXT_CHARS characters) appear in the other.
-# Containment rather than Jaccard because Adzuna's search results carry a ~500-character
-# snippet of a description that an ATS board publishes in full. When either side has fewer
-# than three words there is nothing to compare and the fingerprint alone decides.
-DUPLICATE_MIN_CONTAINMENT = 0.5
-DUPLICATE_TEXT_CHARS = 2000
-
 # Largest absolute value a DecimalField(max_digits=14, decimal_places=2) column holds.
 _SALARY_LIMIT = Decimal("1e12")
-_WORDS = re.compile(r"[^\W_]+", re.UNICODE)
 _SKILL_SEP = "\x1f"  # joins a row's skills into one text for unnest(); never in real text
-
-
-@dataclasses.dataclass(slots=True)
-class SkippedRecord:
-    """A posting a source could not turn into JobData; counted as skipped with its reason."""
-
-    reason: str
-
-
-@dataclasses.dataclass(slots=True)
-class UnchangedRecord:
-    """A posting its source sent exactly as last time (its source_hash is the stored content hash).
-
-    The source skips normalizing it (see job_content_hashes); the upsert only touches the row.
-    """
-
-    source: str
-    external_id: str
-    source_hash: str
-
-
-@dataclasses.dataclass(slots=True)
-class UpsertResult:
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    skipped: int = 0
-    errors: list[str] = dataclasses.field(default_factory=list)
-    job_ids: list[int] = dataclasses.field(default_factory=list)
-
-    @property
-    def total(self) -> int:
-        return self.created + self.updated + self.unchanged + self.skipped
-
-    def merge(self, other: UpsertResult) -> None:
-        self.created += other.created
-        self.updated += other.updated
-        self.unchanged += other.unchanged
-        self.skipped += other.skipped
-        self.errors.extend(other.errors)
-        self.job_ids.extend(other.job_ids)
 
 
 # --- Column lists -----------------------------------------------------------------------
@@ -196,16 +144,6 @@ _TEXT_LIMITS: dict[str, int] = {
 # --- Preparing rows ---------------------------------------------------------------------
 
 
-def _norm_words(text: str) -> str:
-    return " ".join(_WORDS.findall(text.lower()))
-
-
-def job_fingerprint(*, company_normalized: str, title: str, location: str) -> str:
-    """The cross-source identity of a posting: normalized company + title + location."""
-    key = "\x1f".join((company_normalized, _norm_words(title), _norm_words(location)))
-    return hashlib.sha256(key.encode()).hexdigest()
-
-
 def _content_hash(data: JobData) -> str:
     parts = []
     for field in dataclasses.fields(JobData):
@@ -247,14 +185,16 @@ def _copy(record: JobData) -> JobData:
 
 
 @dataclasses.dataclass(slots=True)
-class _Row:
+class PreparedRow:
     data: JobData
     company_normalized: str
     fingerprint: str
     content_hash: str
 
 
-def _prepare(record: JobData | SkippedRecord | UnchangedRecord, normalize_company: Any) -> _Row | UnchangedRecord | str:
+def _prepare(
+    record: JobData | SkippedRecord | UnchangedRecord, normalize_company: Any
+) -> PreparedRow | UnchangedRecord | str:
     """A row ready to write, or the reason it cannot be written."""
     if isinstance(record, SkippedRecord):
         return record.reason
@@ -306,129 +246,12 @@ def _prepare(record: JobData | SkippedRecord | UnchangedRecord, normalize_compan
     if data.salary_min is not None and data.salary_max is not None and data.salary_min > data.salary_max:
         return f"{data.source}:{data.external_id}: salary min {data.salary_min} above max {data.salary_max}"
     company_normalized = normalize_company(data.company_name)[:255] if data.company_name else ""
-    return _Row(
+    return PreparedRow(
         data=data,
         company_normalized=company_normalized,
         fingerprint=job_fingerprint(company_normalized=company_normalized, title=data.title, location=data.location),
         content_hash=data.source_hash or _content_hash(data),
     )
-
-
-# --- Companies --------------------------------------------------------------------------
-
-
-def _company_ids(names: dict[str, str], cache: dict[str, int], now: datetime) -> dict[str, int]:
-    """Company ids for {normalized name: display name}, creating missing companies in bulk."""
-    missing = {norm: name for norm, name in names.items() if norm not in cache}
-    if not missing:
-        return cache
-    table = Company._meta.db_table
-    with connection.cursor() as cursor:
-        for attempt in range(2):
-            if not missing:
-                break
-            norms = sorted(missing)
-            display = [missing[n] for n in norms]
-            slugs = []
-            for norm in norms:
-                slug = slugify(missing[norm])[:230] or "company"
-                if attempt:
-                    # The plain slug belongs to another normalized name; the hash keeps it unique.
-                    slug = f"{slug}-{hashlib.sha1(norm.encode()).hexdigest()[:10]}"
-                slugs.append(slug)
-            cursor.execute(
-                f"INSERT INTO {table} (name, normalized_name, slug, website, careers_url, ats_kind, board_token, "
-                "is_enabled, is_blocked, cts_name, created_at, updated_at) "
-                "SELECT n, nn, s, '', '', '', '', true, false, '', %s, %s "
-                "FROM unnest(%s::text[], %s::text[], %s::text[]) AS v(n, nn, s) "
-                "ON CONFLICT DO NOTHING",
-                [now, now, display, norms, slugs],
-            )
-            cursor.execute(
-                f"SELECT normalized_name, id FROM {table} WHERE normalized_name = ANY(%s::text[])",
-                [norms],
-            )
-            for norm, company_id in cursor.fetchall():
-                cache[norm] = company_id
-                missing.pop(norm, None)
-    if missing:
-        raise DatabaseError(f"could not create companies: {sorted(missing)[:5]}")
-    return cache
-
-
-# --- Cross-source duplicates ------------------------------------------------------------
-
-
-def _shingles(text: str) -> frozenset[str]:
-    words = _WORDS.findall(text[:DUPLICATE_TEXT_CHARS].lower())
-    return frozenset(" ".join(words[i : i + 3]) for i in range(len(words) - 2))
-
-
-def _near_identical(a: frozenset[str], b: frozenset[str]) -> bool:
-    if not a or not b:
-        return True  # nothing to compare: the fingerprint alone decides
-    return len(a & b) / min(len(a), len(b)) >= DUPLICATE_MIN_CONTAINMENT
-
-
-def descriptions_match(a: str, b: str) -> bool:
-    """Whether two descriptions are near-identical (see DUPLICATE_MIN_CONTAINMENT)."""
-    return _near_identical(_shingles(a), _shingles(b))
-
-
-def _link_duplicates(cursor: Any, rows: list[tuple[int, _Row, int | None]]) -> None:
-    """Point each written row at the canonical job of another source it duplicates (or at none)."""
-    table = Job._meta.db_table
-    by_source: dict[str, list[tuple[int, _Row, int | None]]] = {}
-    for item in rows:
-        if item[1].company_normalized:  # without a company, title + location says too little
-            by_source.setdefault(item[1].data.source, []).append(item)
-    current = {job_id: dup for job_id, _, dup in rows}
-    candidates: dict[int, tuple[str, str, frozenset[str] | None, str]] = {}
-    for source, items in by_source.items():
-        cursor.execute(
-            f"SELECT id, source, fingerprint, left(description, %s) FROM {table} "
-            "WHERE fingerprint = ANY(%s::text[]) AND source <> %s AND duplicate_of_id IS NULL AND status <> %s",
-            [DUPLICATE_TEXT_CHARS, sorted({row.fingerprint for _, row, _ in items}), source, JobStatus.EXPIRED],
-        )
-        for job_id, cand_source, fingerprint, description in cursor.fetchall():
-            candidates[job_id] = (cand_source, fingerprint, None, description)
-    desired: dict[int, int | None] = {job_id: None for job_id, _, _ in rows}
-    if candidates:
-        by_fingerprint: dict[str, list[int]] = {}
-        for job_id, (_, fingerprint, _, _) in candidates.items():
-            by_fingerprint.setdefault(fingerprint, []).append(job_id)
-        ids = [job_id for job_id, _, _ in rows]
-        cursor.execute(
-            f"SELECT DISTINCT duplicate_of_id FROM {table} WHERE duplicate_of_id = ANY(%s::bigint[])",
-            [ids],
-        )
-        has_duplicates = {r[0] for r in cursor.fetchall()}
-        state = dict(current)  # what each row points at as links are decided, within this batch
-        for job_id, row, _ in sorted(rows, key=lambda item: item[0]):
-            if job_id in has_duplicates or not row.company_normalized:
-                continue
-            own = None
-            for cand_id in sorted(by_fingerprint.get(row.fingerprint, ())):
-                cand_source, _, shingles, description = candidates[cand_id]
-                if cand_id == job_id or cand_source == row.data.source or state.get(cand_id) is not None:
-                    continue
-                if own is None:
-                    own = _shingles(row.data.description)
-                if shingles is None:
-                    shingles = _shingles(description)
-                    candidates[cand_id] = (cand_source, row.fingerprint, shingles, description)
-                if _near_identical(own, shingles):
-                    desired[job_id] = cand_id
-                    state[job_id] = cand_id
-                    has_duplicates.add(cand_id)
-                    break
-    changes = [(job_id, dup) for job_id, dup in desired.items() if current.get(job_id) != dup]
-    if changes:
-        cursor.execute(
-            f"UPDATE {table} AS j SET duplicate_of_id = v.dup FROM unnest(%s::bigint[], %s::bigint[]) AS v(id, dup) "
-            "WHERE j.id = v.id",
-            [[c[0] for c in changes], [c[1] for c in changes]],
-        )
 
 
 # --- The upsert -------------------------------------------------------------------------
@@ -440,7 +263,7 @@ def _chunks(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
         yield chunk
 
 
-def _values(row: _Row, companies: dict[str, int], *, skills_joined: bool) -> tuple[Any, ...]:
+def _values(row: PreparedRow, companies: dict[str, int], *, skills_joined: bool) -> tuple[Any, ...]:
     """A row's values in _DATA_COLUMNS order."""
     d = row.data
     return (
@@ -488,7 +311,7 @@ _COPY_SQL = (
 )
 
 
-def _copy_new_rows(cursor: Any, rows: list[_Row], companies: dict[str, int], now: datetime) -> bool:
+def _copy_new_rows(cursor: Any, rows: list[PreparedRow], companies: dict[str, int], now: datetime) -> bool:
     """COPY rows that did not exist a moment ago; False (nothing written) if one exists now.
 
     Another worker may insert one of these keys between our look-up and the COPY: the COPY
@@ -506,13 +329,15 @@ def _copy_new_rows(cursor: Any, rows: list[_Row], companies: dict[str, int], now
     return True
 
 
-def _key(item: _Row | UnchangedRecord) -> tuple[str, str]:
+def _key(item: PreparedRow | UnchangedRecord) -> tuple[str, str]:
     if isinstance(item, UnchangedRecord):
         return (item.source, item.external_id)
     return (item.data.source, item.data.external_id)
 
 
-def _write_batch(items: list[_Row | UnchangedRecord], now: datetime, company_cache: dict[str, int]) -> UpsertResult:
+def _write_batch(
+    items: list[PreparedRow | UnchangedRecord], now: datetime, company_cache: dict[str, int]
+) -> UpsertResult:
     result = UpsertResult()
     table = Job._meta.db_table
     items.sort(key=_key)  # one lock order for every worker
@@ -525,7 +350,7 @@ def _write_batch(items: list[_Row | UnchangedRecord], now: datetime, company_cac
         )
         existing = {(source, ext): (job_id, chash, status) for job_id, source, ext, chash, status in cursor.fetchall()}
         unchanged_ids: list[int] = []
-        to_write: list[_Row] = []
+        to_write: list[PreparedRow] = []
         for item in items:
             found = existing.get(_key(item))
             content_hash = item.source_hash if isinstance(item, UnchangedRecord) else item.content_hash
@@ -547,7 +372,7 @@ def _write_batch(items: list[_Row | UnchangedRecord], now: datetime, company_cac
         if not to_write:
             return result
         names = {row.company_normalized: row.data.company_name for row in to_write if row.company_normalized}
-        companies = _company_ids(names, company_cache, now)
+        companies = company_ids_ensure(names=names, cache=company_cache, now=now)
         written: dict[tuple[str, str], tuple[int, bool, int | None]] = {}
         fresh = [row for row in to_write if _key(row) not in existing]
         if len(fresh) >= _COPY_MIN_ROWS and _copy_new_rows(cursor, fresh, companies, now):
@@ -577,11 +402,13 @@ def _write_batch(items: list[_Row | UnchangedRecord], now: datetime, company_cac
                 result.updated += 1
             result.job_ids.append(job_id)
             links.append((job_id, row, dup))
-        _link_duplicates(cursor, links)
+        duplicates_link(cursor=cursor, rows=links)
     return result
 
 
-def _upsert_rows(rows: list[_Row | UnchangedRecord], now: datetime, company_cache: dict[str, int]) -> UpsertResult:
+def _upsert_rows(
+    rows: list[PreparedRow | UnchangedRecord], now: datetime, company_cache: dict[str, int]
+) -> UpsertResult:
     """Write a batch in one transaction; if the database refuses it, find the bad rows one by one."""
     try:
         with transaction.atomic():
@@ -615,7 +442,7 @@ def job_bulk_upsert(
     result = UpsertResult()
     company_cache: dict[str, int] = {}
     for chunk in _chunks(records, batch_size):
-        rows: dict[tuple[str, str], _Row | UnchangedRecord] = {}
+        rows: dict[tuple[str, str], PreparedRow | UnchangedRecord] = {}
         for record in chunk:
             prepared = _prepare(record, normalize_company_name)
             if isinstance(prepared, str):
@@ -647,145 +474,3 @@ def job_content_hashes(*, source: str, external_ids: list[str]) -> dict[str, str
             [source, external_ids, JobStatus.EXPIRED],
         )
         return dict(cursor.fetchall())
-
-
-# --- Expiry -----------------------------------------------------------------------------
-
-
-def _promote_duplicates(cursor: Any, expired_ids: list[int]) -> None:
-    """Duplicates of a job that just expired: the oldest becomes canonical, the rest point at it."""
-    if not expired_ids:
-        return
-    table = Job._meta.db_table
-    cursor.execute(
-        f"SELECT id, duplicate_of_id FROM {table} WHERE duplicate_of_id = ANY(%s::bigint[]) AND status <> %s "
-        "ORDER BY duplicate_of_id, id",
-        [expired_ids, JobStatus.EXPIRED],
-    )
-    new_target: dict[int, int] = {}
-    ids: list[int] = []
-    targets: list[int | None] = []
-    for job_id, old in cursor.fetchall():
-        if old not in new_target:
-            new_target[old] = job_id
-            ids.append(job_id)
-            targets.append(None)
-        else:
-            ids.append(job_id)
-            targets.append(new_target[old])
-    if ids:
-        cursor.execute(
-            f"UPDATE {table} AS j SET duplicate_of_id = v.dup FROM unnest(%s::bigint[], %s::bigint[]) AS v(id, dup) "
-            "WHERE j.id = v.id",
-            [ids, targets],
-        )
-
-
-def _expire(where: str, params: list[Any], now: datetime) -> int:
-    table = Job._meta.db_table
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {table} SET status = %s, expired_at = %s, updated_at = %s WHERE status = %s AND ({where}) "
-            "RETURNING id",
-            [JobStatus.EXPIRED, now, now, JobStatus.ACTIVE, *params],
-        )
-        expired_ids = [r[0] for r in cursor.fetchall()]
-        _promote_duplicates(cursor, expired_ids)
-    return len(expired_ids)
-
-
-def job_expire_unseen(*, source: str, board: str | None, seen_since: datetime, now: datetime | None = None) -> int:
-    """Expire active jobs of a source (or one board of it) not seen since `seen_since`.
-
-    Call it only after a complete run of that feed: whatever it did not list is gone.
-    Hidden jobs stay hidden. Returns the number of jobs expired.
-    """
-    now = now or timezone.now()
-    where, params = "source = %s AND last_seen_at < %s", [source, seen_since]
-    if board is not None:
-        where += " AND board = %s"
-        params.append(board)
-    return _expire(where, params, now)
-
-
-def job_expire_stale(*, now: datetime | None = None) -> int:
-    """Expire active jobs past their expires_at, or not seen for JOB_EXPIRY_DAYS days."""
-    now = now or timezone.now()
-    cutoff = now - timedelta(days=settings.JOB_EXPIRY_DAYS)
-    return _expire("expires_at < %s OR last_seen_at < %s", [now, cutoff], now)
-
-
-# --- Staff edits (the admin and the API's staff writes) ------------------------------------
-
-SALARY_FIELDS = ("salary_min", "salary_max", "salary_period")
-
-
-def job_annualize_salary(*, job: Job) -> None:
-    """Recompute the annual figures filters compare, through jobs.rules.annualize()."""
-    period = job.salary_period
-    job.salary_annual_min = annualize(job.salary_min, period) if period else None
-    job.salary_annual_max = annualize(job.salary_max, period) if period else None
-
-
-def job_apply_staff_edit(*, job: Job, changed: Iterable[str], unlock: Iterable[str] = ()) -> None:
-    """Lock the lockable fields a staff member changed (unlocking those asked), and keep the
-    annual salary in step with an edited salary. The caller saves the job."""
-    changed = set(changed)
-    job.locked_fields = sorted(set(job.locked_fields) - set(unlock))
-    edited = changed & set(LOCKABLE_FIELDS)
-    if edited:
-        job.lock(*edited)
-    if changed & set(SALARY_FIELDS):
-        job_annualize_salary(job=job)
-
-
-@transaction.atomic
-def job_staff_create(*, data: dict[str, Any]) -> Job:
-    """A job a staff member enters by hand (source "staff" unless given)."""
-    now = timezone.now()
-    job = Job(**data)
-    job.source = job.source or "staff"
-    job.external_id = job.external_id or uuid.uuid4().hex
-    job.last_seen_at = now
-    job.posted_at = job.posted_at or now
-    if job.salary_min is not None or job.salary_max is not None:
-        job.salary_source = job.salary_source or "structured"
-    job_annualize_salary(job=job)
-    job.save()
-    return job
-
-
-@transaction.atomic
-def job_staff_update(*, job: Job, data: dict[str, Any]) -> Job:
-    """Apply a staff edit; every lockable field whose value changed is locked against refreshes."""
-    changed = [name for name, value in data.items() if getattr(job, name) != value]
-    if not changed:
-        return job
-    for name in changed:
-        setattr(job, name, data[name])
-    job_apply_staff_edit(job=job, changed=changed)
-    job.save()
-    return job
-
-
-def job_status_set(*, job_ids: Iterable[int], status: str, now: datetime | None = None) -> int:
-    """Expire, hide or reactivate jobs by hand (the admin's bulk actions, the API's staff actions).
-
-    The one write of a job's status outside a refresh: a canonical job taken out of the listing
-    hands its live duplicates to the oldest of them, as expiry does, so the posting stays listed.
-    A hidden job stays hidden across refreshes. Returns how many jobs changed.
-    """
-    if status not in JobStatus.values:
-        raise ValueError(f"unknown status {status!r}")
-    now = now or timezone.now()
-    table = Job._meta.db_table
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {table} SET status = %s, expired_at = %s, updated_at = %s "
-            "WHERE id = ANY(%s::bigint[]) AND status <> %s RETURNING id",
-            [status, now if status == JobStatus.EXPIRED else None, now, list(job_ids), status],
-        )
-        changed = [row[0] for row in cursor.fetchall()]
-        if status != JobStatus.ACTIVE:
-            _promote_duplicates(cursor, changed)
-    return len(changed)
