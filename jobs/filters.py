@@ -24,8 +24,8 @@ from typing import Any
 import django_filters
 from django import forms
 from django.contrib.postgres.search import SearchQuery, SearchRank
-from django.db.models import F, Q, QuerySet, Value
-from django.db.models.functions import ASin, Coalesce, Cos, Least, Power, Radians, Sin, Sqrt
+from django.db.models import F, FloatField, Q, QuerySet, Value
+from django.db.models.functions import ASin, Cast, Coalesce, Cos, Least, Power, Radians, Sin, Sqrt
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from drf_spectacular.types import OpenApiTypes
@@ -503,8 +503,11 @@ class JobFilterSet(django_filters.FilterSet):
     def search(self, queryset: QuerySet[Job], name: str, value: str) -> QuerySet[Job]:
         """websearch_to_tsquery over the generated search_vector; relevance = ts_rank_cd."""
         query = SearchQuery(value, search_type="websearch", config=SEARCH_CONFIG)
+        # ts_rank_cd is a float4, which the driver reads as its shortest decimal (2.8, not
+        # 2.7999999523…): a keyset cursor holding that would compare unequal to the row it came
+        # from, repeating and skipping rows. As float8 the key round-trips exactly.
         return queryset.filter(search_vector=query).annotate(
-            relevance=SearchRank(F("search_vector"), query, cover_density=True)
+            relevance=Cast(SearchRank(F("search_vector"), query, cover_density=True), FloatField())
         )
 
     def filter_company(self, queryset: QuerySet[Job], name: str, value: list[int | str]) -> QuerySet[Job]:
