@@ -5,9 +5,12 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 from gigm8.api_errors import api_not_found
 from gigm8.health import health, live
 from gigm8.metrics import metrics_view
+from gigm8.views import home
 from jobs.api.views import LegacyJobListView, RefreshJobsView
 
 urlpatterns = [
+    # What this is and where to go next (the admin's "View site" link comes here).
+    path("", home, name="home"),
     # The API, its schema and its docs (Swagger UI and ReDoc assets served from here: no CDN).
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
