@@ -272,6 +272,11 @@ class FacetBucketSerializer(serializers.Serializer):
 class JobPageSerializer(serializers.Serializer):
     """A page of jobs (the response of GET /api/jobs/)."""
 
+    count = serializers.IntegerField(
+        help_text="How many jobs match the filters: exact when that is cheap (under about 10,000 matches), "
+        "else PostgreSQL's estimate, flagged by count_is_estimate."
+    )
+    count_is_estimate = serializers.BooleanField(help_text="True when count is an estimate, not an exact count.")
     next = serializers.URLField(allow_null=True, help_text="The next page, or null at the end.")
     previous = serializers.URLField(allow_null=True, help_text="The previous page, or null on the first.")
     results = JobListSerializer(many=True)

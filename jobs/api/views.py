@@ -98,6 +98,8 @@ def job_page(
         raise ValidationError(filterset.errors)
     page = paginate_keyset(queryset=filterset.qs, ordering=filterset.sort, size=size, cursor=params.get(CURSOR_PARAM))
     body: dict[str, Any] = {
+        "count": page.count,
+        "count_is_estimate": page.count_is_estimate,
         "next": page.link(request, page.next_cursor),
         "previous": page.link(request, page.previous_cursor),
         "results": JobListSerializer(page.rows, many=True).data,

@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from gigm8 import admin_views
+from gigm8 import admin_views, counts
 from ingestion.choices import SyncKind, SyncStatus, TriggerKind
 from ingestion.models import SyncLog
 from ingestion.tests.factories import SyncLogFactory
@@ -178,7 +178,7 @@ def test_unfiltered_list_takes_its_count_from_table_statistics_not_count(curator
     JobFactory.create_batch(30)
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE jobs_job")
-    monkeypatch.setattr(admin_views, "EXACT_COUNT_BELOW", 10)
+    monkeypatch.setattr(counts, "EXACT_COUNT_BELOW", 10)
     with CaptureQueriesContext(connection) as queries:
         response = curator_client.get(CHANGELIST)
     assert response.status_code == 200
@@ -193,7 +193,7 @@ def test_filtered_list_estimates_with_explain_when_large(curator_client, monkeyp
     JobFactory.create_batch(12, source="lever")
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE jobs_job")
-    monkeypatch.setattr(admin_views, "EXACT_COUNT_BELOW", 5)
+    monkeypatch.setattr(counts, "EXACT_COUNT_BELOW", 5)
     with CaptureQueriesContext(connection) as queries:
         response = curator_client.get(CHANGELIST, {"source__exact": "lever"})
     assert any(q["sql"].startswith("EXPLAIN") for q in queries)
@@ -206,11 +206,11 @@ def test_an_exact_count_over_its_time_budget_gives_way_to_the_estimate(monkeypat
     JobFactory.create_batch(4)
     # Each row costs 30 ms to filter: the count cannot finish inside a 10 ms budget.
     slow = Job.objects.extra(where=["pg_sleep(0.03) IS NOT NULL"])
-    monkeypatch.setattr(admin_views, "EXACT_COUNT_BUDGET_MS", 10)
+    monkeypatch.setattr(counts, "EXACT_COUNT_BUDGET_MS", 10)
     paginator = admin_views.EstimatedCountPaginator(slow, 2)
     assert paginator.count >= 1 and paginator.is_estimate
     Job.objects.count()  # the connection is still usable after the cancelled statement
-    monkeypatch.setattr(admin_views, "EXACT_COUNT_BUDGET_MS", 5000)
+    monkeypatch.setattr(counts, "EXACT_COUNT_BUDGET_MS", 5000)
     paginator = admin_views.EstimatedCountPaginator(slow, 2)
     assert paginator.count == 4 and not paginator.is_estimate
     with connection.cursor() as cursor:  # the budget does not outlive the count

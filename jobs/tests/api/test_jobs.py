@@ -4,6 +4,8 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from jobs.choices import EmploymentType, JobLevel, JobStatus, Remote
@@ -13,6 +15,10 @@ from jobs.tests.api.conftest import all_pages
 from jobs.tests.factories import CompanyFactory, JobFactory
 
 pytestmark = pytest.mark.django_db
+
+# Counting a page's matches: EXPLAIN, then an exact COUNT under a time limit (inside the test's
+# transaction: savepoint, read and set the limit, count, put it back, release).
+COUNT_QUERIES = 7
 
 
 def ids(response) -> list[int]:
@@ -199,9 +205,17 @@ def test_a_page_of_100_costs_a_fixed_number_of_queries(client, django_assert_max
     companies = CompanyFactory.create_batch(10)
     for i in range(120):
         JobFactory(company=companies[i % 10])
+    # The first page also counts the matches (a fixed few queries: gigm8.counts); the pages
+    # after it read the total from their cursor: one query each.
+    with CaptureQueriesContext(connection) as small:
+        client.get("/api/jobs/?page_size=10")
+    with CaptureQueriesContext(connection) as big:
+        first = client.get("/api/jobs/?page_size=100")
+        assert len(ids(first)) == 100
+    assert len(big) == len(small) <= 1 + COUNT_QUERIES
     with django_assert_max_num_queries(1):
-        assert len(ids(client.get("/api/jobs/?page_size=100"))) == 100
-    with django_assert_max_num_queries(1 + 2):
+        assert len(ids(client.get(first.json()["next"]))) == 20
+    with django_assert_max_num_queries(1 + COUNT_QUERIES + 2):
         response = client.get("/api/jobs/?page_size=100&remote=onsite&facets=remote,company")
         assert len(ids(response)) == 100
 
@@ -373,3 +387,21 @@ def test_a_canonical_job_taken_out_through_the_api_leaves_its_duplicate_listed(c
     assert staff_client.post(f"/api/jobs/{canonical.id}/{action}/").status_code == 200
     listed = [job["id"] for job in client.get("/api/jobs/").json()["results"]]
     assert listed == [duplicate.pk]
+
+
+def test_a_page_gives_the_total_of_matching_jobs(client):
+    JobFactory.create_batch(3, title="Staff Nurse")
+    JobFactory(title="Welder")
+    body = client.get("/api/jobs/?q=nurse&page_size=2").json()
+    assert (body["count"], body["count_is_estimate"]) == (3, False)
+    assert client.get(body["next"]).json()["count"] == 3
+    assert client.get("/api/jobs/").json()["count"] == 4
+
+
+def test_a_big_match_gives_an_estimated_count(client, monkeypatch):
+    from gigm8 import counts
+
+    monkeypatch.setattr(counts, "EXACT_COUNT_BELOW", 0)  # every count is "too big to count"
+    JobFactory.create_batch(3, title="Staff Nurse")
+    body = client.get("/api/jobs/?q=nurse").json()
+    assert body["count_is_estimate"] is True and body["count"] >= 1
