@@ -88,6 +88,11 @@ class SalaryField(serializers.Field):
         return None if value is None else self.salary.fields["min"].to_representation(value)
 
 
+# Columns no response shows (the embedding alone is 384 floats a row), and those a listing leaves out.
+DETAIL_DEFERRED = ("embedding", "search_vector", "content_hash", "fingerprint", "cts_name")
+LIST_DEFERRED = (*DETAIL_DEFERRED, "description", "description_html")
+
+
 class JobListSerializer(BlankReadOnlyFields, serializers.ModelSerializer):
     """A job in a listing."""
 

@@ -34,6 +34,8 @@ from jobs.api.schema import (
     response_example,
 )
 from jobs.api.serializers import (
+    DETAIL_DEFERRED,
+    LIST_DEFERRED,
     CompanySerializer,
     JobDetailSerializer,
     JobListSerializer,
@@ -59,9 +61,6 @@ from jobs.selectors import (
 from jobs.services.staff import job_staff_create, job_staff_update, job_status_set
 
 PAGE_PARAMS = frozenset({CURSOR_PARAM, PAGE_SIZE_PARAM, "facets", "format"})
-# Columns no response shows (the embedding alone is 384 floats a row).
-DETAIL_DEFERRED = ("embedding", "search_vector", "content_hash", "fingerprint", "cts_name")
-LIST_DEFERRED = (*DETAIL_DEFERRED, "description", "description_html")
 
 
 class IsStaffOrReadOnly(permissions.BasePermission):

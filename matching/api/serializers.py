@@ -6,6 +6,10 @@ from typing import Any
 
 from rest_framework import serializers
 
+from jobs.api.serializers import LIST_DEFERRED, JobListSerializer
+from jobs.models import Job
+from jobs.selectors import job_list_public
+from matching.backends.base import MatchedJob, MatchResponse
 from matching.services import MAX_LIMIT, MAX_OFFSET
 
 
@@ -58,7 +62,78 @@ class JdMatchInputSerializer(MatchFiltersSerializer):
     job_description = serializers.CharField(max_length=200_000, help_text="The job description's text.")
 
 
+class MatchExplanationFields(serializers.Serializer):
+    """Why a job matched: the part every match endpoint adds to the listing's job object."""
+
+    relevance_score = serializers.FloatField(help_text="In [0, 1]; the weighted sum of score_parts.")
+    matched_skills = serializers.ListField(child=serializers.CharField())
+    missing_skills = serializers.ListField(child=serializers.CharField(), help_text="Required by the job, not found.")
+    score_parts = serializers.DictField(child=serializers.FloatField(), help_text="Each part in [0, 1].")
+
+
+class MatchedListingJobSerializer(JobListSerializer):
+    """A matched job: the listing's job object (GET /api/jobs/) plus the explanation of its score."""
+
+    relevance_score = serializers.FloatField(help_text="In [0, 1]; the weighted sum of score_parts.")
+    matched_skills = serializers.ListField(child=serializers.CharField())
+    missing_skills = serializers.ListField(child=serializers.CharField(), help_text="Required by the job, not found.")
+    score_parts = serializers.DictField(child=serializers.FloatField(), help_text="Each part in [0, 1].")
+
+    class Meta(JobListSerializer.Meta):
+        fields = [
+            *(name for name in JobListSerializer.Meta.fields if name not in ("relevance", "distance_km")),
+            "relevance_score",
+            "matched_skills",
+            "missing_skills",
+            "score_parts",
+        ]
+        read_only_fields = fields
+
+    def to_representation(self, job: Job) -> dict[str, Any]:
+        match: MatchedJob = job.match  # type: ignore[attr-defined]  # set by match_page()
+        data = super().to_representation(job)
+        data.pop("relevance", None)
+        data.pop("distance_km", None)
+        data["relevance_score"] = match.relevance_score
+        data["matched_skills"] = match.matched_skills
+        data["missing_skills"] = match.missing_skills
+        data["score_parts"] = match.score_parts
+        return data
+
+
+class MatchPageSerializer(serializers.Serializer):
+    """The answer of the match endpoints: ranked jobs in the listing's shape, each with its explanation."""
+
+    total_matches = serializers.IntegerField()
+    search_time_ms = serializers.FloatField()
+    backend = serializers.CharField()
+    cached = serializers.BooleanField()
+    jobs = MatchedListingJobSerializer(many=True)
+
+
+def match_page(response: MatchResponse) -> dict[str, Any]:
+    """The response's jobs as the listing shows them (one query), in rank order, with their scores.
+
+    A job that left the listing since the ranking was cached (expired, hidden) is left out.
+    """
+    found = job_list_public().defer(*LIST_DEFERRED).in_bulk([job.job_id for job in response.jobs])
+    ranked = []
+    for match in response.jobs:
+        if (job := found.get(match.job_id)) is not None:
+            job.match = match  # type: ignore[attr-defined]
+            ranked.append(job)
+    return {
+        "total_matches": response.total_matches,
+        "search_time_ms": round(response.search_time_ms, 2),
+        "backend": response.backend,
+        "cached": response.cached,
+        "jobs": MatchedListingJobSerializer(ranked, many=True).data,
+    }
+
+
 class MatchedJobSerializer(serializers.Serializer):
+    """A matched job in the older routes' shape (POST /match/resume, /match/jd)."""
+
     job_id = serializers.IntegerField()
     title = serializers.CharField()
     company = serializers.CharField()
@@ -80,6 +155,8 @@ class MatchedJobSerializer(serializers.Serializer):
 
 
 class MatchResponseSerializer(serializers.Serializer):
+    """The older routes' answer (POST /match/resume, /match/jd)."""
+
     total_matches = serializers.IntegerField()
     search_time_ms = serializers.FloatField()
     backend = serializers.CharField()

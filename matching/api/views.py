@@ -22,8 +22,10 @@ from matching import services
 from matching.api.serializers import (
     JdMatchInputSerializer,
     MatchFiltersSerializer,
+    MatchPageSerializer,
     MatchResponseSerializer,
     ResumeMatchInputSerializer,
+    match_page,
 )
 from matching.backends.base import MatchBackendError, MatchResponse
 from matching.text import TextExtractionError, extract_text
@@ -104,7 +106,8 @@ def chosen_backend(request: Request, data: Mapping[str, Any]) -> str | None:
     return str(name)
 
 
-def run_match(call: Any, **kwargs: Any) -> Response:
+def run_match(call: Any, *, legacy: bool = False, **kwargs: Any) -> Response:
+    """Call a match service; answer with the listing's job objects (the older routes: their own shape)."""
     try:
         response: MatchResponse = call(**kwargs)
     except services.MatchInputError as exc:
@@ -113,7 +116,9 @@ def run_match(call: Any, **kwargs: Any) -> Response:
         raise exceptions.NotFound(str(exc)) from None
     except MatchBackendError as exc:
         raise MatchUnavailable(f"The matching engine is unavailable: {exc}") from None
-    return Response(MatchResponseSerializer(response.to_dict()).data)
+    if legacy:
+        return Response(MatchResponseSerializer(response.to_dict()).data)
+    return Response(match_page(response))
 
 
 # Room for the form's other fields beside the file (resume_text alone may be 200,000 characters).
@@ -161,7 +166,7 @@ class ResumeMatchView(APIView):
 
     @extend_schema(
         request={"multipart/form-data": ResumeMatchInputSerializer, "application/json": ResumeMatchInputSerializer},
-        responses={200: MatchResponseSerializer},
+        responses={200: MatchPageSerializer},
         summary="Jobs for a resume (text or an uploaded PDF, DOCX or text file), ranked and explained.",
     )
     def post(self, request: Request) -> Response:
@@ -187,7 +192,7 @@ class JdMatchView(APIView):
 
     @extend_schema(
         request=JdMatchInputSerializer,
-        responses={200: MatchResponseSerializer},
+        responses={200: MatchPageSerializer},
         summary="Jobs like a job description, ranked and explained.",
     )
     def post(self, request: Request) -> Response:
@@ -213,7 +218,7 @@ class JobSimilarView(APIView):
             OpenApiParameter("limit", int, description="Jobs to return (1-100, default 20)."),
             OpenApiParameter("offset", int, description="Jobs to skip (default 0)."),
         ],
-        responses={200: MatchResponseSerializer},
+        responses={200: MatchPageSerializer},
         summary="Jobs like this job (the listing's filters apply as query parameters).",
     )
     def get(self, request: Request, job_id: int) -> Response:
@@ -233,7 +238,7 @@ class JobSimilarView(APIView):
 # --- the older API's routes -------------------------------------------------------------------
 # POST /match/resume and /match/jd as the frontend called them before: `resume` (file) or
 # `resume_text`/`text`, `jd`/`jd_text`/`text`, `top_k` for limit, `min_stipend` (monthly),
-# `internship`, `remote`, `location`. They answer with the same body as the new endpoints.
+# `internship`, `remote`, `location`. They answer in their own (seed-compatible) shape.
 
 LEGACY_NAMES = {
     "resume": "resume_file",
@@ -270,6 +275,7 @@ class LegacyResumeMatchView(APIView):
         text = resume_text_from(serializer.validated_data)
         return run_match(
             services.resume_match,
+            legacy=True,
             text=text,
             filters=filter_params(data),
             limit=serializer.validated_data["limit"],
@@ -290,6 +296,7 @@ class LegacyJdMatchView(APIView):
         serializer.is_valid(raise_exception=True)
         return run_match(
             services.jd_match,
+            legacy=True,
             text=serializer.validated_data["job_description"],
             filters=filter_params(data),
             limit=serializer.validated_data["limit"],

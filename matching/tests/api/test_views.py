@@ -12,7 +12,8 @@ pytestmark = pytest.mark.django_db
 RESUME_URL = "/api/match/resume/"
 JD_URL = "/api/match/jd/"
 RESPONSE_KEYS = {"total_matches", "search_time_ms", "backend", "cached", "jobs"}
-JOB_KEYS = {
+# The older routes' job (POST /match/resume, /match/jd).
+LEGACY_JOB_KEYS = {
     "job_id",
     "title",
     "company",
@@ -32,6 +33,7 @@ JOB_KEYS = {
     "redirect_url",
     "posted_at",
 }
+EXPLANATION_KEYS = {"relevance_score", "matched_skills", "missing_skills", "score_parts"}
 
 
 @pytest.fixture
@@ -70,9 +72,13 @@ def test_resume_text_gets_ranked_explained_jobs(api, jobs):
     assert response.status_code == 200, response.content
     body = response.json()
     assert set(body) == RESPONSE_KEYS
-    assert set(body["jobs"][0]) == JOB_KEYS
+    listing = {job["id"]: job for job in api.get("/api/jobs/").json()["results"]}
+    first = body["jobs"][0]
+    # The listing's job object, plus why it matched: a frontend needs one job card.
+    assert set(first) == set(listing[first["id"]]) | EXPLANATION_KEYS
+    assert {key: first[key] for key in listing[first["id"]]} == listing[first["id"]]
     assert body["backend"] == "local" and body["cached"] is False
-    ids = [job["job_id"] for job in body["jobs"]]
+    ids = [job["id"] for job in body["jobs"]]
     assert ids.index(jobs["python"].pk) < ids.index(jobs["nursing"].pk)
     assert "Python" in body["jobs"][0]["matched_skills"]
 
@@ -95,7 +101,7 @@ def test_resume_text_gets_ranked_explained_jobs(api, jobs):
 def test_uploaded_resume_files_are_read_by_content(api, jobs, name, data):
     response = api.post(RESUME_URL, {"resume_file": _upload(name, data)}, format="multipart")
     assert response.status_code == 200, response.content
-    assert response.json()["jobs"][0]["job_id"] in {jobs["python"].pk, jobs["intern"].pk}
+    assert response.json()["jobs"][0]["id"] in {jobs["python"].pk, jobs["intern"].pk}
 
 
 @pytest.mark.parametrize(
@@ -129,9 +135,9 @@ def test_neither_or_both_of_text_and_file_is_400(api, jobs):
 
 def test_filters_are_the_listings(api, jobs):
     body = api.post(RESUME_URL, {"resume_text": PYTHON_RESUME, "remote": ["remote"]}, format="json").json()
-    assert [job["job_id"] for job in body["jobs"]] == [jobs["python"].pk]
+    assert [job["id"] for job in body["jobs"]] == [jobs["python"].pk]
     body = api.post(RESUME_URL, {"resume_text": PYTHON_RESUME, "internship_only": True}, format="json").json()
-    assert [job["job_id"] for job in body["jobs"]] == [jobs["intern"].pk]
+    assert [job["id"] for job in body["jobs"]] == [jobs["intern"].pk]
     body = api.post(
         RESUME_URL, {"resume_text": PYTHON_RESUME, "internship_only": "true", "remote": "remote"}, format="multipart"
     ).json()
@@ -141,7 +147,7 @@ def test_filters_are_the_listings(api, jobs):
 def test_stipend_min_is_monthly(api, jobs):
     Job.objects.filter(pk=jobs["intern"].pk).update(salary_annual_min=20000, salary_annual_max=24000)
     body = api.post(RESUME_URL, {"resume_text": PYTHON_RESUME, "stipend_min": 1500}, format="json").json()
-    assert [job["job_id"] for job in body["jobs"]] == [jobs["intern"].pk]
+    assert [job["id"] for job in body["jobs"]] == [jobs["intern"].pk]
     body = api.post(RESUME_URL, {"resume_text": PYTHON_RESUME, "stipend_min": 2500}, format="json").json()
     assert body["jobs"] == []
 
@@ -172,14 +178,14 @@ def test_jd_match(api, jobs):
     body = api.post(
         JD_URL, {"job_description": "Nurse for a care home: patient care, NMC registration."}, format="json"
     ).json()
-    assert body["jobs"][0]["job_id"] == jobs["nursing"].pk
+    assert body["jobs"][0]["id"] == jobs["nursing"].pk
     assert_error(api.post(JD_URL, {}, format="json"), 400, "invalid", "job_description")
 
 
 def test_similar_jobs(api, jobs):
     response = api.get(f"/api/jobs/{jobs['python'].pk}/similar/?limit=1")
     assert response.status_code == 200, response.content
-    assert [job["job_id"] for job in response.json()["jobs"]] == [jobs["intern"].pk]
+    assert [job["id"] for job in response.json()["jobs"]] == [jobs["intern"].pk]
     assert_error(api.get("/api/jobs/999999/similar/"), 404, "not_found")
     assert_error(api.get(f"/api/jobs/{jobs['python'].pk}/similar/?remote=moon"), 400, "invalid", "remote")
 
@@ -187,6 +193,7 @@ def test_similar_jobs(api, jobs):
 def test_compat_routes_take_the_older_field_names(api, jobs):
     body = api.post("/match/resume", {"text": PYTHON_RESUME, "top_k": 1}, format="json").json()
     assert [job["job_id"] for job in body["jobs"]] == [jobs["python"].pk]
+    assert set(body["jobs"][0]) == LEGACY_JOB_KEYS  # the seed's shape, kept
     upload = {"resume": _upload("cv.pdf", text_pdf(PYTHON_RESUME.splitlines())), "internship": "true"}
     body = api.post("/match/resume", upload, format="multipart").json()
     assert [job["job_id"] for job in body["jobs"]] == [jobs["intern"].pk]
