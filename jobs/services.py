@@ -35,7 +35,7 @@ from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
-from jobs.choices import LOCKABLE_FIELDS, JobStatus
+from jobs.choices import LOCKABLE_FIELDS, GeoPrecision, JobStatus
 from jobs.models import Company, Job
 from jobs.rules import annualize, normalize_company_name
 from jobs.types import JobData
@@ -111,6 +111,7 @@ _DATA_COLUMNS: tuple[tuple[str, str], ...] = (
     ("country", "text"),
     ("latitude", "float8"),
     ("longitude", "float8"),
+    ("geo_precision", "text"),
     ("remote", "text"),
     ("employment_type", "text"),
     ("job_level", "text"),
@@ -141,6 +142,7 @@ _LOCKED_BY = {
     "salary_annual_min": "salary_min",
     "salary_annual_max": "salary_max",
     "salary_source": "salary_min",
+    "geo_precision": "latitude",
 }
 _ALWAYS_REFRESHED = {"board", "fingerprint", "content_hash"}
 _KEY_COLUMNS = {"source", "external_id"}
@@ -454,6 +456,7 @@ def _values(row: _Row, companies: dict[str, int], *, skills_joined: bool) -> tup
         d.country,
         d.latitude,
         d.longitude,
+        d.geo_precision,
         d.remote,
         d.employment_type,
         d.job_level,
@@ -737,6 +740,10 @@ def job_apply_staff_edit(*, job: Job, changed: Iterable[str], unlock: Iterable[s
         job.lock(*edited)
     if changed & set(SALARY_FIELDS):
         job_annualize_salary(job=job)
+    if changed & {"latitude", "longitude"}:
+        # A point staff typed is a point; clearing either coordinate leaves none.
+        has_point = job.latitude is not None and job.longitude is not None
+        job.geo_precision = GeoPrecision.POINT if has_point else GeoPrecision.NONE
 
 
 @transaction.atomic
@@ -750,6 +757,8 @@ def job_staff_create(*, data: dict[str, Any]) -> Job:
     job.posted_at = job.posted_at or now
     if job.salary_min is not None or job.salary_max is not None:
         job.salary_source = job.salary_source or "structured"
+    if job.latitude is not None and job.longitude is not None:
+        job.geo_precision = GeoPrecision.POINT
     job_annualize_salary(job=job)
     job.save()
     return job
