@@ -193,8 +193,10 @@ def _find_city(name: str, country: str, admin1: str) -> _Place | None:
             places = index.get((country, candidate))
             if places:
                 if admin1:
-                    places = [p for p in places if p.admin1 == admin1] or places
-                return places[0]
+                    # "Millville, DE": not New Jersey's Millville; Delaware's is too small to be listed.
+                    places = [p for p in places if p.admin1 == admin1]
+                if places:
+                    return places[0]
     return None
 
 
