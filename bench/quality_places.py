@@ -21,7 +21,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "gigm8.settings.base")
 
-import django  # noqa: E402
+import django
 
 django.setup()
 
@@ -67,16 +67,14 @@ def main() -> None:
                 for miss in f.misses:
                     print("   ", miss)
     items = pq.labels()
-    kwargs = [pq.posting_kwargs(item) for item in items]
     calls = 0
     start = time.perf_counter()
     for _ in range(20):
         geocode_module.geocode.cache_clear()
-        for item, kw in zip(items, kwargs, strict=True):
+        for item in items:
             data = pq.normalize(item)
             geocode_module.geocode.__wrapped__(city=data.city, region=data.region, country=data.country)
             calls += 1
-    del kw
     spent = time.perf_counter() - start
     print(f"per posting (normalize + an uncached geocode): {spent / calls * 1e6:.0f} µs")
 

@@ -207,8 +207,10 @@ def geocode(*, city: str = "", region: str = "", country: str = "", remote: bool
     - A remote job gets its country's centre, or nothing: where its employer sits is not where it is.
     - The city is looked up within the country (the country decides "London" in GB from "London, ON" in
       CA); the region narrows it when it names a GeoNames first-level division ("Cambridge, MA"); then the
-      most populous wins. A city part written like "North London" or "London NW1" is London. When the city
-      is not found the region is tried as a city ("South East London, London" is London).
+      most populous wins. A city part written like "North London" or "London NW1" is London; one that runs on
+      without commas ("Stevenage Hertfordshire South East", "Croydon area") is its longest leading run of
+      words that is a place. When the city is not found the region is tried as a city ("South East London,
+      London" is London).
     - A part that is a region rather than a place ("Surrey", "California", "Wales") is not looked up as a
       city unless a city of that name has 50,000 people ("Derby"); it gives the region's population
       centre where GeoNames has the region (US states, the UK's nations), else the country's.
@@ -226,6 +228,11 @@ def geocode(*, city: str = "", region: str = "", country: str = "", remote: bool
             if (country and country_code(name)) and normalize_name(name) != _gazetteer().capitals.get(country):
                 continue  # "Wales" or "UK" as a part: a country, not a town
             place = _find_city(name, country, admin1 if is_city else "")
+            words = name.split()
+            for end in range(len(words) - 1, 0, -1):  # "London South East", "Croydon area": the town first
+                if place is not None:
+                    break
+                place = _find_city(" ".join(words[:end]), country, admin1 if is_city else "")
             if place is not None and (
                 not _is_region(name, country) or place.population >= _CITY_OVER_REGION_POPULATION
             ):
