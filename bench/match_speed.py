@@ -4,7 +4,7 @@
 
 Builds a scratch database (gigm8_bench_speed): the 4,705 real postings of ../shared/data loaded
 through `manage.py import_jobs` (bench/match_quality.py's mapping), then copied through the
-one upsert (jobs.services.job_bulk_upsert) with varied titles and locations up to --jobs; then
+one upsert (jobs.services.upsert.job_bulk_upsert) with varied titles and locations up to --jobs; then
 embeds every job with the index service (that is the indexing throughput figure). Then, for
 real resumes with typical filters (country, posted in the last 30 days), uncached:
 

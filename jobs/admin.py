@@ -175,6 +175,7 @@ class JobAdmin(admin.ModelAdmin):
         "salary_annual_min",
         "salary_annual_max",
         "salary_source",
+        "geo_precision",
         "fingerprint",
         "content_hash",
         "duplicate_of",
@@ -239,7 +240,21 @@ class JobAdmin(admin.ModelAdmin):
             compensation += ["salary_annual_min", "salary_annual_max", "salary_source"]
         return [
             ("Basics", {"fields": basics}),
-            ("Location", {"fields": ["location", "city", "region", "country", "latitude", "longitude", "remote"]}),
+            (
+                "Location",
+                {
+                    "fields": [
+                        "location",
+                        "city",
+                        "region",
+                        "country",
+                        "latitude",
+                        "longitude",
+                        "geo_precision",
+                        "remote",
+                    ]
+                },
+            ),
             ("Compensation", {"fields": compensation}),
             ("Classification", {"fields": ["employment_type", "job_level", "is_internship"]}),
             ("Source and sync", {"fields": sync}),

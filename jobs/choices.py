@@ -57,6 +57,16 @@ class SalarySource(models.TextChoices):
     PARSED = "parsed", "Parsed from text"
 
 
+class GeoPrecision(models.TextChoices):
+    """What a job's latitude/longitude stand for: a point, or the centre of the place it names."""
+
+    NONE = "", "No coordinates"
+    POINT = "point", "Point given by the source or staff"
+    CITY = "city", "City"
+    REGION = "region", "Centre of the region"
+    COUNTRY = "country", "Centre of the country"
+
+
 class AtsKind(models.TextChoices):
     """The applicant-tracking system (or page kind) a company's jobs are crawled from."""
 

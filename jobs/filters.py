@@ -31,13 +31,14 @@ from django.utils.dateparse import parse_date, parse_datetime
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
-from jobs.choices import EmploymentType, JobLevel, JobStatus, Remote
+from jobs.choices import EmploymentType, GeoPrecision, JobLevel, JobStatus, Remote
 from jobs.models import SEARCH_CONFIG, Company, Job
 from jobs.selectors import POSTED, SALARY_BOTTOM, SALARY_TOP
 
 EARTH_RADIUS_KM = 6371.0088  # mean radius (IUGG)
 KM_PER_MILE = 1.609344
 DEFAULT_RADIUS_KM = 50.0
+NOT_NEAR_PRECISIONS = (GeoPrecision.REGION, GeoPrecision.COUNTRY)
 MAX_RADIUS_KM = 20000.0
 KM_PER_DEGREE = math.pi * EARTH_RADIUS_KM / 180
 MAX_TEXT = 200
@@ -375,7 +376,13 @@ class JobFilterSet(django_filters.FilterSet):
         max_length=MAX_TEXT,
         label="Location text contains this (e.g. London).",
     )
-    near = NearFilter(method="filter_near", label="lat,lng: only jobs within radius_km (default 50) of this point.")
+    near = NearFilter(
+        method="filter_near",
+        label=(
+            "lat,lng: only jobs within radius_km (default 50) of this point "
+            "(jobs placed only by region or country are left out)."
+        ),
+    )
     radius_km = django_filters.NumberFilter(
         method="filter_noop", min_value=0, max_value=MAX_RADIUS_KM, label="Radius around near, in kilometres."
     )
@@ -530,7 +537,10 @@ class JobFilterSet(django_filters.FilterSet):
         lat, lng = value
         radius = self._radius_km()
         return (
+            # A region's or a country's centre is not where the job is: near a point means at a point or
+            # in a city (every UK-wide job would otherwise be "near" the middle of England).
             queryset.filter(_bounding_box(lat, lng, radius))
+            .exclude(geo_precision__in=NOT_NEAR_PRECISIONS)
             .annotate(distance_km=_great_circle_km(lat, lng))
             .filter(distance_km__lte=radius)
         )

@@ -15,6 +15,7 @@ from jobs.choices import (
     LOCKABLE_FIELDS,
     AtsKind,
     EmploymentType,
+    GeoPrecision,
     JobLevel,
     JobStatus,
     Remote,
@@ -94,6 +95,9 @@ class Job(models.Model):
     country = models.CharField(max_length=2, blank=True, help_text="ISO 3166-1 alpha-2, upper case.")
     latitude = models.FloatField(null=True, blank=True)
     longitude = models.FloatField(null=True, blank=True)
+    # What latitude/longitude stand for: a point, or the centre of the city, region or country the
+    # posting names (geocoded at ingest); near=lat,lng leaves region and country centres out.
+    geo_precision = models.CharField(max_length=8, choices=GeoPrecision.choices, blank=True, default="")
     remote = models.CharField(max_length=10, choices=Remote.choices, default=Remote.ONSITE)
 
     employment_type = models.CharField(max_length=30, choices=EmploymentType.choices, blank=True)

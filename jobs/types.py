@@ -29,6 +29,8 @@ class JobData:
     country: str = ""
     latitude: float | None = None
     longitude: float | None = None
+    # What the coordinates stand for (jobs.choices.GeoPrecision): a point, or a city/region/country centre.
+    geo_precision: str = ""
     remote: str = Remote.ONSITE
     employment_type: str = ""
     job_level: str = ""

@@ -9,12 +9,13 @@ import re
 from collections.abc import Sequence
 
 from gigm8.lib.text import clean_line
-from jobs.choices import EmploymentType, JobLevel, Remote, SalaryPeriod, SalarySource
+from jobs.choices import EmploymentType, GeoPrecision, JobLevel, Remote, SalaryPeriod, SalarySource
 from jobs.rules import clean_company_name
 from jobs.types import JobData
 from skills.extract import extract_skills
 
 from .classify import detect_employment_type, detect_job_level, is_internship, remote_from_explicit, remote_from_text
+from .geocode import geocode
 from .places import country_code, currency_for_country, split_location
 from .salary import _CURRENCY_TOKENS, annualize, normalize_period, parse_salary, plausible_annual, to_decimal
 from .text import (
@@ -141,7 +142,9 @@ def build_job_data(
     - place: `split_location` on `location` (or on `location_area`, Adzuna's ``location.area`` list);
       explicit `city`/`region` (a structured postal address) win over the split; `country` (a name or
       code, e.g. Adzuna's search country or Lever's ``country``) fills or decides the country.
-      Latitude/longitude pass through when they are numbers in range.
+      Latitude/longitude pass through when both are numbers in range (geo_precision "point"); otherwise
+      `geocode` places the city, region or country offline (geo_precision "city", "region", "country";
+      a remote job gets its country's centre or nothing).
     - remote: `remote` is the source's explicit field (bool, "onsite"/"hybrid"/"remote"/"OnSite", or a list
       of such values read in order); without it the title and location text decide, then the description;
       default onsite (see `detect_remote`).
@@ -228,6 +231,15 @@ def build_job_data(
             predicted = parsed.estimated
             provenance = SalarySource.PARSED
 
+    # Coordinates: the source's point wins; else the place's, from the gazetteer.
+    latitude_value, longitude_value = _coordinate(latitude, 90), _coordinate(longitude, 180)
+    precision = GeoPrecision.POINT if latitude_value is not None and longitude_value is not None else GeoPrecision.NONE
+    if not precision:
+        latitude_value = longitude_value = None
+        point = geocode(city=city_text, region=region_text, country=country_iso, remote=remote_value == Remote.REMOTE)
+        if point is not None:
+            latitude_value, longitude_value, precision = point.latitude, point.longitude, point.precision
+
     annual_min, annual_max = annualize(low, period), annualize(high, period)
     if not (plausible_annual(annual_min) and plausible_annual(annual_max)):
         low = high = annual_min = annual_max = None
@@ -250,8 +262,9 @@ def build_job_data(
         city=_truncate(city_text, "city"),
         region=_truncate(region_text, "region"),
         country=country_iso,
-        latitude=_coordinate(latitude, 90),
-        longitude=_coordinate(longitude, 180),
+        latitude=latitude_value,
+        longitude=longitude_value,
+        geo_precision=str(precision),
         remote=str(remote_value),
         employment_type=str(employment),
         job_level=str(level),

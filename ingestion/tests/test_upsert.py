@@ -12,6 +12,7 @@ from jobs.choices import JobStatus
 from jobs.models import Company, Job
 from jobs.services.duplicates import DUPLICATE_MIN_CONTAINMENT, descriptions_match
 from jobs.services.expiry import job_expire_stale, job_expire_unseen
+from jobs.services.staff import job_staff_update
 from jobs.services.upsert import job_bulk_upsert
 from jobs.types import JobData, SkippedRecord
 
@@ -91,6 +92,18 @@ def test_staff_locked_fields_survive_an_update():
     assert job.title == "Backend Engineer (edited by staff)"
     assert job.salary_min == Decimal("55000")
     assert job.description == "New text"  # not locked: refreshed
+
+
+def test_geo_precision_is_stored_and_follows_the_staff_lock_on_latitude():
+    job_bulk_upsert(records=[record(1, latitude=51.5, longitude=-0.12, geo_precision="city")])
+    job = Job.objects.get(external_id="a1")
+    assert job.geo_precision == "city"
+    job_staff_update(job=job, data={"latitude": 51.45, "longitude": -0.3})
+    job.refresh_from_db()
+    assert job.geo_precision == "point" and {"latitude", "longitude"} <= set(job.locked_fields)
+    job_bulk_upsert(records=[record(1, latitude=52.0, longitude=-1.0, geo_precision="country")])
+    job.refresh_from_db()
+    assert (job.latitude, job.geo_precision) == (51.45, "point")
 
 
 def test_hidden_stays_hidden_and_expired_comes_back():

@@ -179,6 +179,7 @@ LIST_EXAMPLE = {
                 "country": "GB",
                 "latitude": 51.5074,
                 "longitude": -0.1278,
+                "precision": "city",
             },
             "remote": "hybrid",
             "employment_type": "FULL_TIME",

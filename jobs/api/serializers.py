@@ -44,6 +44,11 @@ class LocationSerializer(serializers.Serializer):
     country = serializers.CharField(read_only=True, help_text="ISO 3166-1 alpha-2, or empty.")
     latitude = serializers.FloatField(read_only=True, allow_null=True)
     longitude = serializers.FloatField(read_only=True, allow_null=True)
+    precision = serializers.CharField(
+        source="geo_precision",
+        read_only=True,
+        help_text="What latitude/longitude are: point (from the source), city, region or country (a centre), or empty.",
+    )
 
 
 class SalarySerializer(serializers.Serializer):
@@ -143,6 +148,7 @@ class JobListSerializer(BlankReadOnlyFields, serializers.ModelSerializer):
                 "country": job.country,
                 "latitude": job.latitude,
                 "longitude": job.longitude,
+                "precision": job.geo_precision,
             },
             "remote": job.remote,
             "employment_type": job.employment_type,

@@ -10,7 +10,7 @@ from typing import Any
 from django.db import connection, transaction
 from django.utils import timezone
 
-from jobs.choices import LOCKABLE_FIELDS, JobStatus
+from jobs.choices import LOCKABLE_FIELDS, GeoPrecision, JobStatus
 from jobs.models import Job
 from jobs.rules import annualize
 from jobs.services.duplicates import duplicates_promote
@@ -35,6 +35,10 @@ def job_apply_staff_edit(*, job: Job, changed: Iterable[str], unlock: Iterable[s
         job.lock(*edited)
     if changed & set(SALARY_FIELDS):
         job_annualize_salary(job=job)
+    if changed & {"latitude", "longitude"}:
+        # A point staff typed is a point; clearing either coordinate leaves none.
+        has_point = job.latitude is not None and job.longitude is not None
+        job.geo_precision = GeoPrecision.POINT if has_point else GeoPrecision.NONE
 
 
 @transaction.atomic
@@ -48,6 +52,8 @@ def job_staff_create(*, data: dict[str, Any]) -> Job:
     job.posted_at = job.posted_at or now
     if job.salary_min is not None or job.salary_max is not None:
         job.salary_source = job.salary_source or "structured"
+    if job.latitude is not None and job.longitude is not None:
+        job.geo_precision = GeoPrecision.POINT
     job_annualize_salary(job=job)
     job.save()
     return job

@@ -59,6 +59,7 @@ _DATA_COLUMNS: tuple[tuple[str, str], ...] = (
     ("country", "text"),
     ("latitude", "float8"),
     ("longitude", "float8"),
+    ("geo_precision", "text"),
     ("remote", "text"),
     ("employment_type", "text"),
     ("job_level", "text"),
@@ -89,6 +90,7 @@ _LOCKED_BY = {
     "salary_annual_min": "salary_min",
     "salary_annual_max": "salary_max",
     "salary_source": "salary_min",
+    "geo_precision": "latitude",
 }
 _ALWAYS_REFRESHED = {"board", "fingerprint", "content_hash"}
 _KEY_COLUMNS = {"source", "external_id"}
@@ -277,6 +279,7 @@ def _values(row: PreparedRow, companies: dict[str, int], *, skills_joined: bool)
         d.country,
         d.latitude,
         d.longitude,
+        d.geo_precision,
         d.remote,
         d.employment_type,
         d.job_level,

@@ -7,7 +7,7 @@ import pytest
 from django.http import QueryDict
 from django.utils import timezone
 
-from jobs.choices import EmploymentType, JobLevel, JobStatus, Remote
+from jobs.choices import EmploymentType, GeoPrecision, JobLevel, JobStatus, Remote
 from jobs.filters import JobFilterSet
 from jobs.selectors import job_list_public, job_list_staff
 from jobs.tests.factories import CompanyFactory, JobFactory
@@ -187,6 +187,15 @@ def test_near_default_radius_and_distance_ordering():
     assert [row.id for row in rows] == [london.id, reading.id, paris.id]
     assert rows[1].distance_km == pytest.approx(58.5, abs=2)
     assert rows[2].distance_km == pytest.approx(343.5, abs=1.5)
+
+
+def test_near_leaves_out_jobs_placed_only_by_region_or_country():
+    point = JobFactory(latitude=LONDON[0], longitude=LONDON[1], geo_precision=GeoPrecision.POINT)
+    city = JobFactory(latitude=LONDON[0], longitude=LONDON[1], geo_precision=GeoPrecision.CITY)
+    legacy = JobFactory(latitude=LONDON[0], longitude=LONDON[1], geo_precision="")
+    JobFactory(latitude=LONDON[0], longitude=LONDON[1], geo_precision=GeoPrecision.REGION)
+    JobFactory(latitude=LONDON[0], longitude=LONDON[1], geo_precision=GeoPrecision.COUNTRY)
+    assert set(run(f"near={LONDON[0]},{LONDON[1]}&radius_km=30")) == {point.id, city.id, legacy.id}
 
 
 def test_near_across_the_date_line():

@@ -40,6 +40,8 @@ def ashby_posting(job: dict[str, Any]) -> dict[str, Any]:
         "description": job.get("descriptionPlain") or "",
         "description_html": job.get("descriptionHtml") or "",
         "location": job.get("location") or place,
+        "city": address.get("addressLocality") or None,
+        "region": address.get("addressRegion") or None,  # "NY", "California": the state, for the geocoder
         "country": address.get("addressCountry") or None,
         "remote": remote,
         "employment_type": job.get("employmentType") or None,  # FullTime, PartTime, Intern, Contract, Temporary

@@ -57,6 +57,7 @@ def test_detail_shows_company_salary_location_and_classification(client):
         country="GB",
         latitude=53.8,
         longitude=-1.55,
+        geo_precision="city",
         remote=Remote.HYBRID,
         employment_type=EmploymentType.CONTRACTOR,
         job_level=JobLevel.EXPERIENCED,
@@ -82,6 +83,7 @@ def test_detail_shows_company_salary_location_and_classification(client):
         "provenance": "parsed",
     }
     assert body["location"]["city"] == "Leeds" and body["location"]["latitude"] == 53.8
+    assert body["location"]["precision"] == "city"
     assert (body["remote"], body["employment_type"], body["job_level"]) == ("hybrid", "CONTRACTOR", "EXPERIENCED")
     assert body["skills"] == ["python", "sql"]
     assert "relevance" not in body and "distance_km" not in body
