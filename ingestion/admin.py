@@ -14,6 +14,7 @@ from ingestion.choices import STATUS_COLOURS, TriggerKind
 from ingestion.models import Alert, SourceState, SyncLog
 from ingestion.selectors import source_health
 from ingestion.services.alerts import source_pause, source_resume
+from ingestion.services.runs import sync_log_fail_abandoned
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -56,6 +57,7 @@ class SyncLogAdmin(ReadOnlyAdmin):
     fieldsets = (
         (None, {"fields": ("kind", "source", "coloured_status", "message", "trigger", "task_id", "params")}),
         ("Time", {"fields": ("started_at", "heartbeat_at", "finished_at", "duration_display")}),
+        ("Process", {"fields": (("owner_host", "owner_pid"),)}),
         ("Counts", {"fields": (tuple(admin_views.COUNT_FIELDS[:4]), tuple(admin_views.COUNT_FIELDS[4:]))}),
         ("Errors and details", {"fields": ("error_lines", "steps", "details_display")}),
     )
@@ -124,6 +126,7 @@ class SyncLogAdmin(ReadOnlyAdmin):
         return format_html('<pre style="white-space: pre-wrap">{}</pre>', json.dumps(details, indent=2)[:20_000])
 
     def changelist_view(self, request, extra_context=None):
+        sync_log_fail_abandoned()  # the list shows no dead run as running
         extra_context = {
             **(extra_context or {}),
             "health": source_health(),
@@ -132,6 +135,9 @@ class SyncLogAdmin(ReadOnlyAdmin):
         return super().changelist_view(request, extra_context=extra_context)
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
+        if object_id.isdigit():
+            # A run whose process died shows as failed now, not when the next run of its source starts.
+            sync_log_fail_abandoned(pk=int(object_id))
         status = (
             SyncLog.objects.filter(pk=object_id).values_list("status", flat=True).first()
             if object_id.isdigit()

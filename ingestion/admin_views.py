@@ -39,6 +39,7 @@ from ingestion.services.alerts import (
     source_paused_state,
     source_resume,
 )
+from ingestion.services.runs import sync_log_fail_abandoned
 
 START_PERMISSION = "ingestion.add_synclog"  # starting a run creates its SyncLog
 COUNT_FIELDS = ("fetched", "created", "updated", "unchanged", "skipped", "expired", "deleted", "errors")
@@ -212,10 +213,7 @@ def run_start(*, button: RunButton, user: Any, source: str, task_kwargs: dict[st
 
 
 def _live_run(source: str) -> SyncLog | None:
-    from ingestion.services.runs import sync_log_is_running
-
-    if not sync_log_is_running(source=source):
-        return None
+    sync_log_fail_abandoned(source=source)
     return SyncLog.objects.filter(source=source, status=SyncStatus.RUNNING).order_by("-started_at").first()
 
 
@@ -290,6 +288,7 @@ def _require(request: HttpRequest, permission: str) -> None:
 @require_GET
 def sync_log_status_view(request: HttpRequest, object_id: int) -> JsonResponse:
     _require(request, "ingestion.view_synclog")
+    sync_log_fail_abandoned(pk=object_id)  # the page polling a run whose process died sees it fail
     sync_log = get_object_or_404(SyncLog, pk=object_id)
     response = JsonResponse(sync_log_status_payload(sync_log))
     response["Cache-Control"] = "no-store"
@@ -298,6 +297,7 @@ def sync_log_status_view(request: HttpRequest, object_id: int) -> JsonResponse:
 
 def refresh_page_view(request: HttpRequest, *, admin_site: AdminSite) -> HttpResponse:
     _require(request, "ingestion.view_synclog")
+    sync_log_fail_abandoned()
     running = SyncLog.objects.filter(status=SyncStatus.RUNNING).select_related("triggered_by_user")[:20]
     context = {
         **admin_site.each_context(request),

@@ -24,6 +24,14 @@ class SyncLog(models.Model):
     status = models.CharField(max_length=10, choices=SyncStatus.choices, default=SyncStatus.RUNNING)
     started_at = models.DateTimeField(auto_now_add=True)
     heartbeat_at = models.DateTimeField(null=True, blank=True, help_text="Last sign of life of a running run.")
+    # The process that has taken the run up (gigm8.lib.processes): its lease is heartbeat_at.
+    owner_host = models.CharField(max_length=255, blank=True, help_text="Host of the process running it.")
+    owner_pid = models.PositiveIntegerField(null=True, blank=True, help_text="Pid of the process running it.")
+    owner_token = models.CharField(
+        max_length=100,
+        blank=True,
+        help_text="Boot, pid namespace and start time of that pid: tells a reused pid apart.",
+    )
     finished_at = models.DateTimeField(null=True, blank=True)
 
     fetched = models.PositiveIntegerField(default=0)

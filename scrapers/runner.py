@@ -10,7 +10,10 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import signal
 import sys
+import threading
+import time
 
 
 def _pairs(values: list[str], flag: str) -> dict[str, str]:
@@ -23,14 +26,42 @@ def _pairs(values: list[str], flag: str) -> dict[str, str]:
     return pairs
 
 
+def _die_with_parent(parent_pid: int) -> None:
+    """Exit when the process that started this crawl dies: it owns the run (ingestion.services.crawl).
+
+    Linux sends SIGKILL at once (PR_SET_PDEATHSIG); elsewhere a thread watches for the parent to
+    change. SIGKILL rather than a graceful stop: the run is already known dead, and a crawl
+    still shutting down would write into it beside the next run.
+    """
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        pr_set_pdeathsig = 1
+        ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGKILL)
+    else:
+
+        def watch() -> None:
+            while os.getppid() == parent_pid:
+                time.sleep(1)
+            os.kill(os.getpid(), signal.SIGKILL)
+
+        threading.Thread(target=watch, name="parent-watch", daemon=True).start()
+    if os.getppid() != parent_pid:
+        # The parent died before the signal was armed.
+        os.kill(os.getpid(), signal.SIGKILL)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m scrapers.runner", description=__doc__)
     parser.add_argument("spider")
     parser.add_argument("--sync-log-id", type=int, default=0, help="the SyncLog the parent opened for this run")
     parser.add_argument("--database-name", default="", help="the parent's database (a test database under pytest)")
+    parser.add_argument("--parent-pid", type=int, default=0, help="exit when this process (the run's owner) dies")
     parser.add_argument("-a", dest="args", action="append", default=[], help="spider argument KEY=VALUE")
     parser.add_argument("-s", dest="settings", action="append", default=[], help="Scrapy setting KEY=VALUE")
     options = parser.parse_args(argv)
+    if options.parent_pid:
+        _die_with_parent(options.parent_pid)
     spider_args = _pairs(options.args, "-a")
     overrides = _pairs(options.settings, "-s")
 

@@ -152,7 +152,10 @@ ADZUNA_CONNECT_TIMEOUT = env.env_int("ADZUNA_CONNECT_TIMEOUT", 5, min_value=1)
 ADZUNA_READ_TIMEOUT = env.env_int("ADZUNA_READ_TIMEOUT", 30, min_value=1)
 ADZUNA_ATTEMPTS = env.env_int("ADZUNA_ATTEMPTS", 3, min_value=1)
 ADZUNA_BACKOFF = env.env_int("ADZUNA_BACKOFF", 1, min_value=0)  # first retry wait, seconds; doubles
-# A running SyncLog without a heartbeat for this long belongs to a run that died.
+# A run a process has taken up renews a lease on its SyncLog (a heartbeat every sixth of it): one
+# not renewed for this long belongs to a process that died (ingestion.services.runs).
+SYNC_LEASE_SECONDS = env.env_int("SYNC_LEASE_SECONDS", 90, min_value=3)
+# A running SyncLog no process has taken up yet (queued for a worker) is given up after this long.
 SYNC_STALE_MINUTES = env.env_int("SYNC_STALE_MINUTES", 30, min_value=1)
 # Modules that register refresh steps (ingestion.services.refresh.register_refresh_step);
 # a source adds its module here and the daily refresh runs it.

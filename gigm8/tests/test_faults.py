@@ -72,9 +72,6 @@ def test_worker_killed_mid_run_loses_and_doubles_nothing_and_the_next_run_succee
     adzuna_server,
 ):
     import signal
-    from datetime import timedelta
-
-    from django.utils import timezone
 
     from ingestion.choices import SyncStatus
     from ingestion.models import SyncLog
@@ -105,9 +102,7 @@ def test_worker_killed_mid_run_loses_and_doubles_nothing_and_the_next_run_succee
     [killed] = SyncLog.objects.filter(source="adzuna")
     assert killed.status == SyncStatus.RUNNING  # nobody was left to say otherwise
     assert Job.objects.filter(source="adzuna").count() == PER_PAGE
-    # Past the staleness window (SYNC_STALE_MINUTES) without a heartbeat, as if time had passed.
-    long_ago = timezone.now() - timedelta(hours=2)
-    SyncLog.objects.filter(pk=killed.pk).update(started_at=long_ago, heartbeat_at=long_ago)
+    # No waiting out a staleness window: its owner (the worker) is gone, so the next start fails it.
 
     celery_worker_process(**env)  # page 2 now answers at once
     fetch_adzuna.delay(triggered_by="manual")
@@ -121,7 +116,7 @@ def test_worker_killed_mid_run_loses_and_doubles_nothing_and_the_next_run_succee
 
     killed.refresh_from_db()
     assert killed.status == SyncStatus.FAILED
-    assert "Abandoned" in killed.message
+    assert "the process running it died" in killed.message, killed.message
     assert finished.status == SyncStatus.SUCCESS, (finished.status, finished.message, finished.error_sample)
     ids = list(Job.objects.filter(source="adzuna").values_list("external_id", flat=True))
     assert len(ids) == len(set(ids)) == PAGES * PER_PAGE  # nothing lost, nothing doubled

@@ -35,6 +35,7 @@ from ingestion.services.runs import (
     sync_log_add,
     sync_log_error,
     sync_log_finish,
+    sync_log_lock,
     sync_log_start_unless_running,
 )
 from jobs.services.expiry import job_expire_unseen
@@ -457,18 +458,20 @@ def adzuna_fetch(
         _cancel_pending(sync_log, str(exc))
         return sync_log_finish(sync_log=sync_log, status=SyncStatus.FAILED, message=str(exc))
     sync_log = adzuna_run_start(options=options, triggered_by=triggered_by, user=user, task_id=task_id)
-    if helpers:
-        _enqueue_helpers(sync_log, min(helpers, len(sync_log.details["pieces"]) - 1))
-    try:
-        adzuna_work(sync_log=sync_log, client=client, progress=progress)
-    except PermanentError as exc:
-        _wait_for_others(sync_log, timeout=settings.SYNC_STALE_MINUTES * 60)
-        return sync_log_finish(sync_log=sync_log, status=SyncStatus.FAILED, message=str(exc))
-    except BaseException as exc:
-        # Interrupted (Ctrl-C, a database error): say so now rather than leave it to the heartbeat.
-        sync_log_finish(sync_log=sync_log, status=SyncStatus.FAILED, message=f"interrupted: {exc!r}"[:300])
-        raise
-    return adzuna_run_finish(sync_log=sync_log)
+    # This process owns the run (its lease); helper tasks only work on its pieces.
+    with sync_log_lock(sync_log=sync_log):
+        if helpers:
+            _enqueue_helpers(sync_log, min(helpers, len(sync_log.details["pieces"]) - 1))
+        try:
+            adzuna_work(sync_log=sync_log, client=client, progress=progress)
+        except PermanentError as exc:
+            _wait_for_others(sync_log, timeout=settings.SYNC_STALE_MINUTES * 60)
+            return sync_log_finish(sync_log=sync_log, status=SyncStatus.FAILED, message=str(exc))
+        except BaseException as exc:
+            # Interrupted (Ctrl-C, a database error): say so now rather than leave it to the lease.
+            sync_log_finish(sync_log=sync_log, status=SyncStatus.FAILED, message=f"interrupted: {exc!r}"[:300])
+            raise
+        return adzuna_run_finish(sync_log=sync_log)
 
 
 @dataclasses.dataclass(slots=True)

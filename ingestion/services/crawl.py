@@ -13,10 +13,10 @@ import dataclasses
 import functools
 import hashlib
 import logging
+import os
 import subprocess
 import sys
 import threading
-import time
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any, cast
@@ -34,6 +34,7 @@ from ingestion.services.runs import (
     sync_log_add,
     sync_log_error,
     sync_log_finish,
+    sync_log_lock,
     sync_log_start,
     sync_log_start_unless_running,
     sync_log_update_details,
@@ -219,6 +220,7 @@ def _runner_command(
     *, spider: str, sync_log: SyncLog, args: dict[str, str], settings_overrides: dict[str, Any]
 ) -> list[str]:
     command = [sys.executable, "-m", "scrapers.runner", spider, "--sync-log-id", str(sync_log.pk)]
+    command += ["--parent-pid", str(os.getpid())]
     # The child uses the database this process uses (a test database under pytest).
     command += ["--database-name", str(connection.settings_dict["NAME"])]
     for key, value in args.items():
@@ -236,31 +238,31 @@ def _pump(stream: Any, tail: collections.deque[str], echo: bool) -> None:
     stream.close()
 
 
-def _run_child(command: list[str], *, sync_log: SyncLog, timeout: int, echo: bool) -> tuple[int | None, str]:
-    """Run the child, keeping the log's heartbeat fresh; (exit code or None on timeout, last log lines)."""
+def _run_child(command: list[str], *, timeout: int, echo: bool) -> tuple[int | None, str]:
+    """Run the child to its end or the timeout; (exit code or None on timeout, last log lines).
+
+    The run's lease is kept by this process (sync_log_lock's thread), not the child: this
+    process opened the run, closes it when the child fails and holds the timeout, so the run
+    lives exactly as long as it does. The child dies with it (scrapers.runner's --parent-pid):
+    a crawl left running by a killed worker would go on writing into a run known dead, beside
+    the next one.
+    """
     tail: collections.deque[str] = collections.deque(maxlen=30)
     process = subprocess.Popen(
         command, cwd=settings.BASE_DIR, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, errors="replace"
     )
     pump = threading.Thread(target=_pump, args=(process.stderr, tail, echo), daemon=True)
     pump.start()
-    deadline = time.monotonic() + timeout
     code: int | None = None
-    while code is None:
+    try:
+        code = process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        process.terminate()
         try:
-            code = process.wait(timeout=min(HEARTBEAT_SECONDS, max(0.1, deadline - time.monotonic())))
+            process.wait(timeout=30)
         except subprocess.TimeoutExpired:
-            if time.monotonic() >= deadline:
-                process.terminate()
-                try:
-                    process.wait(timeout=30)
-                except subprocess.TimeoutExpired:
-                    process.kill()
-                    process.wait()
-                break
-            sync_log.refresh_from_db(fields=["status"])
-            if sync_log.status == SyncStatus.RUNNING:
-                crawl_heartbeat(sync_log=sync_log)  # a long, slow crawl is not an abandoned one
+            process.kill()
+            process.wait()
     pump.join(timeout=5)
     return code, "\n".join(tail)
 
@@ -323,18 +325,21 @@ def crawl_run(
             raise CrawlAlreadyRunning(sync_log)
     command = _runner_command(spider=spider, sync_log=sync_log, args=args, settings_overrides=settings_overrides or {})
     logger.info("crawl %s (sync log #%s): %s", spider, sync_log.pk, " ".join(command[1:]))
-    code, tail = _run_child(command, sync_log=sync_log, timeout=settings.CRAWL_TIMEOUT, echo=echo)
-    sync_log.refresh_from_db()
-    if sync_log.status == SyncStatus.RUNNING:
-        # The child died before closing its log (crash, kill, timeout): say so, in one line.
-        last = _failure_line(tail)
-        reason = (
-            f"timed out after {settings.CRAWL_TIMEOUT}s"
-            if code is None
-            else f"crawl process exited with code {code}: {last[:300]}"
-        )
-        sync_log_error(sync_log=sync_log, error=reason)
-        sync_log = sync_log_finish(sync_log=sync_log, status=SyncStatus.FAILED, message=reason)
+    with sync_log_lock(sync_log=sync_log) as held:
+        if not held:
+            raise CrawlAlreadyRunning(sync_log)  # another process has taken this run up
+        code, tail = _run_child(command, timeout=settings.CRAWL_TIMEOUT, echo=echo)
+        sync_log.refresh_from_db()
+        if sync_log.status == SyncStatus.RUNNING:
+            # The child died before closing its log (crash, kill, timeout): say so, in one line.
+            last = _failure_line(tail)
+            reason = (
+                f"timed out after {settings.CRAWL_TIMEOUT}s"
+                if code is None
+                else f"crawl process exited with code {code}: {last[:300]}"
+            )
+            sync_log_error(sync_log=sync_log, error=reason)
+            sync_log = sync_log_finish(sync_log=sync_log, status=SyncStatus.FAILED, message=reason)
     return sync_log
 
 

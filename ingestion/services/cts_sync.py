@@ -53,6 +53,7 @@ from ingestion.services.runs import (
     sync_log_add,
     sync_log_error,
     sync_log_finish,
+    sync_log_lock,
     sync_log_start_unless_running,
 )
 from jobs.choices import SalaryPeriod
@@ -317,29 +318,33 @@ def cts_sync(
         if not started:
             logger.info("CTS sync not started: SyncLog #%s is running", sync_log.pk)
             return None
-    owned = client is None
-    client = client or CtsClient(config)
-    run = _Run(client=client, config=config, sync_log=sync_log, now=timezone.now(), progress=progress)
-    message = ""
-    try:
-        client.tenant_get()
-        # Ids first, rows a batch at a time: descriptions of every changed job would not fit in memory.
-        pending = list(cts_jobs_pending(full=full, now=run.now).values_list("id", flat=True)[:limit])
-        for ids in chunks(pending):
-            _push(run, list(Job.objects.filter(pk__in=ids).select_related("company").order_by("id")))
-        _delete(run, list(cts_jobs_to_delete(now=run.now).only("id", "cts_name")[:limit]))
-    except (TransientError, PermanentError) as exc:
-        # The service as a whole failed (after retries): stop; the rest goes next run.
-        message = str(exc)
-        sync_log_error(sync_log=sync_log, error=message)
-    except BaseException as exc:
-        # A bug or a lost database: the log must not stay "running" until it is abandoned.
-        sync_log_finish(sync_log=sync_log, status=SyncStatus.FAILED, message=f"{type(exc).__name__}: {exc}"[:300])
-        raise
-    finally:
-        if owned:
-            client.close()
-    return sync_log_finish(sync_log=sync_log, message=message)
+    with sync_log_lock(sync_log=sync_log) as held:
+        if not held:
+            logger.info("CTS sync not run: another process has taken SyncLog #%s up", sync_log.pk)
+            return None
+        owned = client is None
+        client = client or CtsClient(config)
+        run = _Run(client=client, config=config, sync_log=sync_log, now=timezone.now(), progress=progress)
+        message = ""
+        try:
+            client.tenant_get()
+            # Ids first, rows a batch at a time: descriptions of every changed job would not fit in memory.
+            pending = list(cts_jobs_pending(full=full, now=run.now).values_list("id", flat=True)[:limit])
+            for ids in chunks(pending):
+                _push(run, list(Job.objects.filter(pk__in=ids).select_related("company").order_by("id")))
+            _delete(run, list(cts_jobs_to_delete(now=run.now).only("id", "cts_name")[:limit]))
+        except (TransientError, PermanentError) as exc:
+            # The service as a whole failed (after retries): stop; the rest goes next run.
+            message = str(exc)
+            sync_log_error(sync_log=sync_log, error=message)
+        except BaseException as exc:
+            # A bug or a lost database: the log must not stay "running" until it is abandoned.
+            sync_log_finish(sync_log=sync_log, status=SyncStatus.FAILED, message=f"{type(exc).__name__}: {exc}"[:300])
+            raise
+        finally:
+            if owned:
+                client.close()
+        return sync_log_finish(sync_log=sync_log, message=message)
 
 
 def _ensure_companies(run: _Run, jobs: list[Job]) -> None:

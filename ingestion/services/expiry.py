@@ -8,7 +8,13 @@ from typing import Any
 from ingestion.choices import SyncKind
 from ingestion.models import SyncLog
 from ingestion.services.refresh import RefreshContext, register_refresh_step
-from ingestion.services.runs import sync_log_add, sync_log_fail_abandoned, sync_log_finish, sync_log_start
+from ingestion.services.runs import (
+    sync_log_add,
+    sync_log_fail_abandoned,
+    sync_log_finish,
+    sync_log_lock,
+    sync_log_start,
+)
 from jobs.services.expiry import job_expire_stale
 
 SOURCE = "expiry"
@@ -17,20 +23,21 @@ SOURCE = "expiry"
 def expiry_run(*, triggered_by: str, user: Any = None, now: datetime | None = None, task_id: str = "") -> SyncLog:
     """Expire stale jobs, recorded in a SyncLog of its own.
 
-    Also closes the logs of every source's dead runs (no heartbeat for SYNC_STALE_MINUTES), so
+    Also closes the logs of every source's dead runs (ingestion.services.runs says which), so
     the admin does not show a run as running until that source happens to start again.
     """
     sync_log_fail_abandoned()
     sync_log = sync_log_start(
         kind=SyncKind.EXPIRY, source=SOURCE, triggered_by=triggered_by, user=user, task_id=task_id
     )
-    try:
-        expired = job_expire_stale(now=now)
-    except BaseException as exc:
-        sync_log_finish(sync_log=sync_log, status="failed", message=f"{type(exc).__name__}: {exc}"[:300])
-        raise
-    sync_log_add(sync_log=sync_log, expired=expired)
-    return sync_log_finish(sync_log=sync_log)
+    with sync_log_lock(sync_log=sync_log):
+        try:
+            expired = job_expire_stale(now=now)
+        except BaseException as exc:
+            sync_log_finish(sync_log=sync_log, status="failed", message=f"{type(exc).__name__}: {exc}"[:300])
+            raise
+        sync_log_add(sync_log=sync_log, expired=expired)
+        return sync_log_finish(sync_log=sync_log)
 
 
 @register_refresh_step("expiry", order=900)

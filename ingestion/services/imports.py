@@ -27,7 +27,7 @@ from ingestion import normalize
 from ingestion.choices import SyncKind, SyncStatus
 from ingestion.models import SyncLog
 from ingestion.services.ingest import ingest_records
-from ingestion.services.runs import sync_log_finish, sync_log_start
+from ingestion.services.runs import sync_log_add, sync_log_finish, sync_log_lock, sync_log_start_unless_running
 from jobs.types import JobData, SkippedRecord, UpsertResult
 
 # Field name in a file → keyword of normalize.build_job_data.
@@ -305,6 +305,12 @@ def import_read(
     return ImportFile(rows=len(rows), records=records)
 
 
+class ImportAlreadyRunning(Exception):
+    def __init__(self, sync_log: SyncLog) -> None:
+        super().__init__(f"an import of {sync_log.source} is already running (sync log #{sync_log.pk})")
+        self.sync_log = sync_log
+
+
 def import_records(
     *,
     records: list[JobData | SkippedRecord],
@@ -314,12 +320,24 @@ def import_records(
     params: dict[str, Any] | None = None,
     progress: Callable[[int], None] | None = None,
 ) -> tuple[SyncLog, UpsertResult]:
-    """Write checked records in one transaction, counted in an import SyncLog."""
-    sync_log = sync_log_start(kind=SyncKind.IMPORT, source=source, triggered_by=triggered_by, user=user, params=params)
-    try:
-        with transaction.atomic():
-            result = ingest_records(records=records, sync_log=sync_log, progress=progress)
-    except BaseException as exc:
-        sync_log_finish(sync_log=sync_log, status=SyncStatus.FAILED, message=f"nothing imported: {exc!r}"[:300])
-        raise
-    return sync_log_finish(sync_log=sync_log), result
+    """Write checked records in one transaction, counted in an import SyncLog.
+
+    Refused (ImportAlreadyRunning) while a live run of the same source writes the same jobs.
+    """
+    sync_log, started = sync_log_start_unless_running(
+        kind=SyncKind.IMPORT, source=source, triggered_by=triggered_by, user=user, params=params
+    )
+    if not started:
+        raise ImportAlreadyRunning(sync_log)
+    with sync_log_lock(sync_log=sync_log):
+        try:
+            with transaction.atomic():
+                # Counted after the commit, not batch by batch: counts written in this transaction
+                # would be invisible until it ends anyway, and would hold the log's row locked all
+                # along, stalling the lease renewal that tells a long import from a dead one.
+                result = ingest_records(records=records, sync_log=None, progress=progress)
+        except BaseException as exc:
+            sync_log_finish(sync_log=sync_log, status=SyncStatus.FAILED, message=f"nothing imported: {exc!r}"[:300])
+            raise
+        sync_log_add(sync_log=sync_log, result=result, fetched=len(records))
+        return sync_log_finish(sync_log=sync_log), result

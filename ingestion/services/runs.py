@@ -1,36 +1,58 @@
 """The SyncLog lifecycle: start, count, record errors, finish; and runs that died.
 
-A running log carries a heartbeat (bumped by every count). One whose heartbeat is older
-than SYNC_STALE_MINUTES belongs to a process that died: the next start of any run marks it
-failed, so no log stays "running" forever.
+How a run is known dead (one rule, `_dead_reason`, used by the next start of the source, the
+admin's run and refresh pages, and the sweep at every expiry):
+
+- A process that takes a run up (`sync_log_lock`) records itself as its owner (host, pid and a
+  token that tells a reused pid apart, gigm8.lib.processes) and renews a lease: a thread of that
+  process bumps heartbeat_at every sixth of SYNC_LEASE_SECONDS while it holds the run. A thread,
+  not the run's own steps, because a step may take longer than any lease while the process is
+  well (a COPY of 50k rows, a crawl waiting on its child, a lock wait): the thread beats as long
+  as the process lives, and stops when it is killed.
+- Dead at once: the owner is in this process table (same host and container) and no longer
+  runs (a pid gone, a zombie, or a new process with the same pid). Killed with SIGKILL, a run is
+  failed by the next start or page view, seconds later.
+- Dead within the lease: the owner is elsewhere (another container or host) and its lease was
+  not renewed for SYNC_LEASE_SECONDS (90 s): it died, its host did, or it lost the database.
+- A run no process has taken up yet (opened by the admin, queued for a worker) has no owner and
+  no lease: waiting in a busy queue is not dying. It is given up after SYNC_STALE_MINUTES.
+
+Not used as evidence: whether the run's advisory session lock is free. PostgreSQL releases it
+when the holder's connection closes, which a killed process does at once, but so does a database
+restart or a dropped connection while the process lives on; the lease renewal survives those
+(the thread reconnects), the lock would not.
 """
 
 from __future__ import annotations
 
+import collections
 import contextlib
+import logging
+import os
+import threading
 import zlib
 from collections.abc import Iterator
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
-from django.db import connection, transaction
-from django.db.models import F, Q
-from django.db.models.functions import Coalesce
+from django.db import connection, connections, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from gigm8 import logs
+from gigm8.lib.processes import current_process, process_alive
 from ingestion.choices import SyncStatus
 from ingestion.models import SyncLog
 from ingestion.services.alerts import alerts_after_run
 from jobs.types import UpsertResult
 
+logger = logging.getLogger(__name__)
+
 ERROR_SAMPLE_SIZE = 50
 COUNTS = ("fetched", "created", "updated", "unchanged", "skipped", "expired", "deleted", "errors")
-
-
-def _stale_before(now: datetime) -> datetime:
-    return now - timedelta(minutes=settings.SYNC_STALE_MINUTES)
+HOST_LIMIT = cast(int, SyncLog._meta.get_field("owner_host").max_length)  # a CharField: always set
+BEATS_PER_LEASE = 6  # a lease survives five missed beats (a busy database, a long GIL-holding step)
 
 
 def _running(source: str | None) -> Any:
@@ -38,17 +60,40 @@ def _running(source: str | None) -> Any:
     return qs.filter(source=source) if source is not None else qs
 
 
-def sync_log_fail_abandoned(*, source: str | None = None) -> int:
-    """Mark running logs without a recent heartbeat as failed; return how many."""
+def _dead_reason(log: SyncLog, *, now: datetime) -> str | None:
+    """Why a running log's run is dead, in one line; None while it may be alive."""
+    alive_at = log.heartbeat_at or log.started_at
+    if log.owner_pid is None:
+        if alive_at < now - timedelta(minutes=settings.SYNC_STALE_MINUTES):
+            return (
+                f"Abandoned: no process took it up; no sign of life since {alive_at:%Y-%m-%d %H:%M} UTC "
+                f"(more than SYNC_STALE_MINUTES={settings.SYNC_STALE_MINUTES})."
+            )
+        return None
+    owner = f"{log.owner_host or '?'} pid {log.owner_pid}"
+    if process_alive(pid=log.owner_pid, token=log.owner_token) is False:
+        return f"Abandoned: the process running it died ({owner}; killed, or it crashed)."
+    if alive_at < now - timedelta(seconds=settings.SYNC_LEASE_SECONDS):
+        return (
+            f"Abandoned: the process running it ({owner}) stopped renewing its lease at {alive_at:%H:%M:%S} UTC "
+            f"(SYNC_LEASE_SECONDS={settings.SYNC_LEASE_SECONDS}): it died, or lost its host or the database."
+        )
+    return None
+
+
+def sync_log_fail_abandoned(*, source: str | None = None, pk: int | None = None) -> int:
+    """Mark running logs whose run is dead (see the module's rule) as failed; return how many."""
     now = timezone.now()
-    stale = _running(source).annotate(alive=Coalesce("heartbeat_at", "started_at")).filter(alive__lt=_stale_before(now))
+    candidates = _running(source)
+    if pk is not None:
+        candidates = candidates.filter(pk=pk)
     count = 0
-    for log in stale:
-        alive = log.heartbeat_at or log.started_at
+    for log in candidates:
+        reason = _dead_reason(log, now=now)
+        if reason is None:
+            continue
         failed = SyncLog.objects.filter(pk=log.pk, status=SyncStatus.RUNNING).update(
-            status=SyncStatus.FAILED,
-            finished_at=max(now, log.started_at),
-            message=f"Abandoned: no sign of life since {alive:%Y-%m-%d %H:%M} UTC (the process died or was killed).",
+            status=SyncStatus.FAILED, finished_at=max(now, log.started_at), message=reason
         )
         count += failed
         if failed:
@@ -59,12 +104,8 @@ def sync_log_fail_abandoned(*, source: str | None = None) -> int:
 
 def sync_log_is_running(*, source: str) -> bool:
     """Whether a live run of this source is under way."""
-    cutoff = _stale_before(timezone.now())
-    return (
-        _running(source)
-        .filter(Q(heartbeat_at__gte=cutoff) | Q(heartbeat_at__isnull=True, started_at__gte=cutoff))
-        .exists()
-    )
+    now = timezone.now()
+    return any(_dead_reason(log, now=now) is None for log in _running(source))
 
 
 def sync_log_start(
@@ -200,23 +241,95 @@ def sync_log_finish(*, sync_log: SyncLog, status: str | None = None, message: st
     return sync_log
 
 
+class _LeaseKeeper:
+    """The heartbeat of the runs this process holds: one thread renews all their leases.
+
+    The thread lives while the process holds a run and exits (closing its connection) when it
+    holds none; a forked child (a Celery pool process) starts with none.
+    """
+
+    def __init__(self) -> None:
+        self.reset()
+
+    def reset(self) -> None:
+        self._mutex = threading.Lock()
+        self._held: collections.Counter[int] = collections.Counter()
+        self._wake = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def hold(self, pk: int) -> None:
+        with self._mutex:
+            self._held[pk] += 1
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._beat, name=f"synclog-lease-{pk}", daemon=True)
+                self._thread.start()
+
+    def release(self, pk: int) -> None:
+        with self._mutex:
+            self._held[pk] -= 1
+            if self._held[pk] <= 0:
+                del self._held[pk]
+            if not self._held:
+                self._wake.set()  # let the thread go now rather than at its next beat
+
+    def _beat(self) -> None:
+        try:
+            while True:
+                self._wake.wait(settings.SYNC_LEASE_SECONDS / BEATS_PER_LEASE)
+                self._wake.clear()
+                with self._mutex:
+                    held = list(self._held)
+                    if not held:
+                        self._thread = None
+                        return
+                try:
+                    _renew_leases(held)
+                except Exception:  # the database away for a moment: the next beat tries again
+                    logger.warning("could not renew the lease of runs %s", held, exc_info=True)
+                    connection.close()  # this thread's: reconnect on the next beat
+        finally:
+            connections.close_all()  # this thread's connections only (they are per thread)
+
+
+def _renew_leases(pks: list[int]) -> None:
+    with transaction.atomic():
+        # SKIP LOCKED: a row another transaction is writing misses one beat rather than stall
+        # the thread (and with it the leases of the other runs) behind that transaction.
+        live = SyncLog.objects.filter(pk__in=pks, status=SyncStatus.RUNNING).select_for_update(skip_locked=True)
+        SyncLog.objects.filter(pk__in=live.values("pk")).update(heartbeat_at=timezone.now())
+
+
+_lease_keeper = _LeaseKeeper()
+os.register_at_fork(after_in_child=_lease_keeper.reset)
+
+
 @contextlib.contextmanager
 def sync_log_lock(*, sync_log: SyncLog) -> Iterator[bool]:
-    """Hold a PostgreSQL session lock on a run while working on it; yields False if another process holds it.
+    """Take a run up: hold its PostgreSQL session lock, record this process as its owner and keep
+    its lease while working on it; yields False (and does none of that) if another process holds it.
 
     A broker may deliver an acks_late task again while the first copy still runs (a long
     refresh outliving the visibility timeout): the second copy finds the lock taken and stops.
-    If the worker dies, its connection closes and the lock is free for the redelivered copy.
+    If the worker dies, its connection closes and the lock is free for the redelivered copy;
+    the run itself is known dead by its owner and lease (see the module's docstring).
     """
     key = zlib.crc32(f"synclog-run:{sync_log.pk}".encode())
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_try_advisory_lock(%s)", [key])
         held = cursor.fetchone()[0]
+    if held:
+        me = current_process()
+        SyncLog.objects.filter(pk=sync_log.pk, status=SyncStatus.RUNNING).update(
+            owner_host=me.host[:HOST_LIMIT], owner_pid=me.pid, owner_token=me.token, heartbeat_at=timezone.now()
+        )
+        sync_log.refresh_from_db(fields=["owner_host", "owner_pid", "owner_token", "heartbeat_at"])
+        _lease_keeper.hold(sync_log.pk)
     try:
         # The process that works on a run (often not the one that opened it) logs under its id.
         with logs.bound(sync_log_id=sync_log.pk, source=sync_log.source):
             yield held
     finally:
         if held:
+            _lease_keeper.release(sync_log.pk)
             with connection.cursor() as cursor:
                 cursor.execute("SELECT pg_advisory_unlock(%s)", [key])

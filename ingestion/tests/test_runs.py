@@ -131,3 +131,30 @@ def test_log_lines_carry_the_run_id_from_start_to_finish():
         assert held
         assert structlog.contextvars.get_contextvars()["sync_log_id"] == log.pk
     assert "sync_log_id" not in structlog.contextvars.get_contextvars()
+
+
+def test_a_run_no_process_took_up_is_given_up_after_the_stale_window_not_the_lease(settings):
+    settings.SYNC_STALE_MINUTES, settings.SYNC_LEASE_SECONDS = 30, 90
+    with time_machine.travel(datetime(2026, 6, 1, 3, 0, tzinfo=UTC), tick=False) as clock:
+        queued = start()  # opened by the admin, waiting for a worker: no owner, no lease
+        clock.shift(timedelta(minutes=20))
+        assert sync_log_fail_abandoned() == 0
+        clock.shift(timedelta(minutes=15))
+        assert sync_log_fail_abandoned() == 1
+    queued.refresh_from_db()
+    assert "no process took it up" in queued.message
+
+
+def test_an_owner_whose_pid_now_belongs_to_another_process_is_dead():
+    from ingestion.services.runs import sync_log_lock
+
+    log = start()
+    with sync_log_lock(sync_log=log):
+        assert sync_log_is_running(source="adzuna")
+        table, _, started = log.owner_token.rpartition("/")
+        # The same pid, started at another time: a new process reusing the dead owner's pid.
+        type(log).objects.filter(pk=log.pk).update(owner_token=f"{table}/{int(started) - 1}")
+        assert not sync_log_is_running(source="adzuna")
+        assert sync_log_fail_abandoned(source="adzuna") == 1
+    log.refresh_from_db()
+    assert log.status == SyncStatus.FAILED and "the process running it died" in log.message

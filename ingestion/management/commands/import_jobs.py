@@ -7,6 +7,7 @@ from ingestion.management.progress import progress_bar
 from ingestion.services.imports import (
     FIELDS,
     FORMATS,
+    ImportAlreadyRunning,
     ImportFileError,
     import_guess_format,
     import_parse_maps,
@@ -77,14 +78,17 @@ class Command(BaseCommand):
                     self.stdout.write(f"  skipped {reason}")
             return
         params = {"file": str(path), "format": fmt, "maps": options["map"], "delimiter": delimiter}
-        with progress_bar(self, verbosity=verbosity, total=data.rows, desc=path.name) as progress:
-            log, result = import_records(
-                records=data.records,
-                source=options["source"].strip(),
-                triggered_by=TriggerKind.COMMAND,
-                params=params,
-                progress=progress,
-            )
+        try:
+            with progress_bar(self, verbosity=verbosity, total=data.rows, desc=path.name) as progress:
+                log, result = import_records(
+                    records=data.records,
+                    source=options["source"].strip(),
+                    triggered_by=TriggerKind.COMMAND,
+                    params=params,
+                    progress=progress,
+                )
+        except ImportAlreadyRunning as exc:
+            raise CommandError(f"{path.name}: {exc}; nothing imported") from None
         if verbosity:
             self.stdout.write(
                 f"Imported {path.name} (sync log #{log.pk}): {data.rows} rows, created {result.created}, "

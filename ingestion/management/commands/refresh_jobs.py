@@ -3,6 +3,7 @@ from django.core.management.base import BaseCommand, CommandError
 from ingestion.choices import SyncStatus, TriggerKind
 from ingestion.management.progress import describe, first_problem, progress_bar
 from ingestion.services.refresh import refresh_enqueue, refresh_run, refresh_start
+from ingestion.services.runs import sync_log_lock
 
 
 class Command(BaseCommand):
@@ -23,7 +24,8 @@ class Command(BaseCommand):
         log, started = refresh_start(triggered_by=TriggerKind.COMMAND)
         if not started:
             raise CommandError(f"a refresh is already running (sync log #{log.pk})")
-        with progress_bar(self, verbosity=verbosity, desc="refresh") as bar:
+        # This process takes the run up (its owner and lease), as the Celery task does.
+        with sync_log_lock(sync_log=log), progress_bar(self, verbosity=verbosity, desc="refresh") as bar:
             log = refresh_run(sync_log=log, progress=(lambda step, n: bar(n)) if bar else None)
         if verbosity:
             self.stdout.write(describe(log))
