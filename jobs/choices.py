@@ -55,6 +55,7 @@ class SalarySource(models.TextChoices):
     STRUCTURED = "structured", "Given by the source"
     PREDICTED = "predicted", "Predicted by the source"
     PARSED = "parsed", "Parsed from text"
+    DESCRIPTION = "description", "Read from the description"
 
 
 class GeoPrecision(models.TextChoices):

@@ -5,8 +5,9 @@ into a ``jobs.types.JobData`` with `build_job_data`, which runs all the detector
 the admin call the detectors directly. Public API (import from ``ingestion.normalize``):
 
 - `build_job_data(**raw) -> JobData` — the one raw-to-record step; raises `InvalidPosting(reason)`.
-- Salary: `parse_salary(text, *, country=None) -> SalaryParse | None`, `annualize(amount, period)`,
-  `normalize_period(value)`, `to_decimal(value)`, `ANNUAL_FACTORS`.
+- Salary: `parse_salary(text, *, country=None) -> SalaryParse | None`,
+  `salary_from_description(text, *, country=None) -> SalaryParse | None` (the pay a description states),
+  `annualize(amount, period)`, `normalize_period(value)`, `to_decimal(value)`, `ANNUAL_FACTORS`.
 - Classification: `detect_employment_type(*values)`, `is_internship(*, title, employment_type, text)`,
   `detect_job_level(title)`, `detect_remote(*, text, explicit)` (and its two halves
   `remote_from_explicit`, `remote_from_text`).
@@ -33,7 +34,7 @@ from .classify import (
 )
 from .places import LocationParts, country_code, currency_for_country, split_location
 from .record import InvalidPosting, build_job_data
-from .salary import SalaryParse, normalize_period, parse_salary, to_decimal
+from .salary import SalaryParse, normalize_period, parse_salary, salary_from_description, to_decimal
 from .text import (
     clean_text,
     html_to_text,
@@ -66,6 +67,7 @@ __all__ = [
     "parse_salary",
     "remote_from_explicit",
     "remote_from_text",
+    "salary_from_description",
     "split_location",
     "to_decimal",
     "unescape_html",

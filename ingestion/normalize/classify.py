@@ -33,7 +33,7 @@ _EMPLOYMENT_PHRASES: dict[str, tuple[str, ...]] = {
         "praktikum",
     ),
     EmploymentType.CONTRACT_TO_HIRE: ("contract to hire", "contract to perm", "temp to perm", "temp to hire"),
-    EmploymentType.TEMPORARY: ("temporary", "temp", "seasonal", "fixed term", "cdd"),
+    EmploymentType.TEMPORARY: ("temporary", "temp", "seasonal", "fixed term", "short term", "cdd"),
     EmploymentType.CONTRACTOR: ("contract", "contractor", "contracts", "freelance", "freelancer", "1099", "c2c"),
     EmploymentType.PART_TIME: ("part time", "parttime", "part"),
     EmploymentType.VOLUNTEER: ("volunteer", "volunteering", "unpaid"),
@@ -50,7 +50,12 @@ _EMPLOYMENT_RES = [
 ]
 
 
-def detect_employment_type(*values: str | None) -> str:
+# A temporary post whose title says contract is a contractor's: Lever's "Short Term" commitment on a
+# "Contract Data Engineer" posting.
+_CONTRACT_TITLE_RE = re.compile(r"\bcontract(?:or|ors)?\b", re.IGNORECASE)
+
+
+def detect_employment_type(*values: str | None, title: str | None = None) -> str:
     """The CTS employment type (``jobs.choices.EmploymentType`` value) named by a source's type fields, or "".
 
     Takes any number of values, e.g. Adzuna's ``contract_time`` and ``contract_type``, Lever's
@@ -59,13 +64,16 @@ def detect_employment_type(*values: str | None) -> str:
     understood. When the values name several types the most specific wins, in this order: INTERN,
     CONTRACT_TO_HIRE, TEMPORARY, CONTRACTOR, PART_TIME, VOLUNTEER, PER_DIEM, FLY_IN_FLY_OUT, FULL_TIME,
     OTHER_EMPLOYMENT_TYPE ("permanent" is FULL_TIME unless another value says part time). Values that
-    name no type are ignored; nothing recognised gives "".
+    name no type are ignored; nothing recognised gives "". Lever's "Short Term" is TEMPORARY, or CONTRACTOR
+    when `title` says contract or contractor ("Contract Recruiter").
     """
     text = " | ".join(_words(v) for v in _flatten(values) if v)
     if not text:
         return ""
     for kind, pattern in _EMPLOYMENT_RES:
         if pattern.search(text):
+            if kind == EmploymentType.TEMPORARY and title and _CONTRACT_TITLE_RE.search(title):
+                return str(EmploymentType.CONTRACTOR)
             return str(kind)
     return ""
 

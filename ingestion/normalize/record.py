@@ -17,7 +17,15 @@ from skills.extract import extract_skills
 from .classify import detect_employment_type, detect_job_level, is_internship, remote_from_explicit, remote_from_text
 from .geocode import geocode
 from .places import country_code, currency_for_country, split_location
-from .salary import _CURRENCY_TOKENS, annualize, normalize_period, parse_salary, plausible_annual, to_decimal
+from .salary import (
+    _CURRENCY_TOKENS,
+    annualize,
+    normalize_period,
+    parse_salary,
+    plausible_annual,
+    salary_from_description,
+    to_decimal,
+)
 from .text import (
     clean_text,
     html_to_text,
@@ -156,7 +164,8 @@ def build_job_data(
       country's; min > max is swapped; min == max is a point value) — provenance "predicted" when
       `salary_is_predicted` is truthy (Adzuna's "1"), else "structured". Otherwise `salary_text` is parsed
       (`parse_salary`; provenance "parsed"; a text estimate such as "Glassdoor est." sets
-      salary_is_predicted). Otherwise no salary. Annualized min/max are filled for the filters.
+      salary_is_predicted). Otherwise the pay the description states, read by `salary_from_description`
+      (salary_source "description"). Otherwise no salary. Annualized min/max are filled for the filters.
     - skills: cleaned and de-duplicated when given (a list, or one string separated by commas, semicolons
       or pipes, as a CSV cell holds them); when None, ``skills.extract_skills`` is run on
       the title and description if that module exists.
@@ -205,7 +214,7 @@ def build_job_data(
 
     # Type, internship, level.
     type_values = list(employment_type) if isinstance(employment_type, (list, tuple)) else [employment_type]
-    employment = detect_employment_type(*type_values)
+    employment = detect_employment_type(*type_values, title=title_text)
     internship = employment == EmploymentType.INTERN or is_internship(
         title=title_text, employment_type=type_values, text=plain
     )
@@ -230,6 +239,12 @@ def build_job_data(
             currency = _currency_code(salary_currency) or parsed.currency
             predicted = parsed.estimated
             provenance = SalarySource.PARSED
+    if provenance == SalarySource.NONE:
+        # Pay-transparency laws put the range into the text ("The base pay range for this role is …").
+        stated = salary_from_description(plain, country=country_iso or None)
+        if stated is not None:
+            low, high, period, currency = stated.min, stated.max, stated.period, stated.currency
+            provenance = SalarySource.DESCRIPTION
 
     # Coordinates: the source's point wins; else the place's, from the gazetteer.
     latitude_value, longitude_value = _coordinate(latitude, 90), _coordinate(longitude, 180)

@@ -60,7 +60,9 @@ class SalarySerializer(serializers.Serializer):
     annual_max = serializers.DecimalField(source="salary_annual_max", **MONEY)
     is_predicted = serializers.BooleanField(source="salary_is_predicted", read_only=True)
     provenance = serializers.CharField(
-        source="salary_source", read_only=True, help_text="structured, predicted, parsed (from text) or empty."
+        source="salary_source",
+        read_only=True,
+        help_text="structured, predicted, parsed (from a salary text), description (read from the text) or empty.",
     )
 
 
