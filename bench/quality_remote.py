@@ -61,16 +61,26 @@ def _before(rev: str) -> dict[str, object]:
     """The figures of revision `rev`: its normalizer and spiders, this checkout's labels and loader."""
     with tempfile.TemporaryDirectory(prefix="gigm8-before-") as tmp:
         tree = Path(tmp) / "tree"
-        subprocess.run(["git", "-C", str(ROOT), "worktree", "add", "--detach", str(tree), rev], check=True, capture_output=True)
+        subprocess.run(
+            ["git", "-C", str(ROOT), "worktree", "add", "--detach", str(tree), rev], check=True, capture_output=True
+        )
         try:
-            for path in ("ingestion/tests/quality_remote.py", "ingestion/tests/data/quality/remote.jsonl", "bench/quality_remote.py"):
+            for path in (
+                "ingestion/tests/quality_remote.py",
+                "ingestion/tests/data/quality/remote.jsonl",
+                "bench/quality_remote.py",
+            ):
                 (tree / path).parent.mkdir(parents=True, exist_ok=True)
                 shutil.copy(ROOT / path, tree / path)
             env = {**os.environ, "GIGM8_SHARED_DIR": str(ROOT.parent / "shared")}
             env.setdefault("GIGM8_SHARED_DIR", str(ROOT.parent / "shared"))
             out = subprocess.run(
                 [sys.executable, str(tree / "bench/quality_remote.py"), "--json"],
-                check=True, capture_output=True, text=True, env=env, cwd=tree,
+                check=True,
+                capture_output=True,
+                text=True,
+                env=env,
+                cwd=tree,
             )
             return json.loads(out.stdout)
         finally:
@@ -82,7 +92,9 @@ def _line(name: str, figures: dict[str, object]) -> str:
     for split in ("dev", "heldout", "all"):
         f = figures[split]
         assert isinstance(f, dict)
-        parts.append(f"{split} n={f['n']} pos={f['positives']} P={f['precision']:.3f} R={f['recall']:.3f} exact={f['exact']:.3f}")
+        parts.append(
+            f"{split} n={f['n']} pos={f['positives']} P={f['precision']:.3f} R={f['recall']:.3f} exact={f['exact']:.3f}"
+        )
     return f"{name:<8} " + " | ".join(parts)
 
 

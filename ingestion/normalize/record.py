@@ -9,12 +9,12 @@ import re
 from collections.abc import Sequence
 
 from gigm8.lib.text import clean_line
-from jobs.choices import EmploymentType, JobLevel, Remote, SalaryPeriod, SalarySource
+from jobs.choices import EmploymentType, JobLevel, SalaryPeriod, SalarySource
 from jobs.rules import clean_company_name
 from jobs.types import JobData
 from skills.extract import extract_skills
 
-from .classify import detect_employment_type, detect_job_level, is_internship, remote_from_explicit, remote_from_text
+from .classify import detect_employment_type, detect_job_level, detect_remote, is_internship
 from .places import country_code, currency_for_country, split_location
 from .salary import _CURRENCY_TOKENS, annualize, normalize_period, parse_salary, plausible_annual, to_decimal
 from .text import (
@@ -108,6 +108,7 @@ def build_job_data(
     latitude: object = None,
     longitude: object = None,
     remote: object = None,
+    remote_locations: Sequence[str | None] | None = None,
     employment_type: str | Sequence[str | None] | None = None,
     salary_text: str | None = None,
     salary_min: object = None,
@@ -142,9 +143,11 @@ def build_job_data(
       explicit `city`/`region` (a structured postal address) win over the split; `country` (a name or
       code, e.g. Adzuna's search country or Lever's ``country``) fills or decides the country.
       Latitude/longitude pass through when they are numbers in range.
-    - remote: `remote` is the source's explicit field (bool, "onsite"/"hybrid"/"remote"/"OnSite", or a list
-      of such values read in order); without it the title and location text decide, then the description;
-      default onsite (see `detect_remote`).
+    - remote: `detect_remote` weighs the evidence, most specific first: a listed place that is remote
+      (`location` and `remote_locations`, the other places a source lists: Greenhouse offices, Ashby
+      secondary locations, Lever allLocations), then `remote`, the source's explicit field (bool,
+      "onsite"/"hybrid"/"remote"/"OnSite", or a list of such values read in order), then a place or the
+      title saying hybrid/remote, then work-arrangement phrases in the description; default onsite.
     - type/level/internship: `employment_type` is one value or a list (Adzuna: contract_time,
       contract_type); `is_internship` looks at the title, the type and the description; an internship
       always has employment type INTERN (and entry level when the title names no level).
@@ -192,12 +195,11 @@ def build_job_data(
     city_text = clean_line(city) or parts.city
     region_text = clean_line(region) or parts.region
 
-    # Remote: the source's field, then what the title and location say, then the description.
-    remote_value = (
-        remote_from_explicit(remote)
-        or remote_from_text(f"{title_text}\n{location_text}")
-        or remote_from_text(plain)
-        or Remote.ONSITE
+    remote_value = detect_remote(
+        text=plain,
+        explicit=remote,
+        title=title_text,
+        locations=[location_text, *(clean_line(place) for place in remote_locations or ())],
     )
 
     # Type, internship, level.

@@ -94,7 +94,7 @@ def _corpus_kwargs(name: str, row: dict[str, str]) -> dict[str, Any]:
 
 
 def corpus_postings(name: str) -> Iterator[tuple[int, dict[str, Any]]]:
-    """(row index from 0, build_job_data kwargs) for every row of a corpus that has a title (import_jobs skips the rest)."""
+    """(row index from 0, build_job_data kwargs) for every row with a title (import_jobs skips the rest)."""
     for index, row in enumerate(_csv_rows(name)):
         kwargs = _corpus_kwargs(name, row)
         if kwargs["title"].strip():
