@@ -60,6 +60,10 @@ def _number(value: Any) -> Any:
     return value
 
 
+def _list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else [value]
+
+
 def _place(job_location: Any) -> dict[str, Any]:
     place = _first(job_location)
     if not isinstance(place, dict):
@@ -119,7 +123,10 @@ def _skills(value: Any) -> list[str] | None:
 
 def jobposting_fields(node: dict[str, Any], *, page_url: str) -> dict[str, Any]:
     """build_job_data keyword arguments (less external_id) from one JobPosting node."""
-    remote = "remote" if _text(node.get("jobLocationType")).upper() == "TELECOMMUTE" else None
+    # schema.org: jobLocationType TELECOMMUTE marks a remote job; applicantLocationRequirements names where
+    # its remote applicants may live, so it marks one too (Google asks for both together).
+    telecommute = any(_text(t).upper() == "TELECOMMUTE" for t in _list(node.get("jobLocationType")))
+    remote = "remote" if telecommute or node.get("applicantLocationRequirements") else None
     employment = node.get("employmentType")
     employment_types = employment if isinstance(employment, list) else [employment]
     link = _text(node.get("url"))

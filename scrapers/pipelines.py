@@ -49,6 +49,7 @@ POSTING_FIELDS = frozenset(
         "latitude",
         "longitude",
         "remote",
+        "remote_locations",
         "employment_type",
         "salary_text",
         "salary_min",

@@ -9,8 +9,8 @@ the admin call the detectors directly. Public API (import from ``ingestion.norma
   `salary_from_description(text, *, country=None) -> SalaryParse | None` (the pay a description states),
   `annualize(amount, period)`, `normalize_period(value)`, `to_decimal(value)`, `ANNUAL_FACTORS`.
 - Classification: `detect_employment_type(*values)`, `is_internship(*, title, employment_type, text)`,
-  `detect_job_level(title)`, `detect_remote(*, text, explicit)` (and its two halves
-  `remote_from_explicit`, `remote_from_text`).
+  `detect_job_level(title)`, `detect_remote(*, text, explicit, title, locations)` (which evidence wins;
+  its parts `remote_from_explicit`, `remote_from_place`, `remote_from_text`).
 - Places: `split_location(text, *, country=None) -> LocationParts`, `country_code(name_or_code)`,
   `currency_for_country(code)`.
 - Text: `html_to_text(html)`, `clean_text`, `clean_line`, `parse_datetime(value)`,
@@ -30,6 +30,7 @@ from .classify import (
     detect_remote,
     is_internship,
     remote_from_explicit,
+    remote_from_place,
     remote_from_text,
 )
 from .places import LocationParts, country_code, currency_for_country, split_location
@@ -66,6 +67,7 @@ __all__ = [
     "parse_datetime",
     "parse_salary",
     "remote_from_explicit",
+    "remote_from_place",
     "remote_from_text",
     "salary_from_description",
     "split_location",

@@ -231,41 +231,79 @@ _EXPLICIT_REMOTE = {
 # Microsoft's older "Up to 50% work from home" is hybrid; "100% work from home" is remote.
 _UP_TO_WFH_RE = re.compile(r"^up to \d+ work from home$")
 
-# "no remote", "not remote", "remote work is not possible": the word is there, the job is not remote.
+
+# "no remote", "not remote", "Telecommuting Not Allowed", "Telecommuter? No": the word is there, the job
+# is not remote.
+_ARRANGEMENT = r"(?:remote|hybrid|wfh|work(?:ing)?[- ]from[- ]home|telecommut\w*|telework\w*)"
 _NOT_REMOTE_RE = re.compile(
-    r"\b(?:no|not|non|never|without)[- ](?:a |an |fully |100% )?(?:remote|hybrid|wfh|work(?:ing)? from home)\b"
-    r"|\b(?:remote|hybrid|wfh)(?: work(?:ing)?)?(?: is| are)? (?:not|unavailable)\b"
+    rf"\b(?:no|not|non|never|without)[- ](?:a |an |fully |100% )?{_ARRANGEMENT}"
+    rf"|\b{_ARRANGEMENT}(?: work(?:ing)?| options?)?(?: is| are)? (?:not|unavailable)\b"
+    rf"|\b{_ARRANGEMENT}\s*[?:]\s*no\b"
     r"|\bnot (?:available|eligible|open|suitable|possible) (?:for|as) (?:a )?(?:remote|hybrid)\b"
     r"|\b(?:remote|hybrid) (?:work(?:ing)? |options? )?(?:is |are )?not (?:available|possible|offered|an option)\b",
     re.IGNORECASE,
 )
+
+# --- places and titles: the word alone says it ("Remote - US", "Hybrid - London", "VQ Assessor (Home Based)").
 # "Hybrid" and "remote" have technical meanings too: hybrid cloud, remote sensing, remote teams.
 _HYBRID_RE = re.compile(
     r"\bhybrid\b(?![- ](?:cloud|multi[- ]cloud|infrastructure|it|apps?|applications?|mobile|vehicles?|cars?|"
     r"electric|engines?|search|retrieval|architectures?|environments?|systems?|solutions?|integration|"
-    r"storage|networks?|deployments?|warfare|threats?|rice|seeds?|bikes?|powertrain))",
+    r"storage|networks?|deployments?|warfare|threats?|rice|seeds?|bikes?|powertrain|theatres?|theaters?))",
     re.IGNORECASE,
 )
-_REMOTE_RE = re.compile(
+# "care home based" and "nursing home based" name where a care home is, not where the hire works.
+_HOME_BASED = r"(?<!care )(?<!nursing )(?<!residential )home[- ]?based"
+_REMOTE_PLACE_RE = re.compile(
     r"\b(?:remote(?![- ](?:sensing|monitoring|access|control|desktop|management|procedure|support|patient|"
     r"sites?|areas?|locations?|communities|teams?|colleagues|employees|workers|offices?|devices?|servers?|"
     r"systems?|diagnostics|operations|pilot|controlled|surveillance))|"
-    r"work(?:ing)?[- ]from[- ](?:home|anywhere)|wfh|tele-?commut\w*|telework\w*|home[- ]based|"
+    rf"work(?:ing)?[- ]from[- ](?:home|anywhere)|wfh|tele-?commut\w*|telework\w*|{_HOME_BASED}|"
     r"fully distributed|anywhere in (?:the )?\w+|^\s*anywhere\s*$)",
     re.IGNORECASE | re.MULTILINE,
 )
 
+# --- descriptions: a work-arrangement context is needed, never the word alone. "usability studies either
+# live or remote", "remote sensing", "managing remote staff", "a nursing home based in Kent", "the hybrid
+# theatre", "a varied hybrid role" (two kinds of duty) and "work remotely at client's location" say nothing
+# about where the hire works.
+_TEXT_HYBRID_RE = re.compile(
+    r"\bhybrid[- ](?:work(?:ing)?|model|schedule|arrangement|policy|pattern|set[- ]?up|basis|remote|"
+    r"(?:working|work) (?:model|pattern|policy|arrangement))\b"
+    r"|\b(?:role|position|job|post) (?:is|will be) hybrid\b"
+    r"|['\"\u2018\u201c]hybrid['\"\u2019\u201d]"
+    r"|\bhybrid\b(?=[^.\n]{0,80}\b(?:days?|times?) (?:a|per|each) week\b)"
+    r"|\b(?:wfh|work(?:ing)?[- ]from[- ]home|remote work(?:ing)?)[- ](?:flexibility|days?|options?|"
+    r"on occasion|occasionally|when required|\d days?|(?:mon|tues|wednes|thurs|fri)days?)\b"
+    r"|\bflexib\w* (?:to|for|of) work(?:ing)? (?:from home|remotely|from the office,? (?:and |or )?home)\b"
+    r"|\bwork(?:ing)? from (?:the )?office,? (?:and |or )?home\b"
+    r"|\bremote and on-?site\b|\bon-?site and remote\b",
+    re.IGNORECASE,
+)
+_TEXT_REMOTE_RE = re.compile(
+    r"\b(?:fully|100%|all|completely|entirely|permanently|totally)[- ]remote\b"
+    r"|\bremote[- ](?:first|friendly|only|role|position|job|opportunity|contract|work(?:ing)?|based|company|"
+    r"employee|worker|basis)\b(?! (?:at|from|on) (?:the |a )?(?:clients?|customers?)['\u2019]?)"
+    r"|\bwork(?:ing)? remote(?:ly)?\b(?! (?:at|from|on|with) (?:the |a )?(?:clients?|customers?)['\u2019]?s?\b)"
+    r"|\b(?:role|position|job|post) (?:is|can be|will be) (?:fully |100% )?remote\b"
+    r"|\blocation\s*:\s*remote\b|\(\s*remote\s*\)"
+    r"|\bwork(?:ing)?[- ](?:from|at)[- ]home\b|\bwfh\b"
+    r"|\btele-?commut\w*\b(?!\s+options?\s*:)|\btelework\w*\b(?!\s+(?:options?|potential)\s*:)"
+    rf"|\b(?:role|job|position|post) is {_HOME_BASED}\b"
+    rf"|\b{_HOME_BASED}(?!\s+(?:in|on|just|near|at|within|outside|care|services?|support)\b)"
+    r"|\b(?:located|based|work(?:ing)?|live|reside)\s+(?:from\s+)?anywhere\b",
+    re.IGNORECASE,
+)
 
-# Every remote/hybrid pattern below holds one of these; a text without any says nothing.
+
+# Every remote/hybrid pattern above holds one of these; a text without any says nothing.
 _REMOTE_WORDS = (
     "remote",
     "hybrid",
-    "from home",
-    "from-home",
-    "home based",
-    "home-based",
+    "home",  # "working from the office, home and clients' premises" too
     "wfh",
     "telecommut",
+    "tele-commut",
     "telework",
     "anywhere",
     "distributed",
@@ -278,7 +316,8 @@ def remote_from_explicit(explicit: object) -> str | None:
     `explicit` is a bool (Ashby ``isRemote``, USAJobs ``RemoteIndicator``), a string (Lever
     ``workplaceType`` "onsite"/"on-site"/"hybrid"/"remote", Ashby ``workplaceType`` "OnSite"/"Hybrid"/
     "Remote", Microsoft ``workLocationOption``, a Greenhouse "Location Type" value, "Up to 50% work from
-    home"), or a list of those, read in order (the first that says something wins).
+    home", schema.org ``jobLocationType`` "TELECOMMUTE"), or a list of those, read in order (the first that
+    says something wins).
     """
     if explicit is None:
         return None
@@ -297,13 +336,34 @@ def remote_from_explicit(explicit: object) -> str | None:
         return str(_EXPLICIT_REMOTE[words])
     if _UP_TO_WFH_RE.match(words):
         return Remote.HYBRID
-    return remote_from_text(str(explicit))
+    return remote_from_place(str(explicit))
+
+
+def remote_from_place(text: str | None) -> str | None:
+    """What a title or a location says, where the word alone is enough: "Remote - US", "Remote-Friendly,
+    United States", "Anywhere", "Hybrid - London", "VQ Assessor (Home Based)", "Data Engineer (Remote)".
+    Hybrid when it says hybrid (a hybrid job is never promised as remote), remote when it says remote, work
+    from home, WFH, telecommute, home based (not "care home based"), anywhere in …; onsite when it only says
+    "no remote"; else None. "Remote sensing", "hybrid cloud" and the like do not count."""
+    return _remote_by(text, ((_HYBRID_RE, Remote.HYBRID), (_REMOTE_PLACE_RE, Remote.REMOTE)))
 
 
 def remote_from_text(text: str | None) -> str | None:
-    """The remote value a free text states (hybrid when it says hybrid, remote when it says remote, work
-    from home, WFH, telecommute, anywhere in …), onsite when it only says "no remote"/"not remote", else
-    None."""
+    """What a description says about where the hire works, which needs a work-arrangement context.
+
+    HYBRID: "hybrid working/model/schedule/policy", "the role is hybrid", 'designed as "Hybrid"', hybrid with
+    "N days a week", "work from home flexibility/days", "flexibility to work from home", "a balance of remote
+    and onsite". REMOTE: "fully/100%/all remote", "remote role/position/job/contract/work/company",
+    "remote-first", "work remotely" (not "at the client's"), "the role is remote", "Location: Remote",
+    "(Remote)", "work from home", "WFH", "telecommuting", "home based" (not "a care home based in …"),
+    "based/located anywhere". Negated mentions ("no telecommuting", "Telecommuter? No", "not a remote role")
+    do not count, and a text with only negated ones is ONSITE. Anything else (the word alone: "usability
+    studies either live or remote", "remote sensing", "a nursing home based in Kent") is None.
+    """
+    return _remote_by(text, ((_TEXT_HYBRID_RE, Remote.HYBRID), (_TEXT_REMOTE_RE, Remote.REMOTE)))
+
+
+def _remote_by(text: str | None, patterns: tuple[tuple[re.Pattern[str], str], ...]) -> str | None:
     if not text:
         return None
     text = str(text)
@@ -312,32 +372,58 @@ def remote_from_text(text: str | None) -> str | None:
     if not any(word in folded for word in _REMOTE_WORDS):
         return None
     negated = False
-    for pattern, value in ((_HYBRID_RE, Remote.HYBRID), (_REMOTE_RE, Remote.REMOTE)):
+    for pattern, value in patterns:
         for match in pattern.finditer(text):
             if _is_negated(text, match.start(), match.end()):
                 negated = True
             else:
                 return str(value)
-    return Remote.ONSITE if negated else None
+    if negated:
+        return Remote.ONSITE
+    # A "no remote" with no positive mention the patterns know ("no telecommuting") still says onsite.
+    return Remote.ONSITE if _NOT_REMOTE_RE.search(text) else None
 
 
 def _is_negated(text: str, start: int, end: int) -> bool:
-    """Whether the mention at text[start:end] sits inside a "no remote" / "remote is not available" phrase.
+    """Whether the mention at text[start:end] begins inside a "no remote" / "remote is not available" phrase
+    ("No remote work", "not a remote position": the negation covers the word, not what follows it).
 
     Only a window around the mention is searched, which keeps long descriptions cheap.
     """
     offset = max(0, start - 40)
     window = text[offset : end + 50]
-    return any(neg.start() + offset <= start and neg.end() + offset >= end for neg in _NOT_REMOTE_RE.finditer(window))
+    return any(neg.start() + offset <= start < neg.end() + offset for neg in _NOT_REMOTE_RE.finditer(window))
 
 
-def detect_remote(*, text: str | None = "", explicit: object = None) -> str:
-    """Onsite, hybrid or remote (``jobs.choices.Remote`` value) for a posting.
+def detect_remote(
+    *,
+    text: str | None = "",
+    explicit: object = None,
+    title: str | None = "",
+    locations: Iterable[str | None] = (),
+) -> str:
+    """Onsite, hybrid or remote (``jobs.choices.Remote`` value) for a posting, and the one place that
+    decides which evidence wins. In order, the first that says something:
 
-    The source's explicit field wins (see `remote_from_explicit`); otherwise the text (title, location,
-    description) decides: "hybrid" (not "hybrid cloud") is HYBRID — also when the text mentions remote
-    work too, since a hybrid job is never promised as remote — then "remote" (not "remote sensing" or
-    "remote teams"), "work from home", "WFH", "telecommute", "anywhere in …" are REMOTE. "No remote",
-    "not remote", "remote work is not available" do not count. Nothing said means ONSITE.
+    1. A listed location that is remote (`locations`: the posting's location and any other places the
+       source lists — Greenhouse offices, Ashby secondary locations, Lever allLocations): REMOTE. A job
+       that can be done remotely from one of its places is found by ``remote=true`` even when the
+       source's workplace field says on-site or hybrid (Greenhouse "Location Type: On-Site" with an office
+       "Remote-Friendly, United States"; Ashby "Hybrid" with a secondary location "Remote (US)"): the
+       field describes the job as a whole, the place is the more specific statement.
+    2. The source's explicit workplace field (`explicit`, see `remote_from_explicit`): it beats every
+       text, since the employer filled it in for this purpose.
+    3. A listed location or the title saying hybrid or remote ("Hybrid - London", "Data Engineer (Remote)").
+    4. The description (`text`), only through work-arrangement phrases (see `remote_from_text`).
+    5. ONSITE: nothing said.
     """
-    return remote_from_explicit(explicit) or remote_from_text(text) or Remote.ONSITE
+    place_values = [remote_from_place(place) for place in locations if place]
+    if Remote.REMOTE in place_values:
+        return str(Remote.REMOTE)
+    found = remote_from_explicit(explicit)
+    if found:
+        return found
+    for value in (*place_values, remote_from_place(title)):
+        if value in (Remote.HYBRID, Remote.REMOTE):
+            return str(value)
+    return remote_from_text(text) or str(Remote.ONSITE)

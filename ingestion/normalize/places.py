@@ -147,6 +147,57 @@ _CITY_NAMED_REGIONS = frozenset(
     }
 )
 
+# Cities that job boards write alone ("London", "Hybrid - London", "Stockholm") and that, alone, mean one
+# country: the big hubs of the boards we read. Only used when neither the text nor the source names a
+# country; "London, ON" and a source's country hint still win.
+_CITY_COUNTRIES = {
+    "london": "GB",
+    "manchester": "GB",
+    "edinburgh": "GB",
+    "glasgow": "GB",
+    "dublin": "IE",
+    "paris": "FR",
+    "berlin": "DE",
+    "munich": "DE",
+    "münchen": "DE",
+    "hamburg": "DE",
+    "frankfurt": "DE",
+    "amsterdam": "NL",
+    "stockholm": "SE",
+    "copenhagen": "DK",
+    "oslo": "NO",
+    "helsinki": "FI",
+    "zurich": "CH",
+    "zürich": "CH",
+    "madrid": "ES",
+    "barcelona": "ES",
+    "lisbon": "PT",
+    "milan": "IT",
+    "warsaw": "PL",
+    "prague": "CZ",
+    "vienna": "AT",
+    "wien": "AT",
+    "tel aviv": "IL",
+    "bangalore": "IN",
+    "bengaluru": "IN",
+    "tokyo": "JP",
+    "seoul": "KR",
+    "sydney": "AU",
+    "melbourne": "AU",
+    "toronto": "CA",
+    "vancouver": "CA",
+    "montreal": "CA",
+    "new york": "US",
+    "new york city": "US",
+    "nyc": "US",
+    "san francisco": "US",
+    "seattle": "US",
+    "são paulo": "BR",
+    "sao paulo": "BR",
+    "mexico city": "MX",
+    "singapore": "SG",
+}
+
 # Words that say how, not where: "Remote - US", "New York, NY (HQ)", "Remote-Friendly, United States".
 _NOT_A_PLACE_RE = re.compile(
     r"\b(?:remote[- ]friendly|fully remote|remote|hybrid|on[- ]?site|in[- ]office|work from home|wfh|"
@@ -174,7 +225,8 @@ def split_location(text: str | Sequence[str] | None, *, country: object = None) 
     ("San Francisco, CA" is California, not Canada; pass ``country="DE"`` for "Berlin, DE"). Of what is
     left, the first part is the city and the last the region; a single part that is a state or province
     of the country is the region ("Ontario, CAN"), unless it is named like its city ("Berlin", "New York"),
-    otherwise the city. Parts keep their spelling (no "CA" → "California").
+    otherwise the city. Parts keep their spelling (no "CA" → "California"). With no country at all, a
+    big city that alone means one country gives it ("Hybrid - London" is GB, "Stockholm" SE).
     """
     hint = country_code(country)
     if not text:
@@ -211,7 +263,7 @@ def _split_text(text: str, hint: str) -> LocationParts:
             if _is_subdivision(parts[-1], candidate):
                 found = candidate
                 break
-    result_country = found or hint
+    result_country = found or hint or _CITY_COUNTRIES.get(parts[0].casefold(), "")
     if not parts:
         return LocationParts(country=result_country)
     if len(parts) == 1:

@@ -14,7 +14,7 @@ from jobs.rules import clean_company_name
 from jobs.types import JobData
 from skills.extract import extract_skills
 
-from .classify import detect_employment_type, detect_job_level, is_internship, remote_from_explicit, remote_from_text
+from .classify import detect_employment_type, detect_job_level, detect_remote, is_internship
 from .geocode import geocode
 from .places import country_code, currency_for_country, split_location
 from .salary import (
@@ -117,6 +117,7 @@ def build_job_data(
     latitude: object = None,
     longitude: object = None,
     remote: object = None,
+    remote_locations: Sequence[str | None] | None = None,
     employment_type: str | Sequence[str | None] | None = None,
     salary_text: str | None = None,
     salary_min: object = None,
@@ -153,9 +154,11 @@ def build_job_data(
       Latitude/longitude pass through when both are numbers in range (geo_precision "point"); otherwise
       `geocode` places the city, region or country offline (geo_precision "city", "region", "country";
       a remote job gets its country's centre or nothing).
-    - remote: `remote` is the source's explicit field (bool, "onsite"/"hybrid"/"remote"/"OnSite", or a list
-      of such values read in order); without it the title and location text decide, then the description;
-      default onsite (see `detect_remote`).
+    - remote: `detect_remote` weighs the evidence, most specific first: a listed place that is remote
+      (`location` and `remote_locations`, the other places a source lists: Greenhouse offices, Ashby
+      secondary locations, Lever allLocations), then `remote`, the source's explicit field (bool,
+      "onsite"/"hybrid"/"remote"/"OnSite", or a list of such values read in order), then a place or the
+      title saying hybrid/remote, then work-arrangement phrases in the description; default onsite.
     - type/level/internship: `employment_type` is one value or a list (Adzuna: contract_time,
       contract_type); `is_internship` looks at the title, the type and the description; an internship
       always has employment type INTERN (and entry level when the title names no level).
@@ -204,12 +207,11 @@ def build_job_data(
     city_text = clean_line(city) or parts.city
     region_text = clean_line(region) or parts.region
 
-    # Remote: the source's field, then what the title and location say, then the description.
-    remote_value = (
-        remote_from_explicit(remote)
-        or remote_from_text(f"{title_text}\n{location_text}")
-        or remote_from_text(plain)
-        or Remote.ONSITE
+    remote_value = detect_remote(
+        text=plain,
+        explicit=remote,
+        title=title_text,
+        locations=[location_text, *(clean_line(place) for place in remote_locations or ())],
     )
 
     # Type, internship, level.

@@ -379,26 +379,36 @@ def test_detect_job_level(title: str | None, level: str) -> None:
         ({"explicit": "Microsoft on-site only"}, Remote.ONSITE),
         ({"explicit": "true"}, Remote.REMOTE),  # a CSV cell
         ({"explicit": "0"}, Remote.ONSITE),
-        ({"explicit": "unspecified", "text": "Remote"}, Remote.REMOTE),  # says nothing: the text decides
-        ({"explicit": "onsite", "text": "Remote - US"}, Remote.ONSITE),  # explicit first
-        ({"explicit": None, "text": "Remote - US"}, Remote.REMOTE),
-        ({"explicit": "", "text": "hybrid, 3 days in the office"}, Remote.HYBRID),
-        ({"text": "Remote (US)"}, Remote.REMOTE),
+        ({"explicit": "unspecified", "locations": ["Remote"]}, Remote.REMOTE),  # says nothing: the place decides
+        ({"explicit": "onsite", "title": "Engineer (Remote)"}, Remote.ONSITE),  # explicit beats the title
+        ({"explicit": "onsite", "text": "Work from home two days a week"}, Remote.ONSITE),  # and the text
+        # A place that is remote beats the field: the job can be done remotely from there.
+        ({"explicit": "On-Site", "locations": ["London, UK", "Remote-Friendly, United States"]}, Remote.REMOTE),
+        ({"explicit": "Hybrid", "locations": ["New York, NY (HQ)", "Remote (US)"]}, Remote.REMOTE),
+        ({"explicit": None, "locations": ["Remote - US"]}, Remote.REMOTE),
+        ({"explicit": "", "locations": ["Hybrid - London"]}, Remote.HYBRID),
+        ({"locations": ["Anywhere"]}, Remote.REMOTE),
+        ({"title": "VQ Assessor (Home Based)"}, Remote.REMOTE),
+        ({"title": "Clinical Lead Job Manchester (RGN Care Home Based)"}, Remote.ONSITE),
+        ({"title": "Remote Sensing Analyst"}, Remote.ONSITE),
+        ({"locations": ["London, UK"]}, Remote.ONSITE),
+        ({"text": "hybrid working, 3 days in the office"}, Remote.HYBRID),
         ({"text": "Work from home"}, Remote.REMOTE),
-        ({"text": "WFH two days a week"}, Remote.REMOTE),
-        ({"text": "Anywhere"}, Remote.REMOTE),
-        ({"text": "Open to candidates anywhere in the US"}, Remote.REMOTE),
-        ({"text": "Telecommuting allowed"}, Remote.REMOTE),
+        ({"text": "WFH flexibility"}, Remote.HYBRID),
+        ({"text": "Open to candidates located anywhere in the US"}, Remote.REMOTE),
+        ({"text": "Telecommuting Options: Some Telecommuting Allowed"}, Remote.REMOTE),
         ({"text": "This role has been designed as 'Hybrid'"}, Remote.HYBRID),
-        ({"text": "Remote or hybrid, your choice"}, Remote.HYBRID),
+        ({"text": "This is a remote role for candidates in Brazil"}, Remote.REMOTE),
         ({"text": "No remote work: this role is in our Leeds office"}, Remote.ONSITE),
         ({"text": "This is not a remote position"}, Remote.ONSITE),
         ({"text": "Remote work is not available for this role"}, Remote.ONSITE),
         ({"text": "Non-remote role"}, Remote.ONSITE),
+        ({"text": "Telecommuting Options: Telecommuting Not Allowed"}, Remote.ONSITE),
+        ({"text": "Telecommuter? No"}, Remote.ONSITE),
+        ({"text": "a full-time position at our office in Palo Alto (no telecommuting)"}, Remote.ONSITE),
         ({"text": "Engineer for our hybrid cloud platform"}, Remote.ONSITE),
-        ({"text": "Remote Sensing Analyst"}, Remote.ONSITE),
+        ({"text": "Experience with remote sensing"}, Remote.ONSITE),
         ({"text": "You will collaborate with remote teams"}, Remote.ONSITE),
-        ({"text": "London, UK"}, Remote.ONSITE),
         ({}, Remote.ONSITE),
     ],
 )
@@ -736,7 +746,15 @@ def test_build_job_data_keeps_internship_and_type_consistent(
 @pytest.mark.parametrize(
     ("overrides", "remote"),
     [
-        ({"remote": "onsite", "location": "Remote - US"}, Remote.ONSITE),  # the source's field first
+        # A place that is remote beats the source's field (issue 16: Greenhouse "Location Type: On-Site" with
+        # an office "Remote-Friendly, United States"); otherwise the field beats every text.
+        ({"remote": "onsite", "location": "Remote - US"}, Remote.REMOTE),
+        (
+            {"remote": "On-Site", "location": "San Francisco, CA", "remote_locations": ["Remote-Friendly US"]},
+            Remote.REMOTE,
+        ),
+        ({"remote": "onsite", "title": "Engineer (Remote)"}, Remote.ONSITE),
+        ({"remote": "onsite", "description": "Flexibility to work from home."}, Remote.ONSITE),
         ({"remote": ["Hybrid", True]}, Remote.HYBRID),
         ({"location": "Remote - US"}, Remote.REMOTE),
         ({"title": "Remote Data Engineer"}, Remote.REMOTE),

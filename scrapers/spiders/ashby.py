@@ -33,7 +33,10 @@ def ashby_posting(job: dict[str, Any]) -> dict[str, Any]:
     place = ", ".join(
         part.strip() for part in (address.get("addressLocality"), address.get("addressRegion")) if part and part.strip()
     )
-    remote = job.get("workplaceType") or (True if job.get("isRemote") else None)
+    # workplaceType ("OnSite", "Hybrid", "Remote") is the precise field; isRemote is true for hybrid jobs
+    # too, so it only speaks when workplaceType is missing.
+    remote = [job.get("workplaceType") or None, job.get("isRemote")]
+    secondary = [s.get("location") for s in job.get("secondaryLocations") or [] if isinstance(s, dict)]
     return {
         "external_id": str(job.get("id") or ""),
         "title": job.get("title") or "",
@@ -44,6 +47,7 @@ def ashby_posting(job: dict[str, Any]) -> dict[str, Any]:
         "region": address.get("addressRegion") or None,  # "NY", "California": the state, for the geocoder
         "country": address.get("addressCountry") or None,
         "remote": remote,
+        "remote_locations": [place for place in secondary if place],
         "employment_type": job.get("employmentType") or None,  # FullTime, PartTime, Intern, Contract, Temporary
         **_salary(job.get("compensation") or {}),
         "category": job.get("department") or job.get("team") or "",

@@ -52,7 +52,10 @@ def greenhouse_posting(job: dict[str, Any]) -> dict[str, Any]:
         "company_name": job.get("company_name") or "",
         "description_html": content,
         "location": location,
+        # "Location Type" says on-site for the job as a whole, while an office such as "Remote-Friendly US
+        # (Travel Required)" says it can be done remotely from there: the normalizer weighs both.
         "remote": _metadata(job, _REMOTE_FIELDS),
+        "remote_locations": [o.get("name") for o in job.get("offices") or [] if isinstance(o, dict) and o.get("name")],
         "employment_type": _metadata(job, _TYPE_FIELDS),
         "salary_text": _metadata(job, _SALARY_FIELDS) or _pay_range(content),
         "category": departments[0] if departments else "",

@@ -39,6 +39,7 @@ def lever_posting(posting: dict[str, Any]) -> dict[str, Any]:
         "country": posting.get("country") or None,
         # Real payloads spell it "onsite" although the docs say "on-site"; the normalizer takes both.
         "remote": posting.get("workplaceType") or None,
+        "remote_locations": [place for place in categories.get("allLocations") or [] if isinstance(place, str)],
         "employment_type": categories.get("commitment") or None,
         "salary_min": salary.get("min"),
         "salary_max": salary.get("max"),

@@ -62,8 +62,12 @@ def test_ashby_sample_postings_normalize():
     consultant = records[0]
     assert (consultant.salary_min, consultant.salary_max) == (Decimal("151000"), Decimal("231000"))
     assert (consultant.salary_currency, consultant.salary_period, consultant.remote) == ("USD", "year", "remote")
-    hybrid = next(r for r in records if r.title == "Director, Performance Marketing")
-    assert hybrid.remote == Remote.HYBRID  # workplaceType wins over isRemote
+    director = next(r for r in records if r.title == "Director, Performance Marketing")
+    # workplaceType "Hybrid" at the New York HQ, but a secondary location "Remote (US)": the job can be
+    # done remotely from there, which beats the job-wide field (issue 16).
+    assert director.remote == Remote.REMOTE
+    london = [r for r in records if r.location == "London"]
+    assert london and all(r.remote == Remote.ONSITE for r in london)  # workplaceType OnSite
     assert all(r.employment_type == EmploymentType.FULL_TIME for r in records)
 
 
