@@ -148,13 +148,16 @@ def _crawl_enqueue(*, user: Any, spider: str, boards: str = "") -> tuple[SyncLog
 
 def company_crawl_start(*, company: Any, user: Any) -> tuple[SyncLog, bool]:
     """Crawl one company's board now (its ATS kind names the spider)."""
-    from ingestion.services.crawl import SPIDER_ATS_KIND
+    from ingestion.services.crawl import SPIDER_ATS_KIND, CrawlError
 
     spider = next((name for name, kind in SPIDER_ATS_KIND.items() if kind == company.ats_kind), None)
     board = company.careers_url if spider == "careers" else company.board_token
     if spider is None or not board:
         raise ValueError(f"{company.name} has no board to crawl: set its ATS kind and board token (or careers URL).")
-    return _crawl_enqueue(user=user, spider=spider, boards=board)
+    try:
+        return _crawl_enqueue(user=user, spider=spider, boards=board)
+    except CrawlError as exc:  # a board the crawl refuses (an ftp:// careers URL saved before validation)
+        raise ValueError(f"Cannot crawl {company.name}: {exc}.") from None
 
 
 def run_buttons() -> list[RunButton]:

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.contrib.postgres.search import SearchVector, SearchVectorField
+from django.core.validators import URLValidator
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Coalesce, Greatest, Upper
@@ -47,7 +48,14 @@ class Company(models.Model):
     )
     slug = models.SlugField(max_length=255, unique=True)
     website = models.URLField(max_length=500, blank=True)
-    careers_url = models.URLField(max_length=1000, blank=True)
+    careers_url = models.URLField(
+        max_length=1000,
+        blank=True,
+        # The careers spider fetches http(s) only (URLField alone would take ftp://).
+        validators=[
+            URLValidator(schemes=["http", "https"], message="Enter an http:// or https:// URL.", code="not_http")
+        ],
+    )
     ats_kind = models.CharField(max_length=20, choices=AtsKind.choices, blank=True, default=AtsKind.NONE)
     board_token = models.CharField(
         max_length=200, blank=True, help_text="The board's name in its ATS (e.g. the Greenhouse board token)."

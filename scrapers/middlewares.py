@@ -9,14 +9,14 @@ from email.utils import parsedate_to_datetime
 from typing import Any
 
 from django.utils import timezone
-from scrapy import Request, signals
+from scrapy import Request
 from scrapy.crawler import Crawler
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
 from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.http import Response
 from scrapy.utils.response import response_status_message
 
-from scrapers.netguard import AddressGuard, RefusedAddress, configure_browser_guard
+from scrapers.netguard import RefusedAddress, crawler_guard
 
 logger = logging.getLogger(__name__)
 
@@ -129,17 +129,18 @@ class BoardStatusMiddleware:
 
 
 class PrivateAddressGuardMiddleware:
-    """Refuse requests to private, loopback and link-local addresses for spiders that ask for it.
+    """Refuse requests to internal addresses (netguard's rule) for spiders that ask for it.
 
     Spiders crawling URLs that staff or users supply set `guard_addresses = True`. Redirects
     are new requests and pass through here again, so a public page redirecting inside is
-    refused too; the browser's own requests go through the same guard (netguard).
+    refused too. A browser request's first URL is checked here as well; what Chromium does
+    after that (redirect hops, sub-resources, WebSockets) goes through the egress proxy
+    (scrapers.egress), which applies the same rule with the same guard.
     """
 
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
-        self.guard = AddressGuard(crawler.settings.getlist("CRAWL_ALLOWED_PRIVATE_NETWORKS"))
-        crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)
+        self.guard = crawler_guard(crawler)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> PrivateAddressGuardMiddleware:
@@ -148,14 +149,12 @@ class PrivateAddressGuardMiddleware:
     def _guarded(self) -> bool:
         return bool(getattr(self.crawler.spider, "guard_addresses", False))
 
-    def spider_opened(self, spider: Any) -> None:
-        configure_browser_guard(self.guard if self._guarded() else None)
-
     async def process_request(self, request: Request) -> None:
         if not self._guarded():
             return None
         try:
             await self.guard.check_url(request.url)
         except RefusedAddress as exc:
+            self.guard.record(str(exc))
             raise IgnoreRequest(str(exc)) from None
         return None

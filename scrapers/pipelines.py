@@ -32,6 +32,7 @@ from ingestion.services.crawl import (
 )
 from jobs.types import JobData, SkippedRecord
 from scrapers.items import JobItem
+from scrapers.netguard import crawler_guard
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -190,10 +191,14 @@ class JobIngestPipeline:
                 "http": dict(state.http),
                 "errors": state.errors[:5],
             }
+        # What the address guard refused (the middleware's and the browser's egress proxy's):
+        # each distinct line becomes an error of the run, so staff see it on the run's page.
+        guard = crawler_guard(self.crawler)
+        errors += [line for line in guard.refusals if not any(line in error for error in errors)]
         prefix = "downloader/response_status_count/"
         stats = self.crawler.stats.get_stats() if self.crawler.stats else {}
         http = {key.removeprefix(prefix): value for key, value in stats.items() if key.startswith(prefix)}
-        extra = {"http": http, "dropped": dict(self.dropped)}
+        extra = {"http": http, "dropped": dict(self.dropped), "refused": guard.refused}
         self.sync_log = await _db(crawl_log_close, sync_log=self.sync_log, boards=boards, extra=extra, errors=errors)
         logger.info(
             "%s: %d boards (%d complete), sync log #%s %s",

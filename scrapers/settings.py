@@ -109,8 +109,9 @@ PLAYWRIGHT_LAUNCH_OPTIONS = {
 PLAYWRIGHT_MAX_CONTEXTS = 2
 PLAYWRIGHT_MAX_PAGES_PER_CONTEXT = 4
 PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT = 30_000
-# Every request the browser makes (sub-resources, scripts' fetches, redirects) passes the guard.
-PLAYWRIGHT_ABORT_REQUEST = "scrapers.netguard.playwright_abort_request"
+# Every connection the browser makes (redirect hops, sub-resources, fetch(), WebSockets) goes
+# through the crawl's egress proxy, which the careers spider's handler
+# (scrapers.handlers.GuardedPlaywrightHandler) starts and points Chromium at.
 
 LOG_LEVEL = "INFO"
 # Django's LOGGING already has a root handler; a second one printed every line twice.

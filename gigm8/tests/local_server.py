@@ -1,4 +1,4 @@
-"""A real HTTP server on 127.0.0.1 in a thread: the base of the tests' fake services."""
+"""A real HTTP server on loopback in a thread: the base of the tests' fake services."""
 
 from __future__ import annotations
 
@@ -8,10 +8,14 @@ from typing import Self
 
 
 class LocalHTTPServer:
-    """Listens on a free loopback port; `start()` serves in a daemon thread, `stop()` closes it."""
+    """Listens on a free loopback port; `start()` serves in a daemon thread, `stop()` closes it.
 
-    def __init__(self, handler: type[BaseHTTPRequestHandler]) -> None:
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    `host` may be another loopback address (127.0.0.0/8): the address-guard tests tell an
+    allowed "public" site from a refused "internal" one by it.
+    """
+
+    def __init__(self, handler: type[BaseHTTPRequestHandler], host: str = "127.0.0.1") -> None:
+        self.server = ThreadingHTTPServer((host, 0), handler)
         self.server.daemon_threads = True
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 

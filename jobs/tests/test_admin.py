@@ -545,6 +545,43 @@ def test_crawl_this_company_without_a_board_says_why(curator_client, broker):
     assert not SyncLog.objects.exists() and broker.all() == []
 
 
+def test_crawl_this_company_with_a_non_http_careers_url_says_why(curator_client, broker):
+    # A row saved before careers URLs were checked (or written outside the admin).
+    company = CompanyFactory(name="Files", ats_kind="careers", careers_url="ftp://files.example/jobs")
+    response = curator_client.post(reverse("admin:jobs_company_crawl", args=[company.pk]), follow=True)
+    assert response.status_code == 200
+    messages = " ".join(str(m) for m in response.context["messages"])
+    assert "Cannot crawl Files: not an http(s) URL: 'ftp://files.example/jobs'" in messages
+    assert not SyncLog.objects.exists() and broker.all() == []
+
+
+@pytest.mark.parametrize("url", ["ftp://files.example/jobs", "ftps://files.example/jobs", "file:///etc/passwd"])
+def test_company_form_refuses_a_careers_url_that_is_not_http(curator_client, url):
+    company = CompanyFactory(name="Files", ats_kind="careers")
+    response = curator_client.post(
+        reverse("admin:jobs_company_change", args=[company.pk]),
+        {"name": "Files", "slug": company.slug, "ats_kind": "careers", "careers_url": url, "is_enabled": "on"},
+    )
+    assert response.status_code == 200  # the form again, with the error
+    errors = response.context["adminform"].form.errors["careers_url"]
+    # Django's own URL check turns file:// away first, with its own words.
+    assert errors == (["Enter a valid URL."] if url.startswith("file") else ["Enter an http:// or https:// URL."])
+    company.refresh_from_db()
+    assert company.careers_url == ""
+
+
+def test_company_model_validates_careers_urls():
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError, match="http:// or https://"):
+        CompanyFactory.build(name="Files", slug="files", careers_url="ftp://files.example/jobs").full_clean(
+            exclude=["normalized_name"]
+        )
+    CompanyFactory.build(name="Web", slug="web", careers_url="https://web.example/jobs").full_clean(
+        exclude=["normalized_name"]
+    )
+
+
 def test_blocking_companies_asks_then_counts(curator_client):
     companies = CompanyFactory.create_batch(2)
     url = reverse("admin:jobs_company_changelist")

@@ -7,7 +7,8 @@ plain HTML leads to no posting (no job links, or only links without JobPosting m
 rendered again in Chromium (scrapy-playwright) in case JavaScript builds the list;
 `-a render=always|never` forces either way.
 
-URLs here come from staff and users, so this spider refuses internal addresses (netguard).
+URLs here come from staff and users, so this spider refuses internal addresses (netguard), and
+its browser reaches the network only through the egress proxy (scrapers.egress).
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from scrapers.items import JobItem
 from scrapers.jobposting import extract_job_postings, jobposting_fields
 from scrapers.spiders.base import BoardSpider
 
-PLAYWRIGHT_HANDLER = "scrapy_playwright.handler.ScrapyPlaywrightDownloadHandler"
+PLAYWRIGHT_HANDLER = "scrapers.handlers.GuardedPlaywrightHandler"  # Chromium behind the egress proxy
 RENDER_MODES = ("auto", "always", "never")
 MAX_DEPTH = 2  # careers page → listing pages → job pages
 EXTERNAL_ID_LIMIT = Job._meta.get_field("external_id").max_length

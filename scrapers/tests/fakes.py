@@ -32,7 +32,7 @@ class FakeSite(LocalHTTPServer):
     """Answers GETs from routes keyed by path; a route is a reply, a list of replies (one per
     request, the last repeating) or a function of the query. Records every path asked for."""
 
-    def __init__(self) -> None:
+    def __init__(self, host: str = "127.0.0.1") -> None:
         self.routes: dict[str, Reply | list[Reply] | Handler] = {}
         self.requests: list[str] = []
         site = self
@@ -52,7 +52,7 @@ class FakeSite(LocalHTTPServer):
             def log_message(self, *args: Any) -> None:
                 pass
 
-        super().__init__(_Handler)
+        super().__init__(_Handler, host=host)
 
     def answer(self, path: str, query: dict[str, list[str]]) -> Reply:
         route = self.routes.get(path)
