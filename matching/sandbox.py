@@ -33,9 +33,11 @@ from matching.parsers import ParseLimits, TextExtractionError
 
 logger = logging.getLogger(__name__)
 
-# How long a request waits for a free slot. Short on purpose: a sync worker waiting here serves
-# nobody else, and each request queued behind it (a health check too) waits as long again.
-SLOT_WAIT_SECONDS = 0.25
+# How long parse() waits for a free slot. Short on purpose: a sync worker waiting here serves
+# nobody else, and each request queued behind it (a health check too) waits as long again: with
+# 20 uploads queued on the one free worker, 0.25 s each kept /health/live/ waiting 5 s. The
+# view's check before it reads the body does not wait at all (check_free_slot).
+SLOT_WAIT_SECONDS = 0.1
 _SLOT_POLL_SECONDS = 0.02
 _CONTEXT = multiprocessing.get_context("forkserver")
 # "__main__" (gunicorn's script, manage.py, pytest) is imported once in the server: otherwise
@@ -51,6 +53,11 @@ class ParsingBusy(Exception):
         self.retry_after = retry_after
 
 
+def retry_after_seconds(timeout: float) -> int:
+    """A slot frees within one parse's timeout at the latest."""
+    return max(1, round(timeout))
+
+
 @dataclasses.dataclass(frozen=True, slots=True)
 class Parsed:
     text: str
@@ -64,14 +71,24 @@ def parse(*, kind: str, data: bytes, limits: ParseLimits, timeout: float, slots:
     Raises TextExtractionError for a file that cannot be read within them, ParsingBusy when no
     slot frees within SLOT_WAIT_SECONDS.
     """
-    with _slot(folder=slot_dir, slots=slots, retry_after=max(1, round(timeout))):
+    with _slot(folder=slot_dir, slots=slots, retry_after=retry_after_seconds(timeout), wait=SLOT_WAIT_SECONDS):
         return _run_child(kind=kind, data=data, limits=limits, timeout=timeout)
 
 
+def check_free_slot(*, slots: int, slot_dir: Path, retry_after: int) -> None:
+    """ParsingBusy unless a slot is free now (it is not taken: parse() takes one, and may wait a moment).
+
+    For the view, before it reads a multipart body: a refusal then costs the body's transfer
+    (~0.1 s for 5 MB), not a parse of it, nor a wait.
+    """
+    with _slot(folder=slot_dir, slots=slots, retry_after=retry_after, wait=0):
+        pass
+
+
 @contextlib.contextmanager
-def _slot(*, folder: Path, slots: int, retry_after: int) -> Iterator[int]:
+def _slot(*, folder: Path, slots: int, retry_after: int, wait: float) -> Iterator[int]:
     folder.mkdir(parents=True, exist_ok=True)
-    deadline = time.monotonic() + SLOT_WAIT_SECONDS
+    deadline = time.monotonic() + wait
     while True:
         for number in range(slots):
             fd = os.open(folder / f"slot-{number}.lock", os.O_RDWR | os.O_CREAT, 0o600)

@@ -19,7 +19,14 @@ from matching import sandbox
 from matching.parsers import ParseLimits, TextExtractionError
 from matching.sandbox import ParsingBusy
 
-__all__ = ["MAX_RESUME_CHARS", "ExtractedText", "ParsingBusy", "TextExtractionError", "extract_text"]
+__all__ = [
+    "MAX_RESUME_CHARS",
+    "ExtractedText",
+    "ParsingBusy",
+    "TextExtractionError",
+    "check_parser_free",
+    "extract_text",
+]
 
 # The longest resume text matched, typed or read from a file; longer is not a resume.
 MAX_RESUME_CHARS = 200_000
@@ -113,6 +120,15 @@ def extract_text(data: bytes, *, max_bytes: int | None = None) -> ExtractedText:
     if not text:
         raise TextExtractionError("empty_text", "No text could be read from the file.")
     return ExtractedText(text=text, kind=kind)
+
+
+def check_parser_free() -> None:
+    """ParsingBusy unless a parse slot is free on this host now."""
+    sandbox.check_free_slot(
+        slots=settings.MATCH_PARSE_CONCURRENCY,
+        slot_dir=settings.MATCH_PARSE_SLOT_DIR,
+        retry_after=sandbox.retry_after_seconds(settings.MATCH_PARSE_TIMEOUT_SECONDS),
+    )
 
 
 def _plain_text(data: bytes) -> str:

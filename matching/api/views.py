@@ -25,7 +25,7 @@ from matching.api.serializers import (
     ResumeMatchInputSerializer,
 )
 from matching.backends.base import MatchBackendError, MatchResponse
-from matching.text import ParsingBusy, TextExtractionError, extract_text
+from matching.text import ParsingBusy, TextExtractionError, check_parser_free, extract_text
 
 # A monthly stipend is compared as this many months of pay, as the listing's min_stipend is.
 STIPEND_MONTHS = 12
@@ -164,6 +164,23 @@ def refuse_oversized_body(request: Request) -> None:
         )
 
 
+def refuse_upload_when_parsers_busy(request: Request) -> None:
+    """503 before the multipart body is parsed when no parse slot is free.
+
+    A refusal must stay cheap: while the parse slots are taken, the other workers answer every
+    queued request (health checks too), one after another. The body is still read (and dropped):
+    closing on an unread body resets the connection, and the client would never see the 503.
+    """
+    if not request.content_type.startswith("multipart/"):
+        return
+    try:
+        check_parser_free()
+    except ParsingBusy as exc:
+        while request._request.read(64 * 1024):
+            pass
+        raise UploadBusy(exc) from None
+
+
 def resume_text_from(validated: dict[str, Any]) -> str:
     upload = validated.get("resume_file")
     if upload is None:
@@ -195,6 +212,7 @@ class ResumeMatchView(APIView):
     )
     def post(self, request: Request) -> Response:
         refuse_oversized_body(request)
+        refuse_upload_when_parsers_busy(request)
         serializer = ResumeMatchInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
@@ -293,6 +311,7 @@ class LegacyResumeMatchView(APIView):
     @extend_schema(exclude=True)
     def post(self, request: Request) -> Response:
         refuse_oversized_body(request)
+        refuse_upload_when_parsers_busy(request)
         data = _legacy_data(request, text_field="resume_text")
         serializer = ResumeMatchInputSerializer(data=data)
         serializer.is_valid(raise_exception=True)

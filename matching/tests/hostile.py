@@ -144,3 +144,8 @@ def slow_pdf(operations: int = 200_000) -> bytes:
             b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
         ]
     )
+
+
+def padded(pdf: bytes, *, size: int) -> bytes:
+    """`pdf` grown to `size` bytes by a comment after its end (readers skip it), as a big scan would be."""
+    return pdf + b"%" + b"x" * max(0, size - len(pdf) - 2) + b"\n"
