@@ -96,11 +96,28 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
     if isinstance(exc, exceptions.ValidationError):
         fields = _flatten(exc.detail)
         response.data = error_body(code="invalid", message=_validation_message(fields), fields=fields)
+    elif isinstance(exc.detail, dict):
+        # An error about a field with a code of its own (an upload that cannot be read): the
+        # fields and message as a validation error has them, the exception's code.
+        fields = _flatten(exc.detail)
+        response.data = error_body(
+            code=_first_code(exc.get_codes()) or exc.default_code, message=_validation_message(fields), fields=fields
+        )
     else:
         codes = exc.get_codes()
         code = codes if isinstance(codes, str) else exc.default_code
         response.data = error_body(code=code, message=str(exc.detail))
     return response
+
+
+def _first_code(codes: Any) -> str | None:
+    if isinstance(codes, str):
+        return codes
+    values = codes.values() if isinstance(codes, dict) else codes
+    for value in values:
+        if found := _first_code(value):
+            return found
+    return None
 
 
 # Exempt: CSRF checks would answer an unknown POST with Django's HTML 403 page; nothing here writes.

@@ -1,7 +1,9 @@
 """Text out of an uploaded resume (PDF, DOCX or plain text), and the sections it marks.
 
-The file's kind is told from its bytes, never from its name or the declared content type:
-"%PDF" is a PDF, a ZIP holding word/document.xml is a DOCX, decodable text is text.
+The file's kind is told from its first bytes, never from its name or the declared content type:
+"%PDF-" at offset 0 is a PDF, a ZIP ("PK\x03\x04" at 0) holding word/document.xml is a DOCX,
+decodable text is text (a text that mentions "%PDF-" is still text). PDFs and DOCX files are
+parsed in a child process under the MATCH_PARSE_* limits (matching.sandbox).
 """
 
 from __future__ import annotations
@@ -13,14 +15,21 @@ import zipfile
 
 from django.conf import settings
 
+from matching import sandbox
+from matching.parsers import ParseLimits, TextExtractionError
+from matching.sandbox import ParsingBusy
 
-class TextExtractionError(ValueError):
-    """The upload cannot be turned into text. `code` names the problem for the API."""
+__all__ = [
+    "MAX_RESUME_CHARS",
+    "ExtractedText",
+    "ParsingBusy",
+    "TextExtractionError",
+    "check_parser_free",
+    "extract_text",
+]
 
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
+# The longest resume text matched, typed or read from a file; longer is not a resume.
+MAX_RESUME_CHARS = 200_000
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -35,8 +44,9 @@ class ExtractedText:
 
 def detect_kind(data: bytes) -> str:
     """ "pdf", "docx" or "txt" from the content; raises TextExtractionError for anything else."""
-    # The PDF header may follow a little junk (the spec allows it within the first 1024 bytes).
-    if b"%PDF-" in data[:1024]:
+    # At offset 0 only: readers tolerate junk before the header, but a text resume that quotes
+    # "%PDF-" in its first lines is text, and a PDF with junk in front is rare enough to re-save.
+    if data.startswith(b"%PDF-"):
         return "pdf"
     if data[:4] == b"PK\x03\x04":
         try:
@@ -74,7 +84,8 @@ def _looks_like_text(data: bytes) -> bool:
 
 
 def extract_text(data: bytes, *, max_bytes: int | None = None) -> ExtractedText:
-    """The text of an uploaded resume; raises TextExtractionError naming what is wrong."""
+    """The text of an uploaded resume; raises TextExtractionError naming what is wrong, or
+    ParsingBusy when every parse slot on this host is taken."""
     limit = max_bytes if max_bytes is not None else settings.MATCH_MAX_UPLOAD_BYTES
     if len(data) > limit:
         raise TextExtractionError(
@@ -84,73 +95,40 @@ def extract_text(data: bytes, *, max_bytes: int | None = None) -> ExtractedText:
     if not data.strip():
         raise TextExtractionError("empty_file", "The file is empty.")
     kind = detect_kind(data)
-    if kind == "pdf":
-        text = _pdf_text(data)
-    elif kind == "docx":
-        text = _docx_text(data)
-    else:
+    if kind == "txt":
         text = _plain_text(data)
+        if len(text) > MAX_RESUME_CHARS:
+            raise TextExtractionError(
+                "text_too_long",
+                f"The file holds {len(text):,} characters of text; a resume may have at most {MAX_RESUME_CHARS:,}.",
+            )
+    else:
+        text = sandbox.parse(
+            kind=kind,
+            data=data,
+            limits=ParseLimits(
+                memory_bytes=settings.MATCH_PARSE_MEMORY_MB * 1024 * 1024,
+                cpu_seconds=settings.MATCH_PARSE_TIMEOUT_SECONDS + 1,
+                max_pages=settings.MATCH_PDF_MAX_PAGES,
+                max_chars=MAX_RESUME_CHARS,
+            ),
+            timeout=settings.MATCH_PARSE_TIMEOUT_SECONDS,
+            slots=settings.MATCH_PARSE_CONCURRENCY,
+            slot_dir=settings.MATCH_PARSE_SLOT_DIR,
+        ).text
     text = clean_text(text)
     if not text:
         raise TextExtractionError("empty_text", "No text could be read from the file.")
     return ExtractedText(text=text, kind=kind)
 
 
-def _pdf_text(data: bytes) -> str:
-    from pypdf import PdfReader
-    from pypdf.errors import PdfReadError
-
-    try:
-        reader = PdfReader(io.BytesIO(data))
-        if reader.is_encrypted:
-            # Many PDFs are "encrypted" with an empty user password only to restrict printing;
-            # those open. A real password we cannot know.
-            try:
-                opened = bool(reader.decrypt(""))  # PasswordType.NOT_DECRYPTED is 0
-            except Exception:  # pypdf raises several kinds (missing crypto provider, bad key)
-                opened = False
-            if not opened:
-                raise TextExtractionError(
-                    "encrypted_pdf", "The PDF is password-protected; remove the password or paste the text."
-                )
-        pages = list(reader.pages)
-        parts = [page.extract_text() or "" for page in pages]
-    except TextExtractionError:
-        raise
-    except (PdfReadError, ValueError, KeyError, TypeError, AttributeError, IndexError, RecursionError) as exc:
-        raise TextExtractionError("corrupt_pdf", f"The PDF cannot be read (damaged or not a PDF): {exc}") from None
-    if not pages:
-        raise TextExtractionError("corrupt_pdf", "The PDF has no pages.")
-    text = "\n".join(parts)
-    if not text.strip():
-        raise TextExtractionError(
-            "no_text_layer",
-            "The PDF has no text layer (a scanned image?); "
-            "upload a PDF with selectable text, a DOCX, or paste the text.",
-        )
-    return text
-
-
-def _docx_text(data: bytes) -> str:
-    import docx
-    from docx.opc.exceptions import PackageNotFoundError
-
-    try:
-        document = docx.Document(io.BytesIO(data))
-    except (PackageNotFoundError, KeyError, ValueError, zipfile.BadZipFile) as exc:
-        raise TextExtractionError("corrupt_docx", f"The Word document cannot be read: {exc}") from None
-    except Exception as exc:  # lxml raises its own XMLSyntaxError for a damaged part
-        raise TextExtractionError("corrupt_docx", f"The Word document cannot be read: {exc}") from None
-    lines = [paragraph.text for paragraph in document.paragraphs]
-    # Resumes often lay skills and jobs out in tables.
-    for table in document.tables:
-        for row in table.rows:
-            cells: list[str] = []
-            for cell in row.cells:
-                if cell.text not in cells:  # merged cells repeat their text
-                    cells.append(cell.text)
-            lines.append(" | ".join(cells))
-    return "\n".join(lines)
+def check_parser_free() -> None:
+    """ParsingBusy unless a parse slot is free on this host now."""
+    sandbox.check_free_slot(
+        slots=settings.MATCH_PARSE_CONCURRENCY,
+        slot_dir=settings.MATCH_PARSE_SLOT_DIR,
+        retry_after=sandbox.retry_after_seconds(settings.MATCH_PARSE_TIMEOUT_SECONDS),
+    )
 
 
 def _plain_text(data: bytes) -> str:

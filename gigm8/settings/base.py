@@ -214,6 +214,14 @@ MATCH_BACKENDS = {
 }
 MATCH_CACHE_TTL = env.env_int("MATCH_CACHE_TTL", 24 * 3600, min_value=0)  # seconds; 0 turns caching off
 MATCH_MAX_UPLOAD_BYTES = env.env_int("MATCH_MAX_UPLOAD_BYTES", 5 * 1024 * 1024, min_value=1024)
+# Uploaded PDFs and DOCX files are parsed in a child process (matching.sandbox) with these ceilings:
+# wall-clock seconds, address space, PDF pages (a longer PDF is refused), and how many parse at
+# once on one host (keep it below the web workers: a parse holds its worker for up to the timeout).
+MATCH_PARSE_TIMEOUT_SECONDS = env.env_int("MATCH_PARSE_TIMEOUT_SECONDS", 10, min_value=1, max_value=25)
+MATCH_PARSE_MEMORY_MB = env.env_int("MATCH_PARSE_MEMORY_MB", 256, min_value=128, max_value=4096)
+MATCH_PDF_MAX_PAGES = env.env_int("MATCH_PDF_MAX_PAGES", 30, min_value=1, max_value=1000)
+MATCH_PARSE_CONCURRENCY = env.env_int("MATCH_PARSE_CONCURRENCY", 1, min_value=1, max_value=64)
+MATCH_PARSE_SLOT_DIR = VAR_DIR / "parse-slots"  # lock files, one per slot
 # The embedding model: a model2vec static model directory (the one shipped in matching/data/
 # by default). Loaded from disk only; nothing is downloaded at run time.
 MATCH_EMBEDDING_MODEL = env.env_str("MATCH_EMBEDDING_MODEL", str(BASE_DIR / "matching" / "data" / "minilm_static"))

@@ -17,6 +17,7 @@ CELERY_TASK_ALWAYS_EAGER = False
 _suffix = os.environ.get("GIGM8_TEST_DB_SUFFIX", "")
 DATABASES["default"]["TEST"] = {"NAME": f"test_gigm8{'_' + _suffix if _suffix else ''}"}  # noqa: F405
 CACHES["default"]["KEY_PREFIX"] = f"test{_suffix}"  # noqa: F405
+MATCH_PARSE_SLOT_DIR = VAR_DIR / f"parse-slots-test{_suffix}"  # noqa: F405
 
 # Every test request comes from one address: throttling would trip across tests. The throttle
 # tests set their own tiny rates.

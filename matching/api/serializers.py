@@ -11,6 +11,7 @@ from jobs.models import Job
 from jobs.selectors import job_list_public
 from matching.backends.base import MatchedJob, MatchResponse
 from matching.services import MAX_LIMIT, MAX_OFFSET
+from matching.text import MAX_RESUME_CHARS
 
 
 class MatchFiltersSerializer(serializers.Serializer):
@@ -39,7 +40,11 @@ class MatchFiltersSerializer(serializers.Serializer):
 
 class ResumeMatchInputSerializer(MatchFiltersSerializer):
     resume_text = serializers.CharField(
-        required=False, allow_blank=True, trim_whitespace=True, max_length=200_000, help_text="The resume as text."
+        required=False,
+        allow_blank=True,
+        trim_whitespace=True,
+        max_length=MAX_RESUME_CHARS,
+        help_text="The resume as text.",
     )
     resume_file = serializers.FileField(
         required=False, allow_empty_file=True, help_text="The resume as a PDF, DOCX or text file (told by content)."

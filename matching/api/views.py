@@ -28,7 +28,7 @@ from matching.api.serializers import (
     match_page,
 )
 from matching.backends.base import MatchBackendError, MatchResponse
-from matching.text import TextExtractionError, extract_text
+from matching.text import ParsingBusy, TextExtractionError, check_parser_free, extract_text
 
 # Parameters of the request that are not filters.
 OWN_FIELDS = {"resume_text", "resume_file", "job_description", "limit", "offset", "format", "backend"}
@@ -36,16 +36,42 @@ OWN_FIELDS = {"resume_text", "resume_file", "job_description", "limit", "offset"
 NOT_FOR_MATCHING = {"ordering", "status", "q"}
 # Names the match endpoints accept for a JobFilterSet parameter.
 ALIASES = {"internship_only": "internship", "stipend_min": "salary_min"}
-_STATUS_FOR = {"file_too_large": status.HTTP_413_REQUEST_ENTITY_TOO_LARGE, "unsupported_type": 415}
+_STATUS_FOR = {
+    "file_too_large": status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
+    "unpacked_too_large": status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
+    "too_many_pages": status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
+    "text_too_long": status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
+    "unsupported_type": status.HTTP_415_UNSUPPORTED_MEDIA_TYPE,
+    "too_complex": status.HTTP_422_UNPROCESSABLE_ENTITY,
+}
+UPLOAD_FIELD = "resume_file"
 
 
 class UploadRejected(exceptions.APIException):
+    """The uploaded file cannot be read: its own code and status, reported against resume_file."""
+
     status_code = status.HTTP_400_BAD_REQUEST
     default_code = "invalid_file"
 
     def __init__(self, error: TextExtractionError) -> None:
-        super().__init__(detail=error.message, code=error.code)
+        super().__init__(detail={UPLOAD_FIELD: [error.message]}, code=error.code)
         self.status_code = _STATUS_FOR.get(error.code, status.HTTP_400_BAD_REQUEST)
+
+
+class UploadBusy(exceptions.APIException):
+    """Every resume parse slot on this host is taken: a 503 with Retry-After, not a queue."""
+
+    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+    default_code = "busy"
+
+    def __init__(self, error: ParsingBusy) -> None:
+        super().__init__(
+            detail={
+                UPLOAD_FIELD: [f"Too many resume files are being read right now; try again in {error.retry_after} s."]
+            },
+            code=self.default_code,
+        )
+        self.wait = error.retry_after
 
 
 class MatchUnavailable(exceptions.APIException):
@@ -142,6 +168,23 @@ def refuse_oversized_body(request: Request) -> None:
         )
 
 
+def refuse_upload_when_parsers_busy(request: Request) -> None:
+    """503 before the multipart body is parsed when no parse slot is free.
+
+    A refusal must stay cheap: while the parse slots are taken, the other workers answer every
+    queued request (health checks too), one after another. The body is still read (and dropped):
+    closing on an unread body resets the connection, and the client would never see the 503.
+    """
+    if not request.content_type.startswith("multipart/"):
+        return
+    try:
+        check_parser_free()
+    except ParsingBusy as exc:
+        while request._request.read(64 * 1024):
+            pass
+        raise UploadBusy(exc) from None
+
+
 def resume_text_from(validated: dict[str, Any]) -> str:
     upload = validated.get("resume_file")
     if upload is None:
@@ -158,6 +201,8 @@ def resume_text_from(validated: dict[str, Any]) -> str:
         return extract_text(upload.read(limit + 1)).text
     except TextExtractionError as exc:
         raise UploadRejected(exc) from None
+    except ParsingBusy as exc:
+        raise UploadBusy(exc) from None
 
 
 class ResumeMatchView(APIView):
@@ -171,6 +216,7 @@ class ResumeMatchView(APIView):
     )
     def post(self, request: Request) -> Response:
         refuse_oversized_body(request)
+        refuse_upload_when_parsers_busy(request)
         serializer = ResumeMatchInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
@@ -269,6 +315,7 @@ class LegacyResumeMatchView(APIView):
     @extend_schema(exclude=True)
     def post(self, request: Request) -> Response:
         refuse_oversized_body(request)
+        refuse_upload_when_parsers_busy(request)
         data = _legacy_data(request, text_field="resume_text")
         serializer = ResumeMatchInputSerializer(data=data)
         serializer.is_valid(raise_exception=True)
