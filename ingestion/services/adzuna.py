@@ -23,6 +23,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from gigm8.lib import html as html_lib
 from ingestion import normalize
 from ingestion.choices import SyncKind, SyncStatus
 from ingestion.clients.adzuna import MAX_RESULTS_PER_PAGE, AdzunaClient
@@ -158,10 +159,11 @@ _RAW_FIELDS = (
 
 @functools.cache
 def _code_version() -> str:
-    """Changes with the code that turns a result into a job (this module, the normalizer, the
-    skills vocabulary), so a new version rewrites every posting once instead of trusting old hashes."""
+    """Changes with the code that turns a result into a job (this module, the normalizer, its HTML
+    sanitizer, the skills vocabulary), so a new version rewrites every posting once instead of
+    trusting old hashes."""
     digest = hashlib.sha256()
-    files = [*sorted(Path(normalize.__file__).parent.glob("*.py")), Path(__file__)]
+    files = [*sorted(Path(normalize.__file__).parent.glob("*.py")), Path(html_lib.__file__), Path(__file__)]
     try:
         from matching import skills
 
