@@ -1,4 +1,5 @@
-"""Request middleware: a request id on every log line, request metrics, and a 503 when the database is down."""
+"""Request middleware: a request id on every log line, request metrics, a Content-Security-Policy on
+every response, and a 503 when the database is down."""
 
 from __future__ import annotations
 
@@ -8,9 +9,11 @@ import uuid
 from collections.abc import Callable
 
 import structlog
+from csp.middleware import CSPMiddleware, PolicyParts
+from django.conf import settings
 from django.core.signals import request_finished
 from django.db import InterfaceError, OperationalError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.utils.functional import empty
 
 from gigm8 import logs, metrics
@@ -123,3 +126,26 @@ class DatabaseUnavailableMiddleware:
             response = HttpResponse(UNAVAILABLE, status=503, content_type="text/plain; charset=utf-8")
         response["Retry-After"] = str(RETRY_AFTER_SECONDS)
         return response
+
+
+class ContentSecurityPolicyMiddleware(CSPMiddleware):
+    """django-csp's middleware, choosing the policy by what the response is.
+
+    An HTML page (the admin, the API docs, DRF's browsable pages) gets CONTENT_SECURITY_POLICY, as
+    amended by a view's csp_update/csp_replace. Anything else (the API's JSON, the schema, plain text)
+    is never meant to run or load anything: CONTENT_SECURITY_POLICY_NOT_HTML locks it down, so a
+    response a browser is tricked into rendering (an SVG, a JSON body sniffed as HTML) stays inert.
+    """
+
+    def get_policy_parts(
+        self, request: HttpRequest, response: HttpResponseBase, report_only: bool = False
+    ) -> PolicyParts:
+        parts = super().get_policy_parts(request, response, report_only)
+        if not report_only and parts.config is None and not _is_html(response):
+            parts.config = settings.CONTENT_SECURITY_POLICY_NOT_HTML["DIRECTIVES"]
+            parts.update = parts.replace = None
+        return parts
+
+
+def _is_html(response: HttpResponseBase) -> bool:
+    return response.get("Content-Type", "").split(";")[0].strip().lower() == "text/html"

@@ -11,7 +11,7 @@ import importlib
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.views.main import ChangeList
-from django.contrib.admin.widgets import AutocompleteSelect
+from django.contrib.admin.widgets import AdminTextareaWidget, AutocompleteSelect
 from django.core.exceptions import PermissionDenied
 from django.db import connection, transaction
 from django.db.models import Q, QuerySet
@@ -24,6 +24,7 @@ from django.utils.html import format_html_join
 from django.utils.text import smart_split, unescape_string_literal
 
 from gigm8.admin_views import AutocompleteFilter, DateRangeFilter, EstimatedCountPaginator, confirm_action
+from gigm8.lib.html import sanitize_html
 from jobs.choices import LOCKABLE_FIELDS, JobStatus
 from jobs.models import Company, Job
 from jobs.rules import normalize_company_name
@@ -76,7 +77,27 @@ class SourceFilter(admin.SimpleListFilter):
         return queryset.filter(source=self.value()) if self.value() else queryset
 
 
+class SanitizedHtmlField(forms.CharField):
+    """HTML a frontend renders: cleaned to the allow-list as it is read.
+
+    Cleaning in to_python (not clean_<field>) matters for locking: the form's changed_data
+    compares the cleaned submission with the stored, already sanitized value, so a description
+    sent back untouched (a browser turns its newlines into CRLF, which the parser folds back) or
+    only with markup the sanitizer drops is not an edit and does not lock the field.
+    """
+
+    def to_python(self, value):
+        return sanitize_html(super().to_python(value))
+
+
 class JobAdminForm(forms.ModelForm):
+    description_html = SanitizedHtmlField(
+        required=False,
+        widget=AdminTextareaWidget,
+        label="Description HTML",
+        help_text=str(Job._meta.get_field("description_html").help_text)
+        + " Kept to an allow-list of text markup (no scripts, styles, images or frames).",
+    )
     unlock = forms.MultipleChoiceField(
         required=False,
         widget=forms.CheckboxSelectMultiple,

@@ -6,6 +6,7 @@ import re
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONCE, NONE, SELF, UNSAFE_INLINE
 
 from gigm8 import env, logs
 
@@ -30,6 +31,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "rest_framework.authtoken",
     "corsheaders",
+    "csp",
     "django_filters",
     "django_celery_beat",
     "drf_spectacular",
@@ -45,6 +47,8 @@ MIDDLEWARE = [
     "gigm8.middleware.RequestIdMiddleware",
     "gigm8.middleware.MetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Content-Security-Policy on every response (the policies are below).
+    "gigm8.middleware.ContentSecurityPolicyMiddleware",
     # Static files (the admin's, Swagger UI's and ReDoc's, collected into STATIC_ROOT) from the
     # app server itself; under runserver, django.contrib.staticfiles serves them as before.
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -287,6 +291,28 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
 }
+
+# --- Content-Security-Policy (django-csp; gigm8.middleware.ContentSecurityPolicyMiddleware) -----
+# HTML pages (the admin, /api/docs/, /api/redoc/): everything from this server, no inline script
+# (the admin's scripts are static files; NONCE lets a template opt one in with
+# nonce="{{ request.csp_nonce }}"), no plugins, no framing, forms post only here. Style attributes
+# stay allowed: the admin's health tables colour each state with one; style elements do not.
+# The docs views widen this a little (gigm8.urls: DOCS_CSP).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF],
+        "style-src-attr": [UNSAFE_INLINE],
+        "img-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+# Every other response (the API's JSON, the schema, static assets, plain text) loads nothing.
+CONTENT_SECURITY_POLICY_NOT_HTML = {"DIRECTIVES": {"default-src": [NONE], "frame-ancestors": [NONE]}}
 
 # --- CORS (django-cors-headers) -----------------------------------------------------------
 # CORS_ALLOWED_ORIGINS: comma-separated origins the frontend is served from, e.g.

@@ -8,6 +8,7 @@ import math
 import re
 from collections.abc import Sequence
 
+from gigm8.lib.html import sanitize_html
 from gigm8.lib.text import clean_line
 from jobs.choices import EmploymentType, GeoPrecision, JobLevel, Remote, SalaryPeriod, SalarySource
 from jobs.rules import clean_company_name
@@ -147,7 +148,9 @@ def build_job_data(
       the model's column widths (title at a word boundary, with "…"); the company display name drops a
       Glassdoor rating line. `description` is kept as plain text; when it is really HTML, or only
       `description_html` is given, the plain text is built with `html_to_text`. Entity-escaped HTML
-      (Greenhouse ``content``) is stored unescaped in `description_html`.
+      (Greenhouse ``content``) is stored unescaped in `description_html`, which is sanitized
+      (``gigm8.lib.html.sanitize_html``: an allow-list of text markup, no scripts, handlers or
+      ``javascript:`` links) so a frontend may render it as HTML.
     - place: `split_location` on `location` (or on `location_area`, Adzuna's ``location.area`` list);
       explicit `city`/`region` (a structured postal address) win over the split; `country` (a name or
       code, e.g. Adzuna's search country or Lever's ``country``) fills or decides the country.
@@ -196,6 +199,8 @@ def build_job_data(
         plain = clean_text(plain)
     if not plain and html_source:
         plain = html_to_text(html_source)
+    # After the plain text is read: stored and served, the HTML keeps only the allow-list.
+    html_source = sanitize_html(html_source)
 
     # Place.
     location_text = clean_line(location)

@@ -25,6 +25,7 @@ from django.utils import timezone
 
 import skills
 from clients.errors import CredentialsError, PermanentError, TransientError
+from gigm8.lib import html as html_lib
 from ingestion import normalize
 from ingestion.choices import SyncKind, SyncStatus
 from ingestion.clients.adzuna import MAX_RESULTS_PER_PAGE, AdzunaClient
@@ -161,11 +162,13 @@ _RAW_FIELDS = (
 
 @functools.cache
 def _code_version() -> str:
-    """Changes with the code that turns a result into a job (this module, the normalizer, the
-    skills vocabulary), so a new version rewrites every posting once instead of trusting old hashes."""
+    """Changes with the code that turns a result into a job (this module, the normalizer, its HTML
+    sanitizer, the skills vocabulary), so a new version rewrites every posting once instead of
+    trusting old hashes."""
     digest = hashlib.sha256()
     files = [
         *sorted(Path(normalize.__file__).parent.glob("*.py")),
+        Path(html_lib.__file__),
         Path(__file__),
         *sorted(Path(skills.__file__).parent.glob("*.py")),
         skills.VOCABULARY_PATH,

@@ -30,7 +30,6 @@ from decimal import Decimal
 from typing import Any
 
 import grpc
-import nh3
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 from google.cloud import talent_v4
@@ -46,6 +45,7 @@ from clients.cts import (
     job_result_code,
 )
 from clients.errors import PermanentError, TransientError
+from gigm8.lib.html import sanitize_html
 from ingestion.choices import SyncKind, SyncStatus, TriggerKind
 from ingestion.models import SyncLog
 from ingestion.services.refresh import RefreshContext, register_refresh_step
@@ -170,12 +170,12 @@ def cts_description(job: Job) -> str:
     else:
         paragraphs = [part.strip() for part in job.description.split("\n\n") if part.strip()]
         source = "".join(f"<p>{html.escape(part).replace(chr(10), '<br>')}</p>" for part in paragraphs)
-    cleaned = nh3.clean(source, tags=DESCRIPTION_TAGS, attributes={}, link_rel=None)
+    cleaned = sanitize_html(source, tags=DESCRIPTION_TAGS)
     # Cutting may split a tag or an entity; cleaning again closes what was left open, and
     # the margin covers what closing tags and escaping add back.
     margin = 64
     while len(cleaned) > DESCRIPTION_LIMIT:
-        cleaned = nh3.clean(cleaned[: DESCRIPTION_LIMIT - margin], tags=DESCRIPTION_TAGS, attributes={}, link_rel=None)
+        cleaned = sanitize_html(cleaned[: DESCRIPTION_LIMIT - margin], tags=DESCRIPTION_TAGS)
         margin *= 2
     return cleaned
 

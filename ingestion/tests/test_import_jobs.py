@@ -6,7 +6,9 @@ import json
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from rest_framework.test import APIClient
 
+from gigm8.tests.xss import DIRTY_DESCRIPTION_HTML, assert_sanitized
 from ingestion.models import SyncLog
 from jobs.models import Company, Job
 
@@ -132,3 +134,13 @@ def test_two_columns_into_employment_type(tmp_path):
     argv += ["--map", "ContractType=employment_type", "--map", "ContractTime=employment_type+"]
     call_command("import_jobs", *argv, stdout=io.StringIO())
     assert dict(Job.objects.values_list("external_id", "employment_type")) == {"1": "PART_TIME", "2": "CONTRACTOR"}
+
+
+def test_imported_description_html_is_stored_and_served_sanitized(tmp_path):
+    record = {"external_id": "x1", "title": "Data Engineer", "description_html": DIRTY_DESCRIPTION_HTML}
+    path = write(tmp_path, "jobs.jsonl", json.dumps(record) + "\n")
+    call_command("import_jobs", str(path), "--source", "export", "--country", "gb", stdout=io.StringIO())
+    job = Job.objects.get(source="export", external_id="x1")
+    assert_sanitized(job.description_html)
+    served = APIClient().get(f"/api/jobs/{job.id}/").json()["description_html"]
+    assert_sanitized(served)

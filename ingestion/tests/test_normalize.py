@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import html
 import json
 import random
 from datetime import UTC, datetime
@@ -12,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from gigm8.tests.xss import DIRTY_DESCRIPTION_HTML, assert_sanitized
 from ingestion.normalize import (
     InvalidPosting,
     LocationParts,
@@ -863,3 +865,11 @@ def test_no_public_function_raises_on_garbage() -> None:
         if isinstance(value, str):
             with contextlib.suppress(InvalidPosting):  # the one exception it may raise (an empty title)
                 build(title=value, description=value, location=value, salary_text=value, remote=value)
+
+
+def test_build_job_data_sanitizes_description_html_from_any_field() -> None:
+    assert_sanitized(build(description_html=DIRTY_DESCRIPTION_HTML).description_html)
+    assert_sanitized(build(description_html=html.escape(DIRTY_DESCRIPTION_HTML)).description_html)  # Greenhouse
+    in_plain_field = build(description=DIRTY_DESCRIPTION_HTML)
+    assert_sanitized(in_plain_field.description_html)
+    assert "alert(" not in in_plain_field.description and "Python" in in_plain_field.description

@@ -8,6 +8,7 @@ from typing import Any
 from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
+from gigm8.lib.html import sanitize_html
 from jobs.choices import LOCKABLE_FIELDS, JobStatus, SalaryPeriod
 from jobs.models import Company, Job
 from jobs.selectors import job_sources_of
@@ -236,6 +237,11 @@ class JobWriteSerializer(serializers.ModelSerializer):
             fields["source"].read_only = True
             fields["external_id"].read_only = True
         return fields
+
+    def validate_description_html(self, value: str) -> str:
+        # Stored as it will be served: a frontend renders this field as HTML. A stored value sent
+        # back unchanged sanitizes to itself, so it is not taken for an edit (and not locked).
+        return sanitize_html(value)
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         def current(name: str) -> Any:

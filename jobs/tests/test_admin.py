@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from gigm8 import admin_views, counts
+from gigm8.tests.xss import DIRTY_DESCRIPTION_HTML, assert_sanitized
 from ingestion.choices import SyncKind, SyncStatus, TriggerKind
 from ingestion.models import SyncLog
 from ingestion.tests.factories import SyncLogFactory
@@ -310,6 +311,26 @@ def test_saving_without_changes_locks_nothing(curator_client):
     assert response.status_code == 302, response.context["adminform"].form.errors
     job.refresh_from_db()
     assert job.locked_fields == []
+
+
+def test_admin_form_stores_description_html_sanitized(curator_client):
+    job = JobFactory(description_html="<p>Old</p>")
+    response = _post_change(curator_client, job, description_html=DIRTY_DESCRIPTION_HTML)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    job.refresh_from_db()
+    assert_sanitized(job.description_html)
+    assert job.locked_fields == ["description_html"]
+
+
+def test_admin_form_sanitizing_does_not_lock_an_unchanged_description(curator_client):
+    job = JobFactory(description_html="<p>One</p>\n<ul><li>Two</li></ul>")
+    # A browser posts a textarea's newlines as CRLF; a pasted script alone is no edit either.
+    for value in ("<p>One</p>\r\n<ul><li>Two</li></ul>", "<p>One</p>\n<ul><li>Two</li></ul><script>x()</script>"):
+        response = _post_change(curator_client, job, description_html=value)
+        assert response.status_code == 302, response.context["adminform"].form.errors
+        job.refresh_from_db()
+        assert job.locked_fields == []
+        assert job.description_html == "<p>One</p>\n<ul><li>Two</li></ul>"
 
 
 def test_form_marks_locked_fields_and_offers_to_unlock_them(curator_client):

@@ -6,6 +6,7 @@ from decimal import Decimal
 
 import pytest
 
+from gigm8.tests.xss import DIRTY_DESCRIPTION_HTML, assert_sanitized
 from ingestion.choices import SyncStatus
 from jobs.choices import AtsKind, EmploymentType, JobLevel, JobStatus, Remote, SalaryPeriod
 from jobs.models import Job
@@ -113,3 +114,16 @@ def test_greenhouse_recrawl_is_idempotent_and_a_vanished_posting_expires(fake_si
     assert Job.objects.get(source="greenhouse", external_id="102").status == JobStatus.EXPIRED
     assert Job.objects.get(source="greenhouse", external_id="101").status == JobStatus.ACTIVE
     assert last.details["boards"]["acme"]["expired"] == 1
+
+
+def test_a_crawled_description_is_stored_sanitized(fake_site, run_spider):
+    CompanyFactory(name="Acme Robotics", ats_kind=AtsKind.GREENHOUSE, board_token="acme")
+    dirty = greenhouse_job(301, "Data Engineer", content=DIRTY_DESCRIPTION_HTML)
+    fake_site.routes["/v1/boards/acme/jobs"] = json_reply(greenhouse_board([dirty]))
+
+    log = run_spider("greenhouse", GREENHOUSE_BASE_URL=fake_site.url)
+
+    assert log.status == SyncStatus.SUCCESS
+    job = Job.objects.get(source="greenhouse", external_id="301")
+    assert_sanitized(job.description_html)
+    assert "alert(" not in job.description

@@ -8,6 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from gigm8.tests.xss import DIRTY_DESCRIPTION_HTML, assert_sanitized
 from jobs.choices import EmploymentType, JobLevel, JobStatus, Remote
 from jobs.models import Job
 from jobs.selectors import FACETS
@@ -407,3 +408,33 @@ def test_a_big_match_gives_an_estimated_count(client, monkeypatch):
     JobFactory.create_batch(3, title="Staff Nurse")
     body = client.get("/api/jobs/?q=nurse").json()
     assert body["count_is_estimate"] is True and body["count"] >= 1
+
+
+def test_staff_writes_store_and_serve_description_html_sanitized(staff_client):
+    created = staff_client.post(
+        "/api/jobs/", {"title": "Analyst", "description_html": DIRTY_DESCRIPTION_HTML}, format="json"
+    )
+    assert created.status_code == 201, created.json()
+    assert_sanitized(created.json()["description_html"])
+    job = Job.objects.get(pk=created.json()["id"])
+    assert_sanitized(job.description_html)
+
+    other = JobFactory(description_html="<p>Old</p>")
+    patched = staff_client.patch(f"/api/jobs/{other.id}/", {"description_html": DIRTY_DESCRIPTION_HTML}, format="json")
+    assert patched.status_code == 200, patched.json()
+    assert_sanitized(patched.json()["description_html"])
+    other.refresh_from_db()
+    assert_sanitized(other.description_html)
+    assert_sanitized(staff_client.get(f"/api/jobs/{other.id}/").json()["description_html"])
+    assert other.locked_fields == ["description_html"]
+
+
+def test_a_description_sent_back_as_read_does_not_lock_it(staff_client):
+    job = JobFactory(description_html='<p>Hi</p>\n<a href="https://a.example" rel="nofollow noopener noreferrer">a</a>')
+    served = staff_client.get(f"/api/jobs/{job.id}/").json()["description_html"]
+    # Sent back as read, or with only markup the sanitizer drops: no edit, no lock.
+    for value in (served, served + "<script>alert(1)</script>"):
+        response = staff_client.patch(f"/api/jobs/{job.id}/", {"description_html": value}, format="json")
+        assert response.status_code == 200, response.json()
+        job.refresh_from_db()
+        assert job.locked_fields == []
