@@ -58,7 +58,7 @@ class SyncLogAdmin(ReadOnlyAdmin):
         (None, {"fields": ("kind", "source", "coloured_status", "message", "trigger", "task_id", "params")}),
         ("Time", {"fields": ("started_at", "heartbeat_at", "finished_at", "duration_display")}),
         ("Process", {"fields": (("owner_host", "owner_pid"),)}),
-        ("Counts", {"fields": (tuple(admin_views.COUNT_FIELDS[:4]), tuple(admin_views.COUNT_FIELDS[4:]))}),
+        ("Counts", {"fields": (SyncLog.COUNTS[:4], SyncLog.COUNTS[4:])}),
         ("Errors and details", {"fields": ("error_lines", "steps", "details_display")}),
     )
     readonly_fields = ("coloured_status", "duration_display", "trigger", "error_lines", "steps", "details_display")

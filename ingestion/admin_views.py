@@ -42,7 +42,6 @@ from ingestion.services.alerts import (
 from ingestion.services.runs import sync_log_fail_abandoned
 
 START_PERMISSION = "ingestion.add_synclog"  # starting a run creates its SyncLog
-COUNT_FIELDS = ("fetched", "created", "updated", "unchanged", "skipped", "expired", "deleted", "errors")
 
 
 # --- the buttons ----------------------------------------------------------------------------
@@ -271,7 +270,7 @@ def sync_log_status_payload(sync_log: SyncLog) -> dict[str, Any]:
         "seconds": round((end - sync_log.started_at).total_seconds(), 1),
         # Time since the run last counted anything: long silence usually means no worker took it.
         "quiet_seconds": round((end - (sync_log.heartbeat_at or sync_log.started_at)).total_seconds()),
-        "counts": {name: getattr(sync_log, name) for name in COUNT_FIELDS},
+        "counts": {name: getattr(sync_log, name) for name in SyncLog.COUNTS},
         "message": sync_log.message,
         "error_sample": sync_log.error_sample[:10],
     }

@@ -50,7 +50,6 @@ from jobs.types import UpsertResult
 logger = logging.getLogger(__name__)
 
 ERROR_SAMPLE_SIZE = 50
-COUNTS = ("fetched", "created", "updated", "unchanged", "skipped", "expired", "deleted", "errors")
 HOST_LIMIT = cast(int, SyncLog._meta.get_field("owner_host").max_length)  # a CharField: always set
 BEATS_PER_LEASE = 6  # a lease survives five missed beats (a busy database, a long GIL-holding step)
 
@@ -165,10 +164,10 @@ def sync_log_add(*, sync_log: SyncLog, result: UpsertResult | None = None, **cou
 
     Increments happen in the database, so several workers can count into one log.
     """
-    unknown = set(counts) - set(COUNTS)
+    unknown = set(counts) - set(SyncLog.COUNTS)
     if unknown:
         raise TypeError(f"unknown counts: {', '.join(sorted(unknown))}")
-    totals = dict.fromkeys(COUNTS, 0)
+    totals = dict.fromkeys(SyncLog.COUNTS, 0)
     totals.update(counts)
     samples: list[str] = []
     if result is not None:

@@ -148,3 +148,13 @@ def test_a_progress_bar_on_a_terminal_only(fake_adzuna, tmp_path):
     plain = io.StringIO()
     call_command("import_jobs", str(path), "--source", "x", stdout=plain)
     assert "\r" not in plain.getvalue()
+
+
+def test_a_commands_summary_line_shows_every_count_of_the_run():
+    # A CTS sync or a retention purge counts what it deleted: the command's summary says so.
+    from ingestion.management.progress import describe
+
+    log = SyncLog(kind=SyncKind.CTS, source="cts", status=SyncStatus.SUCCESS, pk=7, created=2, deleted=3)
+    line = describe(log)
+    assert "deleted 3" in line
+    assert [part.split()[-2] for part in line.split(": ", 1)[1].split(", ")] == list(SyncLog.COUNTS)
