@@ -40,6 +40,7 @@ from ingestion.services.alerts import (
     source_resume,
 )
 from ingestion.services.runs import sync_log_fail_abandoned
+from ingestion.sources import SOURCES, SPIDERS, spider_for_ats_kind
 
 START_PERMISSION = "ingestion.add_synclog"  # starting a run creates its SyncLog
 
@@ -125,9 +126,7 @@ BUTTONS: list[RunButton] = [
 
 
 def _spider_choices() -> list[tuple[str, str]]:
-    from ingestion.services.crawl import SPIDERS
-
-    return [(name, name.title()) for name in SPIDERS]
+    return [(name, SOURCES[name].label) for name in SPIDERS]
 
 
 def _parse_spider(request: HttpRequest) -> tuple[str, dict[str, Any]]:
@@ -147,9 +146,7 @@ def _crawl_enqueue(*, user: Any, spider: str, boards: str = "") -> tuple[SyncLog
 
 def company_crawl_start(*, company: Any, user: Any) -> tuple[SyncLog, bool]:
     """Crawl one company's board now (its ATS kind names the spider)."""
-    from ingestion.services.crawl import SPIDER_ATS_KIND
-
-    spider = next((name for name, kind in SPIDER_ATS_KIND.items() if kind == company.ats_kind), None)
+    spider = spider_for_ats_kind(company.ats_kind)
     board = company.careers_url if spider == "careers" else company.board_token
     if spider is None or not board:
         raise ValueError(f"{company.name} has no board to crawl: set its ATS kind and board token (or careers URL).")

@@ -38,6 +38,7 @@ from ingestion.services.runs import (
     sync_log_lock,
     sync_log_start_unless_running,
 )
+from ingestion.sources import SOURCES
 from jobs.services.expiry import job_expire_unseen
 from jobs.services.upsert import job_content_hashes
 from jobs.types import JobData, SkippedRecord, UnchangedRecord
@@ -424,7 +425,8 @@ def adzuna_run_finish(*, sync_log: SyncLog, wait_seconds: float | None = None) -
     expired = 0
     # A search limited to recent postings (max_days_old) is never the whole feed: what it does not
     # list may simply be older. Those jobs expire by JOB_EXPIRY_DAYS instead.
-    boards = [] if sync_log.params.get("max_days_old") else complete_boards(sync_log.details)
+    expires_boards = SOURCES[SOURCE].board_expiry and not sync_log.params.get("max_days_old")
+    boards = complete_boards(sync_log.details) if expires_boards else []
     for board in boards:
         expired += job_expire_unseen(source=SOURCE, board=board, seen_since=sync_log.started_at)
     if expired:

@@ -39,6 +39,7 @@ from ingestion.services.runs import (
     sync_log_start_unless_running,
     sync_log_update_details,
 )
+from ingestion.sources import SOURCES, SPIDERS
 from jobs.choices import AtsKind
 from jobs.models import Company, Job
 from jobs.services.expiry import job_expire_unseen
@@ -46,15 +47,6 @@ from jobs.types import JobData, SkippedRecord, UpsertResult
 
 logger = logging.getLogger(__name__)
 
-# Each spider's name is its source name and the ATS kind of the Company rows it crawls.
-SPIDER_ATS_KIND = {
-    "greenhouse": AtsKind.GREENHOUSE,
-    "lever": AtsKind.LEVER,
-    "ashby": AtsKind.ASHBY,
-    "microsoft": AtsKind.MICROSOFT,
-    "careers": AtsKind.CAREERS,
-}
-SPIDERS = tuple(SPIDER_ATS_KIND)
 HEARTBEAT_SECONDS = 60
 BOARD_KEY_LIMIT = cast(int, Job._meta.get_field("board").max_length)  # a CharField: always set
 
@@ -142,14 +134,13 @@ def crawl_enabled_spiders() -> list[str]:
         .values_list("ats_kind", flat=True)
         .distinct()
     )
-    return [name for name, kind in SPIDER_ATS_KIND.items() if kind in kinds]
+    return [name for name in SPIDERS if SOURCES[name].ats_kind in kinds]
 
 
 def _ats_kind(spider: str) -> str:
-    try:
-        return SPIDER_ATS_KIND[spider]
-    except KeyError:
-        raise CrawlError(f"unknown spider {spider!r}; choose one of {', '.join(SPIDERS)}") from None
+    if spider not in SPIDERS:
+        raise CrawlError(f"unknown spider {spider!r}; choose one of {', '.join(SPIDERS)}")
+    return SOURCES[spider].ats_kind
 
 
 # --- What the pipeline calls (in the child process) -----------------------------------------
@@ -171,7 +162,10 @@ def crawl_heartbeat(*, sync_log: SyncLog) -> None:
 
 
 def crawl_expire_board(*, sync_log: SyncLog, source: str, board: str, seen_since: datetime) -> int:
-    """After a complete crawl of one board: expire its jobs the crawl did not see."""
+    """After a complete crawl of one board: expire its jobs the crawl did not see (if its source says so)."""
+    row = SOURCES.get(source)
+    if row is not None and not row.board_expiry:
+        return 0
     expired = job_expire_unseen(source=source, board=board, seen_since=seen_since)
     if expired:
         sync_log_add(sync_log=sync_log, expired=expired)

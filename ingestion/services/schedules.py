@@ -11,7 +11,7 @@ from django.db import transaction
 from django_celery_beat.models import CrontabSchedule, PeriodicTask
 
 from ingestion.choices import TriggerKind
-from scrapers.schedules import spider_schedules
+from ingestion.sources import SOURCES
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -79,7 +79,24 @@ def default_schedules() -> list[DefaultSchedule]:
             expire_seconds=9 * 60,
             description="Alert (e-mail, webhook) once per incident when a schedule has not run when due.",
         ),
-        *(DefaultSchedule(**fields) for fields in spider_schedules()),
+        *_source_schedules(),
+    ]
+
+
+def _source_schedules() -> list[DefaultSchedule]:
+    """Each spider's own schedule (ingestion.sources); the daily refresh crawls them all as well."""
+    return [
+        DefaultSchedule(
+            name=f"Crawl {source.name}",
+            task="scrapers.tasks.crawl_spider",
+            minute=source.schedule.minute,
+            hour=source.schedule.hour,
+            expire_seconds=source.schedule.expire_seconds,
+            description=f"Crawl every enabled {source.name} board of the companies (skipped while one runs).",
+            kwargs={"spider": source.name},
+        )
+        for source in SOURCES.values()
+        if source.is_spider and source.schedule is not None
     ]
 
 
