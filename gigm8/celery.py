@@ -3,24 +3,19 @@
 import os
 
 from celery import Celery
+from django.conf import settings
 from kombu import Queue
 
 from gigm8 import health, logs, metrics
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "gigm8.settings.local")
 
-# Queues named for the work, so each kind can get its own workers.
-QUEUES = ("default", "ingest", "scrape", "index", "cts")
-
 app = Celery("gigm8")
 app.config_from_object("django.conf:settings", namespace="CELERY")
+# The queues are settings.TASK_QUEUES; read once here, after Django's settings are configured.
+QUEUES: tuple[str, ...] = tuple(settings.TASK_QUEUES)
 app.conf.task_queues = [Queue(name) for name in QUEUES]
-app.autodiscover_tasks()
-# Task modules outside the apps' own tasks.py: the CTS sync and the Scrapy runner.
-app.autodiscover_tasks(["ingestion"], related_name="cts_tasks")
-app.autodiscover_tasks(["ingestion"], related_name="retention_tasks")
-app.autodiscover_tasks(["ingestion"], related_name="alert_tasks")
-app.autodiscover_tasks(["scrapers"])
+app.autodiscover_tasks()  # each app's one tasks.py
 
 # Task ids on every log line a task writes, task outcomes counted, and Django's LOGGING kept in
 # workers and beat (Celery would otherwise install its own root handler).

@@ -93,7 +93,7 @@ BUTTONS: list[RunButton] = [
         label="Crawl now",
         help="Crawl every enabled company's board of the chosen kind.",
         kind=SyncKind.SPIDER,
-        task="scrapers.tasks.crawl_spider",
+        task="ingestion.tasks.crawl_spider",
         parse=lambda request: _parse_spider(request),
         choices=lambda: _spider_choices(),
         start=lambda *, user, source, task_kwargs: _crawl_enqueue(user=user, spider=source),
@@ -104,7 +104,7 @@ BUTTONS: list[RunButton] = [
         help="Send new and changed jobs to Google Cloud Talent Solution; delete the ones that left.",
         kind=SyncKind.CTS,
         source="cts",
-        task="ingestion.cts_tasks.sync_cts",
+        task="ingestion.tasks.sync_cts",
     ),
     RunButton(
         key="expire",

@@ -344,7 +344,7 @@ def crawl_enqueue(
 
     When the spider is already running, its live log is returned with started False.
     """
-    from scrapers.tasks import crawl_spider
+    from ingestion.tasks import crawl_spider
 
     _ats_kind(spider)
     _check_args(spider, dict(args or {}))

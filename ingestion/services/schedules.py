@@ -46,7 +46,7 @@ def default_schedules() -> list[DefaultSchedule]:
         ),
         DefaultSchedule(
             name="Hourly CTS sync",
-            task="ingestion.cts_tasks.sync_cts",
+            task="ingestion.tasks.sync_cts",
             minute="15",
             hour="*",
             expire_seconds=50 * 60,
@@ -62,7 +62,7 @@ def default_schedules() -> list[DefaultSchedule]:
         ),
         DefaultSchedule(
             name="Daily retention purge",
-            task="ingestion.retention_tasks.purge_old_records",
+            task="ingestion.tasks.purge_old_records",
             minute="45",
             hour="4",
             expire_seconds=20 * 3600,
@@ -73,7 +73,7 @@ def default_schedules() -> list[DefaultSchedule]:
         ),
         DefaultSchedule(
             name="Overdue schedule check",
-            task="ingestion.alert_tasks.check_overdue_schedules",
+            task="ingestion.tasks.check_overdue_schedules",
             minute="*/10",
             hour="*",
             expire_seconds=9 * 60,
@@ -88,7 +88,7 @@ def _source_schedules() -> list[DefaultSchedule]:
     return [
         DefaultSchedule(
             name=f"Crawl {source.name}",
-            task="scrapers.tasks.crawl_spider",
+            task="ingestion.tasks.crawl_spider",
             minute=source.schedule.minute,
             hour=source.schedule.hour,
             expire_seconds=source.schedule.expire_seconds,

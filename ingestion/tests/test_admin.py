@@ -264,7 +264,7 @@ def test_crawl_button_starts_the_chosen_spider_as_a_staff_run(
         curator,
     )
     (message,) = broker.messages("scrape")
-    assert message["task"] == "scrapers.tasks.crawl_spider"
+    assert message["task"] == "ingestion.tasks.crawl_spider"
     assert (message["kwargs"]["spider"], message["kwargs"]["sync_log_id"]) == ("lever", log.pk)
 
 
