@@ -149,16 +149,12 @@ class SyncLogAdmin(ReadOnlyAdmin):
     def refresh_view(self, request):
         return admin_views.refresh_page_view(request, admin_site=self.admin_site)
 
-    def pending_view(self, request, task_id):
-        return admin_views.run_pending_view(request, task_id, admin_site=self.admin_site)
-
     def get_urls(self):
         view = self.admin_site.admin_view
         return [
             path("refresh/", view(self.refresh_view), name="ingestion_synclog_refresh"),
             path("refresh/<str:key>/", view(admin_views.run_start_view), name="ingestion_synclog_run"),
             path("pause/", view(admin_views.source_pause_view), name="ingestion_synclog_pause"),
-            path("pending/<str:task_id>/", view(self.pending_view), name="ingestion_synclog_pending"),
             path("<int:object_id>/status/", view(admin_views.sync_log_status_view), name="ingestion_synclog_status"),
             *super().get_urls(),
         ]

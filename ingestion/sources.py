@@ -39,14 +39,29 @@ class Source:
     # A complete read of a board (or feed) expires that board's jobs the read did not list;
     # without it, they expire only when unseen for JOB_EXPIRY_DAYS.
     board_expiry: bool = True
+    api_task: str = ""  # an API source's Celery task (every spider runs in CRAWL_TASK)
 
     @property
     def is_spider(self) -> bool:
         return self.kind == SyncKind.SPIDER
 
+    @property
+    def task(self) -> str:
+        """The Celery task that runs this source (a spider's takes its name as `spider`)."""
+        return CRAWL_TASK if self.is_spider else self.api_task
+
+
+CRAWL_TASK = "ingestion.tasks.crawl_spider"
+
 
 _ROWS = (
-    Source(name="adzuna", label="Adzuna", kind=SyncKind.SOURCE, base_url_setting="ADZUNA_BASE_URL"),
+    Source(
+        name="adzuna",
+        label="Adzuna",
+        kind=SyncKind.SOURCE,
+        base_url_setting="ADZUNA_BASE_URL",
+        api_task="ingestion.tasks.fetch_adzuna",
+    ),
     Source(
         name="greenhouse",
         label="Greenhouse",

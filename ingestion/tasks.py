@@ -10,7 +10,6 @@ task to another); not on crawl_spider (see there).
 from __future__ import annotations
 
 import logging
-from typing import Any
 
 from celery import Task, shared_task
 
@@ -39,7 +38,7 @@ def _running_log(sync_log_id: int) -> SyncLog | None:
 
 @shared_task(bind=True, acks_late=True)
 def refresh_jobs(self, sync_log_id: int | None = None, triggered_by: str = TriggerKind.SCHEDULE) -> int | None:
-    """The full refresh. With sync_log_id, continue the run its caller opened (refresh_enqueue)."""
+    """The full refresh. With sync_log_id, continue the run its caller opened (run_enqueue)."""
     if sync_log_id is not None:
         log = _running_log(sync_log_id)
     else:
@@ -56,33 +55,30 @@ def refresh_jobs(self, sync_log_id: int | None = None, triggered_by: str = Trigg
         return refresh_run(sync_log=log, distribute=True).pk
 
 
-def _user(user_id: int | None) -> Any:
-    """The staff member who started a run (None when unknown or since deleted)."""
-    if user_id is None:
-        return None
-    from django.contrib.auth import get_user_model
-
-    return get_user_model().objects.filter(pk=user_id).first()
-
-
 @shared_task(bind=True, acks_late=True)
-def fetch_adzuna(self, triggered_by: str = TriggerKind.SCHEDULE, user_id: int | None = None) -> int | None:
+def fetch_adzuna(self, sync_log_id: int | None = None, triggered_by: str = TriggerKind.SCHEDULE) -> int | None:
     """An Adzuna run with settings' countries and terms, its pieces shared with helper tasks.
 
-    user_id: the staff member who pressed the button, recorded on the run's log."""
+    With sync_log_id, continue the run its caller opened (run_enqueue: the admin's button)."""
     from django.conf import settings
 
-    try:
-        source_check_not_paused(source="adzuna")
-    except SourcePaused as exc:
-        logger.warning("skipped: %s", exc)
-        return None
+    log = None
+    if sync_log_id is not None:
+        log = _running_log(sync_log_id)
+        if log is None:
+            return None
+    else:
+        try:
+            source_check_not_paused(source="adzuna")
+        except SourcePaused as exc:
+            logger.warning("skipped: %s", exc)
+            return None
     try:
         log = adzuna_fetch(
             triggered_by=triggered_by,
-            user=_user(user_id),
             helpers=settings.ADZUNA_HELPER_TASKS,
             task_id=self.request.id or "",
+            sync_log=log,
         )
     except AdzunaAlreadyRunning as exc:
         logger.info("%s", exc)
@@ -103,9 +99,14 @@ def adzuna_help(sync_log_id: int) -> int:
 
 
 @shared_task(bind=True, acks_late=True)
-def expire_jobs(self, triggered_by: str = TriggerKind.SCHEDULE, user_id: int | None = None) -> int:
-    """Expire jobs past expires_at or unseen for JOB_EXPIRY_DAYS (user_id: who pressed the button)."""
-    return expiry_run(triggered_by=triggered_by, user=_user(user_id), task_id=self.request.id or "").pk
+def expire_jobs(self, sync_log_id: int | None = None, triggered_by: str = TriggerKind.SCHEDULE) -> int | None:
+    """Expire jobs past expires_at or unseen for JOB_EXPIRY_DAYS (continuing sync_log_id's run if given)."""
+    log = None
+    if sync_log_id is not None:
+        log = _running_log(sync_log_id)
+        if log is None:
+            return None
+    return expiry_run(triggered_by=triggered_by, task_id=self.request.id or "", sync_log=log).pk
 
 
 # Not acks_late: a crawl can outlast the broker's visibility timeout, and a redelivered copy
@@ -122,16 +123,17 @@ def crawl_spider(
 ) -> int | None:
     """Run one spider to its end; returns its SyncLog id (None when it was already running).
 
-    With sync_log_id, run into the log the caller opened (crawl_enqueue: the admin button
+    With sync_log_id, run into the log the caller opened (run_enqueue: the admin button
     shows it at once); without, open one unless the spider is already running.
     """
-    try:
-        source_check_not_paused(source=spider)
-    except SourcePaused as exc:
-        logger.warning("skipped: %s", exc)
-        return None
     sync_log = None
-    if sync_log_id is not None:
+    if sync_log_id is None:  # a schedule's tick; a caller that opened a log checked first
+        try:
+            source_check_not_paused(source=spider)
+        except SourcePaused as exc:
+            logger.warning("skipped: %s", exc)
+            return None
+    else:
         sync_log = SyncLog.objects.filter(pk=sync_log_id, source=spider).first()
         if sync_log is None or sync_log.status != SyncStatus.RUNNING:
             logger.info("crawl %s: sync log %s is not running; nothing to do", spider, sync_log_id)

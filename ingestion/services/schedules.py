@@ -88,7 +88,7 @@ def _source_schedules() -> list[DefaultSchedule]:
     return [
         DefaultSchedule(
             name=f"Crawl {source.name}",
-            task="ingestion.tasks.crawl_spider",
+            task=source.task,
             minute=source.schedule.minute,
             hour=source.schedule.hour,
             expire_seconds=source.schedule.expire_seconds,
