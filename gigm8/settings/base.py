@@ -6,6 +6,7 @@ import re
 from pathlib import Path
 
 import dj_database_url
+from kombu import Queue
 
 from gigm8 import env, logs
 
@@ -120,9 +121,10 @@ else:
 # --- Celery -----------------------------------------------------------------------------
 CELERY_TIMEZONE = "UTC"
 CELERY_TASK_IGNORE_RESULT = True  # outcomes live in SyncLog rows, not a result backend
-# The queues, named for the work so each kind can get its own workers (gigm8.celery declares
-# them; docker-compose.yml gives each a worker).
+# The queues, named for the work so each kind can get its own workers (docker-compose.yml gives
+# each a worker).
 TASK_QUEUES = ("default", "ingest", "scrape", "index", "cts")
+CELERY_TASK_QUEUES = tuple(Queue(name) for name in TASK_QUEUES)
 CELERY_TASK_DEFAULT_QUEUE = "default"
 # Every task to its queue, by full name, in one place (a test checks each task has a route).
 CELERY_TASK_ROUTES: dict[str, dict[str, str]] = {
