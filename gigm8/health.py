@@ -114,8 +114,8 @@ def source_runs_summary(*, now: datetime | None = None) -> dict[str, SourceRuns]
     """Every source's last finished run, last success, running runs and last 24 hours, in 3 queries."""
     from ingestion.choices import SyncStatus
     from ingestion.models import SyncLog
-    from ingestion.services.runs import COUNTS
 
+    COUNTS = SyncLog.COUNTS
     now = now or timezone.now()
     summary: dict[str, SourceRuns] = {}
     last_runs = (

@@ -58,7 +58,7 @@ class SyncLogAdmin(ReadOnlyAdmin):
         (None, {"fields": ("kind", "source", "coloured_status", "message", "trigger", "task_id", "params")}),
         ("Time", {"fields": ("started_at", "heartbeat_at", "finished_at", "duration_display")}),
         ("Process", {"fields": (("owner_host", "owner_pid"),)}),
-        ("Counts", {"fields": (tuple(admin_views.COUNT_FIELDS[:4]), tuple(admin_views.COUNT_FIELDS[4:]))}),
+        ("Counts", {"fields": (SyncLog.COUNTS[:4], SyncLog.COUNTS[4:])}),
         ("Errors and details", {"fields": ("error_lines", "steps", "details_display")}),
     )
     readonly_fields = ("coloured_status", "duration_display", "trigger", "error_lines", "steps", "details_display")
@@ -149,16 +149,12 @@ class SyncLogAdmin(ReadOnlyAdmin):
     def refresh_view(self, request):
         return admin_views.refresh_page_view(request, admin_site=self.admin_site)
 
-    def pending_view(self, request, task_id):
-        return admin_views.run_pending_view(request, task_id, admin_site=self.admin_site)
-
     def get_urls(self):
         view = self.admin_site.admin_view
         return [
             path("refresh/", view(self.refresh_view), name="ingestion_synclog_refresh"),
             path("refresh/<str:key>/", view(admin_views.run_start_view), name="ingestion_synclog_run"),
             path("pause/", view(admin_views.source_pause_view), name="ingestion_synclog_pause"),
-            path("pending/<str:task_id>/", view(self.pending_view), name="ingestion_synclog_pending"),
             path("<int:object_id>/status/", view(admin_views.sync_log_status_view), name="ingestion_synclog_status"),
             *super().get_urls(),
         ]

@@ -1,18 +1,14 @@
 """The staff console's run controls: the Refresh page, its buttons, live status, source health.
 
-Each button starts one Celery task with a SyncLog made first (so the page can redirect to
-it at once), records the staff member as the trigger, and enqueues after commit. A source
-with a live run already going starts nothing: the SyncLog's advisory-locked
-`sync_log_start_unless_running` decides. A button whose task module is not installed is
-not shown.
+Each button starts its run through run_enqueue (ingestion.services.runs), the one way every
+caller starts a run: the SyncLog is opened at once (the page redirects to it), records the
+staff member, and the task is enqueued after commit to continue it. A source with a live run
+already going starts nothing; the button says so and shows that run.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import importlib
-import inspect
-import uuid
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
@@ -20,7 +16,6 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.admin import AdminSite
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -29,7 +24,7 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
-from ingestion.choices import STATUS_COLOURS, SyncKind, SyncStatus, TriggerKind
+from ingestion.choices import STATUS_COLOURS, SyncStatus, TriggerKind
 from ingestion.models import SyncLog
 from ingestion.selectors import source_health
 from ingestion.services.alerts import (
@@ -39,10 +34,11 @@ from ingestion.services.alerts import (
     source_paused_state,
     source_resume,
 )
-from ingestion.services.runs import sync_log_fail_abandoned
+from ingestion.services.crawl import CrawlError, crawl_company_enqueue
+from ingestion.services.runs import run_enqueue, sync_log_fail_abandoned
+from ingestion.sources import SOURCES, SPIDERS
 
 START_PERMISSION = "ingestion.add_synclog"  # starting a run creates its SyncLog
-COUNT_FIELDS = ("fetched", "created", "updated", "unchanged", "skipped", "expired", "deleted", "errors")
 
 
 # --- the buttons ----------------------------------------------------------------------------
@@ -50,179 +46,73 @@ COUNT_FIELDS = ("fetched", "created", "updated", "unchanged", "skipped", "expire
 
 @dataclasses.dataclass(frozen=True)
 class RunButton:
-    """One "run now" button: which task, under which SyncLog kind and source."""
+    """One "run now" button: the source it starts, or a choice of sources (the spiders)."""
 
     key: str
     label: str
     help: str
-    kind: str
-    task: str  # "module.attribute" of the Celery task
     source: str = ""
-    # Builds (source, task kwargs) from the POST; raises ValueError with a message for bad input.
-    parse: Callable[[HttpRequest], tuple[str, dict[str, Any]]] | None = None
-    choices: Callable[[], list[tuple[str, str]]] | None = None
-    # The flow's own enqueue service, when it has one: (user, source, kwargs) -> (log, started).
-    start: Callable[..., tuple[SyncLog, bool]] | None = None
+    choices: Callable[[], list[tuple[str, str]]] | None = None  # (source, label) to pick from
 
-    def task_callable(self) -> Any | None:
-        module_name, _, attr = self.task.rpartition(".")
-        try:
-            module = importlib.import_module(module_name)
-        except ModuleNotFoundError as exc:
-            if exc.name and module_name.startswith(exc.name):
-                return None  # not installed yet: the button is absent
-            raise
-        return getattr(module, attr, None)
 
-    @property
-    def available(self) -> bool:
-        return self.task_callable() is not None
+def _spider_choices() -> list[tuple[str, str]]:
+    return [(name, SOURCES[name].label) for name in SPIDERS]
 
 
 BUTTONS: list[RunButton] = [
-    RunButton(
-        key="adzuna",
-        label="Fetch Adzuna now",
-        help="Fetch the configured Adzuna searches.",
-        kind=SyncKind.SOURCE,
-        source="adzuna",
-        task="ingestion.tasks.fetch_adzuna",
-    ),
+    RunButton(key="adzuna", label="Fetch Adzuna now", help="Fetch the configured Adzuna searches.", source="adzuna"),
     RunButton(
         key="crawl",
         label="Crawl now",
         help="Crawl every enabled company's board of the chosen kind.",
-        kind=SyncKind.SPIDER,
-        task="scrapers.tasks.crawl_spider",
-        parse=lambda request: _parse_spider(request),
-        choices=lambda: _spider_choices(),
-        start=lambda *, user, source, task_kwargs: _crawl_enqueue(user=user, spider=source),
+        choices=_spider_choices,
     ),
     RunButton(
         key="cts",
         label="Sync to CTS now",
         help="Send new and changed jobs to Google Cloud Talent Solution; delete the ones that left.",
-        kind=SyncKind.CTS,
         source="cts",
-        task="ingestion.cts_tasks.sync_cts",
     ),
     RunButton(
         key="expire",
         label="Expire now",
         help="Expire jobs past their closing date or not seen for the expiry period.",
-        kind=SyncKind.EXPIRY,
         source="expiry",
-        task="ingestion.tasks.expire_jobs",
     ),
     RunButton(
         key="refresh",
         label="Full refresh now",
         help="Every enabled source, then expiry, then the CTS sync.",
-        kind=SyncKind.REFRESH,
         source="refresh",
-        task="ingestion.tasks.refresh_jobs",
     ),
 ]
 
 
-def _spider_choices() -> list[tuple[str, str]]:
-    from ingestion.services.crawl import SPIDERS
-
-    return [(name, name.title()) for name in SPIDERS]
-
-
-def _parse_spider(request: HttpRequest) -> tuple[str, dict[str, Any]]:
-    spider = request.POST.get("choice", "")
-    names = [name for name, _ in _spider_choices()]
-    if spider not in names:
-        raise ValueError(f"Choose a spider to crawl: one of {', '.join(names)} (got {spider!r}).")
-    return spider, {"spider": spider}
-
-
-def _crawl_enqueue(*, user: Any, spider: str, boards: str = "") -> tuple[SyncLog, bool]:
-    from ingestion.services.crawl import crawl_enqueue
-
-    args = {"boards": boards} if boards else None
-    return crawl_enqueue(spider=spider, args=args, triggered_by=TriggerKind.STAFF, user=user)
-
-
-def company_crawl_start(*, company: Any, user: Any) -> tuple[SyncLog, bool]:
-    """Crawl one company's board now (its ATS kind names the spider)."""
-    from ingestion.services.crawl import SPIDER_ATS_KIND, CrawlError
-
-    spider = next((name for name, kind in SPIDER_ATS_KIND.items() if kind == company.ats_kind), None)
-    board = company.careers_url if spider == "careers" else company.board_token
-    if spider is None or not board:
-        raise ValueError(f"{company.name} has no board to crawl: set its ATS kind and board token (or careers URL).")
-    try:
-        return _crawl_enqueue(user=user, spider=spider, boards=board)
-    except CrawlError as exc:  # a board the crawl refuses (an ftp:// careers URL saved before validation)
-        raise ValueError(f"Cannot crawl {company.name}: {exc}.") from None
-
-
 def run_buttons() -> list[RunButton]:
-    """The buttons whose task exists in this installation."""
-    return [button for button in BUTTONS if button.available]
+    return list(BUTTONS)
 
 
 def run_button(key: str) -> RunButton | None:
-    return next((b for b in run_buttons() if b.key == key), None)
+    return next((b for b in BUTTONS if b.key == key), None)
 
 
-def _accepts(task: Any, name: str) -> bool:
-    return name in inspect.signature(getattr(task, "run", task)).parameters
+def _button_source(button: RunButton, request: HttpRequest) -> str:
+    """The source the press starts; ValueError with a message for a choice not offered."""
+    if button.choices is None:
+        return button.source
+    choice = request.POST.get("choice", "")
+    names = [name for name, _ in button.choices()]
+    if choice not in names:
+        raise ValueError(f"Choose a spider to crawl: one of {', '.join(names)} (got {choice!r}).")
+    return choice
 
 
-@dataclasses.dataclass(frozen=True)
-class RunStart:
-    """What pressing a button did: started or not, and the run to show."""
-
-    started: bool
-    sync_log: SyncLog | None = None  # the new run, or the live one that blocked it
-    task_id: str = ""  # set when the task opens its own log: the page waits for it
-
-
-def run_start(*, button: RunButton, user: Any, source: str, task_kwargs: dict[str, Any]) -> RunStart:
-    """Open the run's SyncLog and enqueue its task after commit; or return the live run.
-
-    A task that takes `sync_log_id` continues the log opened here, under the advisory lock of
-    sync_log_start_unless_running. A task that opens its own log gets triggered_by=staff, the
-    staff member's user_id (recorded on the log) and a task id chosen here, which its log
-    carries: the page waits for that log to appear.
-    """
-    from ingestion.services.runs import sync_log_start_unless_running
-
-    task = button.task_callable()
-    if task is None:
-        raise LookupError(f"{button.task} is not installed")
-    if button.start is not None:
-        sync_log, started = button.start(user=user, source=source, task_kwargs=task_kwargs)
-        return RunStart(started=started, sync_log=sync_log)
-    if _accepts(task, "sync_log_id"):
-        sync_log, started = sync_log_start_unless_running(
-            kind=button.kind, source=source, triggered_by=TriggerKind.STAFF, user=user, params=task_kwargs
-        )
-        if started:
-            kwargs = {**task_kwargs, "sync_log_id": sync_log.pk}
-            transaction.on_commit(lambda: task.apply_async(kwargs=kwargs))
-        return RunStart(started=started, sync_log=sync_log)
-    current = _live_run(source)
-    if current is not None:
-        return RunStart(started=False, sync_log=current)
-    task_id = uuid.uuid4().hex
-    kwargs = {**task_kwargs, "triggered_by": TriggerKind.STAFF, "user_id": getattr(user, "pk", None)}
-    transaction.on_commit(lambda: task.apply_async(kwargs=kwargs, task_id=task_id))
-    return RunStart(started=True, task_id=task_id)
-
-
-def _live_run(source: str) -> SyncLog | None:
-    sync_log_fail_abandoned(source=source)
-    return SyncLog.objects.filter(source=source, status=SyncStatus.RUNNING).order_by("-started_at").first()
-
-
-def run_log_for_task(*, task_id: str) -> SyncLog | None:
-    """The log a staff-started task opened, once it exists."""
-    return SyncLog.objects.filter(task_id=task_id).first()
+def company_crawl_start(*, company: Any, user: Any) -> tuple[SyncLog, bool]:
+    """Crawl one company's board now (its ATS kind names the spider); ValueError if it has none."""
+    try:
+        return crawl_company_enqueue(company=company, triggered_by=TriggerKind.STAFF, user=user)
+    except CrawlError as exc:
+        raise ValueError(str(exc)) from exc
 
 
 # --- pausing a source -----------------------------------------------------------------------
@@ -274,7 +164,7 @@ def sync_log_status_payload(sync_log: SyncLog) -> dict[str, Any]:
         "seconds": round((end - sync_log.started_at).total_seconds(), 1),
         # Time since the run last counted anything: long silence usually means no worker took it.
         "quiet_seconds": round((end - (sync_log.heartbeat_at or sync_log.started_at)).total_seconds()),
-        "counts": {name: getattr(sync_log, name) for name in COUNT_FIELDS},
+        "counts": {name: getattr(sync_log, name) for name in SyncLog.COUNTS},
         "message": sync_log.message,
         "error_sample": sync_log.error_sample[:10],
     }
@@ -322,7 +212,7 @@ def run_start_view(request: HttpRequest, key: str) -> HttpResponse:
     if button is None:
         return HttpResponseBadRequest(f"Unknown or unavailable run: {key!r}.", content_type="text/plain")
     try:
-        source, task_kwargs = button.parse(request) if button.parse else (button.source, {})
+        source = _button_source(button, request)
     except ValueError as exc:
         messages.error(request, str(exc))
         return redirect(reverse("admin:ingestion_synclog_refresh"))
@@ -331,12 +221,8 @@ def run_start_view(request: HttpRequest, key: str) -> HttpResponse:
     if paused is not None:
         messages.error(request, f"{label}: {SourcePaused(paused)}; nothing was started.")
         return redirect(reverse("admin:ingestion_synclog_refresh"))
-    outcome = run_start(button=button, user=request.user, source=source, task_kwargs=task_kwargs)
-    sync_log = outcome.sync_log
-    if outcome.started and sync_log is None:
-        messages.success(request, f"{label}: queued; its log opens when a worker starts it.")
-        return redirect(reverse("admin:ingestion_synclog_pending", args=[outcome.task_id]))
-    if outcome.started:
+    sync_log, started = run_enqueue(source=source, triggered_by=TriggerKind.STAFF, user=request.user)
+    if started:
         messages.success(request, f"{label}: started as run #{sync_log.pk}.")
     else:
         started_at = timezone.localtime(sync_log.started_at)
@@ -346,17 +232,3 @@ def run_start_view(request: HttpRequest, key: str) -> HttpResponse:
             "nothing was started.",
         )
     return redirect(reverse("admin:ingestion_synclog_change", args=[sync_log.pk]))
-
-
-@require_GET
-def run_pending_view(request: HttpRequest, task_id: str, *, admin_site: AdminSite) -> HttpResponse:
-    """Waits (polling itself) until the task's own log exists, then goes to it."""
-    _require(request, "ingestion.view_synclog")
-    sync_log = run_log_for_task(task_id=task_id)
-    if request.headers.get("Accept") == "application/json":
-        url = reverse("admin:ingestion_synclog_change", args=[sync_log.pk]) if sync_log else None
-        return JsonResponse({"url": url}, headers={"Cache-Control": "no-store"})
-    if sync_log is not None:
-        return redirect(reverse("admin:ingestion_synclog_change", args=[sync_log.pk]))
-    context = {**admin_site.each_context(request), "title": "Waiting for a worker", "opts": SyncLog._meta}
-    return TemplateResponse(request, "admin/ingestion/run_pending.html", context)

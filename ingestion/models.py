@@ -12,6 +12,10 @@ from ingestion.choices import AlertKind, SyncKind, SyncStatus, TriggerKind
 class SyncLog(models.Model):
     """One run: what ran, who started it, how it ended and what it counted."""
 
+    # The run's counts, in the order they are shown: the admin, the progress lines, the runs
+    # service (sync_log_add), health and metrics all read this one tuple.
+    COUNTS = ("fetched", "created", "updated", "unchanged", "skipped", "expired", "deleted", "errors")
+
     kind = models.CharField(max_length=10, choices=SyncKind.choices)
     source = models.CharField(max_length=50, help_text="adzuna, a spider's name, cts, expiry, …")
     triggered_by = models.CharField(max_length=10, choices=TriggerKind.choices)

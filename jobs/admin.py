@@ -449,19 +449,20 @@ class JobAdmin(admin.ModelAdmin):
 
     @admin.action(description="Re-sync selected jobs to CTS", permissions=["change"])
     def resync_cts(self, request, queryset):
-        from ingestion.admin_views import run_button, run_start
+        from ingestion.choices import TriggerKind
+        from ingestion.services.runs import run_enqueue
 
         def apply(qs: QuerySet[Job]) -> int:
             # The CTS sync sends jobs changed since their last sync: mark these changed, then
             # start a sync (or leave them to the one already running).
             count = _jobs_update(qs)
-            outcome = run_start(button=run_button("cts"), user=request.user, source="cts", task_kwargs={})
-            if outcome.started:
-                self.message_user(request, f"CTS sync started as run #{outcome.sync_log.pk}.", messages.INFO)
+            sync_log, started = run_enqueue(source="cts", triggered_by=TriggerKind.STAFF, user=request.user)
+            if started:
+                self.message_user(request, f"CTS sync started as run #{sync_log.pk}.", messages.INFO)
             else:
                 self.message_user(
                     request,
-                    f"A CTS sync is already going (run #{outcome.sync_log.pk}); these jobs go with the next one.",
+                    f"A CTS sync is already going (run #{sync_log.pk}); these jobs go with the next one.",
                     messages.WARNING,
                 )
             return count

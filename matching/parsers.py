@@ -92,7 +92,9 @@ def _pdf_text(data: bytes, *, limits: ParseLimits) -> str:
             )
     # The page tree's own count first: refusing a 30,000-page file costs nothing. It may lie,
     # so the walk below stops at the limit too.
-    tree = reader.root_object["/Pages"]
+    tree = reader.root_object["/Pages"].get_object()
+    if not isinstance(tree, pypdf.generic.DictionaryObject):
+        raise TextExtractionError("corrupt_pdf", "The PDF cannot be read: it has no page tree.")
     # [] resolves an indirect number; pypdf's dictionary .get() would not.
     declared = tree["/Count"] if "/Count" in tree else 0  # noqa: SIM401
     if isinstance(declared, int) and declared > limits.max_pages:

@@ -18,6 +18,7 @@ if not apps.ready:
 
 from django.conf import settings as django_settings
 
+from ingestion.sources import SOURCES
 from scrapers.netguard import parse_networks
 
 BOT_NAME = "gigm8"
@@ -25,10 +26,9 @@ SPIDER_MODULES = ["scrapers.spiders"]
 NEWSPIDER_MODULE = "scrapers.spiders"
 
 # --- Where each spider reads from (tests point these at local servers) ---------------------
-GREENHOUSE_BASE_URL = django_settings.GREENHOUSE_BASE_URL
-LEVER_BASE_URL = django_settings.LEVER_BASE_URL
-ASHBY_BASE_URL = django_settings.ASHBY_BASE_URL
-MICROSOFT_CAREERS_BASE_URL = django_settings.MICROSOFT_CAREERS_BASE_URL
+for _source in SOURCES.values():  # the setting each spider's row in ingestion.sources names
+    if _source.is_spider and _source.base_url_setting:
+        globals()[_source.base_url_setting] = getattr(django_settings, _source.base_url_setting)
 MICROSOFT_CAREERS_REQUEST_INTERVAL = django_settings.MICROSOFT_CAREERS_REQUEST_INTERVAL
 LEVER_PAGE_SIZE = 100
 CAREERS_MAX_PAGES = 300  # per careers site, job pages included

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import dj_database_url
 from csp.constants import NONCE, NONE, SELF, UNSAFE_INLINE
+from kombu import Queue
 
 from gigm8 import env, logs
 
@@ -124,15 +125,23 @@ else:
 # --- Celery -----------------------------------------------------------------------------
 CELERY_TIMEZONE = "UTC"
 CELERY_TASK_IGNORE_RESULT = True  # outcomes live in SyncLog rows, not a result backend
+# The queues, named for the work so each kind can get its own workers (docker-compose.yml gives
+# each a worker).
+TASK_QUEUES = ("default", "ingest", "scrape", "index", "cts")
+CELERY_TASK_QUEUES = tuple(Queue(name) for name in TASK_QUEUES)
 CELERY_TASK_DEFAULT_QUEUE = "default"
-# Task modules map to queues here, in one place.
+# Every task to its queue, by full name, in one place (a test checks each task has a route).
 CELERY_TASK_ROUTES: dict[str, dict[str, str]] = {
-    "ingestion.tasks.*": {"queue": "ingest"},
-    "ingestion.cts_tasks.*": {"queue": "cts"},
-    "scrapers.tasks.*": {"queue": "scrape"},
-    "matching.tasks.*": {"queue": "index"},
-    "ingestion.retention_tasks.*": {"queue": "ingest"},
-    "ingestion.alert_tasks.*": {"queue": "ingest"},
+    "ingestion.tasks.refresh_jobs": {"queue": "ingest"},
+    "ingestion.tasks.fetch_adzuna": {"queue": "ingest"},
+    "ingestion.tasks.adzuna_help": {"queue": "ingest"},
+    "ingestion.tasks.expire_jobs": {"queue": "ingest"},
+    "ingestion.tasks.purge_old_records": {"queue": "ingest"},
+    "ingestion.tasks.check_overdue_schedules": {"queue": "ingest"},
+    "ingestion.tasks.crawl_spider": {"queue": "scrape"},
+    "ingestion.tasks.sync_cts": {"queue": "cts"},
+    "matching.tasks.index_job_embeddings": {"queue": "index"},
+    "matching.tasks.index_pending_embeddings": {"queue": "index"},
 }
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"

@@ -23,10 +23,7 @@ def progress_bar(
 
 def describe(sync_log) -> str:
     """One line summing up a run."""
-    counts = ", ".join(
-        f"{name} {getattr(sync_log, name)}"
-        for name in ("fetched", "created", "updated", "unchanged", "skipped", "expired", "errors")
-    )
+    counts = ", ".join(f"{name} {getattr(sync_log, name)}" for name in sync_log.COUNTS)
     return f"{sync_log.get_kind_display()} {sync_log.source} (sync log #{sync_log.pk}) {sync_log.status}: {counts}"
 
 

@@ -39,6 +39,7 @@ from ingestion.services.runs import (
     sync_log_lock,
     sync_log_start_unless_running,
 )
+from ingestion.sources import SOURCES
 from jobs.services.expiry import job_expire_unseen
 from jobs.services.upsert import job_content_hashes
 from jobs.types import JobData, SkippedRecord, UnchangedRecord
@@ -242,8 +243,15 @@ class AdzunaOptions:
         return cls(**values)
 
 
-def adzuna_run_start(*, options: AdzunaOptions, triggered_by: str, user: Any = None, task_id: str = "") -> SyncLog:
-    """Open a run and its plan; raises AdzunaAlreadyRunning if a live run exists."""
+def adzuna_run_start(
+    *,
+    options: AdzunaOptions,
+    triggered_by: str,
+    user: Any = None,
+    task_id: str = "",
+    sync_log: SyncLog | None = None,
+) -> SyncLog:
+    """Open a run (or take the one its caller opened) and its plan; AdzunaAlreadyRunning if a live run exists."""
     pieces = adzuna_plan(
         countries=options.countries,
         terms=options.terms,
@@ -251,18 +259,22 @@ def adzuna_run_start(*, options: AdzunaOptions, triggered_by: str, user: Any = N
         pages_per_piece=options.pages_per_piece,
         where=options.where,
     )
-    sync_log, started = sync_log_start_unless_running(
-        kind=SyncKind.SOURCE,
-        source=SOURCE,
-        triggered_by=triggered_by,
-        user=user,
-        params=dataclasses.asdict(options),
-        task_id=task_id,
-    )
-    if not started:
-        raise AdzunaAlreadyRunning(sync_log)
+    if sync_log is None:
+        sync_log, started = sync_log_start_unless_running(
+            kind=SyncKind.SOURCE,
+            source=SOURCE,
+            triggered_by=triggered_by,
+            user=user,
+            params=dataclasses.asdict(options),
+            task_id=task_id,
+        )
+        if not started:
+            raise AdzunaAlreadyRunning(sync_log)
+    elif sync_log.details.get("pieces"):
+        return sync_log  # a redelivered task: the plan is made, its pieces are claimed as they are
+    sync_log.params = dataclasses.asdict(options)
     sync_log.details = {"pieces": {p.key: {**dataclasses.asdict(p), "state": PENDING} for p in pieces}}
-    sync_log.save(update_fields=["details"])
+    sync_log.save(update_fields=["params", "details"])
     return sync_log
 
 
@@ -427,7 +439,8 @@ def adzuna_run_finish(*, sync_log: SyncLog, wait_seconds: float | None = None) -
     expired = 0
     # A search limited to recent postings (max_days_old) is never the whole feed: what it does not
     # list may simply be older. Those jobs expire by JOB_EXPIRY_DAYS instead.
-    boards = [] if sync_log.params.get("max_days_old") else complete_boards(sync_log.details)
+    expires_boards = SOURCES[SOURCE].board_expiry and not sync_log.params.get("max_days_old")
+    boards = complete_boards(sync_log.details) if expires_boards else []
     for board in boards:
         expired += job_expire_unseen(source=SOURCE, board=board, seen_since=sync_log.started_at)
     if expired:
@@ -451,18 +464,28 @@ def adzuna_fetch(
     client: AdzunaClient | None = None,
     progress: Callable[[int], None] | None = None,
     task_id: str = "",
+    sync_log: SyncLog | None = None,
 ) -> SyncLog:
-    """A whole Adzuna run in this process (with `helpers` Celery tasks sharing its pieces)."""
+    """A whole Adzuna run in this process (with `helpers` Celery tasks sharing its pieces).
+
+    `sync_log`: a run its caller opened (run_enqueue), continued here; else a new one.
+    """
     options = options or AdzunaOptions.from_settings()
     try:
         client = client or AdzunaClient.from_settings()
     except PermanentError as exc:
-        sync_log = adzuna_run_start(options=options, triggered_by=triggered_by, user=user, task_id=task_id)
+        sync_log = adzuna_run_start(
+            options=options, triggered_by=triggered_by, user=user, task_id=task_id, sync_log=sync_log
+        )
         _cancel_pending(sync_log, str(exc))
         return sync_log_finish(sync_log=sync_log, status=SyncStatus.FAILED, message=str(exc))
-    sync_log = adzuna_run_start(options=options, triggered_by=triggered_by, user=user, task_id=task_id)
+    sync_log = adzuna_run_start(
+        options=options, triggered_by=triggered_by, user=user, task_id=task_id, sync_log=sync_log
+    )
     # This process owns the run (its lease); helper tasks only work on its pieces.
-    with sync_log_lock(sync_log=sync_log):
+    with sync_log_lock(sync_log=sync_log) as held:
+        if not held:
+            return sync_log  # a redelivered task while the first copy still runs it
         if helpers:
             _enqueue_helpers(sync_log, min(helpers, len(sync_log.details["pieces"]) - 1))
         try:

@@ -23,7 +23,7 @@ from typing import Any, cast
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import connection
 from django.db.models import Q
 
 from ingestion.choices import SyncKind, SyncStatus, TriggerKind
@@ -31,6 +31,7 @@ from ingestion.models import SyncLog
 from ingestion.services.ingest import ingest_records
 from ingestion.services.refresh import RefreshContext, register_refresh_step
 from ingestion.services.runs import (
+    run_enqueue,
     sync_log_add,
     sync_log_error,
     sync_log_finish,
@@ -39,6 +40,7 @@ from ingestion.services.runs import (
     sync_log_start_unless_running,
     sync_log_update_details,
 )
+from ingestion.sources import SOURCES, SPIDERS, spider_for_ats_kind
 from jobs.choices import AtsKind
 from jobs.models import Company, Job
 from jobs.services.expiry import job_expire_unseen
@@ -46,15 +48,6 @@ from jobs.types import JobData, SkippedRecord, UpsertResult
 
 logger = logging.getLogger(__name__)
 
-# Each spider's name is its source name and the ATS kind of the Company rows it crawls.
-SPIDER_ATS_KIND = {
-    "greenhouse": AtsKind.GREENHOUSE,
-    "lever": AtsKind.LEVER,
-    "ashby": AtsKind.ASHBY,
-    "microsoft": AtsKind.MICROSOFT,
-    "careers": AtsKind.CAREERS,
-}
-SPIDERS = tuple(SPIDER_ATS_KIND)
 HEARTBEAT_SECONDS = 60
 BOARD_KEY_LIMIT = cast(int, Job._meta.get_field("board").max_length)  # a CharField: always set
 
@@ -142,14 +135,13 @@ def crawl_enabled_spiders() -> list[str]:
         .values_list("ats_kind", flat=True)
         .distinct()
     )
-    return [name for name, kind in SPIDER_ATS_KIND.items() if kind in kinds]
+    return [name for name in SPIDERS if SOURCES[name].ats_kind in kinds]
 
 
 def _ats_kind(spider: str) -> str:
-    try:
-        return SPIDER_ATS_KIND[spider]
-    except KeyError:
-        raise CrawlError(f"unknown spider {spider!r}; choose one of {', '.join(SPIDERS)}") from None
+    if spider not in SPIDERS:
+        raise CrawlError(f"unknown spider {spider!r}; choose one of {', '.join(SPIDERS)}")
+    return SOURCES[spider].ats_kind
 
 
 # --- What the pipeline calls (in the child process) -----------------------------------------
@@ -171,7 +163,10 @@ def crawl_heartbeat(*, sync_log: SyncLog) -> None:
 
 
 def crawl_expire_board(*, sync_log: SyncLog, source: str, board: str, seen_since: datetime) -> int:
-    """After a complete crawl of one board: expire its jobs the crawl did not see."""
+    """After a complete crawl of one board: expire its jobs the crawl did not see (if its source says so)."""
+    row = SOURCES.get(source)
+    if row is not None and not row.board_expiry:
+        return 0
     expired = job_expire_unseen(source=source, board=board, seen_since=seen_since)
     if expired:
         sync_log_add(sync_log=sync_log, expired=expired)
@@ -346,20 +341,25 @@ def crawl_run(
 def crawl_enqueue(
     *, spider: str, args: dict[str, str] | None = None, triggered_by: str, user: Any = None
 ) -> tuple[SyncLog, bool]:
-    """Open a spider run's log and start it on the `scrape` queue after commit: (log, started).
+    """Check a crawl's arguments, then start it on the `scrape` queue (run_enqueue): (log, started).
 
     When the spider is already running, its live log is returned with started False.
     """
-    from scrapers.tasks import crawl_spider
-
     _ats_kind(spider)
     _check_args(spider, dict(args or {}))
-    sync_log, started = sync_log_start_unless_running(
-        kind=SyncKind.SPIDER, source=spider, triggered_by=triggered_by, user=user, params={"args": dict(args or {})}
-    )
-    if started:
-        transaction.on_commit(lambda: crawl_spider.delay(spider=spider, args=dict(args or {}), sync_log_id=sync_log.pk))
-    return sync_log, started
+    return run_enqueue(source=spider, triggered_by=triggered_by, user=user, params={"args": dict(args or {})})
+
+
+def crawl_company_enqueue(*, company: Company, triggered_by: str, user: Any = None) -> tuple[SyncLog, bool]:
+    """Crawl one company's board now (its ATS kind names the spider); CrawlError if it has none."""
+    spider = spider_for_ats_kind(company.ats_kind)
+    board = company.careers_url if company.ats_kind == AtsKind.CAREERS else company.board_token
+    if spider is None or not board:
+        raise CrawlError(f"{company.name} has no board to crawl: set its ATS kind and board token (or careers URL).")
+    try:
+        return crawl_enqueue(spider=spider, args={"boards": board}, triggered_by=triggered_by, user=user)
+    except CrawlError as exc:  # a board the crawl refuses (an ftp:// careers URL saved before validation)
+        raise CrawlError(f"Cannot crawl {company.name}: {exc}.") from None
 
 
 # --- The refresh: one step per spider, enabled when it has companies to crawl --------------------

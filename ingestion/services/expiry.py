@@ -20,17 +20,27 @@ from jobs.services.expiry import job_expire_stale
 SOURCE = "expiry"
 
 
-def expiry_run(*, triggered_by: str, user: Any = None, now: datetime | None = None, task_id: str = "") -> SyncLog:
-    """Expire stale jobs, recorded in a SyncLog of its own.
+def expiry_run(
+    *,
+    triggered_by: str,
+    user: Any = None,
+    now: datetime | None = None,
+    task_id: str = "",
+    sync_log: SyncLog | None = None,
+) -> SyncLog:
+    """Expire stale jobs, recorded in a SyncLog of its own (`sync_log`: one its caller opened).
 
     Also closes the logs of every source's dead runs (ingestion.services.runs says which), so
     the admin does not show a run as running until that source happens to start again.
     """
     sync_log_fail_abandoned()
-    sync_log = sync_log_start(
-        kind=SyncKind.EXPIRY, source=SOURCE, triggered_by=triggered_by, user=user, task_id=task_id
-    )
-    with sync_log_lock(sync_log=sync_log):
+    if sync_log is None:
+        sync_log = sync_log_start(
+            kind=SyncKind.EXPIRY, source=SOURCE, triggered_by=triggered_by, user=user, task_id=task_id
+        )
+    with sync_log_lock(sync_log=sync_log) as held:
+        if not held:
+            return sync_log  # a second copy of the message: the first is expiring
         try:
             expired = job_expire_stale(now=now)
         except BaseException as exc:

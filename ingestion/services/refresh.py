@@ -22,7 +22,6 @@ from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
 
 from ingestion.choices import SyncKind, SyncStatus
 from ingestion.models import SyncLog
@@ -89,16 +88,6 @@ def refresh_start(*, triggered_by: str, user: Any = None, task_id: str = "") -> 
     return sync_log_start_unless_running(
         kind=SyncKind.REFRESH, source=REFRESH_SOURCE, triggered_by=triggered_by, user=user, task_id=task_id
     )
-
-
-def refresh_enqueue(*, triggered_by: str, user: Any = None) -> SyncLog:
-    """Start a refresh in a worker and return its log at once (or the one already running)."""
-    from ingestion.tasks import refresh_jobs
-
-    sync_log, started = refresh_start(triggered_by=triggered_by, user=user)
-    if started:
-        transaction.on_commit(lambda: refresh_jobs.delay(sync_log_id=sync_log.pk))
-    return sync_log
 
 
 def refresh_run(

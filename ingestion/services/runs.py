@@ -35,6 +35,7 @@ from collections.abc import Iterator
 from datetime import datetime, timedelta
 from typing import Any, cast
 
+from celery import current_app
 from django.conf import settings
 from django.db import connection, connections, transaction
 from django.db.models import F
@@ -42,15 +43,15 @@ from django.utils import timezone
 
 from gigm8 import logs
 from gigm8.lib.processes import current_process, process_alive
-from ingestion.choices import SyncStatus
+from ingestion.choices import SyncKind, SyncStatus
 from ingestion.models import SyncLog
 from ingestion.services.alerts import alerts_after_run
+from ingestion.sources import SOURCES
 from jobs.types import UpsertResult
 
 logger = logging.getLogger(__name__)
 
 ERROR_SAMPLE_SIZE = 50
-COUNTS = ("fetched", "created", "updated", "unchanged", "skipped", "expired", "deleted", "errors")
 HOST_LIMIT = cast(int, SyncLog._meta.get_field("owner_host").max_length)  # a CharField: always set
 BEATS_PER_LEASE = 6  # a lease survives five missed beats (a busy database, a long GIL-holding step)
 
@@ -165,10 +166,10 @@ def sync_log_add(*, sync_log: SyncLog, result: UpsertResult | None = None, **cou
 
     Increments happen in the database, so several workers can count into one log.
     """
-    unknown = set(counts) - set(COUNTS)
+    unknown = set(counts) - set(SyncLog.COUNTS)
     if unknown:
         raise TypeError(f"unknown counts: {', '.join(sorted(unknown))}")
-    totals = dict.fromkeys(COUNTS, 0)
+    totals = dict.fromkeys(SyncLog.COUNTS, 0)
     totals.update(counts)
     samples: list[str] = []
     if result is not None:
@@ -333,3 +334,48 @@ def sync_log_lock(*, sync_log: SyncLog) -> Iterator[bool]:
             _lease_keeper.release(sync_log.pk)
             with connection.cursor() as cursor:
                 cursor.execute("SELECT pg_advisory_unlock(%s)", [key])
+
+
+# --- Starting a run in a worker ------------------------------------------------------------
+
+# The runs besides the sources' (ingestion.sources): their SyncLog kind and Celery task.
+OTHER_RUNS: dict[str, tuple[str, str]] = {
+    "refresh": (SyncKind.REFRESH, "ingestion.tasks.refresh_jobs"),
+    "expiry": (SyncKind.EXPIRY, "ingestion.tasks.expire_jobs"),
+    "cts": (SyncKind.CTS, "ingestion.tasks.sync_cts"),
+}
+
+
+def run_task(*, source: str) -> tuple[str, str, dict[str, Any]]:
+    """A run's SyncLog kind, its task's name and the task's fixed arguments; ValueError if unknown."""
+    if source in OTHER_RUNS:
+        kind, task = OTHER_RUNS[source]
+        return kind, task, {}
+    row = SOURCES.get(source)
+    if row is None or not row.task:
+        raise ValueError(f"no run can be started for {source!r}")
+    return row.kind, row.task, ({"spider": source} if row.is_spider else {})
+
+
+def run_enqueue(
+    *, source: str, triggered_by: str, user: Any = None, params: dict[str, Any] | None = None
+) -> tuple[SyncLog, bool]:
+    """Start a run in a worker: open its SyncLog now and enqueue its task after commit; (log, started).
+
+    The one way every caller starts a run (the admin's buttons, the API's refresh, the refresh
+    command's --async, a refresh step handing a crawl to the scrape queue). The log is opened
+    under sync_log_start_unless_running's lock, so a source already running is not started
+    twice: its live log is returned with started False. The task gets `params` as its
+    arguments and continues the log (sync_log_id); a schedule's tick calls the task without one
+    and the task opens its own. The task is sent by name: the tasks module imports the
+    services, so a service cannot import it.
+    """
+    kind, task, fixed = run_task(source=source)
+    params = dict(params or {})
+    sync_log, started = sync_log_start_unless_running(
+        kind=kind, source=source, triggered_by=triggered_by, user=user, params=params
+    )
+    if started:
+        kwargs = {**fixed, **params, "sync_log_id": sync_log.pk}
+        transaction.on_commit(lambda: current_app.send_task(task, kwargs=kwargs))
+    return sync_log, started

@@ -11,7 +11,7 @@ from django.db import transaction
 from django_celery_beat.models import CrontabSchedule, PeriodicTask
 
 from ingestion.choices import TriggerKind
-from scrapers.schedules import spider_schedules
+from ingestion.sources import SOURCES
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -46,7 +46,7 @@ def default_schedules() -> list[DefaultSchedule]:
         ),
         DefaultSchedule(
             name="Hourly CTS sync",
-            task="ingestion.cts_tasks.sync_cts",
+            task="ingestion.tasks.sync_cts",
             minute="15",
             hour="*",
             expire_seconds=50 * 60,
@@ -62,7 +62,7 @@ def default_schedules() -> list[DefaultSchedule]:
         ),
         DefaultSchedule(
             name="Daily retention purge",
-            task="ingestion.retention_tasks.purge_old_records",
+            task="ingestion.tasks.purge_old_records",
             minute="45",
             hour="4",
             expire_seconds=20 * 3600,
@@ -73,13 +73,30 @@ def default_schedules() -> list[DefaultSchedule]:
         ),
         DefaultSchedule(
             name="Overdue schedule check",
-            task="ingestion.alert_tasks.check_overdue_schedules",
+            task="ingestion.tasks.check_overdue_schedules",
             minute="*/10",
             hour="*",
             expire_seconds=9 * 60,
             description="Alert (e-mail, webhook) once per incident when a schedule has not run when due.",
         ),
-        *(DefaultSchedule(**fields) for fields in spider_schedules()),
+        *_source_schedules(),
+    ]
+
+
+def _source_schedules() -> list[DefaultSchedule]:
+    """Each spider's own schedule (ingestion.sources); the daily refresh crawls them all as well."""
+    return [
+        DefaultSchedule(
+            name=f"Crawl {source.name}",
+            task=source.task,
+            minute=source.schedule.minute,
+            hour=source.schedule.hour,
+            expire_seconds=source.schedule.expire_seconds,
+            description=f"Crawl every enabled {source.name} board of the companies (skipped while one runs).",
+            kwargs={"spider": source.name},
+        )
+        for source in SOURCES.values()
+        if source.is_spider and source.schedule is not None
     ]
 
 

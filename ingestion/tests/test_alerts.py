@@ -154,10 +154,10 @@ def test_an_overdue_schedule_alerts_once_and_resolves_when_it_runs(alerting, mai
 
 
 def test_the_periodic_check_task_is_scheduled_and_runs(alerting, mailoutbox):
-    from ingestion.alert_tasks import check_overdue_schedules
     from ingestion.services.schedules import default_schedules
+    from ingestion.tasks import check_overdue_schedules
 
-    assert any(s.task == "ingestion.alert_tasks.check_overdue_schedules" for s in default_schedules())
+    assert any(s.task == "ingestion.tasks.check_overdue_schedules" for s in default_schedules())
     _schedule("Hourly thing", last_run_ago=timedelta(hours=5))
     assert check_overdue_schedules.apply(kwargs={"triggered_by": "schedule"}).get() == 1
 
@@ -305,7 +305,7 @@ def test_zero_results_incident_marks_the_source_degraded(alerting):
 
 
 def test_a_paused_cts_sync_is_refused_by_its_command_and_skipped_by_its_schedule(cts_settings):  # noqa: F811
-    from ingestion.cts_tasks import sync_cts
+    from ingestion.tasks import sync_cts
 
     JobFactory.create_batch(2)
     source_pause(source="cts")

@@ -12,6 +12,7 @@ from django_celery_beat.models import PeriodicTask
 
 from ingestion.choices import SyncKind, SyncStatus
 from ingestion.models import SyncLog
+from ingestion.services.schedules import default_schedules
 from ingestion.tests.fake_adzuna import adzuna_result
 from jobs.choices import JobStatus
 from jobs.models import Job
@@ -125,7 +126,7 @@ def test_setup_schedules_is_idempotent_and_keeps_staff_edits(settings):
     call_command("setup_schedules", stdout=out)
     assert "kept: Daily job refresh" in out.getvalue()
     assert PeriodicTask.objects.filter(name="Daily job refresh", enabled=False).count() == 1
-    assert PeriodicTask.objects.filter(task__startswith="ingestion.tasks.").count() == 2
+    assert PeriodicTask.objects.count() == len(default_schedules())  # none twice
     call_command("setup_schedules", "--reset", stdout=io.StringIO())
     assert PeriodicTask.objects.get(name="Daily job refresh").enabled
 
@@ -148,3 +149,13 @@ def test_a_progress_bar_on_a_terminal_only(fake_adzuna, tmp_path):
     plain = io.StringIO()
     call_command("import_jobs", str(path), "--source", "x", stdout=plain)
     assert "\r" not in plain.getvalue()
+
+
+def test_a_commands_summary_line_shows_every_count_of_the_run():
+    # A CTS sync or a retention purge counts what it deleted: the command's summary says so.
+    from ingestion.management.progress import describe
+
+    log = SyncLog(kind=SyncKind.CTS, source="cts", status=SyncStatus.SUCCESS, pk=7, created=2, deleted=3)
+    line = describe(log)
+    assert "deleted 3" in line
+    assert [part.split()[-2] for part in line.split(": ", 1)[1].split(", ")] == list(SyncLog.COUNTS)

@@ -19,10 +19,10 @@ from clients import cts as cts_module
 from clients.cts import NOT_CONFIGURED
 from clients.tests.fake_cts import TENANT, cts_client, cts_fake, cts_settings  # noqa: F401
 from ingestion.choices import SyncKind, SyncStatus, TriggerKind
-from ingestion.cts_tasks import sync_cts
 from ingestion.models import SyncLog
 from ingestion.services.cts_sync import UPDATE_FIELDS, cts_description, cts_sync
 from ingestion.services.runs import sync_log_start
+from ingestion.tasks import sync_cts
 from jobs.choices import EmploymentType, JobLevel, JobStatus, Remote, SalaryPeriod
 from jobs.models import Company, Job
 from jobs.tests.factories import CompanyFactory, JobFactory
@@ -426,7 +426,7 @@ def test_the_hourly_schedule_runs_the_task_with_its_kwargs(cts_settings):
     from django_celery_beat.models import PeriodicTask
 
     call_command("setup_schedules", verbosity=0)
-    task = PeriodicTask.objects.get(task="ingestion.cts_tasks.sync_cts")
+    task = PeriodicTask.objects.get(task="ingestion.tasks.sync_cts")
     assert (task.crontab.minute, task.crontab.hour, task.enabled) == ("15", "*", True)
     assert task.expire_seconds < 3600
     JobFactory()

@@ -5,8 +5,8 @@ import pytest
 from ingestion.choices import SyncKind, SyncStatus, TriggerKind
 from ingestion.models import SyncLog
 from ingestion.services import refresh as refresh_module
-from ingestion.services.refresh import refresh_enqueue, refresh_run, refresh_start, refresh_steps
-from ingestion.services.runs import sync_log_add, sync_log_finish, sync_log_start
+from ingestion.services.refresh import refresh_run, refresh_start, refresh_steps
+from ingestion.services.runs import run_enqueue, sync_log_add, sync_log_finish, sync_log_start
 from ingestion.tests.fake_adzuna import adzuna_result
 
 pytestmark = pytest.mark.django_db
@@ -66,9 +66,10 @@ def test_a_failing_step_is_recorded_and_the_others_still_run(steps):
     assert SyncLog.objects.get(pk=outcome["adzuna"]["log"]).created == 3
 
 
-def test_refresh_enqueue_starts_one_run_and_returns_it_again(steps, django_capture_on_commit_callbacks):
+def test_run_enqueue_of_a_refresh_starts_one_run_and_returns_it_again(steps, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        first = refresh_enqueue(triggered_by=TriggerKind.STAFF)
-        second = refresh_enqueue(triggered_by=TriggerKind.API)
+        first, started = run_enqueue(source="refresh", triggered_by=TriggerKind.STAFF)
+        second, started_again = run_enqueue(source="refresh", triggered_by=TriggerKind.API)
     assert first.pk == second.pk and first.status == SyncStatus.RUNNING
+    assert (started, started_again) == (True, False)
     assert len(callbacks) == 1  # one task enqueued, after commit

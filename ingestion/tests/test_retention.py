@@ -11,7 +11,6 @@ from django.db import connection
 from gigm8.celery import app as celery_app
 from ingestion.choices import SyncStatus
 from ingestion.models import SyncLog
-from ingestion.retention_tasks import purge_old_records
 from ingestion.services import retention
 from ingestion.services.retention import (
     ArchiveError,
@@ -21,6 +20,7 @@ from ingestion.services.retention import (
     sync_log_purge,
 )
 from ingestion.services.schedules import default_schedules
+from ingestion.tasks import purge_old_records
 from ingestion.tests.factories import SyncLogFactory
 from jobs.choices import JobStatus
 from jobs.models import Job
@@ -315,7 +315,7 @@ def test_scheduled_task_purges_by_the_retention_settings_into_monthly_archives(s
 
 
 def test_retention_schedule_names_a_registered_task_routed_to_the_ingest_queue():
-    (schedule,) = [s for s in default_schedules() if s.task.startswith("ingestion.retention_tasks.")]
+    (schedule,) = [s for s in default_schedules() if s.task == "ingestion.tasks.purge_old_records"]
     assert schedule.task in celery_app.tasks
     assert celery_app.amqp.router.route({}, schedule.task)["queue"].name == "ingest"
     assert schedule.expire_seconds < 24 * 3600

@@ -46,6 +46,40 @@ def test_fetch_adzuna_task_and_helper(fake_adzuna, only_our_steps):
     assert fetch_adzuna.apply().get() is None  # the live run stands
 
 
+def test_fetch_adzuna_continues_the_log_run_enqueue_opened(fake_adzuna, only_our_steps, django_user_model):
+    from ingestion.services.runs import run_enqueue
+
+    fake_adzuna.set_jobs("gb", [adzuna_result(i) for i in range(2)])
+    staff = django_user_model.objects.create_user("staff", is_staff=True)
+    log, started = run_enqueue(source="adzuna", triggered_by=TriggerKind.STAFF, user=staff)
+    assert started and log.params == {}
+    assert fetch_adzuna.apply(kwargs={"sync_log_id": log.pk}).get() == log.pk
+    log.refresh_from_db()
+    assert (log.status, log.created, log.triggered_by_user) == (SyncStatus.SUCCESS, 2, staff)
+    assert log.params["countries"] == ["gb"]  # the run's options, recorded as a command's are
+    assert SyncLog.objects.count() == 1
+    # Delivered again after it ended: nothing happens.
+    assert fetch_adzuna.apply(kwargs={"sync_log_id": log.pk}).get() is None
+    assert len(fake_adzuna.requests) == 1
+
+
+def test_run_enqueue_sends_a_crawl_to_the_scrape_queue_with_its_log(django_capture_on_commit_callbacks):
+    from ingestion.services.runs import run_enqueue
+    from ingestion.tests.test_admin import isolated_broker
+
+    with isolated_broker() as broker:
+        with django_capture_on_commit_callbacks(execute=True):
+            args = {"boards": "acme"}
+            log, started = run_enqueue(source="lever", triggered_by=TriggerKind.API, params={"args": args})
+        assert started
+        (message,) = broker.messages("scrape")
+    assert message["task"] == "ingestion.tasks.crawl_spider"
+    assert message["kwargs"] == {"spider": "lever", "args": {"boards": "acme"}, "sync_log_id": log.pk}
+    assert (log.kind, log.params) == (SyncKind.SPIDER, {"args": {"boards": "acme"}})
+    with pytest.raises(ValueError, match="no run can be started"):
+        run_enqueue(source="monster", triggered_by=TriggerKind.API)
+
+
 def test_expire_jobs_task_writes_an_expiry_log():
     log_id = expire_jobs.apply().get()
     log = SyncLog.objects.get(pk=log_id)

@@ -465,10 +465,10 @@ class RefreshJobsView(APIView):
 
     def post(self, request: Request) -> Response:
         from ingestion.choices import TriggerKind
-        from ingestion.services.refresh import refresh_enqueue
+        from ingestion.services.runs import run_enqueue
 
         started_before = timezone.now()
-        sync_log = refresh_enqueue(triggered_by=TriggerKind.API, user=request.user)
+        sync_log, _ = run_enqueue(source="refresh", triggered_by=TriggerKind.API, user=request.user)
         body = {
             "sync_log_id": sync_log.id,
             "status": sync_log.status,

@@ -471,7 +471,7 @@ def test_resync_cts_marks_jobs_changed_and_starts_a_staff_sync(
     assert (log.kind, log.triggered_by, log.triggered_by_user.username) == (SyncKind.CTS, TriggerKind.STAFF, "cora")
     assert all(j.updated_at > j.cts_synced_at for j in Job.objects.all())
     (message,) = broker.messages("cts")
-    assert message["task"] == "ingestion.cts_tasks.sync_cts" and message["kwargs"]["sync_log_id"] == log.pk
+    assert message["task"] == "ingestion.tasks.sync_cts" and message["kwargs"]["sync_log_id"] == log.pk
 
 
 def test_resync_cts_while_a_sync_runs_starts_nothing(

@@ -192,7 +192,7 @@ def _curator_group_again() -> None:
 
 def test_crawl_this_company_now_cannot_reach_inside(public_site, target, client, monkeypatch):
     """A curator sets a careers URL whose page navigates inside and presses "Crawl this company now"."""
-    from scrapers.tasks import crawl_spider
+    from ingestion.tasks import crawl_spider
 
     # The worker's crawl reads its settings from the environment, as in production.
     monkeypatch.setenv("CRAWL_ALLOWED_PRIVATE_NETWORKS", ALLOWED)

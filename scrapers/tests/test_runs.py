@@ -14,10 +14,10 @@ from ingestion.services.crawl import crawl_enabled_spiders, crawl_enqueue
 from ingestion.services.refresh import RefreshContext, refresh_steps
 from ingestion.services.runs import sync_log_finish, sync_log_start
 from ingestion.services.schedules import schedules_setup
+from ingestion.tasks import crawl_spider
 from jobs.choices import AtsKind
 from jobs.models import Job
 from jobs.tests.factories import CompanyFactory
-from scrapers.tasks import crawl_spider
 from scrapers.tests.conftest import FAST
 from scrapers.tests.fakes import ashby_board, ashby_job, greenhouse_board, greenhouse_job, json_reply
 
@@ -127,7 +127,7 @@ def test_refresh_has_a_step_per_spider_enabled_by_companies(django_capture_on_co
 def test_default_schedules_include_each_spider_once():
     schedules_setup()
     schedules_setup()
-    crawls = PeriodicTask.objects.filter(task="scrapers.tasks.crawl_spider")
+    crawls = PeriodicTask.objects.filter(task="ingestion.tasks.crawl_spider")
     assert sorted(json.loads(t.kwargs)["spider"] for t in crawls) == [
         "ashby",
         "careers",

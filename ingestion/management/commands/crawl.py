@@ -3,7 +3,8 @@ from django.core.management.base import BaseCommand, CommandError
 from ingestion.choices import SyncStatus, TriggerKind
 from ingestion.management.progress import describe, first_problem
 from ingestion.services.alerts import SourcePaused, source_check_not_paused
-from ingestion.services.crawl import SPIDERS, CrawlAlreadyRunning, CrawlError, crawl_enabled_spiders, crawl_run
+from ingestion.services.crawl import CrawlAlreadyRunning, CrawlError, crawl_enabled_spiders, crawl_run
+from ingestion.sources import SPIDERS
 
 
 def _pairs(values: list[str], flag: str) -> dict[str, str]:

@@ -2,8 +2,8 @@ from django.core.management.base import BaseCommand, CommandError
 
 from ingestion.choices import SyncStatus, TriggerKind
 from ingestion.management.progress import describe, first_problem, progress_bar
-from ingestion.services.refresh import refresh_enqueue, refresh_run, refresh_start
-from ingestion.services.runs import sync_log_lock
+from ingestion.services.refresh import refresh_run, refresh_start
+from ingestion.services.runs import run_enqueue, sync_log_lock
 
 
 class Command(BaseCommand):
@@ -17,7 +17,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         verbosity = options["verbosity"]
         if options["enqueue"]:
-            log = refresh_enqueue(triggered_by=TriggerKind.COMMAND)
+            log, _ = run_enqueue(source="refresh", triggered_by=TriggerKind.COMMAND)
             if verbosity:
                 self.stdout.write(f"refresh queued: sync log #{log.pk} ({log.status})")
             return

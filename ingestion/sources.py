@@ -1,0 +1,114 @@
+"""The sources jobs come from: one table, and every list of them derived from it.
+
+Adding a source is one row here, a client (ingestion/services/) or a spider (scrapers/spiders/,
+its `name` the row's name), and their tests. The crawl service (which spiders exist, which
+companies each crawls), the admin's crawl buttons, the default beat schedules, the board-level
+expiry and the Scrapy settings (where each spider reads from) all read this table.
+
+Company.ats_kind's choices stay in jobs (AtsKind): jobs imports no other app. A spider's row
+names its AtsKind member; a test checks that every kind but "none" has exactly one spider.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+from ingestion.choices import SyncKind
+from jobs.choices import AtsKind
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Schedule:
+    """A default beat schedule (a crontab in UTC); staff edit it in the admin afterwards."""
+
+    minute: str
+    hour: str
+    # Shorter than the interval: a tick that waited too long in the queue is dropped rather
+    # than run late on top of the next one.
+    expire_seconds: int
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Source:
+    name: str  # the SyncLog's and Job's source, and the spider's name
+    label: str
+    kind: str  # SyncKind.SOURCE (an API client in ingestion) or SyncKind.SPIDER (a Scrapy spider)
+    base_url_setting: str  # the Django setting of the address it reads from (tests point it at a local server)
+    ats_kind: str = ""  # a spider's: the Company.ats_kind whose boards it crawls
+    schedule: Schedule | None = None  # its own beat schedule, besides the daily refresh
+    # A complete read of a board (or feed) expires that board's jobs the read did not list;
+    # without it, they expire only when unseen for JOB_EXPIRY_DAYS.
+    board_expiry: bool = True
+    api_task: str = ""  # an API source's Celery task (every spider runs in CRAWL_TASK)
+
+    @property
+    def is_spider(self) -> bool:
+        return self.kind == SyncKind.SPIDER
+
+    @property
+    def task(self) -> str:
+        """The Celery task that runs this source (a spider's takes its name as `spider`)."""
+        return CRAWL_TASK if self.is_spider else self.api_task
+
+
+CRAWL_TASK = "ingestion.tasks.crawl_spider"
+
+
+_ROWS = (
+    Source(
+        name="adzuna",
+        label="Adzuna",
+        kind=SyncKind.SOURCE,
+        base_url_setting="ADZUNA_BASE_URL",
+        api_task="ingestion.tasks.fetch_adzuna",
+    ),
+    Source(
+        name="greenhouse",
+        label="Greenhouse",
+        kind=SyncKind.SPIDER,
+        base_url_setting="GREENHOUSE_BASE_URL",
+        ats_kind=AtsKind.GREENHOUSE,
+        schedule=Schedule(minute="10", hour="*/6", expire_seconds=5 * 3600),
+    ),
+    Source(
+        name="lever",
+        label="Lever",
+        kind=SyncKind.SPIDER,
+        base_url_setting="LEVER_BASE_URL",
+        ats_kind=AtsKind.LEVER,
+        schedule=Schedule(minute="20", hour="*/6", expire_seconds=5 * 3600),
+    ),
+    Source(
+        name="ashby",
+        label="Ashby",
+        kind=SyncKind.SPIDER,
+        base_url_setting="ASHBY_BASE_URL",
+        ats_kind=AtsKind.ASHBY,
+        schedule=Schedule(minute="40", hour="*/6", expire_seconds=5 * 3600),
+    ),
+    Source(
+        name="microsoft",
+        label="Microsoft Careers",
+        kind=SyncKind.SPIDER,
+        base_url_setting="MICROSOFT_CAREERS_BASE_URL",
+        ats_kind=AtsKind.MICROSOFT,
+        # Paced to one request in MICROSOFT_CAREERS_REQUEST_INTERVAL s: a long daily run.
+        schedule=Schedule(minute="0", hour="15", expire_seconds=20 * 3600),
+    ),
+    Source(
+        name="careers",
+        label="Careers pages",
+        kind=SyncKind.SPIDER,
+        base_url_setting="",  # none: each company's own careers URL
+        ats_kind=AtsKind.CAREERS,
+        schedule=Schedule(minute="0", hour="12", expire_seconds=20 * 3600),
+    ),
+)
+
+SOURCES: dict[str, Source] = {row.name: row for row in _ROWS}
+SPIDERS: tuple[str, ...] = tuple(name for name, row in SOURCES.items() if row.is_spider)
+
+
+def spider_for_ats_kind(ats_kind: str) -> str | None:
+    """The spider that crawls companies of this ATS kind (None for "none" or an unknown kind)."""
+    return next((row.name for row in _ROWS if row.is_spider and row.ats_kind == ats_kind), None)
