@@ -122,6 +122,53 @@ def test_anonymous_match_requests_are_throttled_with_the_error_shape():
     assert int(refused["Retry-After"]) > 0
 
 
+def _spent_after(rate: str, requests) -> list[int]:
+    """Status codes of the requests under a tiny anonymous rate."""
+    with override_settings(
+        REST_FRAMEWORK={**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"anon": rate, "user": "1000/minute"}}
+    ):
+        return [request().status_code for request in requests]
+
+
+@override_settings(NUM_PROXIES=0)
+def test_rotating_x_forwarded_for_does_not_escape_the_anonymous_throttle():
+    address = "127.0.0.78"
+    cache.delete_pattern("throttle_anon_*")
+    client = Client()
+    codes = _spent_after(
+        "3/minute",
+        [
+            lambda n=n: client.get("/api/sources/", REMOTE_ADDR=address, HTTP_X_FORWARDED_FOR=f"198.51.100.{n}")
+            for n in range(6)
+        ],
+    )
+    cache.delete_pattern("throttle_anon_*")
+    # No proxy is trusted: the header is the client's word, and the client is REMOTE_ADDR.
+    assert codes == [200, 200, 200, 429, 429, 429]
+
+
+@override_settings(NUM_PROXIES=1)
+def test_behind_one_proxy_the_rightmost_forwarded_address_is_the_client():
+    from gigm8.lib.client_address import client_address
+
+    proxy = "172.18.0.9"
+    cache.delete_pattern("throttle_anon_*")
+    client = Client()
+    # What a client wrote itself (left of the proxy's entry) changes nothing: still one client.
+    spoofed = [
+        lambda n=n: client.get("/api/sources/", REMOTE_ADDR=proxy, HTTP_X_FORWARDED_FOR=f"10.9.9.{n}, 203.0.113.5")
+        for n in range(4)
+    ]
+    # Another client behind the same proxy has a rate of its own.
+    other = [lambda: client.get("/api/sources/", REMOTE_ADDR=proxy, HTTP_X_FORWARDED_FOR="203.0.113.6")]
+    codes = _spent_after("3/minute", [*spoofed, *other])
+    cache.delete_pattern("throttle_anon_*")
+    assert codes == [200, 200, 200, 429, 200]
+    request = Client().get("/health/live/", REMOTE_ADDR=proxy, HTTP_X_FORWARDED_FOR="1.2.3.4, 203.0.113.5").wsgi_request
+    assert client_address(request) == "203.0.113.5"
+    assert client_address(Client().get("/health/live/", REMOTE_ADDR=proxy).wsgi_request) == proxy
+
+
 # --- oversized uploads --------------------------------------------------------------------------
 
 
