@@ -27,7 +27,7 @@ from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import content_type_conformance, response_schema_conformance
 
 from jobs.choices import JobStatus
-from jobs.tests.factories import CompanyFactory, JobFactory
+from jobs.tests.factories import STAFF_PERMISSIONS, CompanyFactory, JobFactory, grant
 from matching import services
 
 # A test knob, not a setting: bench/fuzz_api.py raises it for longer runs.
@@ -63,6 +63,7 @@ def seeded(db, settings, wsgi_in_test_transaction):
     jobs.append(JobFactory(company=companies[0], status=JobStatus.EXPIRED))
     services.job_embeddings_index(job_ids=[job.pk for job in jobs])
     user = get_user_model().objects.create_user("fuzzstaff", "fuzz@example.com", "pw", is_staff=True)
+    user = grant(user, *STAFF_PERMISSIONS)  # the writes' model permissions, so writes get past them
     yield {"token": Token.objects.create(user=user).key, "job_ids": [job.pk for job in jobs]}
     cache.delete_pattern(f"{services.CACHE_PREFIX}:*")
     cache.delete_pattern("throttle_*")

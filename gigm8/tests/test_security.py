@@ -92,6 +92,97 @@ def test_every_write_route_refuses_anonymous_clients():
     assert (Company.objects.count(), Job.objects.count(), job.status) == (company_count, job_count, "active")
 
 
+def _write_routes() -> list[tuple[str, str]]:
+    """(method, URL pattern) of every write route but the public ones, from the URLconf."""
+    found = []
+    for pattern, callback in _routes():
+        url = _concrete(pattern, 1)
+        if url and url not in PUBLIC_WRITES:
+            found.extend((method, pattern) for method in sorted(_write_methods(callback)))
+    return found
+
+
+def _token_client(user) -> Client:
+    from rest_framework.authtoken.models import Token
+
+    return Client(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
+
+
+def test_the_walk_finds_the_known_write_routes():
+    walked = {(method, _concrete(pattern, 7)) for method, pattern in _write_routes()}
+    for method, url in (("post", "/api/jobs/"), ("delete", "/api/jobs/7/"), ("post", "/api/jobs/7/activate/")):
+        assert (method, url) in walked
+    assert ("post", "/admin/refresh-jobs") in walked
+
+
+@pytest.mark.parametrize(("method", "pattern"), _write_routes())
+def test_every_write_route_asks_staff_for_a_model_permission(method, pattern):
+    from django.contrib.auth import get_user_model
+
+    job = JobFactory()
+    url = _concrete(pattern, job.pk)
+    users = get_user_model().objects
+    bare_staff = _token_client(users.create_user("bare", password="x", is_staff=True))
+    response = getattr(bare_staff, method)(url, data="{}", content_type="application/json")
+    assert response.status_code == 403, (method, url, response.status_code)
+    error = response.json()["error"]
+    assert error["code"] == "permission_denied"
+    assert re.search(r"the [a-z_]+\.[a-z_]+ permission", error["message"]), error["message"]
+    job.refresh_from_db()
+    assert job.status == "active"
+    # A superuser holds every permission: past the check (a 400 for the empty body is fine).
+    superuser = _token_client(users.create_superuser("root", password="x"))
+    response = getattr(superuser, method)(url, data="{}", content_type="application/json")
+    assert response.status_code not in (401, 403), (method, url, response.content)
+
+
+def test_a_curator_may_edit_but_not_delete_a_job_through_the_api():
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group
+
+    job = JobFactory(title="Original")
+    curator = get_user_model().objects.create_user("cura", password="x", is_staff=True)
+    curator.groups.add(Group.objects.get(name="curator"))  # jobs migration 0004
+    api = _token_client(curator)
+    refused = api.delete(f"/api/jobs/{job.pk}/")
+    assert refused.status_code == 403
+    assert refused.json()["error"] == {
+        "code": "permission_denied",
+        "message": "You need the jobs.delete_job permission to do this (the admin asks for the same).",
+        "fields": {},
+    }
+    assert Job.objects.filter(pk=job.pk).exists()
+    edited = api.patch(f"/api/jobs/{job.pk}/", {"title": "Curated"}, content_type="application/json")
+    assert edited.status_code == 200 and edited.json()["title"] == "Curated"
+    assert api.post(f"/api/jobs/{job.pk}/hide/").json()["status"] == "hidden"
+
+
+def test_staff_without_change_job_may_not_edit_and_a_superuser_may_delete():
+    from django.contrib.auth import get_user_model
+
+    from jobs.tests.factories import grant
+
+    job = JobFactory(title="Original")
+    users = get_user_model().objects
+    adder = grant(users.create_user("adder", password="x", is_staff=True), "jobs.add_job", "jobs.view_job")
+    refused = _token_client(adder).patch(f"/api/jobs/{job.pk}/", {"title": "X"}, content_type="application/json")
+    assert refused.status_code == 403
+    assert "jobs.change_job" in refused.json()["error"]["message"]
+    job.refresh_from_db()
+    assert job.title == "Original"
+    superuser = _token_client(users.create_superuser("root", password="x"))
+    assert superuser.delete(f"/api/jobs/{job.pk}/").status_code == 204
+    assert not Job.objects.filter(pk=job.pk).exists()
+
+
+def test_the_refresh_route_asks_what_the_admins_run_buttons_ask():
+    from ingestion.admin_views import START_PERMISSION
+    from jobs.api.views import START_RUN, RefreshJobsView
+
+    assert RefreshJobsView.write_permissions == {"post": (START_RUN,)}
+    assert START_RUN == START_PERMISSION
+
+
 def test_admin_writes_send_anonymous_clients_to_the_login_page():
     job = JobFactory(title="Original")
     client = Client(enforce_csrf_checks=False)
@@ -274,7 +365,7 @@ def test_any_api_body_over_djangos_limit_is_a_json_413(settings):
     from django.contrib.auth import get_user_model
 
     settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 10_000
-    staff = get_user_model().objects.create_user("big", "big@example.com", "pw", is_staff=True)
+    staff = get_user_model().objects.create_superuser("big", "big@example.com", "pw")
     client = Client()
     client.force_login(staff)
     response = client.post("/api/jobs/", {"title": "x" * 20_000}, content_type="application/json")

@@ -138,14 +138,14 @@ def error_responses(*codes: int) -> dict[int, OpenApiResponse]:
     descriptions = {
         400: "A bad parameter or body field: error.fields names it.",
         401: "Not signed in (token or session).",
-        403: "Signed in, but not staff.",
+        403: "Signed in, but not staff, or without the model permission the admin asks for the same change.",
         404: "No such object (or not public).",
         429: "Too many requests: retry after the Retry-After header's seconds.",
     }
     examples = {
         400: ("invalid", "near: expected near=lat,lng in decimal degrees (e.g. 51.5074,-0.1278), got 'london'."),
         401: ("not_authenticated", "Authentication credentials were not provided."),
-        403: ("permission_denied", "You do not have permission to perform this action."),
+        403: ("permission_denied", "You need the jobs.delete_job permission to do this (the admin asks for the same)."),
         404: ("not_found", "No Job matches the given query."),
         429: ("throttled", "Request was throttled. Expected available in 41 seconds."),
     }

@@ -19,6 +19,7 @@ from rest_framework.views import APIView
 
 from jobs import services
 from jobs.api.pagination import CURSOR_PARAM, PAGE_SIZE_PARAM, page_size_from, paginate_keyset
+from jobs.api.permissions import StaffModelPermissions, model_permission
 from jobs.api.schema import (
     COMPANY_EXAMPLE,
     CURSOR_EXAMPLE,
@@ -61,15 +62,10 @@ PAGE_PARAMS = frozenset({CURSOR_PARAM, PAGE_SIZE_PARAM, "facets", "format"})
 # Columns no response shows (the embedding alone is 384 floats a row).
 DETAIL_DEFERRED = ("embedding", "search_vector", "content_hash", "fingerprint", "cts_name")
 LIST_DEFERRED = (*DETAIL_DEFERRED, "description", "description_html")
-
-
-class IsStaffOrReadOnly(permissions.BasePermission):
-    """Anyone reads; only staff write (anonymous: 401, signed in but not staff: 403)."""
-
-    def has_permission(self, request: Request, view: Any) -> bool:
-        if request.method in permissions.SAFE_METHODS:
-            return True
-        return bool(request.user and request.user.is_authenticated and request.user.is_staff)
+ADD_JOB, CHANGE_JOB, DELETE_JOB = (model_permission(action, Job) for action in ("add", "change", "delete"))
+# Starting a run creates its SyncLog: the admin's run buttons ask for this one
+# (ingestion.admin_views.START_PERMISSION; jobs does not import ingestion at load time).
+START_RUN = "ingestion.add_synclog"
 
 
 def check_known_params(request: Request, *, allowed: frozenset[str] | set[str]) -> None:
@@ -178,7 +174,17 @@ def job_page(
 )
 class JobViewSet(viewsets.ModelViewSet):
     serializer_class = JobDetailSerializer
-    permission_classes = [IsStaffOrReadOnly]
+    permission_classes = [StaffModelPermissions]
+    # As the admin: hide, expire and activate are its "change" bulk actions.
+    write_permissions = {
+        "create": (ADD_JOB,),
+        "update": (CHANGE_JOB,),
+        "partial_update": (CHANGE_JOB,),
+        "destroy": (DELETE_JOB,),
+        "hide": (CHANGE_JOB,),
+        "expire": (CHANGE_JOB,),
+        "activate": (CHANGE_JOB,),
+    }
     filter_backends: list[Any] = []  # JobFilterSet runs in job_page(), with facets and the keyset cursor
     pagination_class = None
 
@@ -462,7 +468,8 @@ class LegacyJobListView(APIView):
     ],
 )
 class RefreshJobsView(APIView):
-    permission_classes = [permissions.IsAdminUser]  # is_staff
+    permission_classes = [StaffModelPermissions]
+    write_permissions = {"post": (START_RUN,)}
 
     def post(self, request: Request) -> Response:
         from ingestion.choices import TriggerKind
