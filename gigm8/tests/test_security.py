@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 import re
 import sys
+from functools import partial
 
 import pytest
 from django.conf import settings
@@ -258,6 +259,56 @@ def test_behind_one_proxy_the_rightmost_forwarded_address_is_the_client():
     request = Client().get("/health/live/", REMOTE_ADDR=proxy, HTTP_X_FORWARDED_FOR="1.2.3.4, 203.0.113.5").wsgi_request
     assert client_address(request) == "203.0.113.5"
     assert client_address(Client().get("/health/live/", REMOTE_ADDR=proxy).wsgi_request) == proxy
+
+
+# --- crafted input that was a 500 -----------------------------------------------------------------
+
+DASHES = " ".join(["-"] * 40)  # 40 "-" terms: PostgreSQL's "tsquery stack too small"
+FAR_OFFSET = "2026-01-01T00:00:00+23:59"  # legal ISO 8601; PostgreSQL allows up to ±15:59
+JD = "Senior Python developer: Django, PostgreSQL, Docker and REST APIs; five years building web services."
+
+
+@pytest.mark.parametrize(
+    ("method", "url", "body", "field"),
+    [
+        ("get", "/api/jobs/", {"q": DASHES}, "q"),
+        ("get", "/api/jobs/", {"q": "python " + "-! " * 33}, "q"),
+        ("post", "/api/match/jd/", {"job_description": JD, "q": DASHES}, "q"),
+        ("get", "/api/jobs/", {"posted_after": FAR_OFFSET}, None),
+        ("get", "/api/jobs/", {"posted_after": "9999-12-31T23:00:00-23:59"}, "posted_after"),
+        ("post", "/api/match/jd/", {"job_description": JD, "posted_after": FAR_OFFSET}, None),
+        ("get", "/jobs", {"min_stipend": "1e999999"}, "min_stipend"),
+        ("get", "/jobs", {"min_stipend": "Infinity"}, "min_stipend"),
+        ("get", "/jobs", {"min_stipend": "NaN"}, "min_stipend"),
+    ],
+)
+def test_crafted_parameters_are_a_400_or_an_answer_never_a_500(method, url, body, field):
+    JobFactory(title="Python developer")
+    client = Client()
+    send = client.get if method == "get" else partial(client.post, content_type="application/json")
+    response = send(url, body)
+    if field is None:  # a far offset is a legal time: converted to UTC, it is an ordinary filter
+        assert response.status_code == 200, response.content
+        return
+    assert response.status_code == 400, response.content
+    error = response.json()["error"]
+    assert error["code"] == "invalid" and field in error["fields"], error
+
+
+@pytest.mark.parametrize("body", ["[" * 100_000 + "]" * 100_000, '{"a":' * 40 + "1" + "}" * 40])
+def test_deeply_nested_json_is_a_400_parse_error(body):
+    response = Client().post("/api/match/jd/", body, content_type="application/json")
+    assert response.status_code == 400, response.content[:300]
+    error = response.json()["error"]
+    assert error["code"] == "parse_error" and "nested deeper than" in error["message"]
+
+
+def test_a_json_number_too_large_for_a_float_is_a_400_parse_error():
+    # By hand: json.dumps cannot write 1e999.
+    body = '{"job_description": "' + JD + '", "radius_km": 1e999, "near": "51.5,-0.1"}'
+    response = Client().post("/api/match/jd/", body, content_type="application/json")
+    assert response.status_code == 400, response.content
+    assert response.json()["error"]["code"] == "parse_error"
 
 
 # --- oversized uploads --------------------------------------------------------------------------

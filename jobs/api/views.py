@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from django import forms
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404, QueryDict
 from django.utils import timezone
@@ -382,6 +382,8 @@ class CompanyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
 # A stipend is a monthly amount; jobs are compared on their annualized salary (whatever period the
 # source gave), so min_stipend=X asks for jobs paying at least 12 * X a year.
 STIPEND_MONTHS = 12
+# x12 must still fit salary_min (JobFilterSet: 14 digits, 2 after the point).
+STIPEND_FIELD = forms.DecimalField(min_value=0, max_digits=12, decimal_places=2)
 
 
 @extend_schema(
@@ -426,13 +428,11 @@ class LegacyJobListView(APIView):
         params = QueryDict(mutable=True)
         if (stipend := query.get("min_stipend", "").strip()) != "":
             try:
-                monthly = Decimal(stipend)
-                if not monthly.is_finite() or monthly < 0:
-                    raise InvalidOperation
-            except InvalidOperation:
-                raise ValidationError(
-                    {"min_stipend": [f"expected a monthly amount, 0 or more, got '{stipend}'."]}
-                ) from None
+                monthly = STIPEND_FIELD.clean(stipend)
+            except forms.ValidationError as exc:
+                # 1e999999 is a finite Decimal whose x12 overflowed (a 500); the bounds say no first.
+                message = f"expected a monthly amount, 0 or more, got '{stipend}': {' '.join(exc.messages)}"
+                raise ValidationError({"min_stipend": [message]}) from None
             params["salary_min"] = str(monthly * STIPEND_MONTHS)
         for name in ("internship", "remote", CURSOR_PARAM):
             if name in query:
