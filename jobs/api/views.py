@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404, QueryDict
 from django.utils import timezone
@@ -17,6 +18,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from gigm8.api_parsers import JSONParser
 from jobs import services
 from jobs.api.pagination import CURSOR_PARAM, PAGE_SIZE_PARAM, page_size_from, paginate_keyset
 from jobs.api.permissions import StaffModelPermissions, model_permission
@@ -175,6 +177,8 @@ def job_page(
 class JobViewSet(viewsets.ModelViewSet):
     serializer_class = JobDetailSerializer
     permission_classes = [StaffModelPermissions]
+    # Writes take JSON only: a form cannot carry skills (a list) or null, and the schema says so.
+    parser_classes = [JSONParser]
     # As the admin: hide, expire and activate are its "change" bulk actions.
     write_permissions = {
         "create": (ADD_JOB,),
@@ -292,8 +296,28 @@ class SourceViewSet(viewsets.ViewSet):
 
 
 class CompanyPagination(LimitOffsetPagination):
+    """limit and offset as the schema says (whole numbers, limit 1 to 100): anything else is a 400.
+
+    DRF's falls back to its defaults on `offset=null` or `limit=-5`, so a client's bug goes unseen.
+    """
+
     default_limit = 20
     max_limit = 100
+
+    def _whole(self, request: Request, name: str, *, default: int, low: int, high: int | None) -> int:
+        raw = request.query_params.get(name)
+        if raw is None:
+            return default
+        if not raw.isdigit() or not low <= int(raw) <= (high if high is not None else int(raw)):
+            bounds = f"from {low} to {high}" if high is not None else f"{low} or more"
+            raise ValidationError({name: [f"expected a whole number {bounds}, got '{raw[:40]}'."]})
+        return int(raw)
+
+    def get_limit(self, request: Request) -> int:
+        return self._whole(request, self.limit_query_param, default=self.default_limit, low=1, high=self.max_limit)
+
+    def get_offset(self, request: Request) -> int:
+        return self._whole(request, self.offset_query_param, default=0, low=0, high=None)
 
 
 @extend_schema_view(
@@ -314,12 +338,15 @@ class CompanyPagination(LimitOffsetPagination):
             ),
             OpenApiParameter(
                 "limit",
-                int,
+                {"type": "integer", "minimum": 1, "maximum": 100},
                 description="Companies per page, 1 to 100 (default 20).",
                 examples=[OpenApiExample("limit", value=50)],
             ),
             OpenApiParameter(
-                "offset", int, description="Companies to skip.", examples=[OpenApiExample("offset", value=50)]
+                "offset",
+                {"type": "integer", "minimum": 0},
+                description="Companies to skip.",
+                examples=[OpenApiExample("offset", value=50)],
             ),
         ],
         responses={200: CompanySerializer(many=True), **error_responses(400, 429)},
@@ -407,7 +434,10 @@ STIPEND_FIELD = forms.DecimalField(min_value=0, max_digits=12, decimal_places=2)
             examples=[OpenApiExample("remote", value="true")],
         ),
         OpenApiParameter(
-            "limit", int, description="Jobs per page, 1 to 100.", examples=[OpenApiExample("limit", value=20)]
+            "limit",
+            {"type": "integer", "minimum": 1, "maximum": settings.API_MAX_PAGE_SIZE},
+            description=f"Jobs per page, 1 to {settings.API_MAX_PAGE_SIZE}.",
+            examples=[OpenApiExample("limit", value=20)],
         ),
         OpenApiParameter(
             "cursor",

@@ -18,6 +18,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from gigm8.api_parsers import JSONParser
+from jobs.api.schema import error_responses
 from matching import services
 from matching.api.serializers import (
     JdMatchInputSerializer,
@@ -163,7 +164,7 @@ class ResumeMatchView(APIView):
 
     @extend_schema(
         request={"multipart/form-data": ResumeMatchInputSerializer, "application/json": ResumeMatchInputSerializer},
-        responses={200: MatchResponseSerializer},
+        responses={200: MatchResponseSerializer, **error_responses(400, 429)},
         summary="Jobs for a resume (text or an uploaded PDF, DOCX or text file), ranked and explained.",
     )
     def post(self, request: Request) -> Response:
@@ -189,7 +190,7 @@ class JdMatchView(APIView):
 
     @extend_schema(
         request=JdMatchInputSerializer,
-        responses={200: MatchResponseSerializer},
+        responses={200: MatchResponseSerializer, **error_responses(400, 429)},
         summary="Jobs like a job description, ranked and explained.",
     )
     def post(self, request: Request) -> Response:
@@ -212,10 +213,18 @@ class JobSimilarView(APIView):
 
     @extend_schema(
         parameters=[
-            OpenApiParameter("limit", int, description="Jobs to return (1-100, default 20)."),
-            OpenApiParameter("offset", int, description="Jobs to skip (default 0)."),
+            OpenApiParameter(
+                "limit",
+                {"type": "integer", "minimum": 1, "maximum": services.MAX_LIMIT},
+                description=f"Jobs to return (1-{services.MAX_LIMIT}, default 20).",
+            ),
+            OpenApiParameter(
+                "offset",
+                {"type": "integer", "minimum": 0, "maximum": services.MAX_OFFSET},
+                description="Jobs to skip (default 0).",
+            ),
         ],
-        responses={200: MatchResponseSerializer},
+        responses={200: MatchResponseSerializer, **error_responses(400, 404, 429)},
         summary="Jobs like this job (the listing's filters apply as query parameters).",
     )
     def get(self, request: Request, job_id: int) -> Response:
