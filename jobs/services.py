@@ -49,8 +49,10 @@ logger = logging.getLogger(__name__)
 DUPLICATE_MIN_CONTAINMENT = 0.5
 DUPLICATE_TEXT_CHARS = 2000
 
-# Largest absolute value a DecimalField(max_digits=14, decimal_places=2) column holds.
-_SALARY_LIMIT = Decimal("1e12")
+# Amounts must stay below this to fit the salary columns (DecimalField(max_digits=14,
+# decimal_places=2): 10**12), read from the model.
+_SALARY_FIELD = Job._meta.get_field("salary_annual_min")
+SALARY_LIMIT = Decimal(10) ** (_SALARY_FIELD.max_digits - _SALARY_FIELD.decimal_places)
 _WORDS = re.compile(r"[^\W_]+", re.UNICODE)
 _SKILL_SEP = "\x1f"  # joins a row's skills into one text for unnest(); never in real text
 
@@ -229,7 +231,7 @@ def _clean_text(value: str | None) -> str:
 
 
 def _salary(value: Decimal | None) -> Decimal | None:
-    if value is None or not isinstance(value, Decimal) or not value.is_finite() or abs(value) >= _SALARY_LIMIT:
+    if value is None or not isinstance(value, Decimal) or not value.is_finite() or abs(value) >= SALARY_LIMIT:
         return None
     return value
 
@@ -721,13 +723,17 @@ def job_expire_stale(*, now: datetime | None = None) -> int:
 SALARY_FIELDS = ("salary_min", "salary_max", "salary_period")
 
 
-def job_annualize_salary(*, job: Job) -> None:
-    """Recompute the annual figures filters compare, through the one normalizer's annualize()."""
+def job_salary_annual(*, amount: Decimal | None, period: str) -> Decimal | None:
+    """`amount` per `period` as a yearly amount, through the one normalizer's annualize()."""
     from ingestion.normalize import annualize
 
-    period = job.salary_period
-    job.salary_annual_min = annualize(job.salary_min, period) if period else None
-    job.salary_annual_max = annualize(job.salary_max, period) if period else None
+    return annualize(amount, period) if period else None
+
+
+def job_annualize_salary(*, job: Job) -> None:
+    """Recompute the annual figures filters compare."""
+    job.salary_annual_min = job_salary_annual(amount=job.salary_min, period=job.salary_period)
+    job.salary_annual_max = job_salary_annual(amount=job.salary_max, period=job.salary_period)
 
 
 def job_apply_staff_edit(*, job: Job, changed: Iterable[str], unlock: Iterable[str] = ()) -> None:

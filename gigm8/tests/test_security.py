@@ -311,6 +311,23 @@ def test_a_json_number_too_large_for_a_float_is_a_400_parse_error():
     assert response.json()["error"]["code"] == "parse_error"
 
 
+@pytest.mark.parametrize(
+    ("amount", "period"), [("481597904440", "day"), ("999999999", "hour"), ("-481597904440", "year")]
+)
+def test_a_staff_salary_whose_yearly_figure_cannot_be_stored_is_a_400(amount, period):
+    # Found by bench/fuzz_api.py: the annualized salary overflowed its numeric(14, 2) column.
+    from django.contrib.auth import get_user_model
+
+    job = JobFactory()
+    api = _token_client(get_user_model().objects.create_superuser("root", password="x"))
+    body = {"salary_min": amount, "salary_period": period}
+    response = api.patch(f"/api/jobs/{job.pk}/", body, content_type="application/json")
+    assert response.status_code == 400, response.content
+    assert list(response.json()["error"]["fields"]) == ["salary_min"]
+    created = api.post("/api/jobs/", {"title": "Overpaid", **body}, content_type="application/json")
+    assert created.status_code == 400, created.content
+
+
 # --- oversized uploads --------------------------------------------------------------------------
 
 
