@@ -14,8 +14,9 @@ Other parts call `observe_match()` and `observe_cts_batch()`; the middleware cal
 `observe_request()`; `connect_celery()` (called by gigm8.celery) counts task outcomes.
 
 Who may read /metrics (`metrics_view`): with METRICS_TOKEN set, a client sending
-`Authorization: Bearer <METRICS_TOKEN>`; without it, a direct (not proxied) client from a loopback
-or private address. A signed-in staff member may read it either way.
+`Authorization: Bearer <METRICS_TOKEN>`; without it, a client from a loopback or private address
+(gigm8.lib.client_address: behind NUM_PROXIES proxies of ours, the address they saw). A staff
+member may read it either way, signed in (session) or with an API token (`Authorization: Token …`).
 """
 
 from __future__ import annotations
@@ -42,6 +43,10 @@ from prometheus_client import (
 )
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
+from rest_framework.authentication import TokenAuthentication
+from rest_framework.exceptions import AuthenticationFailed
+
+from gigm8.lib.client_address import FORWARDED_FOR, client_address
 
 logger = logging.getLogger(__name__)
 
@@ -255,9 +260,9 @@ def render_metrics() -> bytes:
 
 # --- Access --------------------------------------------------------------------------------------
 
-# Set by proxies; a request carrying one came through a proxy, so its REMOTE_ADDR (the proxy's,
-# often private) says nothing about the client.
-_FORWARDING_HEADERS = ("HTTP_X_FORWARDED_FOR", "HTTP_X_REAL_IP", "HTTP_FORWARDED")
+# Set by proxies. With NUM_PROXIES = 0 a request carrying one came through a proxy we were not
+# told about: its REMOTE_ADDR (the proxy's, often private) says nothing about the client.
+_FORWARDING_HEADERS = (FORWARDED_FOR, "HTTP_X_REAL_IP", "HTTP_FORWARDED")
 # RFC 1918 and IPv6 unique-local networks: where a Prometheus server beside gigm8 scrapes from.
 # (ipaddress's is_private also counts documentation and benchmarking ranges.)
 _PRIVATE_NETWORKS = tuple(
@@ -265,20 +270,33 @@ _PRIVATE_NETWORKS = tuple(
 )
 
 
-def _is_private_direct(request: HttpRequest) -> bool:
-    if any(header in request.META for header in _FORWARDING_HEADERS):
+def _is_private_client(request: HttpRequest) -> bool:
+    if settings.NUM_PROXIES == 0 and any(header in request.META for header in _FORWARDING_HEADERS):
         return False
     try:
-        address = ipaddress.ip_address(request.META.get("REMOTE_ADDR", ""))
+        address = ipaddress.ip_address(client_address(request))
     except ValueError:
         return False
     return address.is_loopback or any(address in network for network in _PRIVATE_NETWORKS)
 
 
-def metrics_access(request: HttpRequest) -> tuple[bool, int, str]:
-    """(allowed, status when refused, reason) for a /metrics request; see the module docstring."""
+def _is_staff(request: HttpRequest) -> bool:
+    """A signed-in staff member, by session or by API token."""
     user = getattr(request, "user", None)
     if user is not None and user.is_active and user.is_staff:
+        return True
+    # These are plain Django views, which only see the session; the API's staff send their
+    # token (`Authorization: Token …`), as they do to every API route.
+    try:
+        found = TokenAuthentication().authenticate(request)  # type: ignore[arg-type]
+    except AuthenticationFailed:  # an unknown or inactive token: no one in particular
+        return False
+    return found is not None and found[0].is_staff
+
+
+def metrics_access(request: HttpRequest) -> tuple[bool, int, str]:
+    """(allowed, status when refused, reason) for a /metrics request; see the module docstring."""
+    if _is_staff(request):
         return True, 200, ""
     token = settings.METRICS_TOKEN
     if token:
@@ -286,7 +304,7 @@ def metrics_access(request: HttpRequest) -> tuple[bool, int, str]:
         if hmac.compare_digest(given.encode(), f"Bearer {token}".encode()):
             return True, 200, ""
         return False, 401, "metrics: send Authorization: Bearer <METRICS_TOKEN>"
-    if _is_private_direct(request):
+    if _is_private_client(request):
         return True, 200, ""
     return False, 403, "metrics: only from loopback or private addresses (set METRICS_TOKEN to read it from elsewhere)"
 

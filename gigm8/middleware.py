@@ -18,6 +18,7 @@ from django.utils.functional import empty
 
 from gigm8 import logs, metrics
 from gigm8.api_errors import RETRY_AFTER_SECONDS, DatabaseUnavailable, error_response
+from gigm8.lib.client_address import client_address
 
 REQUEST_ID_HEADER = "X-Request-ID"
 # A caller's id is kept when it is short and plain (a proxy's or a frontend's trace id); anything
@@ -62,6 +63,8 @@ class RequestIdMiddleware:
             status=response.status_code,
             duration_ms=round((time.perf_counter() - started) * 1000, 1),
             user_id=_user_id_if_known(request),
+            # Who the throttle counted (behind NUM_PROXIES proxies, not the proxy's address).
+            client=client_address(request),
         )
         return response
 

@@ -211,7 +211,14 @@ class PostedAfterField(forms.CharField):
             parsed = None
         if parsed is None:
             raise forms.ValidationError(f"expected a date (2026-11-01) or an ISO 8601 date-time, got '{value}'.")
-        return parsed if timezone.is_aware(parsed) else parsed.replace(tzinfo=UTC)
+        if timezone.is_naive(parsed):
+            return parsed.replace(tzinfo=UTC)
+        # In UTC: PostgreSQL refuses offsets beyond ±15:59 that ISO 8601 (and Python) allow (+23:59
+        # was a 500); near year 1 or 9999 the UTC time itself may not exist.
+        try:
+            return parsed.astimezone(UTC)
+        except OverflowError:
+            raise forms.ValidationError(f"'{value}' is out of range once converted to UTC.") from None
 
 
 # --- Filters ---------------------------------------------------------------------------------
@@ -359,10 +366,23 @@ def _bounding_box(lat: float, lng: float, radius_km: float) -> Q:
     return box & Q(longitude__gte=low, longitude__lte=high)
 
 
+# websearch_to_tsquery keeps each "-" (NOT) waiting for its word on a stack PostgreSQL limits to
+# 32 entries: 33 dashes without words ("- - - …", "-!-!…") were a 500 ("tsquery stack too small").
+MAX_SEARCH_NOTS = 32
+
+
+def _validate_search(value: str) -> None:
+    if (dashes := value.count("-")) > MAX_SEARCH_NOTS:
+        raise forms.ValidationError(
+            f"at most {MAX_SEARCH_NOTS} '-' (excluded words, hyphens) in a search, got {dashes}."
+        )
+
+
 class JobFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(
         method="search",
         max_length=MAX_TEXT,
+        validators=[_validate_search],
         label="Full-text search over title, skills and description, web-search syntax: "
         '"exact phrase", -exclude, or. Adds ordering=relevance (the default while q is given).',
     )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex, OpClass
@@ -276,3 +278,13 @@ class Job(models.Model):
         if unknown:
             raise ValueError(f"not lockable: {', '.join(sorted(unknown))}")
         self.locked_fields = sorted(set(self.locked_fields) | set(fields))
+
+
+def _salary_limit() -> Decimal:
+    field = Job._meta.get_field("salary_annual_min")
+    assert isinstance(field, models.DecimalField)
+    return Decimal(10) ** (field.max_digits - field.decimal_places)
+
+
+# Amounts (yearly figures included) must stay below this to fit the salary columns.
+SALARY_LIMIT = _salary_limit()

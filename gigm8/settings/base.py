@@ -272,11 +272,22 @@ def _throttle_rate(name: str, default: str) -> str:
 API_THROTTLE_ANON = _throttle_rate("API_THROTTLE_ANON", "120/minute")
 API_THROTTLE_USER = _throttle_rate("API_THROTTLE_USER", "600/minute")
 API_PAGE_SIZE = env.env_int("API_PAGE_SIZE", 20, min_value=1, max_value=100)
+# How many reverse proxies of ours stand in front of gunicorn (docker-compose's nginx: 1). Only
+# their X-Forwarded-For entries are believed: the throttle, the metrics access check and the logs
+# take the client's address from there (gigm8.lib.client_address). 0: the header is ignored,
+# so a client cannot pick its own address by sending one.
+NUM_PROXIES = env.env_int("NUM_PROXIES", 0, min_value=0, max_value=10)
 API_MAX_PAGE_SIZE = 100
 
 REST_FRAMEWORK = {
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "jobs.api.schema.AutoSchema",  # knows our permission class lets anyone read
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    # DRF's defaults, with our JSON parser (bounded nesting, finite numbers).
+    "DEFAULT_PARSER_CLASSES": [
+        "gigm8.api_parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
@@ -287,6 +298,8 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_THROTTLE_RATES": {"anon": API_THROTTLE_ANON, "user": API_THROTTLE_USER},
     "EXCEPTION_HANDLER": "gigm8.api_errors.api_exception_handler",
+    # For DRF's own throttles (ours ask gigm8.lib.client_address, which reads NUM_PROXIES too).
+    "NUM_PROXIES": NUM_PROXIES,
     # Page size: API_PAGE_SIZE, read by jobs.api.pagination (DRF's PAGE_SIZE would apply to every view).
 }
 SPECTACULAR_SETTINGS = {

@@ -76,6 +76,19 @@ def test_only_the_proxy_publishes_a_port():
     assert [name for name, service in SERVICES.items() if "ports" in service] == ["proxy"]
 
 
+def test_the_proxy_overwrites_x_forwarded_for_and_web_trusts_exactly_that_one_proxy():
+    # web believes the last NUM_PROXIES entries of X-Forwarded-For (gigm8.lib.client_address):
+    # nginx must replace whatever the client sent, or a client picks its own address.
+    conf = (ROOT / "deploy" / "nginx.conf").read_text()
+    directives = [line.split("#")[0].split() for line in conf.splitlines()]
+    forwarded = [words for words in directives if words[:2] == ["proxy_set_header", "X-Forwarded-For"]]
+    assert forwarded == [["proxy_set_header", "X-Forwarded-For", "$remote_addr;"]]
+    assert "$proxy_add_x_forwarded_for" not in conf
+    proxies = [name for name, service in SERVICES.items() if str(service.get("image", "")).startswith("nginx")]
+    assert proxies == ["proxy"]
+    assert SERVICES["web"]["environment"]["NUM_PROXIES"] == "1"
+
+
 @pytest.mark.django_db
 def test_the_liveness_path_answers_without_touching_the_database(client, django_assert_num_queries):
     [path] = re.findall(r"http://127\.0\.0\.1:8000(/\S+?)\s", " ".join(dockerfile_instruction("HEALTHCHECK")) + " ")

@@ -68,7 +68,7 @@ def test_run_started_and_finished_bind_the_innermost_open_run(json_lines):
 
 @pytest.mark.django_db
 def test_request_id_is_echoed_and_on_every_line_of_the_request(client, json_lines):
-    response = client.get("/no-such-page/", HTTP_X_REQUEST_ID="frontend-42.a")
+    response = client.get("/no-such-page/", HTTP_X_REQUEST_ID="frontend-42.a", HTTP_X_FORWARDED_FOR="203.0.113.9")
     assert response["X-Request-ID"] == "frontend-42.a"
     lines = json_lines()
     not_found = next(line for line in lines if line["logger"] == "django.request")
@@ -76,6 +76,8 @@ def test_request_id_is_echoed_and_on_every_line_of_the_request(client, json_line
     assert not_found["request_id"] == access["request_id"] == "frontend-42.a"
     assert (access["method"], access["path"], access["status"]) == ("GET", "/no-such-page/", 404)
     assert access["duration_ms"] >= 0
+    # The client as the throttle counts it: with no proxy configured, not what the header claims.
+    assert access["client"] == "127.0.0.1"
     # The context does not leak into lines logged after the request.
     logging.getLogger("x").info("later")
     assert "request_id" not in json_lines()[-1]

@@ -90,6 +90,23 @@ def test_staff_may_read_from_anywhere(client, django_user_model):
     assert client.get("/metrics", REMOTE_ADDR=PUBLIC).status_code == 401
 
 
+@override_settings(METRICS_TOKEN="", NUM_PROXIES=1)
+@pytest.mark.parametrize("path", ["/metrics", "/health/?detail=1"])
+def test_behind_the_proxy_a_staff_api_token_may_read_and_no_one_else(client, django_user_model, path):
+    from rest_framework.authtoken.models import Token
+
+    staff = Token.objects.create(user=django_user_model.objects.create_user("ops", password="x", is_staff=True))
+    reader = Token.objects.create(user=django_user_model.objects.create_user("reader", password="x"))
+    # As nginx passes it on: REMOTE_ADDR is the proxy's, X-Forwarded-For the client's.
+    proxied = {"REMOTE_ADDR": "172.18.0.5", "HTTP_X_FORWARDED_FOR": PUBLIC}
+    assert client.get(path, HTTP_AUTHORIZATION=f"Token {staff.key}", **proxied).status_code == 200
+    assert client.get(path, HTTP_AUTHORIZATION=f"Token {reader.key}", **proxied).status_code == 403
+    assert client.get(path, HTTP_AUTHORIZATION="Token not-a-real-token", **proxied).status_code == 403
+    assert client.get(path, **proxied).status_code == 403
+    # A private client behind the proxy is a private client (Prometheus next to nginx).
+    assert client.get(path, REMOTE_ADDR="172.18.0.5", HTTP_X_FORWARDED_FOR="10.0.0.8").status_code == 200
+
+
 def test_metrics_refuses_post(client):
     assert client.post("/metrics").status_code == 405
 

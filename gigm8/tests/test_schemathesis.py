@@ -27,7 +27,7 @@ from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import content_type_conformance, response_schema_conformance
 
 from jobs.choices import JobStatus
-from jobs.tests.factories import CompanyFactory, JobFactory
+from jobs.tests.factories import STAFF_PERMISSIONS, CompanyFactory, JobFactory, grant
 from matching import services
 
 # A test knob, not a setting: bench/fuzz_api.py raises it for longer runs.
@@ -63,6 +63,7 @@ def seeded(db, settings, wsgi_in_test_transaction):
     jobs.append(JobFactory(company=companies[0], status=JobStatus.EXPIRED))
     services.job_embeddings_index(job_ids=[job.pk for job in jobs])
     user = get_user_model().objects.create_user("fuzzstaff", "fuzz@example.com", "pw", is_staff=True)
+    user = grant(user, *STAFF_PERMISSIONS)  # the writes' model permissions, so writes get past them
     yield {"token": Token.objects.create(user=user).key, "job_ids": [job.pk for job in jobs]}
     cache.delete_pattern(f"{services.CACHE_PREFIX}:*")
     cache.delete_pattern("throttle_*")
@@ -207,3 +208,30 @@ def test_unknown_api_path_posted_without_csrf_token_is_a_json_404(db):
     response = Client(enforce_csrf_checks=True).post("/api/jobs/1.5/activate/")
     assert response.status_code == 404
     assert response.json()["error"]["code"] == "not_found"
+
+
+def test_schema_says_public_reads_need_no_credentials_and_writes_do(api_schema):
+    paths = api_schema["paths"]
+    assert {} in paths["/api/jobs/"]["get"]["security"]
+    assert {} in paths["/api/jobs/{id}/"]["get"]["security"]
+    assert {} not in paths["/api/jobs/{id}/"]["delete"]["security"]
+    assert {} not in paths["/admin/refresh-jobs"]["post"]["security"]
+
+
+def test_schema_documents_the_match_errors_and_the_bounds_of_limits(api_schema):
+    paths = api_schema["paths"]
+    assert {"400", "429"} <= set(paths["/api/match/jd/"]["post"]["responses"])
+    assert {"400", "404", "429"} <= set(paths["/api/jobs/{job_id}/similar/"]["get"]["responses"])
+    limits = {p["name"]: p["schema"] for p in paths["/jobs"]["get"]["parameters"]}
+    assert (limits["limit"]["minimum"], limits["limit"]["maximum"]) == (1, 100)
+    # Job writes take JSON only: a form cannot carry skills or null.
+    assert set(paths["/api/jobs/"]["post"]["requestBody"]["content"]) == {"application/json"}
+
+
+@pytest.mark.parametrize("query", ["offset=null", "limit=0", "limit=101", "offset=-1"])
+def test_company_paging_outside_the_schema_is_a_400(db, query):
+    from django.test import Client
+
+    response = Client().get(f"/api/companies/?{query}")
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "invalid"

@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 import re
 import sys
+from functools import partial
 
 import pytest
 from django.conf import settings
@@ -92,6 +93,97 @@ def test_every_write_route_refuses_anonymous_clients():
     assert (Company.objects.count(), Job.objects.count(), job.status) == (company_count, job_count, "active")
 
 
+def _write_routes() -> list[tuple[str, str]]:
+    """(method, URL pattern) of every write route but the public ones, from the URLconf."""
+    found = []
+    for pattern, callback in _routes():
+        url = _concrete(pattern, 1)
+        if url and url not in PUBLIC_WRITES:
+            found.extend((method, pattern) for method in sorted(_write_methods(callback)))
+    return found
+
+
+def _token_client(user) -> Client:
+    from rest_framework.authtoken.models import Token
+
+    return Client(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
+
+
+def test_the_walk_finds_the_known_write_routes():
+    walked = {(method, _concrete(pattern, 7)) for method, pattern in _write_routes()}
+    for method, url in (("post", "/api/jobs/"), ("delete", "/api/jobs/7/"), ("post", "/api/jobs/7/activate/")):
+        assert (method, url) in walked
+    assert ("post", "/admin/refresh-jobs") in walked
+
+
+@pytest.mark.parametrize(("method", "pattern"), _write_routes())
+def test_every_write_route_asks_staff_for_a_model_permission(method, pattern):
+    from django.contrib.auth import get_user_model
+
+    job = JobFactory()
+    url = _concrete(pattern, job.pk)
+    users = get_user_model().objects
+    bare_staff = _token_client(users.create_user("bare", password="x", is_staff=True))
+    response = getattr(bare_staff, method)(url, data="{}", content_type="application/json")
+    assert response.status_code == 403, (method, url, response.status_code)
+    error = response.json()["error"]
+    assert error["code"] == "permission_denied"
+    assert re.search(r"the [a-z_]+\.[a-z_]+ permission", error["message"]), error["message"]
+    job.refresh_from_db()
+    assert job.status == "active"
+    # A superuser holds every permission: past the check (a 400 for the empty body is fine).
+    superuser = _token_client(users.create_superuser("root", password="x"))
+    response = getattr(superuser, method)(url, data="{}", content_type="application/json")
+    assert response.status_code not in (401, 403), (method, url, response.content)
+
+
+def test_a_curator_may_edit_but_not_delete_a_job_through_the_api():
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group
+
+    job = JobFactory(title="Original")
+    curator = get_user_model().objects.create_user("cura", password="x", is_staff=True)
+    curator.groups.add(Group.objects.get(name="curator"))  # jobs migration 0004
+    api = _token_client(curator)
+    refused = api.delete(f"/api/jobs/{job.pk}/")
+    assert refused.status_code == 403
+    assert refused.json()["error"] == {
+        "code": "permission_denied",
+        "message": "You need the jobs.delete_job permission to do this (the admin asks for the same).",
+        "fields": {},
+    }
+    assert Job.objects.filter(pk=job.pk).exists()
+    edited = api.patch(f"/api/jobs/{job.pk}/", {"title": "Curated"}, content_type="application/json")
+    assert edited.status_code == 200 and edited.json()["title"] == "Curated"
+    assert api.post(f"/api/jobs/{job.pk}/hide/").json()["status"] == "hidden"
+
+
+def test_staff_without_change_job_may_not_edit_and_a_superuser_may_delete():
+    from django.contrib.auth import get_user_model
+
+    from jobs.tests.factories import grant
+
+    job = JobFactory(title="Original")
+    users = get_user_model().objects
+    adder = grant(users.create_user("adder", password="x", is_staff=True), "jobs.add_job", "jobs.view_job")
+    refused = _token_client(adder).patch(f"/api/jobs/{job.pk}/", {"title": "X"}, content_type="application/json")
+    assert refused.status_code == 403
+    assert "jobs.change_job" in refused.json()["error"]["message"]
+    job.refresh_from_db()
+    assert job.title == "Original"
+    superuser = _token_client(users.create_superuser("root", password="x"))
+    assert superuser.delete(f"/api/jobs/{job.pk}/").status_code == 204
+    assert not Job.objects.filter(pk=job.pk).exists()
+
+
+def test_the_refresh_route_asks_what_the_admins_run_buttons_ask():
+    from ingestion.admin_views import START_PERMISSION
+    from jobs.api.views import START_RUN, RefreshJobsView
+
+    assert RefreshJobsView.write_permissions == {"post": (START_RUN,)}
+    assert START_RUN == START_PERMISSION
+
+
 def test_admin_writes_send_anonymous_clients_to_the_login_page():
     job = JobFactory(title="Original")
     client = Client(enforce_csrf_checks=False)
@@ -120,6 +212,120 @@ def test_anonymous_match_requests_are_throttled_with_the_error_shape():
     assert refused.status_code == 429
     assert refused.json()["error"]["code"] == "throttled"
     assert int(refused["Retry-After"]) > 0
+
+
+def _spent_after(rate: str, requests) -> list[int]:
+    """Status codes of the requests under a tiny anonymous rate."""
+    with override_settings(
+        REST_FRAMEWORK={**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"anon": rate, "user": "1000/minute"}}
+    ):
+        return [request().status_code for request in requests]
+
+
+@override_settings(NUM_PROXIES=0)
+def test_rotating_x_forwarded_for_does_not_escape_the_anonymous_throttle():
+    address = "127.0.0.78"
+    cache.delete_pattern("throttle_anon_*")
+    client = Client()
+    codes = _spent_after(
+        "3/minute",
+        [
+            lambda n=n: client.get("/api/sources/", REMOTE_ADDR=address, HTTP_X_FORWARDED_FOR=f"198.51.100.{n}")
+            for n in range(6)
+        ],
+    )
+    cache.delete_pattern("throttle_anon_*")
+    # No proxy is trusted: the header is the client's word, and the client is REMOTE_ADDR.
+    assert codes == [200, 200, 200, 429, 429, 429]
+
+
+@override_settings(NUM_PROXIES=1)
+def test_behind_one_proxy_the_rightmost_forwarded_address_is_the_client():
+    from gigm8.lib.client_address import client_address
+
+    proxy = "172.18.0.9"
+    cache.delete_pattern("throttle_anon_*")
+    client = Client()
+    # What a client wrote itself (left of the proxy's entry) changes nothing: still one client.
+    spoofed = [
+        lambda n=n: client.get("/api/sources/", REMOTE_ADDR=proxy, HTTP_X_FORWARDED_FOR=f"10.9.9.{n}, 203.0.113.5")
+        for n in range(4)
+    ]
+    # Another client behind the same proxy has a rate of its own.
+    other = [lambda: client.get("/api/sources/", REMOTE_ADDR=proxy, HTTP_X_FORWARDED_FOR="203.0.113.6")]
+    codes = _spent_after("3/minute", [*spoofed, *other])
+    cache.delete_pattern("throttle_anon_*")
+    assert codes == [200, 200, 200, 429, 200]
+    request = Client().get("/health/live/", REMOTE_ADDR=proxy, HTTP_X_FORWARDED_FOR="1.2.3.4, 203.0.113.5").wsgi_request
+    assert client_address(request) == "203.0.113.5"
+    assert client_address(Client().get("/health/live/", REMOTE_ADDR=proxy).wsgi_request) == proxy
+
+
+# --- crafted input that was a 500 -----------------------------------------------------------------
+
+DASHES = " ".join(["-"] * 40)  # 40 "-" terms: PostgreSQL's "tsquery stack too small"
+FAR_OFFSET = "2026-01-01T00:00:00+23:59"  # legal ISO 8601; PostgreSQL allows up to ±15:59
+JD = "Senior Python developer: Django, PostgreSQL, Docker and REST APIs; five years building web services."
+
+
+@pytest.mark.parametrize(
+    ("method", "url", "body", "field"),
+    [
+        ("get", "/api/jobs/", {"q": DASHES}, "q"),
+        ("get", "/api/jobs/", {"q": "python " + "-! " * 33}, "q"),
+        ("post", "/api/match/jd/", {"job_description": JD, "q": DASHES}, "q"),
+        ("get", "/api/jobs/", {"posted_after": FAR_OFFSET}, None),
+        ("get", "/api/jobs/", {"posted_after": "9999-12-31T23:00:00-23:59"}, "posted_after"),
+        ("post", "/api/match/jd/", {"job_description": JD, "posted_after": FAR_OFFSET}, None),
+        ("get", "/jobs", {"min_stipend": "1e999999"}, "min_stipend"),
+        ("get", "/jobs", {"min_stipend": "Infinity"}, "min_stipend"),
+        ("get", "/jobs", {"min_stipend": "NaN"}, "min_stipend"),
+    ],
+)
+def test_crafted_parameters_are_a_400_or_an_answer_never_a_500(method, url, body, field):
+    JobFactory(title="Python developer")
+    client = Client()
+    send = client.get if method == "get" else partial(client.post, content_type="application/json")
+    response = send(url, body)
+    if field is None:  # a far offset is a legal time: converted to UTC, it is an ordinary filter
+        assert response.status_code == 200, response.content
+        return
+    assert response.status_code == 400, response.content
+    error = response.json()["error"]
+    assert error["code"] == "invalid" and field in error["fields"], error
+
+
+@pytest.mark.parametrize("body", ["[" * 100_000 + "]" * 100_000, '{"a":' * 40 + "1" + "}" * 40])
+def test_deeply_nested_json_is_a_400_parse_error(body):
+    response = Client().post("/api/match/jd/", body, content_type="application/json")
+    assert response.status_code == 400, response.content[:300]
+    error = response.json()["error"]
+    assert error["code"] == "parse_error" and "nested deeper than" in error["message"]
+
+
+def test_a_json_number_too_large_for_a_float_is_a_400_parse_error():
+    # By hand: json.dumps cannot write 1e999.
+    body = '{"job_description": "' + JD + '", "radius_km": 1e999, "near": "51.5,-0.1"}'
+    response = Client().post("/api/match/jd/", body, content_type="application/json")
+    assert response.status_code == 400, response.content
+    assert response.json()["error"]["code"] == "parse_error"
+
+
+@pytest.mark.parametrize(
+    ("amount", "period"), [("481597904440", "day"), ("999999999", "hour"), ("-481597904440", "year")]
+)
+def test_a_staff_salary_whose_yearly_figure_cannot_be_stored_is_a_400(amount, period):
+    # Found by bench/fuzz_api.py: the annualized salary overflowed its numeric(14, 2) column.
+    from django.contrib.auth import get_user_model
+
+    job = JobFactory()
+    api = _token_client(get_user_model().objects.create_superuser("root", password="x"))
+    body = {"salary_min": amount, "salary_period": period}
+    response = api.patch(f"/api/jobs/{job.pk}/", body, content_type="application/json")
+    assert response.status_code == 400, response.content
+    assert list(response.json()["error"]["fields"]) == ["salary_min"]
+    created = api.post("/api/jobs/", {"title": "Overpaid", **body}, content_type="application/json")
+    assert created.status_code == 400, created.content
 
 
 # --- oversized uploads --------------------------------------------------------------------------
@@ -227,7 +433,7 @@ def test_any_api_body_over_djangos_limit_is_a_json_413(settings):
     from django.contrib.auth import get_user_model
 
     settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 10_000
-    staff = get_user_model().objects.create_user("big", "big@example.com", "pw", is_staff=True)
+    staff = get_user_model().objects.create_superuser("big", "big@example.com", "pw")
     client = Client()
     client.force_login(staff)
     response = client.post("/api/jobs/", {"title": "x" * 20_000}, content_type="application/json")

@@ -8,9 +8,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from drf_spectacular import openapi
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse
+from rest_framework import permissions
 
+from jobs.api.permissions import StaffModelPermissions
 from jobs.api.serializers import ErrorSerializer
 from jobs.filters import (
     ORDERINGS,
@@ -114,7 +117,7 @@ def page_parameters() -> list[OpenApiParameter]:
         ),
         OpenApiParameter(
             "page_size",
-            OpenApiTypes.INT,
+            {"type": "integer", "minimum": 1, "maximum": 100},
             OpenApiParameter.QUERY,
             description="Jobs per page, 1 to 100 (default 20).",
             examples=[OpenApiExample("page_size", value=50)],
@@ -138,14 +141,14 @@ def error_responses(*codes: int) -> dict[int, OpenApiResponse]:
     descriptions = {
         400: "A bad parameter or body field: error.fields names it.",
         401: "Not signed in (token or session).",
-        403: "Signed in, but not staff.",
+        403: "Signed in, but not staff, or without the model permission the admin asks for the same change.",
         404: "No such object (or not public).",
         429: "Too many requests: retry after the Retry-After header's seconds.",
     }
     examples = {
         400: ("invalid", "near: expected near=lat,lng in decimal degrees (e.g. 51.5074,-0.1278), got 'london'."),
         401: ("not_authenticated", "Authentication credentials were not provided."),
-        403: ("permission_denied", "You do not have permission to perform this action."),
+        403: ("permission_denied", "You need the jobs.delete_job permission to do this (the admin asks for the same)."),
         404: ("not_found", "No Job matches the given query."),
         429: ("throttled", "Request was throttled. Expected available in 41 seconds."),
     }
@@ -303,3 +306,20 @@ ERROR_EXAMPLE = {
         "fields": {"remote": ["'moon' is not one of onsite, hybrid, remote, true, false."]},
     }
 }
+
+
+class AutoSchema(openapi.AutoSchema):
+    """drf-spectacular's, told that StaffModelPermissions lets anyone read (security: none needed).
+
+    It knows only DRF's AllowAny and IsAuthenticatedOrReadOnly; without this, every public GET
+    declared a token or session as required.
+    """
+
+    def get_auth(self) -> list[dict[str, Any]]:
+        auths = super().get_auth()
+        public_read = self.method in permissions.SAFE_METHODS and any(
+            isinstance(permission, StaffModelPermissions) for permission in self.view.get_permissions()
+        )
+        if public_read and {} not in auths:
+            auths.append({})
+        return auths

@@ -10,8 +10,9 @@ from rest_framework import serializers
 
 from gigm8.lib.html import sanitize_html
 from jobs.choices import LOCKABLE_FIELDS, JobStatus, SalaryPeriod
-from jobs.models import Company, Job
+from jobs.models import SALARY_LIMIT, Company, Job
 from jobs.selectors import job_sources_of
+from jobs.services.staff import job_salary_annual
 
 MONEY = {"max_digits": 14, "decimal_places": 2, "coerce_to_string": False, "read_only": True, "allow_null": True}
 
@@ -252,6 +253,19 @@ class JobWriteSerializer(serializers.ModelSerializer):
             raise serializers.ValidationError({"salary_max": ["must be at least salary_min."]})
         if (low is not None or high is not None) and not current("salary_period"):
             raise serializers.ValidationError({"salary_period": ["required when a salary is given."]})
+        # The yearly figure the filters compare must fit its column too: 481,597,904,440 a day
+        # overflowed it (a 500 the fuzzer found).
+        period = current("salary_period")
+        for name, amount in (("salary_min", low), ("salary_max", high)):
+            if amount is None:
+                continue
+            if amount < 0:
+                raise serializers.ValidationError({name: ["must be 0 or more."]})
+            annual = job_salary_annual(amount=amount, period=period)
+            if annual is not None and annual >= SALARY_LIMIT:
+                raise serializers.ValidationError(
+                    {name: [f"{amount} a {period} is {annual:,} a year; it must be below {SALARY_LIMIT:,}."]}
+                )
         if attrs.get("country"):
             attrs["country"] = attrs["country"].upper()
         if attrs.get("salary_currency"):

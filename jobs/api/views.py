@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from django import forms
+from django.conf import settings
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404, QueryDict
 from django.utils import timezone
@@ -17,8 +18,10 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from gigm8.api_parsers import JSONParser
 from ingestion.selectors import source_list
 from jobs.api.pagination import CURSOR_PARAM, PAGE_SIZE_PARAM, page_size_from, paginate_keyset
+from jobs.api.permissions import StaffModelPermissions, model_permission
 from jobs.api.schema import (
     COMPANY_EXAMPLE,
     CURSOR_EXAMPLE,
@@ -61,15 +64,10 @@ from jobs.selectors import (
 from jobs.services.staff import job_staff_create, job_staff_update, job_status_set
 
 PAGE_PARAMS = frozenset({CURSOR_PARAM, PAGE_SIZE_PARAM, "facets", "format"})
-
-
-class IsStaffOrReadOnly(permissions.BasePermission):
-    """Anyone reads; only staff write (anonymous: 401, signed in but not staff: 403)."""
-
-    def has_permission(self, request: Request, view: Any) -> bool:
-        if request.method in permissions.SAFE_METHODS:
-            return True
-        return bool(request.user and request.user.is_authenticated and request.user.is_staff)
+ADD_JOB, CHANGE_JOB, DELETE_JOB = (model_permission(action, Job) for action in ("add", "change", "delete"))
+# Starting a run creates its SyncLog: the admin's run buttons ask for this one
+# (ingestion.admin_views.START_PERMISSION; jobs does not import ingestion at load time).
+START_RUN = "ingestion.add_synclog"
 
 
 def check_known_params(request: Request, *, allowed: frozenset[str] | set[str]) -> None:
@@ -180,7 +178,19 @@ def job_page(
 )
 class JobViewSet(viewsets.ModelViewSet):
     serializer_class = JobDetailSerializer
-    permission_classes = [IsStaffOrReadOnly]
+    permission_classes = [StaffModelPermissions]
+    # Writes take JSON only: a form cannot carry skills (a list) or null, and the schema says so.
+    parser_classes = [JSONParser]
+    # As the admin: hide, expire and activate are its "change" bulk actions.
+    write_permissions = {
+        "create": (ADD_JOB,),
+        "update": (CHANGE_JOB,),
+        "partial_update": (CHANGE_JOB,),
+        "destroy": (DELETE_JOB,),
+        "hide": (CHANGE_JOB,),
+        "expire": (CHANGE_JOB,),
+        "activate": (CHANGE_JOB,),
+    }
     filter_backends: list[Any] = []  # JobFilterSet runs in job_page(), with facets and the keyset cursor
     pagination_class = None
 
@@ -289,8 +299,28 @@ class SourceViewSet(viewsets.ViewSet):
 
 
 class CompanyPagination(LimitOffsetPagination):
+    """limit and offset as the schema says (whole numbers, limit 1 to 100): anything else is a 400.
+
+    DRF's falls back to its defaults on `offset=null` or `limit=-5`, so a client's bug goes unseen.
+    """
+
     default_limit = 20
     max_limit = 100
+
+    def _whole(self, request: Request, name: str, *, default: int, low: int, high: int | None) -> int:
+        raw = request.query_params.get(name)
+        if raw is None:
+            return default
+        if not raw.isdigit() or not low <= int(raw) <= (high if high is not None else int(raw)):
+            bounds = f"from {low} to {high}" if high is not None else f"{low} or more"
+            raise ValidationError({name: [f"expected a whole number {bounds}, got '{raw[:40]}'."]})
+        return int(raw)
+
+    def get_limit(self, request: Request) -> int:
+        return self._whole(request, self.limit_query_param, default=self.default_limit, low=1, high=self.max_limit)
+
+    def get_offset(self, request: Request) -> int:
+        return self._whole(request, self.offset_query_param, default=0, low=0, high=None)
 
 
 @extend_schema_view(
@@ -311,12 +341,15 @@ class CompanyPagination(LimitOffsetPagination):
             ),
             OpenApiParameter(
                 "limit",
-                int,
+                {"type": "integer", "minimum": 1, "maximum": 100},
                 description="Companies per page, 1 to 100 (default 20).",
                 examples=[OpenApiExample("limit", value=50)],
             ),
             OpenApiParameter(
-                "offset", int, description="Companies to skip.", examples=[OpenApiExample("offset", value=50)]
+                "offset",
+                {"type": "integer", "minimum": 0},
+                description="Companies to skip.",
+                examples=[OpenApiExample("offset", value=50)],
             ),
         ],
         responses={200: CompanySerializer(many=True), **error_responses(400, 429)},
@@ -376,6 +409,9 @@ class CompanyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
 
 # --- The older API's routes, kept for the frontend that may still call them ----------------------
 
+# x12 must still fit salary_min (JobFilterSet: 14 digits, 2 after the point).
+STIPEND_FIELD = forms.DecimalField(min_value=0, max_digits=12, decimal_places=2)
+
 
 @extend_schema(
     summary="Older listing: GET /jobs?min_stipend=&internship=&remote=&limit=",
@@ -398,7 +434,10 @@ class CompanyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
             examples=[OpenApiExample("remote", value="true")],
         ),
         OpenApiParameter(
-            "limit", int, description="Jobs per page, 1 to 100.", examples=[OpenApiExample("limit", value=20)]
+            "limit",
+            {"type": "integer", "minimum": 1, "maximum": settings.API_MAX_PAGE_SIZE},
+            description=f"Jobs per page, 1 to {settings.API_MAX_PAGE_SIZE}.",
+            examples=[OpenApiExample("limit", value=20)],
         ),
         OpenApiParameter(
             "cursor",
@@ -419,13 +458,11 @@ class LegacyJobListView(APIView):
         params = QueryDict(mutable=True)
         if (stipend := query.get("min_stipend", "").strip()) != "":
             try:
-                monthly = Decimal(stipend)
-                if not monthly.is_finite() or monthly < 0:
-                    raise InvalidOperation
-            except InvalidOperation:
-                raise ValidationError(
-                    {"min_stipend": [f"expected a monthly amount, 0 or more, got '{stipend}'."]}
-                ) from None
+                monthly = STIPEND_FIELD.clean(stipend)
+            except forms.ValidationError as exc:
+                # 1e999999 is a finite Decimal whose x12 overflowed (a 500); the bounds say no first.
+                message = f"expected a monthly amount, 0 or more, got '{stipend}': {' '.join(exc.messages)}"
+                raise ValidationError({"min_stipend": [message]}) from None
             params["salary_min"] = str(monthly * STIPEND_MONTHS)
         for name in ("internship", "remote", CURSOR_PARAM):
             if name in query:
@@ -461,7 +498,8 @@ class LegacyJobListView(APIView):
     ],
 )
 class RefreshJobsView(APIView):
-    permission_classes = [permissions.IsAdminUser]  # is_staff
+    permission_classes = [StaffModelPermissions]
+    write_permissions = {"post": (START_RUN,)}
 
     def post(self, request: Request) -> Response:
         from ingestion.choices import TriggerKind

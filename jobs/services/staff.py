@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 from django.db import connection, transaction
@@ -18,11 +19,15 @@ from jobs.services.duplicates import duplicates_promote
 SALARY_FIELDS = ("salary_min", "salary_max", "salary_period")
 
 
+def job_salary_annual(*, amount: Decimal | None, period: str) -> Decimal | None:
+    """`amount` per `period` as a yearly amount (jobs.rules.annualize); None without a period."""
+    return annualize(amount, period) if period else None
+
+
 def job_annualize_salary(*, job: Job) -> None:
-    """Recompute the annual figures filters compare, through jobs.rules.annualize()."""
-    period = job.salary_period
-    job.salary_annual_min = annualize(job.salary_min, period) if period else None
-    job.salary_annual_max = annualize(job.salary_max, period) if period else None
+    """Recompute the annual figures filters compare."""
+    job.salary_annual_min = job_salary_annual(amount=job.salary_min, period=job.salary_period)
+    job.salary_annual_max = job_salary_annual(amount=job.salary_max, period=job.salary_period)
 
 
 def job_apply_staff_edit(*, job: Job, changed: Iterable[str], unlock: Iterable[str] = ()) -> None:

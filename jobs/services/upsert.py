@@ -32,7 +32,7 @@ from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.utils import timezone
 
 from jobs.choices import JobStatus
-from jobs.models import Job
+from jobs.models import SALARY_LIMIT, Job
 from jobs.rules import normalize_company_name
 from jobs.services.companies import company_ids_ensure
 from jobs.services.duplicates import duplicates_link, job_fingerprint
@@ -40,8 +40,6 @@ from jobs.types import JobData, SkippedRecord, UnchangedRecord, UpsertResult
 
 logger = logging.getLogger(__name__)
 
-# Largest absolute value a DecimalField(max_digits=14, decimal_places=2) column holds.
-_SALARY_LIMIT = Decimal("1e12")
 _SKILL_SEP = "\x1f"  # joins a row's skills into one text for unnest(); never in real text
 
 
@@ -170,7 +168,7 @@ def _clean_text(value: str | None) -> str:
 
 
 def _salary(value: Decimal | None) -> Decimal | None:
-    if value is None or not isinstance(value, Decimal) or not value.is_finite() or abs(value) >= _SALARY_LIMIT:
+    if value is None or not isinstance(value, Decimal) or not value.is_finite() or abs(value) >= SALARY_LIMIT:
         return None
     return value
 

@@ -1,4 +1,6 @@
 import factory
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Permission
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -34,3 +36,15 @@ class JobFactory(factory.django.DjangoModelFactory):
     posted_at = factory.LazyFunction(timezone.now)
     last_seen_at = factory.LazyFunction(timezone.now)
     status = JobStatus.ACTIVE
+
+
+# What the API's writes ask for (jobs.api.permissions): every job permission and starting runs.
+STAFF_PERMISSIONS = ("jobs.add_job", "jobs.change_job", "jobs.delete_job", "ingestion.add_synclog")
+
+
+def grant(user, *names: str):
+    """Give a user these `app_label.codename` permissions; returns the user reloaded (Django caches them)."""
+    for name in names:
+        app_label, codename = name.split(".")
+        user.user_permissions.add(Permission.objects.get(content_type__app_label=app_label, codename=codename))
+    return get_user_model().objects.get(pk=user.pk)

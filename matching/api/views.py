@@ -12,11 +12,13 @@ from typing import Any
 
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, permissions, status
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from gigm8.api_parsers import JSONParser
+from jobs.api.schema import error_responses
 from jobs.rules import STIPEND_MONTHS
 from matching import services
 from matching.api.serializers import (
@@ -211,7 +213,7 @@ class ResumeMatchView(APIView):
 
     @extend_schema(
         request={"multipart/form-data": ResumeMatchInputSerializer, "application/json": ResumeMatchInputSerializer},
-        responses={200: MatchPageSerializer},
+        responses={200: MatchPageSerializer, **error_responses(400, 429)},
         summary="Jobs for a resume (text or an uploaded PDF, DOCX or text file), ranked and explained.",
     )
     def post(self, request: Request) -> Response:
@@ -238,7 +240,7 @@ class JdMatchView(APIView):
 
     @extend_schema(
         request=JdMatchInputSerializer,
-        responses={200: MatchPageSerializer},
+        responses={200: MatchPageSerializer, **error_responses(400, 429)},
         summary="Jobs like a job description, ranked and explained.",
     )
     def post(self, request: Request) -> Response:
@@ -261,10 +263,18 @@ class JobSimilarView(APIView):
 
     @extend_schema(
         parameters=[
-            OpenApiParameter("limit", int, description="Jobs to return (1-100, default 20)."),
-            OpenApiParameter("offset", int, description="Jobs to skip (default 0)."),
+            OpenApiParameter(
+                "limit",
+                {"type": "integer", "minimum": 1, "maximum": services.MAX_LIMIT},
+                description=f"Jobs to return (1-{services.MAX_LIMIT}, default 20).",
+            ),
+            OpenApiParameter(
+                "offset",
+                {"type": "integer", "minimum": 0, "maximum": services.MAX_OFFSET},
+                description="Jobs to skip (default 0).",
+            ),
         ],
-        responses={200: MatchPageSerializer},
+        responses={200: MatchPageSerializer, **error_responses(400, 404, 429)},
         summary="Jobs like this job (the listing's filters apply as query parameters).",
     )
     def get(self, request: Request, job_id: int) -> Response:

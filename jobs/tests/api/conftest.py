@@ -3,6 +3,8 @@ from django.contrib.auth import get_user_model
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from jobs.tests.factories import STAFF_PERMISSIONS, grant
+
 
 @pytest.fixture
 def client() -> APIClient:
@@ -11,7 +13,8 @@ def client() -> APIClient:
 
 @pytest.fixture
 def staff_user(db):
-    return get_user_model().objects.create_user("staff", "staff@example.com", "pw", is_staff=True)
+    user = get_user_model().objects.create_user("staff", "staff@example.com", "pw", is_staff=True)
+    return grant(user, *STAFF_PERMISSIONS)
 
 
 @pytest.fixture
