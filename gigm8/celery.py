@@ -6,7 +6,7 @@ from typing import Any
 from celery import Celery
 from django.conf import settings
 
-from gigm8 import health, logs, metrics
+from gigm8 import logs, metrics
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "gigm8.settings.local")
 
@@ -30,4 +30,4 @@ def __getattr__(name: str) -> Any:
 # workers and beat (Celery would otherwise install its own root handler).
 logs.connect_celery()
 metrics.connect_celery()
-health.connect_celery()
+# ingestion's own handlers (schedule outcomes) are connected by its AppConfig.ready().

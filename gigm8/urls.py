@@ -6,7 +6,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 
 from gigm8.api_errors import api_not_found
 from gigm8.health import health, live
-from gigm8.metrics import metrics_view
+from gigm8.metrics_views import metrics_view
 from gigm8.views import home
 from jobs.api.views import LegacyJobListView, RefreshJobsView
 
@@ -34,6 +34,6 @@ urlpatterns = [
     path("health/", health, name="health"),
     path("health/live/", live, name="health-live"),
     path("health", health),
-    # Prometheus scrape target; who may read it: gigm8.metrics.metrics_access.
+    # Prometheus scrape target; who may read it: gigm8.metrics_views.metrics_access.
     path("metrics", metrics_view, name="metrics"),
 ]

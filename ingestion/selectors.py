@@ -7,15 +7,48 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Sequence
+from datetime import datetime, timedelta
 from typing import Any
 
-from django.db.models import Count, Max, Q, QuerySet
+from django.conf import settings
+from django.core.cache import cache
+from django.db.models import Count, Max, Q, QuerySet, Sum
+from django.utils import timezone
+from django_celery_beat.models import PeriodicTask
 
 from ingestion.choices import HEALTH_COLOURS, STATUS_COLOURS, AlertKind, HealthState, SyncKind, SyncStatus
 from ingestion.models import Alert, SourceState, SyncLog
-from ingestion.services.alerts import alerts_open, failed_streak, health_state
 from jobs.choices import JobStatus
 from jobs.models import Job
+
+
+def health_state(*, paused: bool, failed_streak: int, last_status: str, zero_alert_open: bool = False) -> str:
+    """paused > failing (ALERT_FAILED_RUNS failures in a row) > degraded (recent trouble) > healthy."""
+    if paused:
+        return HealthState.PAUSED
+    if failed_streak >= settings.ALERT_FAILED_RUNS:
+        return HealthState.FAILING
+    if failed_streak or last_status == SyncStatus.PARTIAL or zero_alert_open:
+        return HealthState.DEGRADED
+    return HealthState.HEALTHY
+
+
+def failed_streak(statuses: list[str]) -> int:
+    """Consecutive failures at the head of finished runs' statuses (newest first)."""
+    streak = 0
+    for status in statuses:
+        if status != SyncStatus.FAILED:
+            break
+        streak += 1
+    return streak
+
+
+def alerts_open() -> list[Alert]:
+    return list(Alert.objects.filter(resolved_at__isnull=True).select_related("last_sync_log"))
+
+
+# --- incidents ------------------------------------------------------------------------------------
+
 
 STREAK_WINDOW = 50  # runs looked at for the zero-result streak
 
@@ -157,3 +190,99 @@ def source_list() -> list[dict[str, Any]]:
         }
         for name in names
     ]
+
+
+# --- Runs, schedules: for /health/?detail=1, /metrics and the overdue-schedule alert --------------
+
+RECENT = timedelta(hours=24)
+# A schedule counts as overdue when its due time passed this long ago without a run (beat ticks
+# every few seconds; a worker busy with a long task may delay the tick that much).
+SCHEDULE_GRACE = timedelta(minutes=15)
+
+
+@dataclasses.dataclass(slots=True)
+class SourceRuns:
+    """One source's runs, as the detailed health view and /metrics report them."""
+
+    last_status: str = ""
+    last_finished_at: datetime | None = None
+    last_duration: timedelta | None = None
+    last_success_at: datetime | None = None  # success or partial: data came in
+    running: int = 0
+    runs_24h: dict[str, int] = dataclasses.field(default_factory=dict)
+    rows_24h: dict[str, int] = dataclasses.field(default_factory=dict)
+
+
+def source_runs_summary(*, now: datetime | None = None) -> dict[str, SourceRuns]:
+    """Every source's last finished run, last success, running runs and last 24 hours, in 3 queries."""
+    COUNTS = SyncLog.COUNTS
+    now = now or timezone.now()
+    summary: dict[str, SourceRuns] = {}
+    last_runs = (
+        SyncLog.objects.exclude(status=SyncStatus.RUNNING)
+        .order_by("source", "-finished_at", "-id")
+        .distinct("source")
+        .values_list("source", "status", "started_at", "finished_at")
+    )
+    for source, status, started_at, finished_at in last_runs:
+        info = summary.setdefault(source, SourceRuns())
+        info.last_status, info.last_finished_at = status, finished_at
+        # Finished runs have finished_at (a check constraint says so).
+        info.last_duration = finished_at - started_at if finished_at is not None else None
+    by_source = (
+        SyncLog.objects.order_by()
+        .values("source")
+        .annotate(
+            last_success_at=Max("finished_at", filter=Q(status__in=[SyncStatus.SUCCESS, SyncStatus.PARTIAL])),
+            running=Count("id", filter=Q(status=SyncStatus.RUNNING)),
+        )
+    )
+    for row in by_source:
+        info = summary.setdefault(row["source"], SourceRuns())
+        info.last_success_at, info.running = row["last_success_at"], row["running"]
+    recent = (
+        SyncLog.objects.filter(started_at__gte=now - RECENT)
+        .order_by()
+        .values("source", "status")
+        .annotate(n=Count("id"), **{f"sum_{name}": Sum(name) for name in COUNTS})
+    )
+    for row in recent:
+        info = summary.setdefault(row["source"], SourceRuns())
+        info.runs_24h[row["status"]] = row["n"]
+        for name in COUNTS:
+            info.rows_24h[name] = info.rows_24h.get(name, 0) + (row[f"sum_{name}"] or 0)
+    return summary
+
+
+def schedule_outcome_key(name: str) -> str:
+    return f"gigm8:schedule-outcome:{name}"
+
+
+def schedules_state(*, now: datetime | None = None) -> list[dict[str, Any]]:
+    """Each enabled beat schedule: when it last ran, when it was next due, whether it is overdue,
+    and how its last run ended (last_outcome, last_finished_at, last_success_at; None until one ends)."""
+    now = now or timezone.now()
+    states = []
+    enabled = PeriodicTask.objects.filter(enabled=True)
+    tasks = list(enabled.select_related("interval", "crontab", "solar", "clocked").order_by("name"))
+    outcomes = cache.get_many([schedule_outcome_key(task.name) for task in tasks])
+    for task in tasks:
+        outcome = outcomes.get(schedule_outcome_key(task.name)) or {}
+        state: dict[str, Any] = {
+            "name": task.name,
+            "task": task.task,
+            "last_run_at": task.last_run_at,
+            "last_outcome": outcome.get("last_outcome"),
+            "last_finished_at": outcome.get("last_finished_at"),
+            "last_success_at": outcome.get("last_success_at"),
+        }
+        if task.clocked is not None or task.one_off:
+            state.update(due_at=None, overdue=False)  # one-off: due once, no recurring promise to check
+        else:
+            # Never run: measure from when it was created or last edited (beat resets last_run_at
+            # when a schedule is re-enabled).
+            since = task.last_run_at or task.start_time or task.date_changed
+            due_at = now + task.schedule.remaining_estimate(since)
+            state.update(due_at=due_at, overdue=due_at < now - SCHEDULE_GRACE)
+        states.append(state)
+    return states

@@ -212,3 +212,9 @@ def company_list_public(*, with_jobs_only: bool = False) -> QuerySet[Company]:
         # EXISTS stops at the first job; filtering on the count would count every company's jobs.
         companies = companies.filter(Exists(_open_jobs_of_company()))
     return companies.annotate(open_jobs=Coalesce(Subquery(open_jobs), 0))
+
+
+def job_counts_by_source_status() -> dict[tuple[str, str], int]:
+    """{(source, status): jobs}, one grouped query."""
+    rows = Job.objects.order_by().values_list("source", "status").annotate(n=Count("id"))
+    return {(source, status): n for source, status, n in rows}

@@ -40,12 +40,12 @@ def test_health_refuses_post(client):
 
 
 def test_health_is_unavailable_when_the_database_is_down(client, monkeypatch):
-    from gigm8 import health
+    from gigm8 import probes
 
     def refuse() -> None:
-        raise health.connection.Database.OperationalError("connection refused")
+        raise probes.connection.Database.OperationalError("connection refused")
 
-    monkeypatch.setitem(health.CHECKS, "database", refuse)
+    monkeypatch.setitem(probes.CHECKS, "database", refuse)
     response = client.get("/health/")
     assert response.status_code == 503
     assert response.json()["status"] == "unavailable"

@@ -11,7 +11,7 @@ from django.test import override_settings
 from prometheus_client import REGISTRY
 from prometheus_client.parser import text_string_to_metric_families
 
-from gigm8 import metrics
+from gigm8 import metrics, metrics_views
 from gigm8.celery import app as celery_app
 from ingestion.choices import SyncStatus
 from ingestion.tests.factories import SyncLogFactory
@@ -221,7 +221,7 @@ def test_scrape_reads_the_database_in_a_few_queries(client, django_assert_max_nu
     JobFactory(source="adzuna")
     SyncLogFactory(source="adzuna", status=SyncStatus.SUCCESS, finished_at=datetime.now(UTC) + timedelta(seconds=1))
     with django_assert_max_num_queries(4):
-        metrics.render_metrics()
+        metrics_views.render_metrics()
 
 
 def test_a_worker_serves_its_task_metrics_on_its_own_port(free_tcp_port):

@@ -25,8 +25,9 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from ingestion.choices import AlertKind, HealthState, SyncKind, SyncStatus
+from ingestion.choices import AlertKind, SyncKind, SyncStatus
 from ingestion.models import Alert, SourceState, SyncLog
+from ingestion.selectors import failed_streak, schedules_state
 
 logger = logging.getLogger(__name__)
 
@@ -91,34 +92,6 @@ def paused_sources() -> set[str]:
 
 
 # --- health ---------------------------------------------------------------------------------------
-
-
-def health_state(*, paused: bool, failed_streak: int, last_status: str, zero_alert_open: bool = False) -> str:
-    """paused > failing (ALERT_FAILED_RUNS failures in a row) > degraded (recent trouble) > healthy."""
-    if paused:
-        return HealthState.PAUSED
-    if failed_streak >= settings.ALERT_FAILED_RUNS:
-        return HealthState.FAILING
-    if failed_streak or last_status == SyncStatus.PARTIAL or zero_alert_open:
-        return HealthState.DEGRADED
-    return HealthState.HEALTHY
-
-
-def failed_streak(statuses: list[str]) -> int:
-    """Consecutive failures at the head of finished runs' statuses (newest first)."""
-    streak = 0
-    for status in statuses:
-        if status != SyncStatus.FAILED:
-            break
-        streak += 1
-    return streak
-
-
-def alerts_open() -> list[Alert]:
-    return list(Alert.objects.filter(resolved_at__isnull=True).select_related("last_sync_log"))
-
-
-# --- incidents ------------------------------------------------------------------------------------
 
 
 def sync_log_admin_url(sync_log: SyncLog | None) -> str:
@@ -226,9 +199,7 @@ def alerts_after_run(*, sync_log: SyncLog) -> None:
 
 
 def alerts_check_schedules(*, now: datetime | None = None) -> list[Alert]:
-    """Open an incident for each overdue beat schedule, resolve those that ran (the due time of gigm8.health)."""
-    from gigm8.health import schedules_state
-
+    """Open an incident for each overdue beat schedule, resolve those that ran (schedules_state says when due)."""
     opened = []
     for state in schedules_state(now=now):
         name = state["name"]

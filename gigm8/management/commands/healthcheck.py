@@ -2,7 +2,8 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
-from gigm8.health import run_checks, schedules_state
+from gigm8.probes import run_checks
+from ingestion.selectors import schedules_state
 
 
 class Command(BaseCommand):
