@@ -319,6 +319,22 @@ def test_a_staff_edit_locks_the_edited_fields(staff_client):
     assert job.locked_fields == ["country", "title"]  # remote was sent unchanged: not locked
 
 
+def test_a_staff_patch_with_crlf_line_breaks_only_locks_a_real_change(staff_client):
+    job = JobFactory(description="First paragraph.\n\nSecond paragraph.\nLast line.")
+    same = "First paragraph.\r\n\r\nSecond paragraph.\r\nLast line."
+    response = staff_client.patch(f"/api/jobs/{job.id}/", {"description": same}, format="json")
+    assert response.status_code == 200, response.json()
+    job.refresh_from_db()
+    assert job.locked_fields == []
+    assert job.description == "First paragraph.\n\nSecond paragraph.\nLast line."
+
+    edited = "First paragraph.\r\n\r\nSecond paragraph, edited.\r\nLast line."
+    assert staff_client.patch(f"/api/jobs/{job.id}/", {"description": edited}, format="json").status_code == 200
+    job.refresh_from_db()
+    assert job.locked_fields == ["description"]
+    assert job.description == "First paragraph.\n\nSecond paragraph, edited.\nLast line."
+
+
 def test_a_staff_salary_edit_updates_the_annual_figures(staff_client):
     job = JobFactory()
     response = staff_client.patch(
