@@ -28,7 +28,7 @@ from gigm8.lib.html import sanitize_html
 from jobs.choices import LOCKABLE_FIELDS, JobStatus
 from jobs.models import Company, Job
 from jobs.rules import normalize_company_name
-from jobs.services.staff import job_annualize_salary, job_apply_staff_edit, job_status_set
+from jobs.services.staff import job_annualize_salary, job_apply_staff_edit, job_status_set, staff_text
 
 LOCK_MARK = "🔒"
 COMPANY_IDS_LIMIT = 1000  # companies a search word may match before it is matched through the join
@@ -87,7 +87,15 @@ class SanitizedHtmlField(forms.CharField):
     """
 
     def to_python(self, value):
-        return sanitize_html(super().to_python(value))
+        return sanitize_html(staff_text(super().to_python(value)))
+
+
+class StaffTextField(forms.CharField):
+    """A textarea's text with the line breaks we store: a browser posts them as CRLF, so without
+    this a job saved unchanged would have "changed" its description (and locked it)."""
+
+    def to_python(self, value):
+        return staff_text(super().to_python(value))
 
 
 class JobAdminForm(forms.ModelForm):
@@ -109,6 +117,7 @@ class JobAdminForm(forms.ModelForm):
         model = Job
         # The admin narrows this to its fieldsets; listed so nothing unexpected is editable.
         fields = (*LOCKABLE_FIELDS, "status", "is_featured", "source", "external_id")
+        field_classes = {"description": StaffTextField}  # description_html: SanitizedHtmlField above
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

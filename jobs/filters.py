@@ -33,7 +33,7 @@ from drf_spectacular.utils import extend_schema_field
 
 from jobs.choices import EmploymentType, GeoPrecision, JobLevel, JobStatus, Remote
 from jobs.models import SEARCH_CONFIG, Company, Job
-from jobs.selectors import POSTED, SALARY_BOTTOM, SALARY_TOP
+from jobs.selectors import POSTED_NEWEST_FIRST, POSTED_OLDEST_FIRST, SALARY_BOTTOM, SALARY_TOP
 
 EARTH_RADIUS_KM = 6371.0088  # mean radius (IUGG)
 KM_PER_MILE = 1.609344
@@ -278,10 +278,10 @@ class Ordering:
     needs: str = ""  # the filter it needs ("q" for relevance, "near" for distance)
 
 
-# Unknown salaries sort last both ways: the sentinels sit past every real value.
+# Unknown salaries and unknown dates sort last both ways: the sentinels sit past every real value.
 ORDERINGS: dict[str, Ordering] = {
-    "-posted_at": Ordering("-posted_at", POSTED, True, "datetime"),
-    "posted_at": Ordering("posted_at", POSTED, False, "datetime"),
+    "-posted_at": Ordering("-posted_at", POSTED_NEWEST_FIRST, True, "datetime"),
+    "posted_at": Ordering("posted_at", POSTED_OLDEST_FIRST, False, "datetime"),
     "-salary": Ordering("-salary", SALARY_TOP, True, "decimal"),
     "salary": Ordering("salary", Coalesce(SALARY_BOTTOM, Value(Decimal("1e12"))), False, "decimal"),
     "relevance": Ordering("relevance", F("relevance"), True, "float", needs="q"),
@@ -312,7 +312,7 @@ FACET_FILTERS: dict[str, frozenset[str]] = {
     "country": frozenset({"country"}),
     "company": frozenset({"company"}),
     "salary_band": frozenset({"salary_min", "salary_max", "include_unknown_salary"}),
-    "posted_band": frozenset({"posted_within_days", "posted_after"}),
+    "posted_band": frozenset({"posted_within_days", "posted_after", "posted_unknown"}),
 }
 
 
@@ -462,9 +462,16 @@ class JobFilterSet(django_filters.FilterSet):
         max_value=3650,
         max_digits=4,
         decimal_places=0,
-        label="Posted in the last N days (1 to 3650).",
+        label="Posted in the last N days (1 to 3650); jobs whose date is unknown are left out.",
     )
-    posted_after = PostedAfterFilter(method="filter_posted", label="Posted on or after this date or date-time.")
+    posted_after = PostedAfterFilter(
+        method="filter_posted",
+        label="Posted on or after this date or date-time; jobs whose date is unknown are left out.",
+    )
+    posted_unknown = StrictBooleanFilter(
+        method="filter_posted_unknown",
+        label="Only jobs whose source gives no date (true; posted_at is null) or only dated jobs (false).",
+    )
     featured = StrictBooleanFilter(field_name="is_featured", label="Only featured jobs (true) or none (false).")
     status = ChoiceListFilter(
         field_name="status", choices=JobStatus.values, label="Staff only: active, expired, hidden (many)."
@@ -591,4 +598,8 @@ class JobFilterSet(django_filters.FilterSet):
 
     def filter_posted(self, queryset: QuerySet[Job], name: str, value: Any) -> QuerySet[Job]:
         since = timezone.now() - timedelta(days=int(value)) if name == "posted_within_days" else value
-        return queryset.annotate(posted=POSTED).filter(posted__gte=since)
+        # The listing index's key: an unknown date is its low sentinel, below every `since`.
+        return queryset.annotate(posted=POSTED_NEWEST_FIRST).filter(posted__gte=since)
+
+    def filter_posted_unknown(self, queryset: QuerySet[Job], name: str, value: bool | None) -> QuerySet[Job]:
+        return queryset if value is None else queryset.filter(posted_at__isnull=value)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from decimal import Decimal
 
 from django.conf import settings
@@ -28,6 +29,18 @@ from jobs.choices import (
 
 # The text search configuration for every tsvector and tsquery in the project.
 SEARCH_CONFIG = "english"
+
+# A job whose source gives no date keeps posted_at NULL ("date unknown"). Sorting needs a key
+# that is never NULL (keyset cursors compare it), so an unknown date sorts as one of these
+# sentinels, past every real date: last when newest first (LOW) and when oldest first (HIGH).
+# A day inside the calendar's ends, so no time zone conversion takes them out of range.
+UNKNOWN_DATE_LOW = datetime(1, 1, 2, tzinfo=UTC)
+UNKNOWN_DATE_HIGH = datetime(9999, 12, 30, tzinfo=UTC)
+
+
+def posted_key(unknown: datetime) -> Coalesce:
+    """posted_at, or `unknown` when the source gave no date (the sort and filter key)."""
+    return Coalesce(models.F("posted_at"), models.Value(unknown), output_field=models.DateTimeField())
 
 
 class SkillsText(models.Func):
@@ -214,10 +227,10 @@ class Job(models.Model):
                 ef_construction=64,
                 opclasses=["vector_cosine_ops"],
             ),
-            # The API's listing (jobs.selectors.POSTED / jobs.filters): newest first by posted date,
-            # first-seen date when the source gives none; a keyset cursor walks this index.
+            # The API's listing (jobs.selectors.POSTED_NEWEST_FIRST / jobs.filters): newest first by
+            # posted date, unknown dates last; a keyset cursor walks this index.
             models.Index(
-                Coalesce("posted_at", "first_seen_at").desc(),
+                posted_key(UNKNOWN_DATE_LOW).desc(),
                 models.F("id").desc(),
                 name="job_public_posted_idx",
                 condition=Q(status=JobStatus.ACTIVE, duplicate_of__isnull=True),

@@ -12,12 +12,18 @@ from django.db.models.functions import Coalesce, Greatest, Least, TruncDate
 from django.utils import timezone
 
 from jobs.choices import EmploymentType, JobLevel, JobStatus, Remote
-from jobs.models import Company, Job
+from jobs.models import UNKNOWN_DATE_HIGH, UNKNOWN_DATE_LOW, Company, Job, posted_key
 
-# "When was it posted": the source's date, or when we first saw it when the source gives none.
-# Filters, ordering, facets and the listing index (jobs.models: job_public_posted_idx) all use
-# this one expression, so the index serves them.
-POSTED = Coalesce(F("posted_at"), F("first_seen_at"))
+# "When was it posted": the source's date. A job whose source gives none has posted_at NULL
+# ("date unknown"): it is not dated by when we first saw it (an import of 2012 postings would
+# look posted today). Keyset cursors need a key that is never NULL, so an unknown date sorts as
+# a sentinel past every real date, last both ways (like the salary orderings):
+# POSTED_NEWEST_FIRST for -posted_at, POSTED_OLDEST_FIRST for posted_at. Filters, the default
+# ordering, facets and the listing index (jobs.models: job_public_posted_idx) all use
+# POSTED_NEWEST_FIRST, so the index serves them; a date filter (`key >= since`) leaves the
+# sentinel, and so every unknown date, out.
+POSTED_NEWEST_FIRST = posted_key(UNKNOWN_DATE_LOW)
+POSTED_OLDEST_FIRST = posted_key(UNKNOWN_DATE_HIGH)
 # A job's annualized salary range, whichever ends are known (GREATEST/LEAST skip NULLs).
 # The top is -1 when no salary is known: below every salary_min, last when sorting highest
 # first, and never NULL, so one index (job_public_salary_idx) serves the filter and the sort.
@@ -30,7 +36,8 @@ SALARY_BOTTOM = Least(F("salary_annual_min"), F("salary_annual_max"))
 
 # Facet buckets. Both are cumulative, like the filters they stand for: the count under
 # salary_band "80000" is what salary_min=80000 returns, under posted_band "7" what
-# posted_within_days=7 returns. Salaries are compared in each job's own currency (no FX).
+# posted_within_days=7 returns, under posted_band "unknown" what posted_unknown=true returns
+# (no date given). Salaries are compared in each job's own currency (no FX).
 SALARY_BANDS: tuple[int, ...] = (20000, 30000, 50000, 80000, 100000, 150000, 200000)
 POSTED_BANDS: tuple[int, ...] = (1, 3, 7, 14, 30)
 FACETS: tuple[str, ...] = (
@@ -43,6 +50,7 @@ FACETS: tuple[str, ...] = (
     "salary_band",
     "posted_band",
 )
+UNKNOWN_DATE_VALUE = "unknown"  # the posted_band bucket of jobs without a date (posted_unknown=true)
 TOP_COMPANIES = 20
 # Counts count a column of job_public_facets_idx, never NULL, so they stay index-only scans
 # (COUNT(id) would read every row from the table; Django allows no COUNT(*) with a filter).
@@ -122,9 +130,10 @@ def _salary_band_counts(queryset: QuerySet[Job]) -> list[dict[str, Any]]:
 
 def _posted_band_counts(queryset: QuerySet[Job], now: datetime) -> list[dict[str, Any]]:
     counts = queryset.order_by().aggregate(
-        **{f"d{days}": Count(_ROW, filter=Q(posted__gte=now - timedelta(days=days))) for days in POSTED_BANDS}
+        unknown=Count(_ROW, filter=Q(posted_at__isnull=True)),
+        **{f"d{days}": Count(_ROW, filter=Q(posted__gte=now - timedelta(days=days))) for days in POSTED_BANDS},
     )
-    return [
+    buckets = [
         {
             "value": str(days),
             "label": "Last 24 hours" if days == 1 else f"Last {days} days",
@@ -132,6 +141,8 @@ def _posted_band_counts(queryset: QuerySet[Job], now: datetime) -> list[dict[str
         }
         for days in POSTED_BANDS
     ]
+    buckets.append({"value": UNKNOWN_DATE_VALUE, "label": "Date unknown", "count": counts["unknown"]})
+    return buckets
 
 
 def job_facet_counts(*, name: str, queryset: QuerySet[Job], now: datetime | None = None) -> list[dict[str, Any]]:
@@ -141,7 +152,7 @@ def job_facet_counts(*, name: str, queryset: QuerySet[Job], now: datetime | None
     """
     if name not in FACETS:
         raise ValueError(f"unknown facet {name!r}")
-    queryset = queryset.annotate(salary_top=SALARY_TOP, posted=POSTED)
+    queryset = queryset.annotate(salary_top=SALARY_TOP, posted=POSTED_NEWEST_FIRST)
     if name == "company":
         return _company_counts(queryset)
     if name == "salary_band":

@@ -220,8 +220,9 @@ def cts_job(job: Job, *, company: str, now: datetime) -> talent_v4.Job:
         title=job.title[:500],
         description=cts_description(job),
         language_code=LANGUAGE_CODE,
-        posting_publish_time=job.posted_at or job.first_seen_at,
         posting_expire_time=job.expires_at or now + POSTING_LIFETIME,
+        # A date unknown is left unset rather than dated by when we first saw the job.
+        **({"posting_publish_time": job.posted_at} if job.posted_at is not None else {}),
     )
     if job.cts_name:
         message.name = job.cts_name

@@ -17,6 +17,7 @@ import io
 import json
 import sys
 from collections.abc import Callable
+from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
@@ -141,6 +142,7 @@ def _record(
     source: str,
     country: str,
     null_values: frozenset[str],
+    posted_at: datetime | None = None,
 ) -> JobData:
     values: dict[str, str] = {}
     skills: list[str] = []
@@ -190,6 +192,8 @@ def _record(
         kwargs["employment_type"] = types
     kwargs.setdefault("title", None)
     kwargs.setdefault("country", country or None)
+    if posted_at is not None:
+        kwargs.setdefault("posted_at", posted_at)  # only rows that give no date of their own
     if not kwargs.get("external_id"):
         # No id: a stable hash of what the record says (the mapped columns, not an export's row
         # number), so importing the file again updates rather than duplicates, and a posting
@@ -275,8 +279,13 @@ def import_read(
     null_values: tuple[str, ...] = (),
     country: str = "",
     encoding: str = "utf-8-sig",
+    posted_at: datetime | None = None,
 ) -> ImportFile:
-    """Read, check and normalize a whole file; raises ImportFileError, writing nothing."""
+    """Read, check and normalize a whole file; raises ImportFileError, writing nothing.
+
+    `posted_at` dates the rows that give no date (a dump known to be from one day); without
+    it they keep no date ("date unknown"), never the day of the import.
+    """
     if fmt not in FORMATS:
         raise ImportFileError(f"unknown format {fmt!r}; expected one of {', '.join(FORMATS)}")
     if not source.strip():
@@ -299,7 +308,9 @@ def import_read(
     records: list[JobData | SkippedRecord] = []
     for number, raw in enumerate(rows, start=1):
         try:
-            records.append(_record(raw, plan, source=source.strip(), country=country, null_values=nulls))
+            records.append(
+                _record(raw, plan, source=source.strip(), country=country, null_values=nulls, posted_at=posted_at)
+            )
         except (normalize.InvalidPosting, ValueError) as exc:
             records.append(SkippedRecord(f"record {number}: {exc}"))
     return ImportFile(rows=len(rows), records=records)

@@ -144,3 +144,32 @@ def test_imported_description_html_is_stored_and_served_sanitized(tmp_path):
     assert_sanitized(job.description_html)
     served = APIClient().get(f"/api/jobs/{job.id}/").json()["description_html"]
     assert_sanitized(served)
+
+
+DATED_JSONL = [
+    {"external_id": "d1", "title": "Nurse", "location": "Leeds"},
+    {"external_id": "d2", "title": "Chef", "location": "York", "posted_at": "2012-03-05"},
+]
+
+
+def test_rows_without_a_date_keep_none_rather_than_the_import_day(tmp_path):
+    path = write(tmp_path, "old.jsonl", "\n".join(json.dumps(r) for r in DATED_JSONL) + "\n")
+    call_command("import_jobs", str(path), "--source", "export", "--country", "gb", stdout=io.StringIO())
+    assert Job.objects.get(external_id="d1").posted_at is None
+    assert Job.objects.get(external_id="d2").posted_at.date().isoformat() == "2012-03-05"
+
+
+def test_posted_at_dates_only_the_rows_that_give_none(tmp_path):
+    path = write(tmp_path, "old.jsonl", "\n".join(json.dumps(r) for r in DATED_JSONL) + "\n")
+    argv = [str(path), "--source", "export", "--country", "gb", "--posted-at", "2012-01-31"]
+    call_command("import_jobs", *argv, stdout=io.StringIO())
+    assert Job.objects.get(external_id="d1").posted_at.isoformat() == "2012-01-31T00:00:00+00:00"
+    assert Job.objects.get(external_id="d2").posted_at.date().isoformat() == "2012-03-05"
+
+
+@pytest.mark.parametrize("value", ["yesterday", "2012-13-01", "31/01/2012", "2999-01-01"])
+def test_a_bad_posted_at_is_one_clear_error(tmp_path, value):
+    path = write(tmp_path, "old.jsonl", json.dumps(DATED_JSONL[0]) + "\n")
+    with pytest.raises(CommandError, match="--posted-at"):
+        call_command("import_jobs", str(path), "--source", "export", "--posted-at", value, stdout=io.StringIO())
+    assert not Job.objects.exists()

@@ -51,6 +51,7 @@ EXAMPLES: dict[str, Any] = {
     "category": "IT Jobs",
     "posted_within_days": 7,
     "posted_after": "2026-11-01",
+    "posted_unknown": "false",
     "featured": "true",
     "status": "hidden",
     "ordering": "-salary",

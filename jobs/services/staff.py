@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import functools
 import uuid
 from collections.abc import Iterable
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from django.db import connection, transaction
+from django.contrib.postgres.fields import ArrayField
+from django.db import connection, models, transaction
 from django.utils import timezone
 
 from jobs.choices import LOCKABLE_FIELDS, GeoPrecision, JobStatus
@@ -30,10 +32,52 @@ def job_annualize_salary(*, job: Job) -> None:
     job.salary_annual_max = job_salary_annual(amount=job.salary_max, period=job.salary_period)
 
 
+def staff_text(value: str) -> str:
+    """Text as we store it: LF line breaks. Browsers post a textarea's line breaks as CRLF (the
+    HTML form encoding), API clients on Windows may too; the normalizer stores LF. One rule for
+    the admin form and the API, so saving a job unchanged changes (and locks) nothing."""
+    return value.replace("\r\n", "\n").replace("\r", "\n")
+
+
+@functools.cache
+def _text_fields() -> frozenset[str]:
+    """The lockable fields that hold text, read from the model."""
+    return frozenset(
+        name
+        for name in LOCKABLE_FIELDS
+        if isinstance(Job._meta.get_field(name), models.CharField | models.TextField)
+        and not isinstance(Job._meta.get_field(name), ArrayField)
+    )
+
+
+def _normalize_text(*, job: Job, names: Iterable[str]) -> None:
+    for name in set(names) & _text_fields():
+        value = getattr(job, name)
+        if isinstance(value, str):
+            setattr(job, name, staff_text(value))
+
+
+def _really_changed(*, job: Job, names: set[str]) -> set[str]:
+    """Which of `names` differ from the stored row (a form's or a client's "changed" may not)."""
+    if job.pk is None or not names:
+        return names
+    attnames = {field.name: field.attname for field in Job._meta.concrete_fields}
+    columns = {name: attnames[name] for name in names}
+    stored = Job.objects.filter(pk=job.pk).values(*columns.values()).first()
+    if stored is None:
+        return names
+    return {name for name, column in columns.items() if getattr(job, column) != stored[column]}
+
+
 def job_apply_staff_edit(*, job: Job, changed: Iterable[str], unlock: Iterable[str] = ()) -> None:
     """Lock the lockable fields a staff member changed (unlocking those asked), and keep the
-    annual salary in step with an edited salary. The caller saves the job."""
-    changed = set(changed)
+    annual salary in step with an edited salary. The caller saves the job.
+
+    `changed` names what the form or request says changed; only the fields whose value differs
+    from the stored row, once line breaks are normalized (`staff_text`), are locked.
+    """
+    _normalize_text(job=job, names=changed)
+    changed = _really_changed(job=job, names=set(changed) & {field.name for field in Job._meta.concrete_fields})
     job.locked_fields = sorted(set(job.locked_fields) - set(unlock))
     edited = changed & set(LOCKABLE_FIELDS)
     if edited:
@@ -51,6 +95,7 @@ def job_staff_create(*, data: dict[str, Any]) -> Job:
     """A job a staff member enters by hand (source "staff" unless given)."""
     now = timezone.now()
     job = Job(**data)
+    _normalize_text(job=job, names=data)
     job.source = job.source or "staff"
     job.external_id = job.external_id or uuid.uuid4().hex
     job.last_seen_at = now
@@ -67,6 +112,10 @@ def job_staff_create(*, data: dict[str, Any]) -> Job:
 @transaction.atomic
 def job_staff_update(*, job: Job, data: dict[str, Any]) -> Job:
     """Apply a staff edit; every lockable field whose value changed is locked against refreshes."""
+    data = {
+        name: staff_text(value) if name in _text_fields() and isinstance(value, str) else value
+        for name, value in data.items()
+    }
     changed = [name for name, value in data.items() if getattr(job, name) != value]
     if not changed:
         return job

@@ -333,6 +333,37 @@ def test_admin_form_sanitizing_does_not_lock_an_unchanged_description(curator_cl
         assert job.description_html == "<p>One</p>\n<ul><li>Two</li></ul>"
 
 
+def _as_a_browser_posts(data: dict) -> dict:
+    """A browser submits a textarea's line breaks as CRLF (HTML's form encoding)."""
+    return {k: v.replace("\n", "\r\n") if k in ("description", "description_html") else v for k, v in data.items()}
+
+
+def test_saving_a_multi_line_description_unchanged_locks_nothing(curator_client):
+    text = "About the role.\n\nYou will:\n- care for residents\n- keep records"
+    html = "<p>About the role.</p>\n<ul>\n<li>care</li>\n</ul>"
+    job = JobFactory(description=text, description_html=html)
+    url = reverse("admin:jobs_job_change", args=[job.pk])
+    response = curator_client.post(url, _as_a_browser_posts(_change_form_data(curator_client.get(url))))
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    job.refresh_from_db()
+    assert job.locked_fields == []
+    assert (job.description, job.description_html) == (text, html)
+    # The admin's history says nothing changed either.
+    from django.contrib.admin.models import LogEntry
+
+    assert "description" not in LogEntry.objects.get(object_id=str(job.pk)).get_change_message().lower()
+
+
+def test_a_real_description_edit_locks_it_and_is_stored_with_lf(curator_client):
+    job = JobFactory(description="Line one.\nLine two.")
+    url = reverse("admin:jobs_job_change", args=[job.pk])
+    data = _as_a_browser_posts({**_change_form_data(curator_client.get(url)), "description": "Line one.\nLine 2."})
+    assert curator_client.post(url, data).status_code == 302
+    job.refresh_from_db()
+    assert job.locked_fields == ["description"]
+    assert job.description == "Line one.\nLine 2."
+
+
 def test_form_marks_locked_fields_and_offers_to_unlock_them(curator_client):
     job = JobFactory(locked_fields=["title"])
     html = curator_client.get(reverse("admin:jobs_job_change", args=[job.pk])).content.decode()

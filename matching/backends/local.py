@@ -35,7 +35,6 @@ from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db import connection, transaction
 from django.db.models import CharField, F, Func, QuerySet
-from django.db.models.functions import Coalesce
 from django.utils import timezone
 from pgvector.django import CosineDistance
 
@@ -254,7 +253,8 @@ class LocalBackend(MatchBackend):
             # Only what scoring and the response read: building 400 full rows costs more than the SQL.
             .only(*_RESPONSE_FIELDS)
             .annotate(
-                posted=Coalesce("posted_at", "first_seen_at"),
+                # An unknown date is no evidence of freshness (_recency: neutral), not "seen today".
+                posted=F("posted_at"),
                 title_lexemes=_TitleLexemes("title"),
                 required_skills=F("skill_profile__required"),
                 mentioned_skills=F("skill_profile__mentioned"),

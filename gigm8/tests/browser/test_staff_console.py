@@ -202,3 +202,31 @@ def test_company_autocomplete_and_posted_range_filters(live_server, browser_page
     expect(page.locator("#result_list tbody tr")).to_have_count(1)
     expect(page.locator("#result_list")).to_contain_text("Acme new")
     screenshots(page, "posted-range-filter")
+
+
+def test_saving_a_job_unchanged_in_the_browser_locks_nothing(live_server, browser_page, screenshots, curator_group):
+    """Chromium posts the description textarea with CRLF line breaks: that is no change."""
+    from jobs.tests.factories import JobFactory
+
+    page = browser_page
+    user = User.objects.create_user("cora", password="curator-pw-1", is_staff=True)
+    user.groups.add(Group.objects.get(name="curator"))
+    text = "About the role.\n\nYou will:\n- care for residents\n- keep records"
+    job = JobFactory(description=text, description_html="<p>About the role.</p>\n<ul><li>care</li></ul>")
+    _log_in(page, live_server, "cora", "curator-pw-1")
+    page.goto(f"{live_server.url}/admin/jobs/job/{job.pk}/change/")
+    page.click("input[name=_continue]")
+    expect(page.locator(".messagelist")).to_contain_text("was changed successfully")
+    screenshots(page, "saved-unchanged")
+    job.refresh_from_db()
+    assert job.locked_fields == []
+    assert job.description == text
+    expect(page.locator("label[for=id_description]")).not_to_contain_text("🔒")
+
+    # A real edit in the textarea locks the description, stored with LF line breaks.
+    page.fill("#id_description", "About the role.\nYou will care for residents.")
+    page.click("input[name=_continue]")
+    expect(page.locator("label[for=id_description]")).to_contain_text("🔒")
+    job.refresh_from_db()
+    assert job.locked_fields == ["description"]
+    assert job.description == "About the role.\nYou will care for residents."

@@ -1,6 +1,10 @@
+from argparse import ArgumentTypeError
+from datetime import UTC, datetime, time
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
+from django.utils.dateparse import parse_date, parse_datetime
 
 from ingestion.choices import TriggerKind
 from ingestion.management.progress import progress_bar
@@ -15,6 +19,23 @@ from ingestion.services.imports import (
     import_records,
 )
 from jobs.types import SkippedRecord
+
+
+def _posted_at(value: str) -> datetime:
+    """--posted-at: a date (midnight UTC) or an ISO 8601 date-time (UTC when it has no offset)."""
+    text = value.strip()
+    try:
+        parsed = parse_datetime(text)
+        if parsed is None and (day := parse_date(text)) is not None:
+            parsed = datetime.combine(day, time.min)
+    except ValueError:
+        parsed = None
+    if parsed is None:
+        raise ArgumentTypeError(f"expected a date (2012-03-01) or an ISO 8601 date-time, got {value!r}")
+    parsed = parsed if timezone.is_aware(parsed) else parsed.replace(tzinfo=UTC)
+    if parsed > timezone.now():
+        raise ArgumentTypeError(f"{value!r} is in the future")
+    return parsed
 
 
 class Command(BaseCommand):
@@ -40,6 +61,14 @@ class Command(BaseCommand):
             "--null", action="append", default=[], metavar="VALUE", help="A value meaning 'missing' (e.g. -1)."
         )
         parser.add_argument("--country", default="", help="Country code for rows that have none (e.g. gb).")
+        parser.add_argument(
+            "--posted-at",
+            type=_posted_at,
+            default=None,
+            metavar="DATE",
+            help="Posting date for rows that have none (YYYY-MM-DD or an ISO 8601 date-time, UTC unless given); "
+            "without it such rows keep no date.",
+        )
         parser.add_argument("--ignore-unknown", action="store_true", help="Ignore columns that are not fields.")
         parser.add_argument("--dry-run", action="store_true", help="Read and check the file, write nothing.")
 
@@ -65,6 +94,7 @@ class Command(BaseCommand):
                 null_values=tuple(options["null"]),
                 country=options["country"],
                 encoding=options["encoding"],
+                posted_at=options["posted_at"],
             )
         except ImportFileError as exc:
             raise CommandError(f"{path.name}: {exc}; nothing imported") from None

@@ -109,9 +109,10 @@ def test_q_adds_relevance_and_near_adds_distance(client):
 def test_cursor_pages_cover_everything_once_and_stay_stable_while_jobs_are_added(client):
     now = timezone.now()
     jobs = [JobFactory(posted_at=now - timedelta(minutes=i)) for i in range(7)]
-    jobs.append(JobFactory(posted_at=None))  # undated: first seen now, so it sorts with the newest
+    jobs.append(JobFactory(posted_at=None))  # date unknown: last, however recently it was first seen
     jobs.append(JobFactory(posted_at=jobs[3].posted_at))  # a tie, broken by id
-    expected = [job.id for job in sorted(jobs, key=lambda j: (j.posted_at or j.first_seen_at, j.id), reverse=True)]
+    newest_first = sorted(jobs, key=lambda j: (j.posted_at is not None, j.posted_at, j.id), reverse=True)
+    expected = [job.id for job in newest_first]
 
     first = client.get("/api/jobs/?page_size=3").json()
     assert [r["id"] for r in first["results"]] == expected[:3]
@@ -165,7 +166,7 @@ def test_facets_count_each_facet_without_its_own_filter_and_agree_with_filtered_
             job_level=[JobLevel.ENTRY_LEVEL, JobLevel.EXPERIENCED, ""][i % 3 - 1],
             country=["GB", "IE", "US", "GB"][i % 4],
             source=["adzuna", "lever"][i % 2],
-            posted_at=now - timedelta(days=i),
+            posted_at=now - timedelta(days=i) if i % 5 else None,
             salary_annual_min=Decimal(10000 * i) if i % 4 else None,
             salary_annual_max=Decimal(10000 * i + 5000) if i % 4 else None,
         )
@@ -197,7 +198,10 @@ def test_facets_count_each_facet_without_its_own_filter_and_agree_with_filtered_
         if bucket["value"] != "unknown":
             assert listed(f"salary_min={bucket['value']}", "salary_min") == bucket["count"], bucket
     for bucket in facets["posted_band"]:
-        assert listed(f"posted_within_days={bucket['value']}", "posted_within_days") == bucket["count"], bucket
+        if bucket["value"] == "unknown":  # jobs without a date: what posted_unknown=true lists
+            assert listed("posted_unknown=true", "posted_unknown") == bucket["count"], bucket
+        else:
+            assert listed(f"posted_within_days={bucket['value']}", "posted_within_days") == bucket["count"], bucket
     # A facet's buckets cover the jobs its own filter would let through: with remote left out,
     # the remote buckets add up to everything else's total.
     assert sum(b["count"] for b in facets["remote"]) == listed("", "remote")
@@ -314,6 +318,22 @@ def test_a_staff_edit_locks_the_edited_fields(staff_client):
     job.refresh_from_db()
     assert (job.title, job.country) == ("Engineer", "IE")
     assert job.locked_fields == ["country", "title"]  # remote was sent unchanged: not locked
+
+
+def test_a_staff_patch_with_crlf_line_breaks_only_locks_a_real_change(staff_client):
+    job = JobFactory(description="First paragraph.\n\nSecond paragraph.\nLast line.")
+    same = "First paragraph.\r\n\r\nSecond paragraph.\r\nLast line."
+    response = staff_client.patch(f"/api/jobs/{job.id}/", {"description": same}, format="json")
+    assert response.status_code == 200, response.json()
+    job.refresh_from_db()
+    assert job.locked_fields == []
+    assert job.description == "First paragraph.\n\nSecond paragraph.\nLast line."
+
+    edited = "First paragraph.\r\n\r\nSecond paragraph, edited.\r\nLast line."
+    assert staff_client.patch(f"/api/jobs/{job.id}/", {"description": edited}, format="json").status_code == 200
+    job.refresh_from_db()
+    assert job.locked_fields == ["description"]
+    assert job.description == "First paragraph.\n\nSecond paragraph, edited.\nLast line."
 
 
 def test_a_staff_salary_edit_updates_the_annual_figures(staff_client):

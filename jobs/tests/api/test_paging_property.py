@@ -22,7 +22,7 @@ WORDS = ["nurse", "engineer", "python developer", "manager", "care assistant"]
 
 @pytest.fixture
 def corpus():
-    """Jobs built for ties: repeated titles, texts, dates, salaries and places."""
+    """Jobs built for ties: repeated titles, texts, dates (some unknown), salaries and places."""
     now = timezone.now().replace(microsecond=0)
     places = [(51.5074, -0.1278), (51.52, -0.10), (51.45, -0.20), (53.48, -2.24)]
     jobs = []
@@ -34,7 +34,9 @@ def corpus():
             JobFactory(
                 title=f"{word.title()} {n % 3}",
                 description=" ".join([word] * (1 + n % 4) + [other] * (n % 3) + ["team", "shift", "care"]),
-                posted_at=now - timedelta(hours=n % 6),
+                # Every fifth job's source gave no date: unknown dates sort last under both
+                # date orderings, by a sentinel key the cursors compare like any other.
+                posted_at=None if n % 5 == 0 else now - timedelta(hours=n % 6),
                 salary_min=Decimal(20000 + 5000 * (n % 4)) if n % 2 else None,
                 salary_max=Decimal(30000 + 5000 * (n % 4)) if n % 2 else None,
                 salary_annual_min=Decimal(20000 + 5000 * (n % 4)) if n % 2 else None,
