@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from datetime import UTC, datetime
 from decimal import Decimal
 
@@ -301,3 +302,24 @@ def _salary_limit() -> Decimal:
 
 # Amounts (yearly figures included) must stay below this to fit the salary columns.
 SALARY_LIMIT = _salary_limit()
+
+
+@functools.cache
+def column_widths() -> dict[str, int]:
+    """The text widths a job's values must fit, read from the models once: every Job CharField by
+    name, "company_name" (Company.name), "company_normalized_name" and "skill" (one entry of Job.skills). The normalizer
+    cuts to these, the upsert guards them."""
+    widths = {
+        field.name: field.max_length
+        for field in Job._meta.get_fields()
+        if getattr(field, "max_length", None) and not getattr(field, "is_relation", False)
+    }
+    company_name = Company._meta.get_field("name")
+    company_key = Company._meta.get_field("normalized_name")
+    skills = Job._meta.get_field("skills")
+    assert isinstance(company_name, models.CharField) and isinstance(company_key, models.CharField)
+    assert isinstance(skills, ArrayField)
+    widths["company_name"] = company_name.max_length or 0
+    widths["company_normalized_name"] = company_key.max_length or 0
+    widths["skill"] = skills.base_field.max_length or 0
+    return {name: int(width) for name, width in widths.items()}

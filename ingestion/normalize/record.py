@@ -47,19 +47,11 @@ class InvalidPosting(ValueError):
         self.reason = reason
 
 
-@functools.cache
 def _max_lengths() -> dict[str, int]:
-    """Column widths of Job, read from the model so that they live in one place."""
-    from jobs.models import Company, Job  # imported late: this module must import before Django's apps are ready
+    """Column widths of Job (jobs.models.column_widths: read from the models in one place)."""
+    from jobs.models import column_widths  # imported late: this module must import before Django's apps are ready
 
-    widths = {
-        field.name: field.max_length
-        for field in Job._meta.get_fields()
-        if getattr(field, "max_length", None) and not getattr(field, "is_relation", False)
-    }
-    widths["company_name"] = Company._meta.get_field("name").max_length
-    widths["skill"] = Job._meta.get_field("skills").base_field.max_length
-    return widths
+    return column_widths()
 
 
 def _truncate(text: str, field: str) -> str:

@@ -32,7 +32,7 @@ from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.utils import timezone
 
 from jobs.choices import JobStatus
-from jobs.models import SALARY_LIMIT, Job
+from jobs.models import SALARY_LIMIT, Job, column_widths
 from jobs.rules import normalize_company_name
 from jobs.services.companies import company_ids_ensure
 from jobs.services.duplicates import duplicates_link, job_fingerprint
@@ -134,11 +134,7 @@ def _build_upsert_sql() -> str:
 _UPSERT_SQL = _build_upsert_sql()
 _UPSERT_NOW_COUNT = 4  # first_seen_at, last_seen_at, created_at, updated_at
 
-_TEXT_LIMITS: dict[str, int] = {
-    field.attname: field.max_length
-    for field in Job._meta.concrete_fields
-    if field.get_internal_type() == "CharField" and field.max_length
-}
+_TEXT_LIMITS = column_widths()
 
 
 # --- Preparing rows ---------------------------------------------------------------------
@@ -239,13 +235,15 @@ def _prepare(
             value = value[:limit]
         setattr(data, name, value)
     data.title = data.title[: _TEXT_LIMITS["title"]]
-    data.company_name = data.company_name.strip()[:255]
-    data.skills = [skill[:100] for skill in (data.skills or []) if skill and _SKILL_SEP not in skill]
+    data.company_name = data.company_name.strip()[: _TEXT_LIMITS["company_name"]]
+    data.skills = [skill[: _TEXT_LIMITS["skill"]] for skill in (data.skills or []) if skill and _SKILL_SEP not in skill]
     for name in ("salary_min", "salary_max", "salary_annual_min", "salary_annual_max"):
         setattr(data, name, _salary(getattr(data, name)))
     if data.salary_min is not None and data.salary_max is not None and data.salary_min > data.salary_max:
         return f"{data.source}:{data.external_id}: salary min {data.salary_min} above max {data.salary_max}"
-    company_normalized = normalize_company(data.company_name)[:255] if data.company_name else ""
+    company_normalized = (
+        normalize_company(data.company_name)[: _TEXT_LIMITS["company_normalized_name"]] if data.company_name else ""
+    )
     return PreparedRow(
         data=data,
         company_normalized=company_normalized,

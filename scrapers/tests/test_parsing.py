@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from ingestion.normalize import build_job_data
+from ingestion.normalize import InvalidPosting, build_job_data
 from jobs.choices import EmploymentType, Remote, SalaryPeriod
 from scrapers.jobposting import extract_job_postings, jobposting_fields
 from scrapers.middlewares import retry_after_seconds
@@ -185,12 +185,16 @@ def test_retry_after_reads_seconds_and_http_dates():
     assert retry_after_seconds(None) is None
 
 
-def test_posting_problems_are_named():
+def test_the_pipeline_names_unknown_fields_and_leaves_posting_rules_to_the_normalizer():
     assert posting_problem({"external_id": "1", "title": "Chef"}) is None
-    assert posting_problem({"external_id": "", "title": "Chef"}) == "missing external id"
-    assert posting_problem({"external_id": "1", "title": None}) == "missing title"
-    assert posting_problem({"external_id": "1", "title": "Chef", "apply_url": "/apply"}).startswith("apply URL")
     assert posting_problem({"external_id": "1", "title": "Chef", "salary": 3}) == "unknown fields salary"
+    # A missing id or title is the normalizer's call, with its own reason (one rule, one place).
+    assert posting_problem({"external_id": "", "title": None}) is None
+    with pytest.raises(InvalidPosting, match="missing title"):
+        build_job_data(source="lever", external_id="1", title=None)
+    # A relative apply URL is dropped by the normalizer; the posting is kept (it used to be
+    # dropped whole by the pipeline's own rule).
+    assert build_job_data(source="lever", external_id="1", title="Chef", apply_url="/apply").apply_url == ""
 
 
 def test_canonical_url_drops_fragments_and_tracking():
