@@ -6,8 +6,6 @@ refresh keeps the staff's value; the form marks locked fields and can unlock the
 
 from __future__ import annotations
 
-import importlib
-
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.views.main import ChangeList
@@ -246,8 +244,7 @@ class JobAdmin(admin.ModelAdmin):
     def get_fieldsets(self, request, obj=None):
         sync = ["source", "external_id", "apply_url", "posted_at", "expires_at"]
         if obj is not None:
-            if hasattr(obj, "board"):
-                sync.insert(2, "board")
+            sync.insert(2, "board")
             sync += [
                 "also_posted_on",
                 "apply_urls",
@@ -294,7 +291,7 @@ class JobAdmin(admin.ModelAdmin):
         readonly = list(self.readonly_fields)
         if obj is not None:
             # Identity of a posting at its source: changing it would orphan the row.
-            readonly += ["source", "external_id"] + (["board"] if hasattr(obj, "board") else [])
+            readonly += ["source", "external_id", "board"]
         return readonly
 
     @admin.display(description="Salary", ordering="salary_annual_max")
@@ -490,9 +487,6 @@ class JobAdmin(admin.ModelAdmin):
         from ingestion.admin_views import run_button
 
         actions = super().get_actions(request)
-        # A task that is not installed has no action (not a fake one).
-        if not _task_exists("matching.tasks", "index_job_embeddings"):
-            actions.pop("reindex_jobs", None)
         if run_button("cts") is None or not request.user.has_perm("ingestion.add_synclog"):
             actions.pop("resync_cts", None)
         return actions
@@ -519,13 +513,6 @@ def _search_terms(search_term: str) -> list[str]:
         if bit:
             terms.append(bit)
     return terms
-
-
-def _task_exists(module: str, name: str) -> bool:
-    try:
-        return hasattr(importlib.import_module(module), name)
-    except ModuleNotFoundError:
-        return False
 
 
 def _job_other_sources(*, job: Job) -> list[Job]:
