@@ -76,6 +76,25 @@ def job_list_staff() -> QuerySet[Job]:
     return Job.objects.select_related("company")
 
 
+def job_apply_urls_from_duplicates(*, jobs: list[Job]) -> None:
+    """A job whose own source gave no apply URL takes one of its live duplicates' (the first by
+    source and id): a posting listed by several sources always offers a place to apply. One query,
+    only when some job lacks a URL."""
+    lacking = {job.pk: job for job in jobs if not job.apply_url}
+    if not lacking:
+        return
+    urls = (
+        Job.objects.filter(duplicate_of_id__in=list(lacking), status=JobStatus.ACTIVE)
+        .exclude(apply_url="")
+        .order_by("duplicate_of_id", "source", "id")
+        .values_list("duplicate_of_id", "apply_url")
+    )
+    for canonical_id, url in urls:
+        job = lacking[canonical_id]
+        if not job.apply_url:
+            job.apply_url = url
+
+
 def job_sources_of(*, job: Job) -> list[Job]:
     """The job and every duplicate of it from other sources: one entry per place to apply.
 

@@ -11,7 +11,7 @@ from rest_framework import serializers
 from gigm8.lib.html import sanitize_html
 from jobs.choices import LOCKABLE_FIELDS, JobStatus, SalaryPeriod
 from jobs.models import SALARY_LIMIT, Company, Job
-from jobs.selectors import job_sources_of
+from jobs.selectors import job_apply_urls_from_duplicates, job_sources_of
 from jobs.services.staff import job_salary_annual
 
 MONEY = {"max_digits": 14, "decimal_places": 2, "coerce_to_string": False, "read_only": True, "allow_null": True}
@@ -102,6 +102,15 @@ DETAIL_DEFERRED = ("embedding", "search_vector", "content_hash", "fingerprint", 
 LIST_DEFERRED = (*DETAIL_DEFERRED, "description", "description_html")
 
 
+class JobListManySerializer(serializers.ListSerializer):
+    """A page of jobs: a job whose own source gave no apply URL carries a duplicate's (one query)."""
+
+    def to_representation(self, data: Any) -> list[dict[str, Any]]:
+        jobs = list(data.all() if hasattr(data, "all") else data)
+        job_apply_urls_from_duplicates(jobs=jobs)
+        return super().to_representation(jobs)
+
+
 class JobListSerializer(BlankReadOnlyFields, serializers.ModelSerializer):
     """A job in a listing."""
 
@@ -135,6 +144,7 @@ class JobListSerializer(BlankReadOnlyFields, serializers.ModelSerializer):
             "distance_km",
         ]
         read_only_fields = fields
+        list_serializer_class = JobListManySerializer
 
     def to_representation(self, job: Job) -> dict[str, Any]:
         """The fields above, written out by hand: DRF's per-field machinery cost more than the
@@ -180,16 +190,29 @@ class JobListSerializer(BlankReadOnlyFields, serializers.ModelSerializer):
 class JobSourceSerializer(BlankReadOnlyFields, serializers.ModelSerializer):
     """One place the job is posted: the canonical job, or a duplicate of it from another source."""
 
+    # Not read_only: drf-spectacular would mark it required, and only staff get it.
+    external_id = serializers.CharField(required=False, help_text="Staff only: the posting's id at its source.")
+
     class Meta:
         model = Job
         fields = ["id", "source", "external_id", "apply_url", "posted_at", "last_seen_at"]
         read_only_fields = fields
 
 
+# Curation internals: staff see them; everyone else gets the job without them.
+STAFF_ONLY_FIELDS = ("status", "external_id", "locked_fields")
+
+
 class JobDetailSerializer(JobListSerializer):
-    """One job, with every source's apply URL."""
+    """One job, with every source's apply URL (status, external_id and locked_fields: staff only)."""
 
     sources = serializers.SerializerMethodField(help_text="This job and its duplicates from other sources.")
+    # Output only, and only for staff (so not read_only: drf-spectacular would mark them required).
+    status = serializers.CharField(required=False, help_text="Staff only: active, expired or hidden.")
+    external_id = serializers.CharField(required=False, help_text="Staff only: the posting's id at its source.")
+    locked_fields = serializers.ListField(
+        child=serializers.CharField(), required=False, help_text="Staff only: fields a staff edit locked."
+    )
 
     class Meta(JobListSerializer.Meta):
         fields = [
@@ -207,7 +230,17 @@ class JobDetailSerializer(JobListSerializer):
         read_only_fields = fields
 
     def to_representation(self, job: Job) -> dict[str, Any]:
-        return self.generic_representation(job)
+        data = self.generic_representation(job)
+        if not data["apply_url"]:
+            # A posting listed by several sources: any of them is a place to apply.
+            data["apply_url"] = next((source["apply_url"] for source in data["sources"] if source["apply_url"]), "")
+        request = self.context.get("request")
+        if request is None or not request.user.is_staff:
+            for name in STAFF_ONLY_FIELDS:
+                data.pop(name, None)
+            for source in data["sources"]:
+                source.pop("external_id", None)
+        return data
 
     @extend_schema_field(JobSourceSerializer(many=True))
     def get_sources(self, job: Job) -> list[dict[str, Any]]:

@@ -14,19 +14,32 @@ from matching.services import MAX_LIMIT, MAX_OFFSET
 from matching.text import MAX_RESUME_CHARS
 
 
+class ManyValues(serializers.ListField):
+    """A many-valued filter as the listing takes it: a list, or one string (commas separate values).
+
+    A form or query string sends `remote=remote`; JSON may send `"remote": "remote"` or
+    `"remote": ["remote", "hybrid"]`: all mean the same.
+    """
+
+    def to_internal_value(self, data: Any) -> list[Any]:
+        if isinstance(data, str):
+            data = [part.strip() for part in data.split(",") if part.strip()]
+        return super().to_internal_value(data)
+
+
 class MatchFiltersSerializer(serializers.Serializer):
     """The listing's filters (jobs.filters.JobFilterSet validates them; declared here for the schema)."""
 
     location = serializers.CharField(required=False, help_text="Location text contains this (e.g. London).")
     near = serializers.CharField(required=False, help_text="lat,lng: only jobs within radius_km of this point.")
     radius_km = serializers.FloatField(required=False, help_text="Radius around near, in kilometres (default 50).")
-    country = serializers.ListField(child=serializers.CharField(), required=False, help_text="ISO-2 codes.")
-    remote = serializers.ListField(
+    country = ManyValues(child=serializers.CharField(), required=False, help_text="ISO-2 codes.")
+    remote = ManyValues(
         child=serializers.CharField(), required=False, help_text="onsite, hybrid, remote; true = remote or hybrid."
     )
     internship_only = serializers.BooleanField(required=False, help_text="Only internships.")
-    employment_type = serializers.ListField(child=serializers.CharField(), required=False)
-    job_level = serializers.ListField(child=serializers.CharField(), required=False)
+    employment_type = ManyValues(child=serializers.CharField(), required=False)
+    job_level = ManyValues(child=serializers.CharField(), required=False)
     salary_min = serializers.DecimalField(
         max_digits=14, decimal_places=2, required=False, help_text="Pays at least this much a year."
     )

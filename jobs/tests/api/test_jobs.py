@@ -458,3 +458,26 @@ def test_a_description_sent_back_as_read_does_not_lock_it(staff_client):
         assert response.status_code == 200, response.json()
         job.refresh_from_db()
         assert job.locked_fields == []
+
+
+def test_anonymous_detail_hides_curation_internals_that_staff_see(client, staff_client):
+    job = JobFactory(locked_fields=["title"])
+    public = client.get(f"/api/jobs/{job.id}/").json()
+    assert not {"status", "external_id", "locked_fields"} & set(public)
+    assert all("external_id" not in source for source in public["sources"])
+    staff = staff_client.get(f"/api/jobs/{job.id}/").json()
+    assert (staff["status"], staff["external_id"], staff["locked_fields"]) == ("active", job.external_id, ["title"])
+
+
+def test_a_job_whose_own_source_has_no_apply_url_carries_its_duplicates(client):
+    job = JobFactory(source="adzuna", apply_url="")
+    JobFactory(source="greenhouse", duplicate_of=job, apply_url="https://boards.example/acme/1")
+    assert client.get(f"/api/jobs/{job.id}/").json()["apply_url"] == "https://boards.example/acme/1"
+    (listed,) = client.get("/api/jobs/").json()["results"]
+    assert listed["apply_url"] == "https://boards.example/acme/1"
+
+
+def test_the_api_root_links_every_endpoint(client):
+    body = client.get("/api/").json()
+    for key in ("jobs", "companies", "sources", "match_resume", "match_jd", "schema", "docs", "redoc"):
+        assert body[key].startswith("http://testserver/"), key

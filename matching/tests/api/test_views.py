@@ -216,3 +216,13 @@ def test_only_staff_may_choose_the_backend(api, jobs, django_user_model):
     api.force_authenticate(staff)
     assert api.post(RESUME_URL, body, format="json").json()["backend"] == "local"
     assert_error(api.post(RESUME_URL, {**body, "backend": "moon"}, format="json"), 400, "invalid", "backend")
+
+
+def test_json_filters_take_one_value_as_the_form_does(api, jobs):
+    text = "Python developer: build Django REST APIs on PostgreSQL, write tests, review code, run services."
+    one = api.post(JD_URL, {"job_description": text, "remote": "remote"}, format="json")
+    many = api.post(JD_URL, {"job_description": text, "remote": ["remote"]}, format="json")
+    assert one.status_code == 200, one.content
+    assert (
+        [job["id"] for job in one.json()["jobs"]] == [job["id"] for job in many.json()["jobs"]] == [jobs["python"].pk]
+    )
