@@ -18,7 +18,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from gigm8.api_parsers import JSONParser
-from jobs.api.schema import error_responses
+from jobs.api.schema import error_responses, job_filter_parameters
 from jobs.rules import STIPEND_MONTHS
 from matching import services
 from matching.api.serializers import (
@@ -263,6 +263,8 @@ class JobSimilarView(APIView):
 
     @extend_schema(
         parameters=[
+            # The listing's filters, less those a match may not use (its own order; staff's status).
+            *(param for param in job_filter_parameters(include_staff=False) if param.name not in NOT_FOR_MATCHING),
             OpenApiParameter(
                 "limit",
                 {"type": "integer", "minimum": 1, "maximum": services.MAX_LIMIT},

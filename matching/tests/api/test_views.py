@@ -226,3 +226,10 @@ def test_json_filters_take_one_value_as_the_form_does(api, jobs):
     assert (
         [job["id"] for job in one.json()["jobs"]] == [job["id"] for job in many.json()["jobs"]] == [jobs["python"].pk]
     )
+
+
+def test_similar_jobs_documents_the_listing_filters(api):
+    schema = api.get("/api/schema/?format=json").json()
+    names = {param["name"] for param in schema["paths"]["/api/jobs/{job_id}/similar/"]["get"]["parameters"]}
+    assert {"remote", "near", "radius_km", "employment_type", "salary_min", "posted_within_days"} <= names
+    assert not {"ordering", "status", "q"} & names
