@@ -30,6 +30,9 @@ from jobs.selectors import FACETS
 
 # What a cursor looks like (base64 of JSON: ordering, key, id, direction).
 CURSOR_EXAMPLE = "eyJvIjoiLXBvc3RlZF9hdCIsImsiOiIyMDI2LTExLTIwVDA5OjAwOjAwKzAwOjAwIiwiaSI6NDIsInIiOmZhbHNlfQ"
+# One example per parameter, all of them together a request an anonymous caller can send:
+# Swagger UI's "Try it out" fills every field with its example. So none for radius_mi (radius_km
+# has one: both together are a 400), status (staff only) or cursor (only a page's links hold one).
 EXAMPLES: dict[str, Any] = {
     "q": '"machine learning" python -senior',
     "title": "engineer",
@@ -37,7 +40,6 @@ EXAMPLES: dict[str, Any] = {
     "location": "London",
     "near": "51.5074,-0.1278",
     "radius_km": 25,
-    "radius_mi": 15,
     "country": "GB,IE",
     "remote": "remote,hybrid",
     "internship": "true",
@@ -53,7 +55,6 @@ EXAMPLES: dict[str, Any] = {
     "posted_after": "2026-11-01",
     "posted_unknown": "false",
     "featured": "true",
-    "status": "hidden",
     "ordering": "-salary",
 }
 
@@ -92,7 +93,7 @@ def job_filter_parameters(*, include_staff: bool = True) -> list[OpenApiParamete
             description += " Repeat the parameter or separate values with commas."
             items: dict[str, Any] = {"type": "string", **({"enum": enum} if enum else {})}
             kind, enum = {"type": "array", "items": items}, None
-            example = example.split(",")
+            example = example.split(",") if example is not None else None
         parameters.append(
             OpenApiParameter(
                 name,
@@ -114,7 +115,6 @@ def page_parameters() -> list[OpenApiParameter]:
             OpenApiTypes.STR,
             OpenApiParameter.QUERY,
             description="Opaque: take it from a page's next or previous link.",
-            examples=[OpenApiExample("cursor", value=CURSOR_EXAMPLE)],
         ),
         OpenApiParameter(
             "page_size",

@@ -24,7 +24,6 @@ from jobs.api.pagination import CURSOR_PARAM, PAGE_SIZE_PARAM, page_size_from, p
 from jobs.api.permissions import StaffModelPermissions, model_permission
 from jobs.api.schema import (
     COMPANY_EXAMPLE,
-    CURSOR_EXAMPLE,
     DETAIL_EXAMPLE,
     ERROR_EXAMPLE,
     JOB_ID,
@@ -439,12 +438,7 @@ STIPEND_FIELD = forms.DecimalField(min_value=0, max_digits=12, decimal_places=2)
             description=f"Jobs per page, 1 to {settings.API_MAX_PAGE_SIZE}.",
             examples=[OpenApiExample("limit", value=20)],
         ),
-        OpenApiParameter(
-            "cursor",
-            str,
-            description="From a page's next link.",
-            examples=[OpenApiExample("cursor", value=CURSOR_EXAMPLE)],
-        ),
+        OpenApiParameter("cursor", str, description="From a page's next link (no example: only a page holds one)."),
     ],
     responses={200: JobPageSerializer, **error_responses(400, 429)},
     examples=[response_example("A page", {key: value for key, value in LIST_EXAMPLE.items() if key != "facets"})],
