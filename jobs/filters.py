@@ -33,7 +33,7 @@ from drf_spectacular.utils import extend_schema_field
 
 from jobs.choices import EmploymentType, GeoPrecision, JobLevel, JobStatus, Remote
 from jobs.models import SEARCH_CONFIG, Company, Job
-from jobs.selectors import POSTED, SALARY_BOTTOM, SALARY_TOP
+from jobs.selectors import POSTED, SALARY_BOTTOM, SALARY_TOP, company_filter_with_open_jobs
 
 EARTH_RADIUS_KM = 6371.0088  # mean radius (IUGG)
 KM_PER_MILE = 1.609344
@@ -592,3 +592,21 @@ class JobFilterSet(django_filters.FilterSet):
     def filter_posted(self, queryset: QuerySet[Job], name: str, value: Any) -> QuerySet[Job]:
         since = timezone.now() - timedelta(days=int(value)) if name == "posted_within_days" else value
         return queryset.annotate(posted=POSTED).filter(posted__gte=since)
+
+
+class CompanyFilterSet(django_filters.FilterSet):
+    """The company listing's filters (companies not blocked, with open-job counts: company_list_public)."""
+
+    # CharField's own validator turns a NUL (which PostgreSQL text cannot hold) into a 400.
+    q = django_filters.CharFilter(method="search", label="Name contains this text.")
+    has_jobs = StrictBooleanFilter(method="filter_has_jobs", label="true: only companies with open jobs.")
+
+    class Meta:
+        model = Company
+        fields: list[str] = []
+
+    def search(self, queryset: QuerySet[Company], name: str, value: str) -> QuerySet[Company]:
+        return queryset.filter(name__icontains=value[:MAX_TEXT])
+
+    def filter_has_jobs(self, queryset: QuerySet[Company], name: str, value: bool | None) -> QuerySet[Company]:
+        return company_filter_with_open_jobs(queryset=queryset) if value else queryset

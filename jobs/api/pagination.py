@@ -26,13 +26,17 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.db.models import Q, QuerySet
 from rest_framework.exceptions import ValidationError
+from rest_framework.pagination import BasePagination
 from rest_framework.request import Request
+from rest_framework.response import Response
 
 from gigm8.counts import count_rows
 from jobs.filters import ORDERINGS, Ordering
+from jobs.selectors import FACETS, job_facets
 
 CURSOR_PARAM = "cursor"
 PAGE_SIZE_PARAM = "page_size"
+FACETS_PARAM = "facets"
 
 
 def page_size_from(request: Request, *, param: str = PAGE_SIZE_PARAM) -> int:
@@ -44,6 +48,16 @@ def page_size_from(request: Request, *, param: str = PAGE_SIZE_PARAM) -> int:
             {param: [f"expected a whole number from 1 to {settings.API_MAX_PAGE_SIZE}, got '{raw}'."]}
         )
     return int(raw)
+
+
+def parse_facets(request: Request) -> list[str]:
+    """The facet names asked for (?facets=a,b or repeated), in order, without repeats."""
+    names = [part.strip() for value in request.query_params.getlist(FACETS_PARAM) for part in value.split(",")]
+    names = list(dict.fromkeys(name for name in names if name))
+    unknown = [name for name in names if name not in FACETS]
+    if unknown:
+        raise ValidationError({FACETS_PARAM: [f"'{unknown[0]}' is not one of {', '.join(FACETS)}."]})
+    return names
 
 
 def _encode_key(value: Any) -> str | float:
@@ -143,3 +157,51 @@ def paginate_keyset(*, queryset: QuerySet, ordering: Ordering, size: int, cursor
     next_cursor = cursor_at(rows[-1], backwards=False) if rows and more_after else None
     previous_cursor = cursor_at(rows[0], backwards=True) if rows and more_before else None
     return KeysetPage(rows, next_cursor, previous_cursor, total)
+
+
+class KeysetPagination(BasePagination):
+    """Keyset pages of a JobFilterSet's results, with facet counts when ?facets= asks.
+
+    The body: count, count_is_estimate, next, previous, results (and facets). The filter set
+    comes from the view (`view.filterset`, kept there by jobs.api.filtering.FilterSetBackend):
+    its sort is the keyset's ordering, its per-facet querysets are what the facets count.
+    """
+
+    page_size_query_param = PAGE_SIZE_PARAM
+    facets = True  # the older /jobs takes no facets
+
+    @property
+    def query_params(self) -> frozenset[str]:
+        """The parameters this class reads (besides the filters): known to check_known_params."""
+        return frozenset({CURSOR_PARAM, self.page_size_query_param, *([FACETS_PARAM] if self.facets else [])})
+
+    def paginate_queryset(self, queryset: QuerySet, request: Request, view: Any = None) -> list[Any]:
+        size = page_size_from(request, param=self.page_size_query_param)
+        names = parse_facets(request) if self.facets else []
+        filterset = view.filterset
+        self.request = request
+        self.page = paginate_keyset(
+            queryset=queryset, ordering=filterset.sort, size=size, cursor=request.query_params.get(CURSOR_PARAM)
+        )
+        self.facet_counts = job_facets(names=names, queryset_for=filterset.queryset_for_facet) if names else None
+        return self.page.rows
+
+    def get_paginated_response(self, data: Any) -> Response:
+        page, request = self.page, self.request
+        body: dict[str, Any] = {
+            "count": page.count,
+            "count_is_estimate": page.count_is_estimate,
+            "next": page.link(request, page.next_cursor),
+            "previous": page.link(request, page.previous_cursor),
+            "results": data,
+        }
+        if self.facet_counts is not None:
+            body["facets"] = self.facet_counts
+        return Response(body)
+
+
+class LegacyKeysetPagination(KeysetPagination):
+    """The older /jobs: the page size is `limit`, and no facets."""
+
+    page_size_query_param = "limit"
+    facets = False
