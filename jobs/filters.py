@@ -274,7 +274,7 @@ class Ordering:
     name: str
     key: Any
     descending: bool
-    kind: str  # how a cursor stores the key: "datetime", "decimal" or "float"
+    kind: str  # how a cursor stores the key: "datetime", "decimal", "float" or "str"
     needs: str = ""  # the filter it needs ("q" for relevance, "near" for distance)
 
 
@@ -594,6 +594,10 @@ class JobFilterSet(django_filters.FilterSet):
         return queryset.annotate(posted=POSTED).filter(posted__gte=since)
 
 
+# Companies sort by name, then id: the keyset pagination reads it as `sort`, as a job listing's.
+COMPANY_ORDERING = Ordering("name", F("name"), False, "str")
+
+
 class CompanyFilterSet(django_filters.FilterSet):
     """The company listing's filters (companies not blocked, with open-job counts: company_list_public)."""
 
@@ -604,6 +608,11 @@ class CompanyFilterSet(django_filters.FilterSet):
     class Meta:
         model = Company
         fields: list[str] = []
+
+    sort = COMPANY_ORDERING
+
+    def filter_queryset(self, queryset: QuerySet[Company]) -> QuerySet[Company]:
+        return super().filter_queryset(queryset).annotate(sort_key=self.sort.key).order_by("sort_key", "id")
 
     def search(self, queryset: QuerySet[Company], name: str, value: str) -> QuerySet[Company]:
         return queryset.filter(name__icontains=value[:MAX_TEXT])

@@ -37,6 +37,9 @@ from jobs.api.serializers import (
     SourceSerializer,
 )
 
+# A company cursor: base64 of JSON (ordering "name", the name, the id, direction, total).
+COMPANY_CURSOR_EXAMPLE = "eyJvIjoibmFtZSIsImsiOiJBY21lIiwiaSI6NywiciI6ZmFsc2UsIm4iOjQyLCJlIjpmYWxzZX0"
+
 
 class FilterSetBackendParameters(OpenApiFilterExtension):
     """No parameters from the filter backend itself: each list's are written out below
@@ -156,6 +159,8 @@ SOURCE_SCHEMA = extend_schema_view(
 COMPANY_SCHEMA = extend_schema_view(
     list=extend_schema(
         summary="Companies (not blocked), by name, with open-job counts",
+        description="Keyset pagination as /api/jobs/: follow `next`/`previous`, `page_size` sets the size. "
+        "`limit`/`offset` still page the older way (that body has no `count_is_estimate`).",
         parameters=[
             OpenApiParameter(
                 "q",
@@ -170,24 +175,33 @@ COMPANY_SCHEMA = extend_schema_view(
                 examples=[OpenApiExample("has_jobs", value="true")],
             ),
             OpenApiParameter(
+                "page_size",
+                {"type": "integer", "minimum": 1, "maximum": settings.API_MAX_PAGE_SIZE},
+                description=f"Companies per page, 1 to {settings.API_MAX_PAGE_SIZE} "
+                f"(default {settings.API_PAGE_SIZE}).",
+                examples=[OpenApiExample("page_size", value=50)],
+            ),
+            OpenApiParameter(
+                "cursor",
+                str,
+                description="Opaque: take it from a page's next or previous link.",
+                examples=[OpenApiExample("cursor", value=COMPANY_CURSOR_EXAMPLE)],
+            ),
+            OpenApiParameter(
                 "limit",
                 {"type": "integer", "minimum": 1, "maximum": 100},
-                description="Companies per page, 1 to 100 (default 20).",
+                description="Older paging, instead of page_size and cursor: companies per page, 1 to 100 (default 20).",
                 examples=[OpenApiExample("limit", value=50)],
             ),
             OpenApiParameter(
                 "offset",
                 {"type": "integer", "minimum": 0},
-                description="Companies to skip.",
+                description="Older paging, with limit: companies to skip.",
                 examples=[OpenApiExample("offset", value=50)],
             ),
         ],
         responses={200: CompanySerializer(many=True), **error_responses(400, 429)},
-        examples=[
-            response_example(
-                "A page of companies", {"count": 1, "next": None, "previous": None, "results": [COMPANY_EXAMPLE]}
-            )
-        ],
+        examples=[response_example("A page of companies", COMPANY_EXAMPLE)],
     ),
     retrieve=extend_schema(
         summary="One company by id or slug, with its open-job count",

@@ -14,8 +14,6 @@ from django.db.models import Prefetch, QuerySet
 from django.http import Http404
 from rest_framework import mixins, permissions, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import ValidationError
-from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.serializers import BaseSerializer
@@ -24,7 +22,7 @@ from gigm8.api_parsers import JSONParser
 from ingestion.selectors import source_list
 from jobs.api.filtering import FilterSetBackend
 from jobs.api.openapi import COMPANY_SCHEMA, JOB_SCHEMA, SOURCE_SCHEMA
-from jobs.api.pagination import KeysetPagination
+from jobs.api.pagination import CompanyPagination, KeysetPagination
 from jobs.api.permissions import StaffModelPermissions, model_permission
 from jobs.api.serializers import (
     DETAIL_DEFERRED,
@@ -128,32 +126,6 @@ class SourceViewSet(viewsets.ViewSet):
 
     def list(self, request: Request) -> Response:
         return Response(SourceSerializer(source_list(), many=True).data)
-
-
-class CompanyPagination(LimitOffsetPagination):
-    """limit and offset as the schema says (whole numbers, limit 1 to 100): anything else is a 400.
-
-    DRF's falls back to its defaults on `offset=null` or `limit=-5`, so a client's bug goes unseen.
-    """
-
-    default_limit = 20
-    max_limit = 100
-    query_params = frozenset({"limit", "offset"})  # known to check_known_params
-
-    def _whole(self, request: Request, name: str, *, default: int, low: int, high: int | None) -> int:
-        raw = request.query_params.get(name)
-        if raw is None:
-            return default
-        if not raw.isdigit() or not low <= int(raw) <= (high if high is not None else int(raw)):
-            bounds = f"from {low} to {high}" if high is not None else f"{low} or more"
-            raise ValidationError({name: [f"expected a whole number {bounds}, got '{raw[:40]}'."]})
-        return int(raw)
-
-    def get_limit(self, request: Request) -> int:
-        return self._whole(request, self.limit_query_param, default=self.default_limit, low=1, high=self.max_limit)
-
-    def get_offset(self, request: Request) -> int:
-        return self._whole(request, self.offset_query_param, default=0, low=0, high=None)
 
 
 @COMPANY_SCHEMA

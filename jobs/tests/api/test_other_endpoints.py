@@ -11,6 +11,7 @@ from django.utils import timezone
 from ingestion.choices import SyncKind, SyncStatus
 from ingestion.tests.factories import SyncLogFactory
 from jobs.choices import JobStatus, Remote
+from jobs.tests.api.conftest import all_pages
 from jobs.tests.factories import CompanyFactory, JobFactory
 
 pytestmark = pytest.mark.django_db
@@ -74,6 +75,57 @@ def test_company_list_query_count(client, django_assert_max_num_queries):
         JobFactory(company=company)
     with django_assert_max_num_queries(2):  # count + page (open_jobs is a subquery)
         assert len(client.get("/api/companies/?limit=100").json()["results"]) == 30
+
+
+def test_companies_page_by_keyset_like_jobs_by_name(client):
+    companies = [CompanyFactory(name=name) for name in ("Delta", "Alpha", "Delta Two", "Charlie", "Bravo")]
+    expected = [c.id for c in sorted(companies, key=lambda c: (c.name, c.id))]
+    first = client.get("/api/companies/?page_size=2").json()
+    assert (first["count"], first["count_is_estimate"], first["previous"]) == (5, False, None)
+    assert [c["id"] for c in all_pages(client, "/api/companies/?page_size=2")] == expected
+    second = client.get(first["next"]).json()
+    assert [c["id"] for c in client.get(second["previous"]).json()["results"]] == expected[:2]
+    assert [c["id"] for c in all_pages(client, "/api/companies/?page_size=2&q=delta")] == expected[3:]
+
+
+def test_companies_limit_and_offset_still_page_the_old_way(client):
+    names = ("Alpha", "Bravo", "Charlie")
+    for name in names:
+        CompanyFactory(name=name)
+    body = client.get("/api/companies/?limit=1&offset=1").json()
+    assert set(body) == {"count", "next", "previous", "results"}
+    assert (body["count"], [c["name"] for c in body["results"]]) == (3, ["Bravo"])
+    assert "offset=2" in body["next"]
+
+
+@pytest.mark.parametrize(
+    ("query", "field", "fragment"),
+    [
+        ("limit=5&page_size=5", "page_size", "not both"),
+        ("offset=1&cursor=abc", "cursor", "not both"),
+        ("page_size=0", "page_size", "from 1 to 100"),
+        ("cursor=garbage", "cursor", "invalid cursor"),
+        ("facets=remote", "facets", "unknown parameter"),
+    ],
+)
+def test_company_paging_errors_are_400s(client, query, field, fragment):
+    response = client.get(f"/api/companies/?{query}")
+    assert response.status_code == 400
+    assert any(fragment in message for message in response.json()["error"]["fields"][field])
+
+
+def test_a_company_cursor_is_no_job_cursor(client):
+    CompanyFactory.create_batch(2)
+    cursor = client.get("/api/companies/?page_size=1").json()["next"].split("cursor=")[1]
+    assert "invalid cursor" in client.get(f"/api/jobs/?cursor={cursor}").json()["error"]["message"]
+
+
+def test_company_keyset_page_query_count(client, django_assert_max_num_queries):
+    for company in CompanyFactory.create_batch(30):
+        JobFactory(company=company)
+    # Counting the matches as the job listing does (EXPLAIN, then a COUNT under a time limit: 7), + the page.
+    with django_assert_max_num_queries(8):
+        assert len(client.get("/api/companies/?page_size=100").json()["results"]) == 30
 
 
 # --- the older API -------------------------------------------------------------------------------
