@@ -8,7 +8,7 @@ from gigm8.api_errors import api_not_found
 from gigm8.health import health, live
 from gigm8.metrics_views import metrics_view
 from gigm8.views import home
-from jobs.api.views import LegacyJobListView, RefreshJobsView
+from jobs.api.legacy import LegacyJobListView, RefreshJobsView
 
 # What the API docs need beyond the site's policy (settings.CONTENT_SECURITY_POLICY): ReDoc styles
 # itself by adding <style> elements at run time, Swagger UI's page has one, and both draw icons from

@@ -33,7 +33,13 @@ from drf_spectacular.utils import extend_schema_field
 
 from jobs.choices import EmploymentType, GeoPrecision, JobLevel, JobStatus, Remote
 from jobs.models import SEARCH_CONFIG, Company, Job
-from jobs.selectors import POSTED_NEWEST_FIRST, POSTED_OLDEST_FIRST, SALARY_BOTTOM, SALARY_TOP
+from jobs.selectors import (
+    POSTED_NEWEST_FIRST,
+    POSTED_OLDEST_FIRST,
+    SALARY_BOTTOM,
+    SALARY_TOP,
+    company_filter_with_open_jobs,
+)
 
 EARTH_RADIUS_KM = 6371.0088  # mean radius (IUGG)
 KM_PER_MILE = 1.609344
@@ -274,7 +280,7 @@ class Ordering:
     name: str
     key: Any
     descending: bool
-    kind: str  # how a cursor stores the key: "datetime", "decimal" or "float"
+    kind: str  # how a cursor stores the key: "datetime", "decimal", "float" or "str"
     needs: str = ""  # the filter it needs ("q" for relevance, "near" for distance)
 
 
@@ -603,3 +609,30 @@ class JobFilterSet(django_filters.FilterSet):
 
     def filter_posted_unknown(self, queryset: QuerySet[Job], name: str, value: bool | None) -> QuerySet[Job]:
         return queryset if value is None else queryset.filter(posted_at__isnull=value)
+
+
+# Companies sort by name, then id: the keyset pagination reads it as `sort`, as a job listing's.
+COMPANY_ORDERING = Ordering("name", F("name"), False, "str")
+
+
+class CompanyFilterSet(django_filters.FilterSet):
+    """The company listing's filters (companies not blocked, with open-job counts: company_list_public)."""
+
+    # CharField's own validator turns a NUL (which PostgreSQL text cannot hold) into a 400.
+    q = django_filters.CharFilter(method="search", label="Name contains this text.")
+    has_jobs = StrictBooleanFilter(method="filter_has_jobs", label="true: only companies with open jobs.")
+
+    class Meta:
+        model = Company
+        fields: list[str] = []
+
+    sort = COMPANY_ORDERING
+
+    def filter_queryset(self, queryset: QuerySet[Company]) -> QuerySet[Company]:
+        return super().filter_queryset(queryset).annotate(sort_key=self.sort.key).order_by("sort_key", "id")
+
+    def search(self, queryset: QuerySet[Company], name: str, value: str) -> QuerySet[Company]:
+        return queryset.filter(name__icontains=value[:MAX_TEXT])
+
+    def filter_has_jobs(self, queryset: QuerySet[Company], name: str, value: bool | None) -> QuerySet[Company]:
+        return company_filter_with_open_jobs(queryset=queryset) if value else queryset

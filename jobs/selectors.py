@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -181,6 +181,14 @@ def job_facet_counts(*, name: str, queryset: QuerySet[Job], now: datetime | None
     return _group_counts(queryset, name)
 
 
+def job_facets(
+    *, names: Iterable[str], queryset_for: Callable[[str], QuerySet[Job]]
+) -> dict[str, list[dict[str, Any]]]:
+    """{name: buckets} for each facet asked, each counted over `queryset_for(name)`: the listing
+    filtered by every filter but that facet's own (JobFilterSet.queryset_for_facet)."""
+    return {name: job_facet_counts(name=name, queryset=queryset_for(name)) for name in names}
+
+
 # --- Stats and sources ------------------------------------------------------------------------
 
 
@@ -239,9 +247,14 @@ def company_list_public(*, with_jobs_only: bool = False) -> QuerySet[Company]:
     open_jobs = _open_jobs_of_company().order_by().values("company").annotate(n=Count("*")).values("n")
     companies = Company.objects.filter(is_blocked=False)
     if with_jobs_only:
-        # EXISTS stops at the first job; filtering on the count would count every company's jobs.
-        companies = companies.filter(Exists(_open_jobs_of_company()))
+        companies = company_filter_with_open_jobs(queryset=companies)
     return companies.annotate(open_jobs=Coalesce(Subquery(open_jobs), 0))
+
+
+def company_filter_with_open_jobs(*, queryset: QuerySet[Company]) -> QuerySet[Company]:
+    """Only the companies with at least one open (public) job."""
+    # EXISTS stops at the first job; filtering on the count would count every company's jobs.
+    return queryset.filter(Exists(_open_jobs_of_company()))
 
 
 def job_counts_by_source_status() -> dict[tuple[str, str], int]:

@@ -178,7 +178,7 @@ def test_staff_without_change_job_may_not_edit_and_a_superuser_may_delete():
 
 def test_the_refresh_route_asks_what_the_admins_run_buttons_ask():
     from ingestion.admin_views import START_PERMISSION
-    from jobs.api.views import START_RUN, RefreshJobsView
+    from jobs.api.legacy import START_RUN, RefreshJobsView
 
     assert RefreshJobsView.write_permissions == {"post": (START_RUN,)}
     assert START_RUN == START_PERMISSION

@@ -26,13 +26,17 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.db.models import Q, QuerySet
 from rest_framework.exceptions import ValidationError
+from rest_framework.pagination import BasePagination, LimitOffsetPagination
 from rest_framework.request import Request
+from rest_framework.response import Response
 
 from gigm8.counts import count_rows
 from jobs.filters import ORDERINGS, Ordering
+from jobs.selectors import FACETS, job_facets
 
 CURSOR_PARAM = "cursor"
 PAGE_SIZE_PARAM = "page_size"
+FACETS_PARAM = "facets"
 
 
 def page_size_from(request: Request, *, param: str = PAGE_SIZE_PARAM) -> int:
@@ -46,10 +50,20 @@ def page_size_from(request: Request, *, param: str = PAGE_SIZE_PARAM) -> int:
     return int(raw)
 
 
+def parse_facets(request: Request) -> list[str]:
+    """The facet names asked for (?facets=a,b or repeated), in order, without repeats."""
+    names = [part.strip() for value in request.query_params.getlist(FACETS_PARAM) for part in value.split(",")]
+    names = list(dict.fromkeys(name for name in names if name))
+    unknown = [name for name in names if name not in FACETS]
+    if unknown:
+        raise ValidationError({FACETS_PARAM: [f"'{unknown[0]}' is not one of {', '.join(FACETS)}."]})
+    return names
+
+
 def _encode_key(value: Any) -> str | float:
     if isinstance(value, datetime):
         return value.isoformat()
-    if isinstance(value, Decimal):
+    if isinstance(value, Decimal | str):
         return str(value)
     return float(value)
 
@@ -59,6 +73,10 @@ def _decode_key(kind: str, value: Any) -> Any:
         return datetime.fromisoformat(value)
     if kind == "decimal":
         return Decimal(value)
+    if kind == "str":
+        if not isinstance(value, str):
+            raise ValueError(value)
+        return value
     return float(value)
 
 
@@ -74,7 +92,9 @@ def decode_cursor(raw: str, *, ordering: Ordering) -> tuple[Any, int, bool, tupl
         payload = json.loads(base64.urlsafe_b64decode(raw + "=" * (-len(raw) % 4)))
         name, key, pk, reverse = payload["o"], payload["k"], int(payload["i"]), bool(payload["r"])
         total = (int(payload["n"]), bool(payload["e"]))
-        key = _decode_key(ORDERINGS[name].kind, key)
+        # The jobs' orderings, and this list's own (companies: by name).
+        kinds = {**{known.name: known.kind for known in ORDERINGS.values()}, ordering.name: ordering.kind}
+        key = _decode_key(kinds[name], key)
     except (ValueError, KeyError, TypeError, InvalidOperation, binascii.Error):
         raise invalid from None
     if name != ordering.name:
@@ -143,3 +163,129 @@ def paginate_keyset(*, queryset: QuerySet, ordering: Ordering, size: int, cursor
     next_cursor = cursor_at(rows[-1], backwards=False) if rows and more_after else None
     previous_cursor = cursor_at(rows[0], backwards=True) if rows and more_before else None
     return KeysetPage(rows, next_cursor, previous_cursor, total)
+
+
+class KeysetPagination(BasePagination):
+    """Keyset pages of a filter set's results, with job facet counts when ?facets= asks.
+
+    The body: count, count_is_estimate, next, previous, results (and facets). The filter set
+    comes from the view (`view.filterset`, kept there by jobs.api.filtering.FilterSetBackend):
+    its `sort` is the keyset's ordering (JobFilterSet's, or companies' by name), and a
+    JobFilterSet's per-facet querysets are what the facets count.
+    """
+
+    page_size_query_param = PAGE_SIZE_PARAM
+    facets = True  # the older /jobs takes no facets
+
+    @property
+    def query_params(self) -> frozenset[str]:
+        """The parameters this class reads (besides the filters): known to check_known_params."""
+        return frozenset({CURSOR_PARAM, self.page_size_query_param, *([FACETS_PARAM] if self.facets else [])})
+
+    def paginate_queryset(self, queryset: QuerySet, request: Request, view: Any = None) -> list[Any]:
+        size = page_size_from(request, param=self.page_size_query_param)
+        names = parse_facets(request) if self.facets else []
+        filterset = view.filterset
+        self.request = request
+        self.page = paginate_keyset(
+            queryset=queryset, ordering=filterset.sort, size=size, cursor=request.query_params.get(CURSOR_PARAM)
+        )
+        self.facet_counts = job_facets(names=names, queryset_for=filterset.queryset_for_facet) if names else None
+        return self.page.rows
+
+    def get_paginated_response(self, data: Any) -> Response:
+        page, request = self.page, self.request
+        body: dict[str, Any] = {
+            "count": page.count,
+            "count_is_estimate": page.count_is_estimate,
+            "next": page.link(request, page.next_cursor),
+            "previous": page.link(request, page.previous_cursor),
+            "results": data,
+        }
+        if self.facet_counts is not None:
+            body["facets"] = self.facet_counts
+        return Response(body)
+
+
+class LegacyKeysetPagination(KeysetPagination):
+    """The older /jobs: the page size is `limit`, and no facets."""
+
+    page_size_query_param = "limit"
+    facets = False
+
+
+class OffsetPagination(LimitOffsetPagination):
+    """limit and offset as the schema says (whole numbers, limit 1 to 100): anything else is a 400.
+
+    DRF's falls back to its defaults on `offset=null` or `limit=-5`, so a client's bug goes unseen.
+    """
+
+    default_limit = 20
+    max_limit = 100
+
+    def _whole(self, request: Request, name: str, *, default: int, low: int, high: int | None) -> int:
+        raw = request.query_params.get(name)
+        if raw is None:
+            return default
+        if not raw.isdigit() or not low <= int(raw) <= (high if high is not None else int(raw)):
+            bounds = f"from {low} to {high}" if high is not None else f"{low} or more"
+            raise ValidationError({name: [f"expected a whole number {bounds}, got '{raw[:40]}'."]})
+        return int(raw)
+
+    def get_limit(self, request: Request) -> int:
+        return self._whole(request, self.limit_query_param, default=self.default_limit, low=1, high=self.max_limit)
+
+    def get_offset(self, request: Request) -> int:
+        return self._whole(request, self.offset_query_param, default=0, low=0, high=None)
+
+
+class CompanyPagination(KeysetPagination):
+    """Keyset pages (page_size, cursor) like every list, in the filter set's order (name, then id).
+
+    Callers written before keep limit and offset: given either, the page is the old one, whose
+    body has no count_is_estimate and whose next/previous links carry limit and offset.
+    """
+
+    facets = False
+    OFFSET_PARAMS = frozenset({"limit", "offset"})
+
+    @property
+    def query_params(self) -> frozenset[str]:
+        return super().query_params | self.OFFSET_PARAMS
+
+    def paginate_queryset(self, queryset: QuerySet, request: Request, view: Any = None) -> list[Any]:
+        given = set(request.query_params)
+        self.offset: OffsetPagination | None = None
+        if given & self.OFFSET_PARAMS:
+            if mixed := sorted(given & {CURSOR_PARAM, self.page_size_query_param}):
+                raise ValidationError({mixed[0]: ["give page_size and cursor, or limit and offset, not both."]})
+            self.offset = OffsetPagination()
+            return list(self.offset.paginate_queryset(queryset, request, view) or [])
+        return super().paginate_queryset(queryset, request, view)
+
+    def get_paginated_response(self, data: Any) -> Response:
+        if self.offset is not None:
+            return self.offset.get_paginated_response(data)
+        return super().get_paginated_response(data)
+
+    def get_paginated_response_schema(self, schema: dict[str, Any]) -> dict[str, Any]:
+        return {
+            "type": "object",
+            "required": ["count", "results"],
+            "properties": {
+                "count": {"type": "integer", "example": 42},
+                "count_is_estimate": {
+                    "type": "boolean",
+                    "description": "True when count is an estimate (keyset pages only; absent with limit/offset).",
+                    "example": False,
+                },
+                "next": {
+                    "type": "string",
+                    "nullable": True,
+                    "format": "uri",
+                    "example": "https://gigm8.example.com/api/companies/?cursor=eyJvIjoibmFtZSIsImsiOiJBY21lIiwiaSI6NywiciI6ZmFsc2UsIm4iOjQyLCJlIjpmYWxzZX0",
+                },
+                "previous": {"type": "string", "nullable": True, "format": "uri", "example": None},
+                "results": schema,
+            },
+        }

@@ -234,6 +234,12 @@ def test_detail_costs_two_queries(client, django_assert_max_num_queries):
         assert len(client.get(f"/api/jobs/{job.id}/").json()["sources"]) == 4
 
 
+def test_detail_takes_no_listing_filters(client):
+    job = JobFactory()
+    # The filter backend runs on the listing only: ?status= on a detail is neither a 400 nor a filter.
+    assert client.get(f"/api/jobs/{job.id}/?status=hidden&remote=moon").json()["id"] == job.id
+
+
 # --- errors --------------------------------------------------------------------------------------
 
 
@@ -249,6 +255,8 @@ def test_detail_costs_two_queries(client, django_assert_max_num_queries):
         ("remotee=true", "remotee", "unknown parameter"),
         ("status=hidden", "status", "only staff"),
         ("ordering=distance", "ordering", "needs near"),
+        # django-filter's own backend formats each message with %: a quoted '%d' would be a 500.
+        ("remote=50%25d", "remote", "'50%d' is not one of"),
     ],
 )
 def test_every_bad_parameter_is_a_400_in_the_error_shape(client, query, field, fragment):
