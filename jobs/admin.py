@@ -7,6 +7,7 @@ refresh keeps the staff's value; the form marks locked fields and can unlock the
 from __future__ import annotations
 
 import importlib
+from typing import cast
 
 from django import forms
 from django.contrib import admin, messages
@@ -113,7 +114,7 @@ class JobAdminForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         locked = self.instance.locked_fields if self.instance.pk else []
-        self.fields["unlock"].choices = [(name, pretty_name(name)) for name in locked]
+        cast(forms.MultipleChoiceField, self.fields["unlock"]).choices = [(name, pretty_name(name)) for name in locked]
         for name in locked:
             field = self.fields.get(name)
             if field is not None:

@@ -50,15 +50,21 @@ class InvalidPosting(ValueError):
 @functools.cache
 def _max_lengths() -> dict[str, int]:
     """Column widths of Job, read from the model so that they live in one place."""
+    from django.db.models import Field
+
     from jobs.models import Company, Job  # imported late: this module must import before Django's apps are ready
 
     widths = {
         field.name: field.max_length
         for field in Job._meta.get_fields()
-        if getattr(field, "max_length", None) and not getattr(field, "is_relation", False)
+        if isinstance(field, Field) and field.max_length and not field.is_relation
     }
-    widths["company_name"] = Company._meta.get_field("name").max_length
-    widths["skill"] = Job._meta.get_field("skills").base_field.max_length
+    company_name = Company._meta.get_field("name").max_length
+    assert company_name is not None
+    widths["company_name"] = company_name
+    skill = Job._meta.get_field("skills").base_field.max_length
+    assert skill is not None
+    widths["skill"] = skill
     return widths
 
 
@@ -255,7 +261,9 @@ def build_job_data(
 
     # Coordinates: the source's point wins; else the place's, from the gazetteer.
     latitude_value, longitude_value = _coordinate(latitude, 90), _coordinate(longitude, 180)
-    precision = GeoPrecision.POINT if latitude_value is not None and longitude_value is not None else GeoPrecision.NONE
+    precision: str = (
+        GeoPrecision.POINT if latitude_value is not None and longitude_value is not None else GeoPrecision.NONE
+    )
     if not precision:
         latitude_value = longitude_value = None
         point = geocode(city=city_text, region=region_text, country=country_iso, remote=remote_value == Remote.REMOTE)

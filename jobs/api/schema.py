@@ -91,7 +91,7 @@ def job_filter_parameters(*, include_staff: bool = True) -> list[OpenApiParamete
             description += " Repeat the parameter or separate values with commas."
             items: dict[str, Any] = {"type": "string", **({"enum": enum} if enum else {})}
             kind, enum = {"type": "array", "items": items}, None
-            example = example.split(",")
+            example = example.split(",") if example is not None else None
         parameters.append(
             OpenApiParameter(
                 name,
@@ -165,7 +165,7 @@ def error_responses(*codes: int) -> dict[int, OpenApiResponse]:
     }
 
 
-LIST_EXAMPLE = {
+LIST_EXAMPLE: dict[str, Any] = {
     "count": 128,
     "count_is_estimate": False,
     "next": "http://127.0.0.1:8000/api/jobs/?remote=remote&cursor=eyJvIjoiLXBvc3RlZF9hdCIsImsiOi...",

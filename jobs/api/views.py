@@ -393,7 +393,7 @@ class CompanyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
                 raise ValidationError({"q": ["Null characters are not allowed."]})
         return company_list_public(with_jobs_only=with_jobs_only).order_by("name", "id")
 
-    def filter_queryset(self, queryset: QuerySet[Company]) -> QuerySet[Company]:
+    def filter_queryset(self, queryset: QuerySet[Any]) -> QuerySet[Any]:
         if self.action == "list" and (q := self.request.query_params.get("q", "").strip()):
             queryset = queryset.filter(name__icontains=q[:200])
         return queryset
