@@ -10,6 +10,7 @@ from datetime import datetime, time, timedelta
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.widgets import AutocompleteSelect
 from django.core.paginator import Paginator
@@ -51,7 +52,7 @@ class DateRangeFilter(admin.FieldListFilter):
         super().__init__(field, request, params, model, model_admin, field_path)
         self.title = f"{self.title} (range)"
 
-    def expected_parameters(self) -> list[str]:
+    def expected_parameters(self) -> list[str | None]:
         return [self.param_from, self.param_to]
 
     def _date(self, name: str):
@@ -61,7 +62,7 @@ class DateRangeFilter(admin.FieldListFilter):
         if not value:
             return None
         try:
-            return datetime.strptime(value, "%Y-%m-%d").date()
+            return datetime.strptime(str(value), "%Y-%m-%d").date()
         except ValueError:
             raise IncorrectLookupParameters(f"{name}: expected a date as YYYY-MM-DD, got {value!r}") from None
 
@@ -92,7 +93,7 @@ class DateRangeFilter(admin.FieldListFilter):
         }
 
 
-def _other_params(changelist, *, exclude: list[str]) -> list[tuple[str, str]]:
+def _other_params(changelist, *, exclude: list[str | None]) -> list[tuple[str, str]]:
     """The changelist's other GET parameters, to carry through a filter's own form."""
     return [(key, value) for key, value in changelist.params.items() if key not in exclude and key != "p"]
 
@@ -111,14 +112,14 @@ class AutocompleteFilter(admin.FieldListFilter):
         super().__init__(field, request, params, model, model_admin, field_path)
         self.model_admin = model_admin
 
-    def expected_parameters(self) -> list[str]:
+    def expected_parameters(self) -> list[str | None]:
         return [self.lookup_kwarg]
 
     def value(self) -> str:
         value = self.used_parameters.get(self.lookup_kwarg)
         if isinstance(value, list):
             value = value[-1] if value else ""
-        return value or ""
+        return str(value or "")
 
     def queryset(self, request, queryset):
         value = self.value()
@@ -132,8 +133,10 @@ class AutocompleteFilter(admin.FieldListFilter):
         return AutocompleteSelect(self.field, self.model_admin.admin_site)
 
     def choices(self, changelist):
+        related_model = self.field.related_model
+        assert related_model is not None and not isinstance(related_model, str)  # a relation: its model class
         form_field = forms.ModelChoiceField(
-            queryset=self.field.related_model._default_manager.all(), required=False, widget=self.widget()
+            queryset=related_model._default_manager.all(), required=False, widget=self.widget()
         )
         rendered = form_field.widget.render(self.lookup_kwarg, self.value() or None, attrs={"id": self.lookup_kwarg})
         yield {
@@ -176,7 +179,7 @@ def confirm_action(
         "total": total,
         "more": max(total - 50, 0),
         "action": request.POST.get("action", ""),
-        "selected": request.POST.getlist(admin.helpers.ACTION_CHECKBOX_NAME),
+        "selected": request.POST.getlist(ACTION_CHECKBOX_NAME),
         "select_across": request.POST.get("select_across", "0"),
         "query_string": request.GET.urlencode(),
     }

@@ -73,6 +73,8 @@ class DatabaseUnavailable(exceptions.APIException):
     status_code = 503
     default_code = "database_unavailable"
     default_detail = "The database is unavailable (restarting?); try again in a few seconds."
+    # Seconds; DRF's handler sends it as Retry-After (set by the handler below).
+    wait: int
 
 
 def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:

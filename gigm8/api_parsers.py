@@ -49,9 +49,11 @@ class JSONParser(parsers.JSONParser):
     def parse(self, stream: Any, media_type: str | None = None, parser_context: Any = None) -> Any:
         parser_context = parser_context or {}
         try:
-            decoded = codecs.getreader(parsers.get_encoding(parser_context))(stream)
+            # get_encoding came with DRF 3.17; the stubs for django-stubs 5.2 (3.16.x) lack it.
+            decoded = codecs.getreader(parsers.get_encoding(parser_context))(stream)  # type: ignore[attr-defined]
             parse_constant = json.strict_constant if self.strict else None
-            data = json.load(decoded, parse_constant=parse_constant, parse_float=_finite_float)
+            # A StreamReader reads str like any text file; typeshed does not make it an IO[str].
+            data = json.load(decoded, parse_constant=parse_constant, parse_float=_finite_float)  # type: ignore[arg-type]
         except RecursionError:
             raise ParseError(f"JSON parse error - nested deeper than {MAX_DEPTH} levels.") from None
         except ValueError as exc:

@@ -143,7 +143,7 @@ class SyncLogAdmin(ReadOnlyAdmin):
             if object_id.isdigit()
             else None
         )
-        extra_context = {**(extra_context or {}), "status_colour": STATUS_COLOURS.get(status, "#333")}
+        extra_context = {**(extra_context or {}), "status_colour": STATUS_COLOURS.get(status or "", "#333")}
         return super().change_view(request, object_id, form_url, extra_context=extra_context)
 
     def refresh_view(self, request):

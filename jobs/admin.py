@@ -6,6 +6,8 @@ refresh keeps the staff's value; the form marks locked fields and can unlock the
 
 from __future__ import annotations
 
+from typing import cast
+
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.views.main import ChangeList
@@ -85,7 +87,7 @@ class SanitizedHtmlField(forms.CharField):
     """
 
     def to_python(self, value):
-        return sanitize_html(staff_text(super().to_python(value)))
+        return sanitize_html(staff_text(super().to_python(value) or ""))
 
 
 class StaffTextField(forms.CharField):
@@ -93,7 +95,7 @@ class StaffTextField(forms.CharField):
     this a job saved unchanged would have "changed" its description (and locked it)."""
 
     def to_python(self, value):
-        return staff_text(super().to_python(value))
+        return staff_text(super().to_python(value) or "")
 
 
 class JobAdminForm(forms.ModelForm):
@@ -120,7 +122,7 @@ class JobAdminForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         locked = self.instance.locked_fields if self.instance.pk else []
-        self.fields["unlock"].choices = [(name, pretty_name(name)) for name in locked]
+        cast(forms.MultipleChoiceField, self.fields["unlock"]).choices = [(name, pretty_name(name)) for name in locked]
         for name in locked:
             field = self.fields.get(name)
             if field is not None:

@@ -182,7 +182,7 @@ class StrictBooleanField(forms.Field):
 class NearField(forms.CharField):
     """near=lat,lng in decimal degrees."""
 
-    def to_python(self, value: Any) -> tuple[float, float] | None:
+    def to_python(self, value: Any) -> tuple[float, float] | None:  # type: ignore[override]  # parses the text
         value = super().to_python(value)
         if not value:
             return None
@@ -205,7 +205,7 @@ class NearField(forms.CharField):
 class PostedAfterField(forms.CharField):
     """An ISO 8601 date or date-time; a date means its midnight UTC, a time without offset is UTC."""
 
-    def to_python(self, value: Any) -> datetime | None:
+    def to_python(self, value: Any) -> datetime | None:  # type: ignore[override]  # parses the text
         value = super().to_python(value)
         if not value:
             return None
@@ -236,11 +236,11 @@ class _MethodFilter(django_filters.Filter):
 
 @extend_schema_field({"type": "array", "items": {"type": "string"}})
 class ChoiceListFilter(_MethodFilter):
-    field_class = ChoiceListField
+    field_class: type[forms.Field] = ChoiceListField
 
     def __init__(self, *args: Any, field_name: str | None = None, **kwargs: Any) -> None:
         kwargs.setdefault("method", "filter_in")
-        super().__init__(*args, field_name=field_name, **kwargs)
+        super().__init__(*args, field_name=field_name, **kwargs)  # type: ignore[misc]  # args hold no field_name
 
 
 @extend_schema_field({"type": "array", "items": {"type": "string", "pattern": "^[A-Za-z]{2}$"}})
@@ -329,7 +329,8 @@ class JobFilterForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
-        get = data.get
+        assert data is not None  # Form.clean returns cleaned_data
+        get: Callable[[str], Any] = data.get
         if get("radius_km") is not None and get("radius_mi") is not None:
             self.add_error("radius_mi", "give radius_km or radius_mi, not both.")
         for name in ("radius_km", "radius_mi"):
@@ -385,6 +386,7 @@ def _validate_search(value: str) -> None:
 
 
 class JobFilterSet(django_filters.FilterSet):
+    queryset: QuerySet[Job]  # never None: FilterSet falls back to the model's manager
     q = django_filters.CharFilter(
         method="search",
         max_length=MAX_TEXT,
@@ -499,7 +501,7 @@ class JobFilterSet(django_filters.FilterSet):
 
     @property
     def form(self) -> JobFilterForm:
-        form = super().form
+        form: JobFilterForm = super().form  # type: ignore[assignment]  # Meta.form is JobFilterForm
         form.allow_status = self.is_staff
         return form
 

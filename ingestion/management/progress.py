@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable, Iterator
+from typing import TextIO, cast
 
 from django.core.management.base import BaseCommand
 from tqdm import tqdm
@@ -17,8 +18,14 @@ def progress_bar(
     if verbosity < 1 or not command.stdout.isatty():
         yield None
         return
-    with tqdm(total=total, unit=unit, desc=desc, file=command.stdout._out, leave=False, dynamic_ncols=True) as bar:
-        yield bar.update
+    # OutputWrapper's stub reads unknown attributes as callables; _out is the stream it wraps.
+    out = cast(TextIO, command.stdout._out)
+    with tqdm(total=total, unit=unit, desc=desc, file=out, leave=False, dynamic_ncols=True) as bar:
+        # tqdm's update returns whether it redrew; the services' callback returns nothing.
+        def update(count: int) -> None:
+            bar.update(count)
+
+        yield update
 
 
 def describe(sync_log) -> str:

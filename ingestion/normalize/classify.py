@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Iterable
+from typing import Any
 
 from jobs.choices import EmploymentType, JobLevel, Remote
 
@@ -78,7 +79,7 @@ def detect_employment_type(*values: str | None, title: str | None = None) -> str
     return ""
 
 
-def _flatten(values: Iterable[object]) -> Iterable[object]:
+def _flatten(values: Iterable[Any]) -> Iterable[Any]:
     for value in values:
         if isinstance(value, (list, tuple, set, frozenset)):
             yield from _flatten(value)

@@ -247,7 +247,9 @@ def build_job_data(
 
     # Coordinates: the source's point wins; else the place's, from the gazetteer.
     latitude_value, longitude_value = _coordinate(latitude, 90), _coordinate(longitude, 180)
-    precision = GeoPrecision.POINT if latitude_value is not None and longitude_value is not None else GeoPrecision.NONE
+    precision: str = (
+        GeoPrecision.POINT if latitude_value is not None and longitude_value is not None else GeoPrecision.NONE
+    )
     if not precision:
         latitude_value = longitude_value = None
         point = geocode(city=city_text, region=region_text, country=country_iso, remote=remote_value == Remote.REMOTE)

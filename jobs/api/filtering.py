@@ -31,7 +31,7 @@ class FilterSetBackend(DjangoFilterBackend):
       each message with `%`, and a message quoting the client's value ('50%d') would be a 500.
     """
 
-    def filter_queryset(self, request: Request, queryset: QuerySet, view: Any) -> QuerySet:
+    def filter_queryset(self, request: Any, queryset: QuerySet, view: Any) -> QuerySet:  # DRF's Request
         if getattr(view, "action", "list") != "list":
             return queryset
         paginator = getattr(view, "paginator", None)

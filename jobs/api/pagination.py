@@ -41,7 +41,7 @@ FACETS_PARAM = "facets"
 
 def page_size_from(request: Request, *, param: str = PAGE_SIZE_PARAM) -> int:
     raw = request.query_params.get(param)
-    if raw in (None, ""):
+    if raw is None or raw == "":
         return settings.API_PAGE_SIZE
     if not raw.isdigit() or not 1 <= int(raw) <= settings.API_MAX_PAGE_SIZE:
         raise ValidationError(

@@ -166,7 +166,7 @@ def error_responses(*codes: int) -> dict[int, OpenApiResponse]:
     }
 
 
-LIST_EXAMPLE = {
+LIST_EXAMPLE: dict[str, Any] = {
     "count": 128,
     "count_is_estimate": False,
     "next": "http://127.0.0.1:8000/api/jobs/?remote=remote&cursor=eyJvIjoiLXBvc3RlZF9hdCIsImsiOi...",

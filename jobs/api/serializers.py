@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import MutableMapping
 from decimal import Decimal
 from typing import Any
 
@@ -14,7 +15,13 @@ from jobs.models import SALARY_LIMIT, Company, Job
 from jobs.selectors import job_apply_urls_from_duplicates, job_sources_of
 from jobs.services.staff import job_salary_annual
 
-MONEY = {"max_digits": 14, "decimal_places": 2, "coerce_to_string": False, "read_only": True, "allow_null": True}
+MONEY: dict[str, Any] = {
+    "max_digits": 14,
+    "decimal_places": 2,
+    "coerce_to_string": False,
+    "read_only": True,
+    "allow_null": True,
+}
 
 
 class BlankReadOnlyFields:
@@ -25,7 +32,9 @@ class BlankReadOnlyFields:
     against the schema would reject real answers.
     """
 
-    def include_extra_kwargs(self, kwargs: dict[str, Any], extra_kwargs: dict[str, Any]) -> dict[str, Any]:
+    def include_extra_kwargs(
+        self, kwargs: MutableMapping[str, Any], extra_kwargs: MutableMapping[str, Any]
+    ) -> MutableMapping[str, Any]:
         blank = kwargs.get("allow_blank", False)
         kwargs = super().include_extra_kwargs(kwargs, extra_kwargs)  # type: ignore[misc]
         if blank:
@@ -244,14 +253,16 @@ class JobDetailSerializer(JobListSerializer):
 
     @extend_schema_field(JobSourceSerializer(many=True))
     def get_sources(self, job: Job) -> list[dict[str, Any]]:
-        return JobSourceSerializer(job_sources_of(job=job), many=True).data
+        # many=True builds a ListSerializer, whose .data is a list; the stubs type the call's class.
+        return JobSourceSerializer(job_sources_of(job=job), many=True).data  # type: ignore[return-value]
 
 
 class JobWriteSerializer(serializers.ModelSerializer):
     """What staff may set. Fields edited on an existing job are locked against refreshes."""
 
     company = serializers.PrimaryKeyRelatedField(queryset=Company.objects.all(), allow_null=True, required=False)
-    source = serializers.CharField(max_length=50, required=False, default="staff", help_text="Default: staff.")
+    # A declared field named like a Field attribute (here and below): DRF's metaclass moves it to .fields.
+    source = serializers.CharField(max_length=50, required=False, default="staff", help_text="Default: staff.")  # type: ignore[assignment]
     external_id = serializers.CharField(
         max_length=255, required=False, help_text="The posting's id at its source; generated when left out."
     )
@@ -328,7 +339,7 @@ class CompanySerializer(BlankReadOnlyFields, serializers.ModelSerializer):
 
 class FacetBucketSerializer(serializers.Serializer):
     value = serializers.CharField(help_text="What the facet's filter takes.")
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]  # as JobWriteSerializer.source
     count = serializers.IntegerField()
     slug = serializers.CharField(required=False, help_text="company facet only.")
 
@@ -385,7 +396,7 @@ class SourceRunSerializer(serializers.Serializer):
     created = serializers.IntegerField()
     updated = serializers.IntegerField()
     expired = serializers.IntegerField()
-    errors = serializers.IntegerField()
+    errors = serializers.IntegerField()  # type: ignore[assignment]  # as JobWriteSerializer.source
 
 
 class SourceErrorSerializer(serializers.Serializer):
@@ -396,7 +407,7 @@ class SourceErrorSerializer(serializers.Serializer):
 
 
 class SourceSerializer(serializers.Serializer):
-    source = serializers.CharField()
+    source = serializers.CharField()  # type: ignore[assignment]  # as JobWriteSerializer.source
     jobs = serializers.IntegerField(help_text="Every job of the source, any status.")
     active_jobs = serializers.IntegerField(help_text="Active canonical jobs.")
     last_seen_at = serializers.DateTimeField(allow_null=True)
@@ -408,7 +419,7 @@ class SourceSerializer(serializers.Serializer):
 class ErrorDetailSerializer(serializers.Serializer):
     code = serializers.CharField()
     message = serializers.CharField()
-    fields = serializers.DictField(child=serializers.ListField(child=serializers.CharField()))
+    fields = serializers.DictField(child=serializers.ListField(child=serializers.CharField()))  # type: ignore[assignment]  # as JobWriteSerializer.source
 
 
 class ErrorSerializer(serializers.Serializer):

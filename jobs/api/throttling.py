@@ -22,7 +22,9 @@ from gigm8.lib.client_address import client_address
 
 class AnonThrottle(AnonRateThrottle):
     def get_rate(self) -> str | None:
-        return api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)
+        # The stubs type the rates as numbers (they are strings such as "100/hour") and scope as
+        # optional (AnonRateThrottle and UserRateThrottle set it).
+        return api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)  # type: ignore[arg-type,return-value]
 
     def get_ident(self, request: Any) -> str:
         return client_address(request)
@@ -30,7 +32,9 @@ class AnonThrottle(AnonRateThrottle):
 
 class UserThrottle(UserRateThrottle):
     def get_rate(self) -> str | None:
-        return api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)
+        # The stubs type the rates as numbers (they are strings such as "100/hour") and scope as
+        # optional (AnonRateThrottle and UserRateThrottle set it).
+        return api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)  # type: ignore[arg-type,return-value]
 
     def get_ident(self, request: Any) -> str:
         # Used for anonymous callers that reach a user-throttled view.

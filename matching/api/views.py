@@ -52,7 +52,7 @@ UPLOAD_FIELD = "resume_file"
 class UploadRejected(exceptions.APIException):
     """The uploaded file cannot be read: its own code and status, reported against resume_file."""
 
-    status_code = status.HTTP_400_BAD_REQUEST
+    status_code: int = status.HTTP_400_BAD_REQUEST
     default_code = "invalid_file"
 
     def __init__(self, error: TextExtractionError) -> None:

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from typing import Any
 from urllib.parse import quote
 
-from scrapy.http import Response
+from scrapy.http import TextResponse
 
 from ingestion.services.crawl import BoardRef
 from scrapers.items import JobItem
@@ -64,7 +64,7 @@ class AshbySpider(BoardSpider):
         url = f"{base}/posting-api/job-board/{quote(board.token, safe='')}?includeCompensation=true"
         yield self.board_request(board.token, url, self.parse_board)
 
-    def parse_board(self, response: Response) -> Iterator[JobItem]:
+    def parse_board(self, response: TextResponse) -> Iterator[JobItem]:
         board = response.meta["board"]
         for job in response.json()["jobs"]:
             if job.get("isListed") is False:

@@ -132,9 +132,9 @@ class BoardSpider(scrapy.Spider):
 
     def describe_failure(self, failure: Failure) -> str:
         request = failure.request  # type: ignore[attr-defined]
-        if failure.check(HttpError):
+        if isinstance(failure.value, HttpError):
             return f"HTTP {failure.value.response.status} from {request.url}"
-        return f"{failure.type.__name__}: {failure.getErrorMessage()} ({request.url})"
+        return f"{type(failure.value).__name__}: {failure.getErrorMessage()} ({request.url})"
 
     def board_errback(self, failure: Failure) -> None:
         request = failure.request  # type: ignore[attr-defined]

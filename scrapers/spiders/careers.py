@@ -33,7 +33,9 @@ from scrapers.spiders.base import BoardSpider
 PLAYWRIGHT_HANDLER = "scrapers.handlers.GuardedPlaywrightHandler"  # Chromium behind the egress proxy
 RENDER_MODES = ("auto", "always", "never")
 MAX_DEPTH = 2  # careers page → listing pages → job pages
-EXTERNAL_ID_LIMIT = Job._meta.get_field("external_id").max_length
+_external_id_limit = Job._meta.get_field("external_id").max_length
+assert _external_id_limit is not None
+EXTERNAL_ID_LIMIT = _external_id_limit
 
 _JOB_LINK = re.compile(
     r"job|career|position|opening|vacanc|opportunit|posting|requisition|role|stellen|emploi|gh_jid", re.IGNORECASE
@@ -171,7 +173,7 @@ class CareersSpider(BoardSpider):
         request = failure.request  # type: ignore[attr-defined]
         board = request.meta["board"]
         state = self.boards[board]
-        gone = failure.check(HttpError) and failure.value.response.status in (404, 410)
+        gone = isinstance(failure.value, HttpError) and failure.value.response.status in (404, 410)
         if request.meta.get("page_depth", 0) > 0 and gone:
             # A dead link to one job page: that job is simply not listed any more.
             state.outstanding -= 1

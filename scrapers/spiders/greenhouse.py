@@ -8,7 +8,7 @@ from typing import Any
 from urllib.parse import quote
 
 from parsel import Selector
-from scrapy.http import Response
+from scrapy.http import TextResponse
 
 from ingestion.services.crawl import BoardRef
 from scrapers.items import JobItem
@@ -72,7 +72,7 @@ class GreenhouseSpider(BoardSpider):
         url = f"{base}/v1/boards/{quote(board.token, safe='')}/jobs?content=true"
         yield self.board_request(board.token, url, self.parse_board)
 
-    def parse_board(self, response: Response) -> Iterator[JobItem]:
+    def parse_board(self, response: TextResponse) -> Iterator[JobItem]:
         board = response.meta["board"]
         jobs = response.json()["jobs"]
         for job in jobs:

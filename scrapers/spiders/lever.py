@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from typing import Any
 from urllib.parse import quote, urlencode
 
-from scrapy.http import Response
+from scrapy.http import TextResponse
 
 from ingestion.services.crawl import BoardRef
 from scrapers.items import JobItem
@@ -65,7 +65,7 @@ class LeverSpider(BoardSpider):
     def board_requests(self, board: BoardRef) -> Iterator[Any]:
         yield self._page(board.token, 0)
 
-    def parse_page(self, response: Response, skip: int) -> Iterator[Any]:
+    def parse_page(self, response: TextResponse, skip: int) -> Iterator[Any]:
         board = response.meta["board"]
         postings = response.json()
         if not isinstance(postings, list):

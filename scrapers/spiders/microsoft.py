@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from typing import Any
 from urllib.parse import urlencode, urljoin
 
-from scrapy.http import Response
+from scrapy.http import TextResponse
 from scrapy.settings import BaseSettings
 from twisted.python.failure import Failure
 
@@ -76,7 +76,7 @@ class MicrosoftSpider(BoardSpider):
     def board_requests(self, board: BoardRef) -> Iterator[Any]:
         yield self._search(board.token, 0)
 
-    def parse_search(self, response: Response, start: int) -> Iterator[Any]:
+    def parse_search(self, response: TextResponse, start: int) -> Iterator[Any]:
         board = response.meta["board"]
         state = self.boards[board]
         data = response.json()["data"]
@@ -103,7 +103,7 @@ class MicrosoftSpider(BoardSpider):
             yield self._search(board, following)
         self.board_done(response)
 
-    def parse_details(self, response: Response, position: dict[str, Any]) -> Iterator[JobItem]:
+    def parse_details(self, response: TextResponse, position: dict[str, Any]) -> Iterator[JobItem]:
         detail = response.json().get("data") or {}
         yield self._item(response.meta["board"], position, detail)
         self.board_done(response)

@@ -57,12 +57,18 @@ class Command(BaseCommand):
                 bar = tqdm(unit="job", desc="CTS")
             except ImportError:  # progress bars are a nicety
                 bar = None
+
+        def progress(count: int) -> None:
+            # tqdm's update returns whether it redrew; cts_sync's callback returns nothing.
+            if bar is not None:
+                bar.update(count)
+
         try:
             log = cts_sync(
                 full=full,
                 limit=limit,
                 triggered_by=TriggerKind.COMMAND,
-                progress=bar.update if bar is not None else None,
+                progress=progress if bar is not None else None,
             )
         finally:
             if bar is not None:

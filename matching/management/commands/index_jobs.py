@@ -28,8 +28,12 @@ class Command(BaseCommand):
         if self.stdout.isatty() and sys.stdout.isatty():
             from tqdm import tqdm
 
-            bar = tqdm(total=total, unit="job", desc="embedding", file=sys.stdout)
-            progress = bar.update
+            bar = shown = tqdm(total=total, unit="job", desc="embedding", file=sys.stdout)
+
+            # tqdm's update returns whether it redrew; the service's callback returns nothing.
+            def progress(count: int) -> None:
+                shown.update(count)
+
         else:
             done = [0]
 
