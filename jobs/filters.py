@@ -317,7 +317,7 @@ FACET_FILTERS: dict[str, frozenset[str]] = {
     "source": frozenset({"source"}),
     "country": frozenset({"country"}),
     "company": frozenset({"company"}),
-    "salary_band": frozenset({"salary_min", "salary_max", "include_unknown_salary"}),
+    "salary_band": frozenset({"salary_min", "salary_max", "include_unknown_salary", "salary_currency"}),
     "posted_band": frozenset({"posted_within_days", "posted_after", "posted_unknown"}),
 }
 
@@ -338,6 +338,9 @@ class JobFilterForm(forms.Form):
                 self.add_error(name, f"{name} needs near=lat,lng.")
         if get("salary_min") is not None and get("salary_max") is not None and get("salary_min") > get("salary_max"):
             self.add_error("salary_max", "must be at least salary_min.")
+        currency = get("salary_currency")
+        if currency and not re.fullmatch(r"[A-Za-z]{3}", currency):
+            self.add_error("salary_currency", f"expected a three-letter ISO 4217 code such as GBP, got '{currency}'.")
         ordering = get("ordering")
         if ordering and (needs := ORDERINGS[ordering].needs) and not get(needs) and needs not in self.errors:
             self.add_error("ordering", f"ordering={ordering} needs {needs}.")
@@ -456,6 +459,11 @@ class JobFilterSet(django_filters.FilterSet):
     )
     include_unknown_salary = StrictBooleanFilter(
         method="filter_salary", label="With salary_min/salary_max: also keep jobs that give no salary."
+    )
+    salary_currency = django_filters.CharFilter(
+        method="filter_salary",
+        label="ISO 4217 code (e.g. GBP): only jobs paying in this currency, so salary_min/salary_max compare "
+        "like with like. Without it, amounts are compared in each job's own currency.",
     )
     hide_predicted_salary = StrictBooleanFilter(
         method="filter_hide_predicted", label="Leave out jobs whose salary is the source's estimate."
@@ -582,13 +590,14 @@ class JobFilterSet(django_filters.FilterSet):
 
     def filter_salary(self, queryset: QuerySet[Job], name: str, value: Any) -> QuerySet[Job]:
         # Three parameters, one condition: apply it once, when the first of them comes by.
-        if name != self._first_present(("salary_min", "salary_max", "include_unknown_salary")):
+        if name != self._first_present(("salary_min", "salary_max", "include_unknown_salary", "salary_currency")):
             return queryset
         data = self.form.cleaned_data
-        low, high = data.get("salary_min"), data.get("salary_max")
-        if low is None and high is None:
+        low, high, currency = data.get("salary_min"), data.get("salary_max"), (data.get("salary_currency") or "")
+        if low is None and high is None and not currency:
             return queryset
-        condition = Q()
+        # No exchange rates: a caller's amount is compared only with jobs paid in its currency.
+        condition = Q(salary_currency=currency.upper()) if currency else Q()
         if low is not None:
             condition &= Q(salary_top__gte=low)
         if high is not None:

@@ -48,6 +48,7 @@ EXAMPLES: dict[str, Any] = {
     "salary_min": 80000,
     "salary_max": 120000,
     "include_unknown_salary": "true",
+    "salary_currency": "GBP",
     "hide_predicted_salary": "true",
     "source": "adzuna,greenhouse",
     "category": "IT Jobs",

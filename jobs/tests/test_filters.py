@@ -325,3 +325,20 @@ def test_the_listing_index_serves_the_default_ordering_and_its_cursor():
             plan = "\n".join(row[0] for row in cursor.fetchall())
             assert "job_public_posted_idx" in plan, plan
             assert "Sort" not in plan.replace("Sort Key", ""), plan
+
+
+def test_salary_filters_compare_amounts_in_the_callers_currency_when_given(client):
+    yen = JobFactory(salary_currency="JPY", salary_annual_min=Decimal(90000), salary_annual_max=Decimal(95000))
+    pounds = JobFactory(salary_currency="GBP", salary_annual_min=Decimal(85000), salary_annual_max=Decimal(90000))
+    unknown = JobFactory()
+
+    def ids(query: str) -> set[int]:
+        response = client.get(f"/api/jobs/?{query}")
+        assert response.status_code == 200, response.json()
+        return {job["id"] for job in response.json()["results"]}
+
+    assert ids("salary_min=80000") == {yen.id, pounds.id}  # each job in its own currency (documented)
+    assert ids("salary_min=80000&salary_currency=GBP") == {pounds.id}
+    assert ids("salary_min=80000&salary_currency=gbp&include_unknown_salary=true") == {pounds.id, unknown.id}
+    bad = client.get("/api/jobs/?salary_currency=pounds").json()
+    assert "three-letter ISO 4217" in bad["error"]["fields"]["salary_currency"][0]
