@@ -27,7 +27,7 @@ def _public_reads(schema: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
         (path, operation)
         for path, operations in schema["paths"].items()
         for method, operation in operations.items()
-        if method == "get" and {} in operation.get("security", [{}])
+        if method == "get" and not operation.get("security")  # anyone may call it
     ]
 
 

@@ -311,17 +311,21 @@ ERROR_EXAMPLE = {
 
 
 class AutoSchema(openapi.AutoSchema):
-    """drf-spectacular's, told that StaffModelPermissions lets anyone read (security: none needed).
+    """drf-spectacular's, with anonymous operations declared as needing no security at all.
 
-    It knows only DRF's AllowAny and IsAuthenticatedOrReadOnly; without this, every public GET
-    declared a token or session as required.
+    An operation anyone may call (StaffModelPermissions on a read; AllowAny, as the match
+    endpoints) lists no security requirement: client generators (openapi-python-client) read any
+    requirement, even the optional `{}`, as "credentials required" and demand them for public reads.
+    Staff still send their token there for staff-only parameters; the descriptions say so.
     """
 
     def get_auth(self) -> list[dict[str, Any]]:
         auths = super().get_auth()
+        permissions_ = self.view.get_permissions()
         public_read = self.method in permissions.SAFE_METHODS and any(
-            isinstance(permission, StaffModelPermissions) for permission in self.view.get_permissions()
+            isinstance(permission, StaffModelPermissions) for permission in permissions_
         )
-        if public_read and {} not in auths:
-            auths.append({})
+        anyone = all(isinstance(permission, permissions.AllowAny) for permission in permissions_)
+        if public_read or anyone or {} in auths:
+            return []
         return auths

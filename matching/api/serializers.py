@@ -80,6 +80,12 @@ class JdMatchInputSerializer(MatchFiltersSerializer):
     job_description = serializers.CharField(max_length=200_000, help_text="The job description's text.")
 
 
+class ResumeTextMatchSerializer(MatchFiltersSerializer):
+    """A resume as text, in a JSON body (a file comes as multipart/form-data: ResumeMatchInput)."""
+
+    resume_text = serializers.CharField(max_length=200_000, help_text="The resume as text.")
+
+
 class MatchExplanationFields(serializers.Serializer):
     """Why a job matched: the part every match endpoint adds to the listing's job object."""
 
