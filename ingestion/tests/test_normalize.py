@@ -863,3 +863,25 @@ def test_no_public_function_raises_on_garbage() -> None:
         if isinstance(value, str):
             with contextlib.suppress(InvalidPosting):  # the one exception it may raise (an empty title)
                 build(title=value, description=value, location=value, salary_text=value, remote=value)
+
+
+# ---- skills (issue 16): the title is read as a title, the description through the context rules
+
+
+def test_an_agency_ad_for_a_staff_nurse_does_not_ask_for_recruitment() -> None:
+    data = build_job_data(
+        source="adzuna",
+        external_id="nurse-1",
+        title="Staff Nurse (RGN)",
+        description=(
+            "In Touch Recruitment are working on behalf of a nursing home to recruit an RGN. "
+            "We are currently recruiting for day shifts. White Recruitment Ltd is acting as an Employment Agency."
+        ),
+    )
+    assert "Nursing" in data.skills
+    assert "Recruitment" not in data.skills
+
+
+def test_a_recruiter_title_gives_recruitment() -> None:
+    data = build_job_data(source="google", external_id="rec-1", title="Recruiter", description="Recruit top talent.")
+    assert data.skills == ["Recruitment"]
