@@ -153,13 +153,16 @@ def _healthcare(mention: _Mention) -> bool:
 # or next to a word about doing it: "staff recruitment", "recruitment, training and appraisals", "internal
 # recruiting", "recruitment experience".
 _RECRUITING_WORDS = frozenset(("recruitment", "recruiting", "recruiter", "recruiters"))
+# ("selection" and "full" are left out: "Clear Selection Recruitment" is an agency, "recruiting for one full
+# time RGN" an advert; "recruitment and selection" and "full cycle recruiting" are aliases of their own.)
 _RECRUITING_DUTY = _words(
-    "staff selection retention induction onboarding training appraisal appraisals interviewing "
-    "interviews sourcing full cycle campus technical internal volume graduate screening resourcing"
+    "staff retention induction onboarding training appraisal appraisals interviewing interviews "
+    "sourcing cycle campus technical internal volume graduate screening resourcing"
 )
+# The agency, its team and its consultants, the process a candidate goes through, the scams.
 _RECRUITING_OTHER = _words(
     "agency agencies agent agents process processes scam scams partner partners firm firms "
-    "consultancy ltd limited decisions hiring promotion"
+    "consultancy consultant consultants team manager ltd limited decisions hiring promotion"
 )
 
 
