@@ -7,6 +7,7 @@ import re
 from collections.abc import Iterable
 
 from jobs.choices import EmploymentType, JobLevel, Remote
+from jobs.rules import manages_people
 
 
 def _words(value: object) -> str:
@@ -141,7 +142,7 @@ _LEVEL_RES: list[tuple[str, re.Pattern[str]]] = [
     (JobLevel.EXECUTIVE, re.compile(rf"\b(?:{_EXEC_WORDS}|managing director|c-level|c-suite)\b", re.IGNORECASE)),
     # A school's "Principal" / "Assistant Principal" ends the title; "Principal Engineer" does not.
     (JobLevel.DIRECTOR, re.compile(r"\b(?:director|head\s*(?:of\b|[,:\u2013\u2014-])|principal\s*$)", re.IGNORECASE)),
-    # People managers; a "manager" of a thing is handled before this list (see _manages_people).
+    # People managers; a "manager" of a thing is handled before this list (see jobs.rules.manages_people).
     (JobLevel.MANAGER, re.compile(r"\b(?:manager|mgr|supervisor|managing editor)s?\b", re.IGNORECASE)),
     (
         JobLevel.EXPERIENCED,
@@ -166,36 +167,8 @@ _LEVEL_RES: list[tuple[str, re.Pattern[str]]] = [
     ),
 ]
 _MANAGER_RE = re.compile(r"\b(?:manager|mgr)s?\b", re.IGNORECASE)
-# What an individual contributor called "manager" manages: an account, a product, a project or programme, a
-# partner, a campaign, a deal, a supply chain … (issue 16: "Account Manager" is an individual sales role).
-# Read in the words just before "manager", within the title's part: "Strategic Account Sales Manager",
-# "Product Marketing Manager", "Technical Program Manager", "Business Development Manager" are individual
-# roles; "Manager, Product Marketing", "Sales Manager", "Home Manager", "Deputy Manager", "Engineering
-# Manager", "Finance Manager" manage people or a unit. Decided per pattern on the labelled titles
-# (ingestion/tests/data/quality/job_level.jsonl).
-_MANAGED_THING_RE = re.compile(
-    r"\b(?:accounts?|products?|projects?|programmes?|programs?|process|business development|partners?|"
-    r"partnerships?|campaigns?|community|customer success|deals?|industry|vendors?|suppliers?|case|property|"
-    r"relationships?|category|contracts?|communications|public relations|pr|events?|supply chain|"
-    r"commissioning|engagement|campus|channels?|territory|brand|content|release|bids?|tenders?|portfolio|"
-    r"social media)\b",
-    re.IGNORECASE,
-)
-# A group product manager manages product managers; a trainee manager is a trainee.
-_PEOPLE_RE = re.compile(r"\bgroup\b", re.IGNORECASE)
 _TRAINEE_RE = re.compile(r"\b(?:trainee|graduate|apprentice)\b", re.IGNORECASE)
 _SUPERVISOR_RE = re.compile(r"\b(?:supervisors?|managing editor)\b", re.IGNORECASE)
-_TITLE_PART_RE = re.compile(r"[,(/|:;\u2013\u2014-]")
-
-
-def _manages_people(title: str) -> bool:
-    """Whether some "manager" of the title manages people (or a unit), not an account, product, project …"""
-    for found in _MANAGER_RE.finditer(title):
-        words = _TITLE_PART_RE.split(title[: found.start()])[-1].split()[-3:]
-        before = " ".join(words)
-        if _PEOPLE_RE.search(before) or not _MANAGED_THING_RE.search(before):
-            return True
-    return False
 
 
 # Grades after a role, upper case only: "Engineer I" is entry level, "Engineer II" to "IV" experienced.
@@ -237,7 +210,7 @@ def _job_level(title: str) -> str:
         if level == JobLevel.MANAGER:
             if _TRAINEE_RE.search(text):
                 return str(JobLevel.ENTRY_LEVEL)  # "Trainee Assistant Manager"
-            if _MANAGER_RE.search(text) and not _manages_people(text) and not _SUPERVISOR_RE.search(text):
+            if _MANAGER_RE.search(text) and not manages_people(text) and not _SUPERVISOR_RE.search(text):
                 individual_manager = True  # an account/product/project manager: read on ("Senior", "Junior")
                 continue
         return str(level)
