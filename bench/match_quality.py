@@ -40,7 +40,8 @@ DATA = SHARED / "data"
 EVAL = SHARED / "eval"
 POSTINGS = DATA / "job_postings"
 RESUMES = DATA / "resumes" / "UpdatedResumeDataSet.csv"
-SCRATCH_DB = "gigm8_bench_quality"
+# One scratch database per checkout sharing the PostgreSQL (GIGM8_TEST_DB_SUFFIX, as the tests use it).
+SCRATCH_DB = "_".join(filter(None, ["gigm8_bench_quality", os.environ.get("GIGM8_TEST_DB_SUFFIX", "")]))
 K = 10
 DEPTH = 100  # results asked of every ranker (MRR looks this deep)
 JD_QUERIES = 200

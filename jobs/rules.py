@@ -13,6 +13,43 @@ from decimal import Decimal
 from gigm8.lib.text import clean_line
 from jobs.choices import SalaryPeriod
 
+# ------------------------------------------------------------------------------------------------ job level
+
+_TITLE_MANAGER_RE = re.compile(r"\b(?:manager|mgr)s?\b", re.IGNORECASE)
+# What an individual contributor called "manager" manages: an account, a product, a project or programme, a
+# partner, a campaign, a deal, a supply chain … (issue 16: "Account Manager" is an individual sales role).
+# Read in the words just before "manager", within the title's part: "Strategic Account Sales Manager",
+# "Product Marketing Manager", "Technical Program Manager", "Business Development Manager" are individual
+# roles; "Manager, Product Marketing", "Sales Manager", "Home Manager", "Deputy Manager", "Engineering
+# Manager", "Finance Manager" manage people or a unit. Decided per pattern on the labelled titles
+# (ingestion/tests/data/quality/job_level.jsonl).
+_MANAGED_THING_RE = re.compile(
+    r"\b(?:accounts?|products?|projects?|programmes?|programs?|process|business development|partners?|"
+    r"partnerships?|campaigns?|community|customer success|deals?|industry|vendors?|suppliers?|case|property|"
+    r"relationships?|category|contracts?|communications|public relations|pr|events?|supply chain|"
+    r"commissioning|engagement|campus|channels?|territory|brand|content|release|bids?|tenders?|portfolio|"
+    r"social media)\b",
+    re.IGNORECASE,
+)
+# A group product manager manages product managers.
+_PEOPLE_RE = re.compile(r"\bgroup\b", re.IGNORECASE)
+_TITLE_PART_RE = re.compile(r"[,(/|:;\u2013\u2014-]")
+
+
+def manages_people(title: str) -> bool:
+    """Whether some "manager" of `title` manages people (or a unit), not an account, product, project …
+
+    False when every "manager" it names is of a thing, or when it names none. The normalizer's job level
+    (``ingestion.normalize.detect_job_level``) and matching's reading of a query's level both use it.
+    """
+    for found in _TITLE_MANAGER_RE.finditer(title):
+        words = _TITLE_PART_RE.split(title[: found.start()])[-1].split()[-3:]
+        before = " ".join(words)
+        if _PEOPLE_RE.search(before) or not _MANAGED_THING_RE.search(before):
+            return True
+    return False
+
+
 # ------------------------------------------------------------------------------------------------ salaries
 
 # ISO 4217 currency of each country, for salaries that give an amount but no currency.

@@ -43,6 +43,7 @@ CURATED: dict[str, list[str]] = {
 }
 
 GENERIC_KINDS = frozenset(_lines("generic_kinds.txt"))
+DROPPED_FORMS = frozenset(form.casefold() for form in _lines("dropped_forms.txt"))
 _ACRONYM = re.compile(r"^[A-Z][A-Z0-9.+#/&-]{1,7}$")
 
 
@@ -123,10 +124,19 @@ def build(onet_path: Path) -> list[tuple[str, list[str], str]]:
             add(name, aliases, "onet")
     for name, aliases in CURATED.items():
         add(name, aliases, "curated")
-    return sorted(
-        ((key, list(entry["aliases"]), str(entry["source"])) for key, entry in entries.items()),
-        key=lambda row: row[0].lower(),
-    )
+    rows = [_without_dropped(key, list(entry["aliases"]), str(entry["source"])) for key, entry in entries.items()]
+    return sorted((row for row in rows if row is not None), key=lambda row: row[0].lower())
+
+
+def _without_dropped(name: str, aliases: list[str], source: str) -> tuple[str, list[str], str] | None:
+    """The row without the forms of dropped_forms.txt; a dropped name gives way to its shortest alias."""
+    kept = [alias for alias in aliases if alias.casefold() not in DROPPED_FORMS]
+    if name.casefold() not in DROPPED_FORMS:
+        return name, kept, source
+    if not kept:
+        return None
+    shortest = min(kept, key=len)
+    return shortest, [alias for alias in kept if alias != shortest], source
 
 
 HEADER = """# gigm8 skills vocabulary: canonical name <TAB> aliases (|-separated) <TAB> origin.

@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from jobs.choices import EmploymentType, JobLevel, Remote
+from jobs.rules import manages_people
 
 
 def _words(value: object) -> str:
@@ -142,7 +143,8 @@ _LEVEL_RES: list[tuple[str, re.Pattern[str]]] = [
     (JobLevel.EXECUTIVE, re.compile(rf"\b(?:{_EXEC_WORDS}|managing director|c-level|c-suite)\b", re.IGNORECASE)),
     # A school's "Principal" / "Assistant Principal" ends the title; "Principal Engineer" does not.
     (JobLevel.DIRECTOR, re.compile(r"\b(?:director|head\s*(?:of\b|[,:\u2013\u2014-])|principal\s*$)", re.IGNORECASE)),
-    (JobLevel.MANAGER, re.compile(r"\b(?:manager|mgr)\b", re.IGNORECASE)),
+    # People managers; a "manager" of a thing is handled before this list (see jobs.rules.manages_people).
+    (JobLevel.MANAGER, re.compile(r"\b(?:manager|mgr|supervisor|managing editor)s?\b", re.IGNORECASE)),
     (
         JobLevel.EXPERIENCED,
         # "Staff" is a level only before a technical role: "Staff Engineer" yes, "Staff Nurse",
@@ -159,11 +161,17 @@ _LEVEL_RES: list[tuple[str, re.Pattern[str]]] = [
         JobLevel.ENTRY_LEVEL,
         re.compile(
             r"\b(?:junior|jr|entry[- ]level|graduate|grad|new grad|trainee|apprentice|apprenticeship|"
-            r"early career|interns?|internship|co-?op|working student|placement student)\b",
+            r"early career|interns?|internship|co-?op|working student|placement student|"
+            r"no experience (?:needed|necessary|required))\b",
             re.IGNORECASE,
         ),
     ),
 ]
+_MANAGER_RE = re.compile(r"\b(?:manager|mgr)s?\b", re.IGNORECASE)
+_TRAINEE_RE = re.compile(r"\b(?:trainee|graduate|apprentice)\b", re.IGNORECASE)
+_SUPERVISOR_RE = re.compile(r"\b(?:supervisors?|managing editor)\b", re.IGNORECASE)
+
+
 # Grades after a role, upper case only: "Engineer I" is entry level, "Engineer II" to "IV" experienced.
 _GRADE_RE = re.compile(r"\b[A-Za-z]+\s+(?P<grade>I|II|III|IV)\b(?!['\u2019])")
 
@@ -174,11 +182,16 @@ def detect_job_level(title: str | None) -> str:
     Whole words only, highest level first:
     EXECUTIVE: VP, SVP, Vice President, President, Chief …, CEO/CTO/CFO/COO/CIO/CISO/CMO/CPO, Co-founder,
     Managing Director. DIRECTOR: Director (incl. Associate/Senior Director), Head of …, a school's
-    Principal. MANAGER: any "Manager" (Account Manager, Nurse Manager and Project Manager are MANAGER;
-    "Senior Manager" too). EXPERIENCED: Senior, Sr, Lead, Leader, Principal …, Distinguished, "Staff" before
-    a technical role (Staff Engineer; "Staff Nurse" is not a level), and grades II to IV ("Engineer II").
-    ENTRY_LEVEL: Junior, Jr, Graduate, Entry level, Trainee, Apprentice, Early Career, interns (CTS counts
-    interns as entry level) and grade I ("Engineer I"); "Data Entry" is not entry level.
+    Principal. MANAGER: a manager of people or of a unit ("Nurse Manager", "Home Manager", "Deputy Manager",
+    "Sales Manager", "Manager, Product Marketing", "Senior Manager"), a supervisor, a managing editor. A
+    manager of a thing (an account, product, project, programme, partner, campaign, deal, supply chain …:
+    "Account Manager", "Product Marketing Manager", "Business Development Manager") is an individual
+    contributor: the title's other words decide, else EXPERIENCED; "Trainee Assistant Manager" is ENTRY_LEVEL.
+    EXPERIENCED: Senior, Sr, Lead, Leader, Principal …, Distinguished, "Staff" before a technical role (Staff Engineer;
+    "Staff Nurse" is not a level), and grades II to IV ("Engineer II").
+    ENTRY_LEVEL: Junior, Jr, Graduate, Entry level, Trainee, Apprentice, Early Career, "No experience
+    needed", interns (CTS counts interns as entry level) and grade I ("Engineer I"); "Data Entry" is not
+    entry level.
     Whatever follows "to the"/"office of" an executive is ignored: "Executive Assistant to the CEO" has
     no level, "Account Executive" neither.
     """
@@ -189,14 +202,23 @@ def detect_job_level(title: str | None) -> str:
 def _job_level(title: str) -> str:
     text = _TO_THE_RE.sub("", title)
     grade = _GRADE_RE.search(text)
+    individual_manager = False
     for level, pattern in _LEVEL_RES:
         if level == JobLevel.ENTRY_LEVEL and grade and grade["grade"] != "I":
             return str(JobLevel.EXPERIENCED)
-        if pattern.search(text):
-            return str(level)
+        if not pattern.search(text):
+            continue
+        if level == JobLevel.MANAGER:
+            if _TRAINEE_RE.search(text):
+                return str(JobLevel.ENTRY_LEVEL)  # "Trainee Assistant Manager"
+            if _MANAGER_RE.search(text) and not manages_people(text) and not _SUPERVISOR_RE.search(text):
+                individual_manager = True  # an account/product/project manager: read on ("Senior", "Junior")
+                continue
+        return str(level)
     if grade:
         return str(JobLevel.ENTRY_LEVEL if grade["grade"] == "I" else JobLevel.EXPERIENCED)
-    return ""
+    # An individual contributor titled manager is an experienced one when nothing else says otherwise.
+    return str(JobLevel.EXPERIENCED) if individual_manager else ""
 
 
 # ---------------------------------------------------------------------------------------------- remote

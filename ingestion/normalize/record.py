@@ -166,7 +166,7 @@ def build_job_data(
       (salary_source "description"). Otherwise no salary. Annualized min/max are filled for the filters.
     - skills: cleaned and de-duplicated when given (a list, or one string separated by commas, semicolons
       or pipes, as a CSV cell holds them); when None, ``skills.extract_skills`` is run on
-      the title and description if that module exists.
+      the description, with the title passed apart (its context rules read a title as a title).
     - `board` (the feed inside the source whose completeness decides expiry) passes through.
     - apply_url is kept only when it is an absolute http(s) URL; dates go through `parse_datetime`.
     """
@@ -261,7 +261,7 @@ def build_job_data(
         low = high = annual_min = annual_max = None
         currency, period, provenance, predicted = "", "", SalarySource.NONE, False
 
-    skill_list = _clean_skills(skills) if skills is not None else _extract_skills(f"{title_text}\n{plain}")
+    skill_list = _clean_skills(skills) if skills is not None else _extract_skills(plain, title=title_text)
 
     url = clean_line(apply_url)
     if not url.lower().startswith(("http://", "https://")) or len(url) > _max_lengths().get("apply_url", 2000):
@@ -320,9 +320,9 @@ def _skill_name(skill: str) -> str:
     return clean_line(skill)[: _max_lengths().get("skill", 100)]
 
 
-def _extract_skills(text: str) -> list[str]:
+def _extract_skills(text: str, *, title: str) -> list[str]:
     try:
-        return _clean_skills(extract_skills(text))
+        return _clean_skills(extract_skills(text, title=title))
     except Exception:  # skills are an extra: a bug there must not drop the posting or stop the run
         logger.exception("skill extraction failed; the posting is kept without skills")
         return []

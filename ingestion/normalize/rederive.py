@@ -109,7 +109,7 @@ def rederive_job_fields(job: Mapping[str, Any]) -> dict[str, Any]:
                     salary_source=str(SalarySource.DESCRIPTION),
                 )
 
-    derived["skills"] = _extract_skills(f"{title}\n{description}")
+    derived["skills"] = _extract_skills(description, title=title)
     derived["job_level"] = str(detect_job_level(title) or (JobLevel.ENTRY_LEVEL if job["is_internship"] else ""))
 
     changes: dict[str, Any] = {}

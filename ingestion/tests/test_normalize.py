@@ -334,9 +334,39 @@ def test_is_internship(kwargs: dict, expected: bool) -> None:
         ("Kitchen Staff", ""),
         ("Lead Generation Specialist", ""),
         ("Caregiver - Senior Living Community", ""),
-        ("Account Manager", JobLevel.MANAGER),
+        # Issue 16: a manager of a thing (account, product, project, programme, partner …) is an individual
+        # contributor; a manager of people or of a unit is MANAGER.
+        ("Account Manager", JobLevel.EXPERIENCED),
+        ("Online Sales Account Manager (Turkish)", JobLevel.EXPERIENCED),
+        ("Strategic Account Sales Manager Central/LatAm, Google Cloud", JobLevel.EXPERIENCED),
+        ("Key Account Manager", JobLevel.EXPERIENCED),
+        ("Junior Account Manager", JobLevel.ENTRY_LEVEL),
+        ("Senior Account Manager", JobLevel.EXPERIENCED),
+        ("Project Manager", JobLevel.EXPERIENCED),
+        ("Data Analytics Project Manager", JobLevel.EXPERIENCED),
+        ("Product Manager, Growth, Waze", JobLevel.EXPERIENCED),
+        ("Product Marketing Manager, Google Analytics", JobLevel.EXPERIENCED),
+        ("Technical Program Manager, Test Engineering", JobLevel.EXPERIENCED),
+        ("Business Development Manager, Agency", JobLevel.EXPERIENCED),
+        ("Strategic Partner Development Manager, Retail", JobLevel.EXPERIENCED),
+        ("Global Supply Chain Manager, Audio, Consumer Hardware", JobLevel.EXPERIENCED),
+        ("Customer Success Manager", JobLevel.EXPERIENCED),
+        ("Case Manager", JobLevel.EXPERIENCED),
+        ("Property Manager", JobLevel.EXPERIENCED),
+        ("Events Manager Lead, Google Cloud Marketing", JobLevel.EXPERIENCED),
+        ("Group Product Manager", JobLevel.MANAGER),
+        ("Manager, Product Marketing", JobLevel.MANAGER),
+        ("Trainee Assistant Manager near Oxford", JobLevel.ENTRY_LEVEL),
         ("Nurse Manager", JobLevel.MANAGER),
-        ("Project Manager", JobLevel.MANAGER),
+        ("RGN Deputy Home Manager", JobLevel.MANAGER),
+        ("Assistant Manager busy restaurant brasserie", JobLevel.MANAGER),
+        ("Sales Manager", JobLevel.MANAGER),
+        ("Finance Manager, Pixel", JobLevel.MANAGER),
+        ("Software Engineer Manager, Tools and Infrastructure", JobLevel.MANAGER),
+        ("Electrical Engineering Manager / Electrical Team Leader/Manager", JobLevel.MANAGER),
+        ("Homecare Field Supervisor Ealing, London", JobLevel.MANAGER),
+        ("Managing Editor, Google Technical Services", JobLevel.MANAGER),
+        ("Care Assistant - No Experience Needed", JobLevel.ENTRY_LEVEL),
         ("Senior Engineering Manager", JobLevel.MANAGER),
         ("Manager of ETL Development", JobLevel.MANAGER),
         ("Director, Performance Marketing", JobLevel.DIRECTOR),
@@ -873,3 +903,25 @@ def test_build_job_data_sanitizes_description_html_from_any_field() -> None:
     in_plain_field = build(description=DIRTY_DESCRIPTION_HTML)
     assert_sanitized(in_plain_field.description_html)
     assert "alert(" not in in_plain_field.description and "Python" in in_plain_field.description
+
+
+# ---- skills (issue 16): the title is read as a title, the description through the context rules
+
+
+def test_an_agency_ad_for_a_staff_nurse_does_not_ask_for_recruitment() -> None:
+    data = build_job_data(
+        source="adzuna",
+        external_id="nurse-1",
+        title="Staff Nurse (RGN)",
+        description=(
+            "In Touch Recruitment are working on behalf of a nursing home to recruit an RGN. "
+            "We are currently recruiting for day shifts. White Recruitment Ltd is acting as an Employment Agency."
+        ),
+    )
+    assert "Nursing" in data.skills
+    assert "Recruitment" not in data.skills
+
+
+def test_a_recruiter_title_gives_recruitment() -> None:
+    data = build_job_data(source="google", external_id="rec-1", title="Recruiter", description="Recruit top talent.")
+    assert data.skills == ["Recruitment"]

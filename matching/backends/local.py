@@ -40,6 +40,7 @@ from pgvector.django import CosineDistance
 
 from jobs.choices import JobLevel
 from jobs.models import SEARCH_CONFIG, Job
+from jobs.rules import manages_people
 from matching import embeddings, selectors
 from matching.backends.base import MatchBackend, MatchedJob, MatchQuery, MatchResponse
 from skills.extract import extract_skills, job_skill_split
@@ -100,6 +101,7 @@ _LEVEL_ORDER: dict[str, int] = {
 _YEARS = re.compile(r"(\d{1,2})\s*\+?\s*(?:years?|yrs?)", re.IGNORECASE)
 _SENIOR = re.compile(r"\b(senior|sr\.?|lead|principal|staff)\b", re.IGNORECASE)
 _MANAGER = re.compile(r"\b(manager|head of|team lead)\b", re.IGNORECASE)
+_HEAD_OF = re.compile(r"\b(head of|team lead)\b", re.IGNORECASE)
 _DIRECTOR = re.compile(r"\b(director|vp|vice president)\b", re.IGNORECASE)
 _JUNIOR = re.compile(r"\b(junior|jr\.?|graduate|intern(ship)?|entry[- ]level|fresher|trainee)\b", re.IGNORECASE)
 
@@ -409,7 +411,10 @@ def _query_level(text: str) -> int | None:
     if _DIRECTOR.search(head):
         return _LEVEL_ORDER[JobLevel.DIRECTOR]
     if _MANAGER.search(head):
-        return _LEVEL_ORDER[JobLevel.MANAGER]
+        # An account, product or project manager is an individual contributor, as the job's level says
+        # (jobs.rules.manages_people, which the normalizer uses too).
+        people = _HEAD_OF.search(head) or manages_people(head)
+        return _LEVEL_ORDER[JobLevel.MANAGER if people else JobLevel.EXPERIENCED]
     if _SENIOR.search(head):
         return _LEVEL_ORDER[JobLevel.EXPERIENCED]
     if _JUNIOR.search(head):

@@ -4,11 +4,11 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from jobs.choices import EmploymentType, Remote
+from jobs.choices import EmploymentType, JobLevel, Remote
 from matching import selectors, services
 from matching.backends import get_backend
 from matching.backends.base import MatchBackend
-from matching.backends.local import JD_WEIGHTS, WEIGHTS, cosine_query_weights
+from matching.backends.local import _LEVEL_ORDER, JD_WEIGHTS, WEIGHTS, _query_level, cosine_query_weights
 from matching.tests.conftest import NURSING_JOB, PYTHON_JOB, PYTHON_RESUME
 
 pytestmark = pytest.mark.django_db
@@ -185,3 +185,17 @@ def test_scores_stay_in_unit_interval_for_a_perfect_fit(make_job):
     response = services.resume_match(text="Python Developer. Python Developer. Skills: Python. " * 20)
     assert 0 < response.jobs[0].relevance_score <= 1
     assert not math.isnan(response.jobs[0].relevance_score)
+
+
+@pytest.mark.parametrize(
+    ("text", "level"),
+    [
+        ("Account Manager\nGrow our advertisers", "EXPERIENCED"),  # an individual sales role, as the job says
+        ("Product Marketing Manager, Google Analytics", "EXPERIENCED"),
+        ("Sales Manager\nLead a team of ten", "MANAGER"),
+        ("Account Manager\nYou will be head of a small team", "MANAGER"),
+        ("Director of Sales", "DIRECTOR"),
+    ],
+)
+def test_a_querys_level_reads_managers_as_the_jobs_do(text, level):
+    assert _query_level(text) == _LEVEL_ORDER[JobLevel(level)]

@@ -54,7 +54,8 @@ def test_tokens_keep_what_makes_a_skill_name(text, tokens):
 
 
 def test_case_sensitive_aliases_match_as_written():
-    assert extract_skills("Go, R and C") == ["Go", "R", "C"]
+    assert extract_skills("programming in Go, R and C") == ["Go", "R", "C"]
+    assert extract_skills("programming in go, r and c") == []
 
 
 def test_longest_match_wins_and_order_is_first_mention():
@@ -84,3 +85,107 @@ def test_without_a_requirements_section_every_skill_is_required():
     required, mentioned = job_skill_split(description="We use Python and Docker.", known=["Git"])
     assert required == ["Python", "Docker", "Git"]
     assert mentioned == []
+
+
+# ---- issue 16: context rules, each measured on the labelled sample (ingestion/tests/data/quality/skills.jsonl)
+
+
+@pytest.mark.parametrize(
+    ("text", "skill"),
+    [
+        ("Experience with Python, Java or C/C++", "C"),
+        ("statistical tools (e.g. MATLAB, R, Python, etc.)", "R"),
+        ("microservices written in Node and Go or Python", "Go"),
+        ("legacy BASIC and COBOL programming", "BASIC"),
+        ("iOS apps in Swift and Objective-C", "Swift"),
+        ("Ansible, Puppet or Chef", "Chef"),
+        ("data held in Act! CRM", "Act!"),
+        ("SAN storage and NAS administration", "SAN"),
+        ("AutoCAD and CAD drawings", "CAD"),
+        ("must hold a full UK driving licence", "Driving Licence"),
+        ("a valid driver's license is required", "Driving Licence"),
+        ("deal with all aspects of staff recruitment, disciplinary and appraisals", "Recruitment"),
+        ("10 years of experience in internal recruiting or HR", "Recruitment"),
+        ("Recruitment experience in a busy agency desk", "Recruitment"),
+        ("talent acquisition partner for engineering", "Recruitment"),
+        ("developing, testing, documenting and supporting software", "Software Testing"),
+        ("Excellent written and verbal communication skills", "Communication"),
+        ("delivery of patient centred healthcare", "Healthcare"),
+        ("Design of Experiment (DOE) methods", "Design of experiments"),
+        ("Microsoft Exchange administration", "Microsoft Exchange"),
+        ("You will run the marketing team's campaigns", "Marketing"),
+    ],
+)
+def test_ambiguous_names_count_in_their_own_context(text, skill):
+    assert skill in extract_skills(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "absent"),
+    [
+        ("subjects such as mathematics, computer science, economics, etc.", "Electronic Time Clock"),
+        ("Act as a trusted advisor to customers", "Act!"),
+        ("the Asylum and Immigration Act applies", "Act!"),
+        ("engaging C-Level in business and technology transformation", "C"),
+        ("Oracle Applications R12 and Oracle Discoverer", "R"),
+        ("Oracle Applications R**** support", "R"),
+        ("Experience delivering Go-to-Market strategies with Python", "Go"),
+        ("Basic salary of 30k plus Basic Qualifications", "BASIC"),
+        ("Chef de Partie for a rosette kitchen", "Chef"),
+        ("Our offices in San Francisco and San Diego", "SAN"),
+        ("a weekly stipend of 4,300 CAD", "CAD"),
+        ("driving adoption of emerging technologies", "Driving Licence"),
+        ("In Touch Recruitment are working on behalf of a nursing home", "Recruitment"),
+        ("we are currently recruiting for an MRI Radiographer", "Recruitment"),
+        ("Bee Recruitment is a recruitment agency", "Recruitment"),
+        ("we may partner with vetted recruiting agencies", "Recruitment"),
+        ("with respect to recruitment, hiring, promotion and other terms", "Recruitment"),
+        ("we are hiring an Advanced Data Engineer", "Recruitment"),
+        ("part of the recruitment process", "Recruitment"),
+        ("excellent benefits including private healthcare and pension", "Healthcare"),
+        ("Robust Health Care Plans (Medical, Dental & Vision)", "Healthcare"),
+        ("We offer competitive compensation and benefits", "Compensation and Benefits"),
+        ("Compensation: 165,000-185,000", "Compensation and Benefits"),
+        ("partner with our Product, Marketing and Engineering teams", "Marketing"),
+        ("Work with Product Management, and DevOps as needed", "Product Management"),
+        ("Partnering with data science peers to identify gaps", "Data Science"),
+        ("automate audit testing and develop techniques", "Software Testing"),
+        ("If you're ever unsure about a communication, don't click any links", "Communication"),
+        ("professional networking opportunities", "Networking"),
+        ("work with the rest of the team", "REST APIs"),
+        ("the company's first post-sales hire", "Sales"),
+        ("In exchange my client is offering a salary", "Microsoft Exchange"),
+        ("a bonus scheme and a pension scheme", "Scheme"),
+        ("managed by the Senior Director of Data Science", "Adobe Director"),
+        ("Hewlett Packard Enterprise (DoE) based in New Jersey", "Design of experiments"),
+        ("All hiring and advancement decisions are made on merit", "Recruitment"),
+        ("Equal opportunity employer: we do not discriminate on Python skills", "Python"),
+    ],
+)
+def test_boilerplate_and_ordinary_words_are_not_skills(text, absent):
+    assert absent not in extract_skills(text)
+
+
+def test_a_benefits_section_names_no_skill():
+    text = (
+        "Requirements\nPython and SQL\n\nBenefits\nLife Insurance (Basic)\ncooking classes\nPre-Tax Commuter Benefits"
+    )
+    assert extract_skills(text) == ["Python", "SQL"]
+
+
+def test_a_benefits_section_ends_at_the_next_heading():
+    text = "Perks:\nWFH flexibility\nWhat you'll be doing:\nBuild machine-learning algorithms"
+    assert extract_skills(text) == ["Machine Learning", "Algorithms"]
+
+
+def test_a_title_names_recruitment_without_a_context():
+    assert extract_skills("Recruit top talent across EMEA.", title="Recruiter") == ["Recruitment"]
+    assert extract_skills("Recruit top talent across EMEA.") == []
+
+
+def test_title_skills_come_first_and_once():
+    assert extract_skills("Django and Python", title="Python Developer") == ["Python", "Django"]
+
+
+def test_a_department_named_in_the_title_counts():
+    assert extract_skills("", title="Sales Associate, Large Customer Sales") == ["Sales"]
