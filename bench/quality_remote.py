@@ -15,14 +15,14 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import shutil
-import subprocess
 import sys
-import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from bench.revision import figures_at  # noqa: E402
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "gigm8.settings.test")
 
 
@@ -57,34 +57,13 @@ def _figures() -> dict[str, object]:
     return result
 
 
+# This checkout's labels and loader, laid over an older revision to measure its normalizer and spiders.
+COPIED = ("ingestion/tests/quality_remote.py", "ingestion/tests/data/quality/remote.jsonl")
+
+
 def _before(rev: str) -> dict[str, object]:
     """The figures of revision `rev`: its normalizer and spiders, this checkout's labels and loader."""
-    with tempfile.TemporaryDirectory(prefix="gigm8-before-") as tmp:
-        tree = Path(tmp) / "tree"
-        subprocess.run(
-            ["git", "-C", str(ROOT), "worktree", "add", "--detach", str(tree), rev], check=True, capture_output=True
-        )
-        try:
-            for path in (
-                "ingestion/tests/quality_remote.py",
-                "ingestion/tests/data/quality/remote.jsonl",
-                "bench/quality_remote.py",
-            ):
-                (tree / path).parent.mkdir(parents=True, exist_ok=True)
-                shutil.copy(ROOT / path, tree / path)
-            env = {**os.environ, "GIGM8_SHARED_DIR": str(ROOT.parent / "shared")}
-            env.setdefault("GIGM8_SHARED_DIR", str(ROOT.parent / "shared"))
-            out = subprocess.run(
-                [sys.executable, str(tree / "bench/quality_remote.py"), "--json"],
-                check=True,
-                capture_output=True,
-                text=True,
-                env=env,
-                cwd=tree,
-            )
-            return json.loads(out.stdout)
-        finally:
-            subprocess.run(["git", "-C", str(ROOT), "worktree", "remove", "--force", str(tree)], check=False)
+    return figures_at(rev=rev, script="bench/quality_remote.py", copied=COPIED)
 
 
 def _line(name: str, figures: dict[str, object]) -> str:

@@ -1,0 +1,45 @@
+"""A benchmark's figures at another git revision, measured in the same run as today's.
+
+The quality scripts measure the normalizer of `--before REV`: a temporary worktree of that
+revision, with this checkout's labels, loaders and the script itself laid over it (they may not
+exist there), runs the script with `--json` and hands back what it printed.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def figures_at(*, rev: str, script: str, copied: Sequence[str]) -> dict[str, object]:
+    """The JSON figures `script --json` prints in a worktree of `rev` with `copied` files laid over it."""
+    with tempfile.TemporaryDirectory(prefix="gigm8-before-") as tmp:
+        tree = Path(tmp) / "tree"
+        subprocess.run(
+            ["git", "-C", str(ROOT), "worktree", "add", "--detach", str(tree), rev], check=True, capture_output=True
+        )
+        try:
+            for path in (*copied, script, "bench/revision.py"):
+                (tree / path).parent.mkdir(parents=True, exist_ok=True)
+                shutil.copy(ROOT / path, tree / path)
+            env = {**os.environ}
+            env.setdefault("GIGM8_SHARED_DIR", str(ROOT.parent / "shared"))
+            out = subprocess.run(
+                [sys.executable, str(tree / script), "--json"],
+                check=True,
+                capture_output=True,
+                text=True,
+                env=env,
+                cwd=tree,
+            )
+            return json.loads(out.stdout)
+        finally:
+            subprocess.run(["git", "-C", str(ROOT), "worktree", "remove", "--force", str(tree)], check=False)
