@@ -66,8 +66,8 @@ FLOOR_PAGE_SQL = """
 SELECT j.id, j.title, c.id, c.name, c.slug, j.location, j.city, j.region, j.country, j.latitude, j.longitude,
        j.remote, j.employment_type, j.job_level, j.is_internship, j.salary_min, j.salary_max, j.salary_currency,
        j.salary_period, j.salary_annual_min, j.salary_annual_max, j.salary_is_predicted, j.salary_source,
-       j.category, j.skills, j.apply_url, j.source, j.posted_at, j.is_featured,
-       COALESCE(j.posted_at, j.first_seen_at) AS sort_key
+       j.category, j.skills, j.apply_url, j.source, j.posted_at, j.is_featured, j.geo_precision,
+       COALESCE(j.posted_at, '0001-01-02T00:00:00+00:00'::timestamptz) AS sort_key
 FROM jobs_job j LEFT JOIN jobs_company c ON c.id = j.company_id
 WHERE j.status = 'active' AND j.duplicate_of_id IS NULL
   AND NOT (j.company_id IS NOT NULL AND j.company_id IN (SELECT id FROM jobs_company WHERE is_blocked))
@@ -75,6 +75,14 @@ WHERE j.status = 'active' AND j.duplicate_of_id IS NULL
   AND COALESCE(GREATEST(j.salary_annual_min, j.salary_annual_max), -1) >= %s
 ORDER BY sort_key DESC, j.id DESC
 LIMIT %s
+"""
+# The page's total (the API counts its first page: exact under 10,000 matches).
+FLOOR_COUNT_SQL = """
+SELECT count(*) FROM jobs_job j
+WHERE j.status = 'active' AND j.duplicate_of_id IS NULL
+  AND NOT (j.company_id IS NOT NULL AND j.company_id IN (SELECT id FROM jobs_company WHERE is_blocked))
+  AND j.remote = ANY(%s) AND j.employment_type = ANY(%s)
+  AND COALESCE(GREATEST(j.salary_annual_min, j.salary_annual_max), -1) >= %s
 """
 FLOOR_FACET_SQL = """
 SELECT j.{column}, count(*) FROM jobs_job j
@@ -108,6 +116,8 @@ def floor_jobs(request: Any) -> Any:
     with connection.cursor() as cursor:
         cursor.execute(FLOOR_PAGE_SQL, [remote, employment_type, salary_min, PAGE_SIZE + 1])
         rows = cursor.fetchall()
+        cursor.execute(FLOOR_COUNT_SQL, [remote, employment_type, salary_min])
+        (count,) = cursor.fetchone()
         facets = {}
         for column, other, value in (
             ("remote", "j.employment_type = ANY(%s)", employment_type),
@@ -144,6 +154,7 @@ def floor_jobs(request: Any) -> Any:
                     "country": r[8],
                     "latitude": r[9],
                     "longitude": r[10],
+                    "precision": r[29],
                 },
                 "remote": r[11],
                 "employment_type": r[12],
@@ -161,8 +172,15 @@ def floor_jobs(request: Any) -> Any:
     last = rows[PAGE_SIZE - 1] if len(rows) > PAGE_SIZE else None
     next_link = None
     if last is not None:
-        next_link = request.build_absolute_uri(f"?salary_min={salary_min}&after={last[29].isoformat()},{last[0]}")
-    body = {"next": next_link, "previous": None, "results": results, "facets": facets}
+        next_link = request.build_absolute_uri(f"?salary_min={salary_min}&after={last[30].isoformat()},{last[0]}")
+    body = {
+        "count": count,
+        "count_is_estimate": False,
+        "next": next_link,
+        "previous": None,
+        "results": results,
+        "facets": facets,
+    }
     return HttpResponse(json.dumps(body), content_type="application/json")
 
 
@@ -515,6 +533,7 @@ def check_same_answer(port: int) -> None:
     a, f = json.loads(api), json.loads(floor)
     assert [r["id"] for r in a["results"]] == [r["id"] for r in f["results"]], "the two pages differ"
     assert a["facets"] == f["facets"], (a["facets"], f["facets"])
+    assert (a["count"], a["count_is_estimate"]) == (f["count"], False), (a["count"], f["count"])
     assert a["results"] == f["results"], "the two pages' rows differ"
     log(f"same answer from both: {len(a['results'])} jobs, facets {json.dumps(a['facets'])}")
 
