@@ -61,6 +61,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # After authentication: anonymous API reads may go to a replica (gigm8/replicas.py).
+    "gigm8.replicas.ReplicaReadsMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, so its process_exception sees a view's database error first.
     "gigm8.middleware.DatabaseUnavailableMiddleware",
@@ -256,6 +258,19 @@ else:
     DATABASES = {"default": embedded_pg.start(VAR_DIR / "postgres")}
     EMBEDDED_DEFAULTS.append(f"database=embedded PostgreSQL ({VAR_DIR / 'postgres'})")
 DATABASES["default"].setdefault("OPTIONS", {})
+# Streaming replicas for anonymous API reads (gigm8/replicas.py): comma-separated URLs.
+DATABASE_REPLICA_URLS = env.env_list("DATABASE_REPLICA_URLS")
+for _url in DATABASE_REPLICA_URLS:
+    if not re.match(r"^postgres(ql)?://", _url):
+        raise env.EnvError(f"DATABASE_REPLICA_URLS: expected postgres:// URLs, got {_url!r}")
+# How long a browser that wrote reads from the primary, and how long an unreachable replica is skipped.
+DATABASE_REPLICA_PIN_SECONDS = env.env_int("DATABASE_REPLICA_PIN_SECONDS", 30, min_value=0, max_value=86400)
+DATABASE_REPLICA_RETRY_SECONDS = env.env_int("DATABASE_REPLICA_RETRY_SECONDS", 30, min_value=1, max_value=3600)
+if DATABASE_REPLICA_URLS:
+    from gigm8.replicas import replica_settings
+
+    DATABASES.update(replica_settings(DATABASE_REPLICA_URLS, DATABASES["default"]))
+    DATABASE_ROUTERS = ["gigm8.replicas.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Django REST framework and the OpenAPI schema -----------------------------------------

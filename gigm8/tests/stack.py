@@ -10,6 +10,7 @@ processes that a test may stop, kill and start again without touching the shared
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import http.client
 import json
@@ -102,6 +103,88 @@ class ThrowawayPostgres:
 
     def close(self) -> None:
         self.server.cleanup()
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
+class StreamingReplica:
+    """A hot standby of a ThrowawayPostgres: `pg_basebackup -R` of it, started on a socket of its own,
+    streaming its WAL. `pause()`/`resume()` stop and restart replaying, to make it lag on purpose."""
+
+    def __init__(self, primary: ThrowawayPostgres) -> None:
+        self.primary = primary
+        self.folder = Path(tempfile.mkdtemp(prefix="g8rep-", dir="/tmp"))
+        self.folder.chmod(0o755)
+        self.socket_dir = str(self.folder)
+        self.pgdata = self.folder / "data"
+        self.log = self.folder / "replica.log"
+        user = primary.server.system_user
+        if user:  # the server runs as another OS user when we are root
+            shutil.chown(self.folder, user)
+        bin_dir = Path(primary._pg_ctl).parent
+        subprocess.run(
+            [
+                str(bin_dir / "pg_basebackup"),
+                "-h",
+                primary.socket_dir,
+                "-U",
+                "postgres",
+                "-D",
+                str(self.pgdata),
+                "-R",
+                "-X",
+                "stream",
+                "--checkpoint=fast",
+            ],
+            user=user,
+            check=True,
+            capture_output=True,
+            timeout=120,
+        )
+        self.start()
+
+    @property
+    def url(self) -> str:
+        return f"postgres://postgres@{quote(self.socket_dir, safe='')}/{self.primary.DATABASE}"
+
+    def _ctl(self, *args: str) -> None:
+        subprocess.run(
+            [self.primary._pg_ctl, "-D", str(self.pgdata), *args],
+            user=self.primary.server.system_user,
+            check=True,
+            capture_output=True,
+            timeout=60,
+        )
+
+    def start(self) -> None:
+        self._ctl("-w", "-o", '-h ""', "-o", f"-k {self.socket_dir}", "-l", str(self.log), "start")
+
+    def stop(self) -> None:
+        self._ctl("-w", "-m", "fast", "stop")
+
+    def sql(self, statement: str) -> list[tuple]:
+        import psycopg
+
+        with psycopg.connect(host=self.socket_dir, user="postgres", dbname=self.primary.DATABASE) as conn:
+            cursor = conn.execute(statement)
+            return cursor.fetchall() if cursor.description else []
+
+    def pause(self) -> None:
+        self.sql("SELECT pg_wal_replay_pause()")
+
+    def resume(self) -> None:
+        self.sql("SELECT pg_wal_replay_resume()")
+
+    def caught_up(self) -> bool:
+        """Whether the replica has replayed everything the primary has written so far."""
+        import psycopg
+
+        with psycopg.connect(host=self.primary.socket_dir, user="postgres", dbname="postgres") as conn:
+            (written,) = conn.execute("SELECT pg_current_wal_lsn()").fetchone()
+        return bool(self.sql(f"SELECT pg_last_wal_replay_lsn() >= '{written}'::pg_lsn")[0][0])
+
+    def close(self) -> None:
+        with contextlib.suppress(subprocess.CalledProcessError, subprocess.TimeoutExpired):
+            self._ctl("-w", "-m", "immediate", "stop")
         shutil.rmtree(self.folder, ignore_errors=True)
 
 
@@ -222,10 +305,12 @@ class Answer:
         return json.loads(self.body)
 
 
-def request(port: int, method: str, path: str, body: dict | None = None, *, timeout: float = 30) -> Answer:
+def request(
+    port: int, method: str, path: str, body: dict | None = None, *, timeout: float = 30, headers: dict | None = None
+) -> Answer:
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
     # What the proxy sends (deploy/nginx.conf): the public host name, and that the request was HTTPS.
-    headers = {"Host": PUBLIC_HOST, "X-Forwarded-Proto": "https"}
+    headers = {"Host": PUBLIC_HOST, "X-Forwarded-Proto": "https", **(headers or {})}
     payload = None
     if body is not None:
         payload = json.dumps(body)
