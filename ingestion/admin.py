@@ -134,6 +134,7 @@ class SyncLogAdmin(ReadOnlyAdmin):
             **(extra_context or {}),
             "health": health,
             "health_summary": _health_summary(health),
+            "is_nav_sidebar_enabled": False,  # twelve columns beside the filters on a 1366 px screen
             "can_pause": request.user.has_perm(admin_views.PAUSE_PERMISSION),
         }
         return super().changelist_view(request, extra_context=extra_context)
@@ -185,7 +186,7 @@ def _health_summary(health: list[SourceHealth]) -> list[dict[str, object]]:
             "count": len(sources),
             "sources": "" if state == HealthState.HEALTHY else ", ".join(sources),
         }
-        for state, sources in sorted(by_state.items(), key=lambda item: list(HealthState).index(item[0]))
+        for state, sources in sorted(by_state.items(), key=lambda item: list(HealthState.values).index(item[0]))
     ]
     if never:
         parts.append({"label": "never run", "colour": "#666", "count": len(never), "sources": ""})

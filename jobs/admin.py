@@ -400,6 +400,9 @@ class JobAdmin(PermissionMessageMixin, admin.ModelAdmin):
 
         extra_context = {
             **(extra_context or {}),
+            # The widest list of the console: the app menu's column goes (the breadcrumbs and the
+            # home page lead everywhere it does), so the jobs fit a 1366 px screen beside the filters.
+            "is_nav_sidebar_enabled": False,
             "run_buttons": run_buttons(),
             "can_start": request.user.has_perm(START_PERMISSION),
             "can_view_runs": request.user.has_perm("ingestion.view_synclog"),
