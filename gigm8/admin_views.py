@@ -1,18 +1,21 @@
 """Admin building blocks shared by the apps' admins: a paginator that does not count
-100,000 rows on every page, list filters (date range, autocomplete), and the confirmation
-page every bulk action goes through.
+100,000 rows on every page, list filters (date range, autocomplete), the confirmation
+page every bulk action goes through, and 403s that name the permission that is missing.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime, time, timedelta
+from typing import Any, cast
 
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.widgets import AutocompleteSelect
+from django.contrib.auth.models import Permission
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import connections
 from django.db.models import QuerySet
@@ -157,12 +160,15 @@ def confirm_action(
     explanation: str,
     apply: Callable[[QuerySet], int],
     done: str,
+    danger: bool = False,
 ) -> HttpResponse | None:
     """Ask first, then apply: the bulk-action pattern of the admin's own delete action.
 
     The first POST (from the action menu) renders a confirmation page listing the rows; its
     "Yes" posts back with `confirm=yes`, and then `apply(queryset)` runs and returns how many
-    rows it changed, reported through `done` (a format string with {count}).
+    rows it changed, reported through `done` (a format string with {count}). `danger` styles
+    the page as the admin's delete confirmation (a red button): for actions that take jobs
+    away or undo staff work, not for harmless ones such as featuring or re-indexing.
     """
     if request.POST.get("confirm") == "yes":
         count = apply(queryset)
@@ -174,6 +180,7 @@ def confirm_action(
         **modeladmin.admin_site.each_context(request),
         "title": title,
         "explanation": explanation,
+        "danger": danger,
         "opts": opts,
         "objects": list(queryset[:50]),
         "total": total,
@@ -184,3 +191,67 @@ def confirm_action(
         "query_string": request.GET.urlencode(),
     }
     return TemplateResponse(request, "admin/confirm_action.html", context)
+
+
+# --- 403s that say what is missing ----------------------------------------------------------
+
+
+def permission_denied(permission: str, *, doing: str) -> PermissionDenied:
+    """A PermissionDenied whose message (shown by templates/403.html) names the permission.
+
+    `permission` is "app_label.codename"; `doing` says what it guards ("Starting a run").
+    """
+    app_label, _, codename = permission.partition(".")
+    name = (
+        Permission.objects.filter(content_type__app_label=app_label, codename=codename)
+        .values_list("name", flat=True)
+        .first()
+    )
+    named = f"“{name}” ({permission})" if name else permission
+    return PermissionDenied(
+        f"{doing} needs the permission {named}. "
+        "Ask an administrator to give it to your account or to one of its groups."
+    )
+
+
+def require_permission(request: HttpRequest, permission: str, *, doing: str) -> None:
+    if not request.user.has_perm(permission):
+        raise permission_denied(permission, doing=doing)
+
+
+class PermissionMessageMixin:
+    """For a ModelAdmin: its list and forms refuse with the missing permission named, where
+    the admin's own checks raise a bare 403 ("403 Forbidden" and nothing else)."""
+
+    def _require(self, request: HttpRequest, action: str, doing: str) -> None:
+        admin_ = cast(admin.ModelAdmin, self)
+        opts = admin_.model._meta
+        allowed = {
+            "view": admin_.has_view_or_change_permission(request),
+            "add": admin_.has_add_permission(request),
+        }[action]
+        if allowed:
+            return
+        permission = f"{opts.app_label}.{action}_{opts.model_name}"
+        if request.user.has_perm(permission):  # a read-only admin: nobody may, whatever their permissions
+            raise PermissionDenied(f"{doing} is not possible here: the system writes these records.")
+        raise permission_denied(permission, doing=doing)
+
+    def changelist_view(self, request: HttpRequest, extra_context: dict[str, Any] | None = None) -> HttpResponse:
+        opts = cast(admin.ModelAdmin, self).model._meta
+        self._require(request, "view", f"Seeing the {opts.verbose_name_plural}")
+        return super().changelist_view(request, extra_context)  # type: ignore[misc]
+
+    def change_view(
+        self, request: HttpRequest, object_id: str, form_url: str = "", extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
+        opts = cast(admin.ModelAdmin, self).model._meta
+        self._require(request, "view", f"Seeing a {opts.verbose_name}")
+        return super().change_view(request, object_id, form_url, extra_context)  # type: ignore[misc]
+
+    def add_view(
+        self, request: HttpRequest, form_url: str = "", extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
+        opts = cast(admin.ModelAdmin, self).model._meta
+        self._require(request, "add", f"Adding a {opts.verbose_name}")
+        return super().add_view(request, form_url, extra_context)  # type: ignore[misc]

@@ -134,13 +134,29 @@ def formatter(fmt: str) -> structlog.stdlib.ProcessorFormatter:
     )
 
 
+class ClientErrorWithoutTraceback(logging.Filter):
+    """django.request logs a 4xx (PermissionDenied, Http404) with the exception that made it: a
+    traceback on every ordinary 403 or 404 buries the real errors. The line stays; its traceback
+    goes. Server errors (5xx) keep theirs."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        status = getattr(record, "status_code", None)
+        if isinstance(status, int) and status < 500:
+            record.exc_info = None
+            record.exc_text = None
+        return True
+
+
 def logging_config(*, fmt: str, level: str = "INFO") -> dict[str, Any]:
     """The LOGGING dict: one stderr handler on the root logger, rendered by `formatter(fmt)`."""
     return {
         "version": 1,
         "disable_existing_loggers": False,
         "formatters": {"structlog": {"()": formatter, "fmt": fmt}},
-        "filters": {"require_debug_false": {"()": "django.utils.log.RequireDebugFalse"}},
+        "filters": {
+            "require_debug_false": {"()": "django.utils.log.RequireDebugFalse"},
+            "client_error_without_traceback": {"()": ClientErrorWithoutTraceback},
+        },
         "handlers": {
             "console": {"class": "logging.StreamHandler", "formatter": "structlog"},
             # Django's default: server errors mailed to ADMINS (when set) outside DEBUG.
@@ -157,6 +173,7 @@ def logging_config(*, fmt: str, level: str = "INFO") -> dict[str, Any]:
             # structured like the rest).
             "django": {"handlers": ["mail_admins"], "level": level, "propagate": True},
             "django.server": {"handlers": [], "level": level, "propagate": True},
+            "django.request": {"filters": ["client_error_without_traceback"], "level": level, "propagate": True},
         },
     }
 

@@ -5,19 +5,21 @@ from __future__ import annotations
 import json
 
 from django.contrib import admin
+from django.shortcuts import redirect
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
-from gigm8.admin_views import EstimatedCountPaginator
+from gigm8.admin_views import EstimatedCountPaginator, PermissionMessageMixin
 from ingestion import admin_views
-from ingestion.choices import STATUS_COLOURS, TriggerKind
+from ingestion.choices import HEALTH_COLOURS, STATUS_COLOURS, HealthState, TriggerKind
 from ingestion.models import Alert, SourceState, SyncLog
-from ingestion.selectors import source_health
+from ingestion.selectors import SourceHealth, source_health
 from ingestion.services.alerts import source_pause, source_resume
 from ingestion.services.runs import sync_log_fail_abandoned
+from ingestion.sources import SOURCES
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnlyAdmin(PermissionMessageMixin, admin.ModelAdmin):
     """Records the system writes (runs, incidents): staff look, nobody edits or deletes."""
 
     def has_add_permission(self, request):
@@ -127,9 +129,12 @@ class SyncLogAdmin(ReadOnlyAdmin):
 
     def changelist_view(self, request, extra_context=None):
         sync_log_fail_abandoned()  # the list shows no dead run as running
+        health = _every_source(source_health())
         extra_context = {
             **(extra_context or {}),
-            "health": source_health(),
+            "health": health,
+            "health_summary": _health_summary(health),
+            "is_nav_sidebar_enabled": False,  # twelve columns beside the filters on a 1366 px screen
             "can_pause": request.user.has_perm(admin_views.PAUSE_PERMISSION),
         }
         return super().changelist_view(request, extra_context=extra_context)
@@ -160,6 +165,34 @@ class SyncLogAdmin(ReadOnlyAdmin):
         ]
 
 
+def _every_source(health: list[SourceHealth]) -> list[SourceHealth]:
+    """The health rows plus one for each source in the sources table that has never run."""
+    known = {h.source for h in health}
+    never_run = [SourceHealth(source=name) for name in SOURCES if name not in known]
+    return sorted([*health, *never_run], key=lambda h: h.source)
+
+
+def _health_summary(health: list[SourceHealth]) -> list[dict[str, object]]:
+    """One line's worth: how many sources are in each state, naming those that need a look."""
+    never = [h.source for h in health if h.last_run is None and h.pause is None]
+    by_state: dict[str, list[str]] = {}
+    for h in health:
+        if h.source not in never:
+            by_state.setdefault(h.state, []).append(h.source)
+    parts: list[dict[str, object]] = [
+        {
+            "label": HealthState(state).label.lower(),
+            "colour": HEALTH_COLOURS.get(state, "#333"),
+            "count": len(sources),
+            "sources": "" if state == HealthState.HEALTHY else ", ".join(sources),
+        }
+        for state, sources in sorted(by_state.items(), key=lambda item: list(HealthState.values).index(item[0]))
+    ]
+    if never:
+        parts.append({"label": "never run", "colour": "#666", "count": len(never), "sources": ""})
+    return parts
+
+
 @admin.register(Alert)
 class AlertAdmin(ReadOnlyAdmin):
     """Incidents, read-only: opened and resolved by ingestion.services.alerts."""
@@ -179,8 +212,13 @@ class AlertAdmin(ReadOnlyAdmin):
 
 
 @admin.register(SourceState)
-class SourceStateAdmin(admin.ModelAdmin):
-    """Paused sources; pause or resume with the actions here or the buttons on the Refresh page."""
+class SourceStateAdmin(PermissionMessageMixin, admin.ModelAdmin):
+    """Paused sources; pause or resume with the actions here or the buttons on the Refresh page.
+
+    Folded into the source health table (the Sync logs and Refresh pages), which lists every
+    known source with its pause state and a Pause/Resume button: this list, which only ever had
+    the sources once paused, is left out of the menu, and opening it leads to that table.
+    """
 
     list_display = ("source", "paused", "paused_by", "paused_at", "reason")
     list_filter = ("paused",)
@@ -193,6 +231,14 @@ class SourceStateAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    def get_model_perms(self, request):
+        return {}  # not in the menu: the health table is where sources are paused and resumed
+
+    def changelist_view(self, request, extra_context=None):
+        if request.method == "GET" and request.user.has_perm("ingestion.view_synclog"):
+            return redirect(f"{reverse('admin:ingestion_synclog_changelist')}#source-health")
+        return super().changelist_view(request, extra_context)
 
     @admin.action(description="Pause the selected sources", permissions=["change"])
     def pause_sources(self, request, queryset):

@@ -15,7 +15,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.admin import AdminSite
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -24,6 +23,7 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
+from gigm8.admin_views import require_permission
 from ingestion.choices import STATUS_COLOURS, SyncStatus, TriggerKind
 from ingestion.models import SyncLog
 from ingestion.selectors import source_health
@@ -173,9 +173,15 @@ def sync_log_status_payload(sync_log: SyncLog) -> dict[str, Any]:
 # --- views (wired by SyncLogAdmin.get_urls, wrapped in admin_site.admin_view) -------------
 
 
+_GUARDS = {  # what each permission guards, for the 403 page that names it
+    START_PERMISSION: "Starting a run",
+    PAUSE_PERMISSION: "Pausing or resuming a source",
+    "ingestion.view_synclog": "Seeing runs and source health",
+}
+
+
 def _require(request: HttpRequest, permission: str) -> None:
-    if not request.user.has_perm(permission):
-        raise PermissionDenied
+    require_permission(request, permission, doing=_GUARDS.get(permission, "This page"))
 
 
 @require_GET

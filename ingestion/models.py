@@ -68,7 +68,10 @@ class SyncLog(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} {self.source} #{self.pk} ({self.status})"
+        kind = self.get_kind_display()
+        # Expiry, CTS and refresh runs are their own source: "Expiry #10", not "Expiry expiry #10".
+        named = self.source.lower() in kind.lower().split() or self.source == self.kind
+        return f"{kind}{'' if named else ' ' + self.source} #{self.pk} ({self.status})"
 
     @property
     def duration(self):

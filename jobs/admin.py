@@ -14,23 +14,34 @@ from django.contrib.admin.views.main import ChangeList
 from django.contrib.admin.widgets import AdminTextareaWidget, AutocompleteSelect
 from django.core.exceptions import PermissionDenied
 from django.db import connection, transaction
-from django.db.models import Q, QuerySet
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.forms.utils import pretty_name
 from django.http import HttpRequest, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.html import format_html_join
-from django.utils.text import smart_split, unescape_string_literal
+from django.utils.html import format_html, format_html_join
+from django.utils.text import Truncator, smart_split, unescape_string_literal
 
-from gigm8.admin_views import AutocompleteFilter, DateRangeFilter, EstimatedCountPaginator, confirm_action
+from gigm8.admin_views import (
+    AutocompleteFilter,
+    DateRangeFilter,
+    EstimatedCountPaginator,
+    PermissionMessageMixin,
+    confirm_action,
+    require_permission,
+)
 from gigm8.lib.html import sanitize_html
 from jobs.choices import LOCKABLE_FIELDS, JobStatus
 from jobs.models import Company, Job
 from jobs.rules import normalize_company_name
 from jobs.services.staff import job_annualize_salary, job_apply_staff_edit, job_status_set, staff_text
 
-LOCK_MARK = "🔒"
+# Said in words: a padlock emoji is a blank box on machines without an emoji font.
+LOCKED_SUFFIX = " (locked)"
+TITLE_CHARS = 48  # the job list's cut of a title, and of a company or location below
+PLACE_CHARS = 24
 COMPANY_IDS_LIMIT = 1000  # companies a search word may match before it is matched through the join
 
 
@@ -126,7 +137,7 @@ class JobAdminForm(forms.ModelForm):
         for name in locked:
             field = self.fields.get(name)
             if field is not None:
-                field.label = f"{LOCK_MARK} {field.label or pretty_name(name)}"
+                field.label = f"{field.label or pretty_name(name)}{LOCKED_SUFFIX}"
                 field.help_text = "Locked: refreshes keep this value. " + str(field.help_text or "")
 
 
@@ -149,22 +160,21 @@ class JobChangeList(ChangeList):
 
 
 @admin.register(Job)
-class JobAdmin(admin.ModelAdmin):
+class JobAdmin(PermissionMessageMixin, admin.ModelAdmin):
     form = JobAdminForm
+    # Fits a 1366 px screen beside the filters: long texts are cut with the whole text on hover,
+    # and level, featured and internship are left to the filters.
     list_display = (
-        "title",
-        "company",
-        "location",
-        "employment_type",
-        "job_level",
-        "remote",
+        "title_display",
+        "company_display",
+        "location_display",
+        "kind_display",
         "salary",
         "source",
-        "status",
-        "posted_at",
-        "is_featured",
+        "status_display",
+        "posted_display",
     )
-    list_display_links = ("title",)
+    list_display_links = ("title_display",)
     list_filter = (
         "status",
         SourceFilter,
@@ -296,6 +306,39 @@ class JobAdmin(admin.ModelAdmin):
             readonly += ["source", "external_id", "board"]
         return readonly
 
+    @admin.display(description="Title", ordering="title")
+    def title_display(self, obj: Job) -> str:
+        return _cut(obj.title, TITLE_CHARS)
+
+    @admin.display(description="Company", ordering="company__name")
+    def company_display(self, obj: Job) -> str:
+        return _cut(obj.company.name, PLACE_CHARS) if obj.company is not None else "—"
+
+    @admin.display(description="Location", ordering="location")
+    def location_display(self, obj: Job) -> str:
+        return _cut(obj.location, PLACE_CHARS) if obj.location else "—"
+
+    @admin.display(description="Type", ordering="employment_type")
+    def kind_display(self, obj: Job) -> str:
+        return " · ".join(part for part in (obj.get_employment_type_display(), obj.get_remote_display()) if part)
+
+    @admin.display(description="Status", ordering="status")
+    def status_display(self, obj: Job) -> str:
+        featured = format_html(" <small>featured</small>") if obj.is_featured else ""
+        if obj.duplicate_of_id is None:
+            return format_html("{}{}", obj.get_status_display(), featured)
+        return format_html(
+            '{}{}<br><small class="gigm8-duplicate">duplicate of <a href="{}">#{}</a></small>',
+            obj.get_status_display(),
+            featured,
+            reverse("admin:jobs_job_change", args=[obj.duplicate_of_id]),
+            obj.duplicate_of_id,
+        )
+
+    @admin.display(description="Posted", ordering="posted_at")
+    def posted_display(self, obj: Job) -> str:
+        return f"{timezone.localtime(obj.posted_at):%Y-%m-%d}" if obj.posted_at else "—"
+
     @admin.display(description="Salary", ordering="salary_annual_max")
     def salary(self, obj: Job) -> str:
         if obj.salary_min is None and obj.salary_max is None:
@@ -308,7 +351,7 @@ class JobAdmin(admin.ModelAdmin):
         period = f"/{obj.salary_period}" if obj.salary_period else ""
         return f"{obj.salary_currency} {amount}{period}".strip()
 
-    @admin.display(description=f"{LOCK_MARK} Locked fields")
+    @admin.display(description="Locked fields")
     def locked_fields_display(self, obj: Job) -> str:
         if not obj.locked_fields:
             return "None: refreshes may update every field."
@@ -357,6 +400,9 @@ class JobAdmin(admin.ModelAdmin):
 
         extra_context = {
             **(extra_context or {}),
+            # The widest list of the console: the app menu's column goes (the breadcrumbs and the
+            # home page lead everywhere it does), so the jobs fit a 1366 px screen beside the filters.
+            "is_nav_sidebar_enabled": False,
             "run_buttons": run_buttons(),
             "can_start": request.user.has_perm(START_PERMISSION),
             "can_view_runs": request.user.has_perm("ingestion.view_synclog"),
@@ -382,6 +428,7 @@ class JobAdmin(admin.ModelAdmin):
             explanation="Expired jobs leave the listing. A refresh that sees them again reactivates them.",
             apply=lambda qs: _status_set(qs, JobStatus.EXPIRED),
             done="{count} job(s) expired.",
+            danger=True,
         )
 
     @admin.action(description="Reactivate selected jobs", permissions=["change"])
@@ -409,6 +456,7 @@ class JobAdmin(admin.ModelAdmin):
             explanation="Hidden jobs leave the listing and stay hidden through refreshes until reactivated.",
             apply=lambda qs: _status_set(qs, JobStatus.HIDDEN),
             done="{count} job(s) hidden.",
+            danger=True,
         )
 
     @admin.action(description="Feature selected jobs", permissions=["change"])
@@ -503,7 +551,15 @@ class JobAdmin(admin.ModelAdmin):
             explanation="Every staff-edited field of these jobs will be updated from the source by the next refresh.",
             apply=lambda qs: _jobs_update(qs.exclude(locked_fields=[]), locked_fields=[]),
             done="Fields unlocked on {count} job(s).",
+            danger=True,
         )
+
+
+def _cut(text: str, limit: int) -> str:
+    """The text, cut to `limit` characters with an ellipsis; the whole text on hover when cut."""
+    if len(text) <= limit:
+        return text
+    return format_html('<span title="{}">{}</span>', text, Truncator(text).chars(limit))
 
 
 def _search_terms(search_term: str) -> list[str]:
@@ -529,8 +585,8 @@ def _job_other_sources(*, job: Job) -> list[Job]:
 
 
 @admin.register(Company)
-class CompanyAdmin(admin.ModelAdmin):
-    list_display = ("name", "ats_kind", "board_token", "careers_url", "is_enabled", "is_blocked")
+class CompanyAdmin(PermissionMessageMixin, admin.ModelAdmin):
+    list_display = ("name", "job_count", "ats_kind", "board_token", "careers_url", "is_enabled", "is_blocked")
     list_filter = ("ats_kind", "is_enabled", "is_blocked")
     search_fields = ("name", "normalized_name", "board_token")
     ordering = ("name",)
@@ -545,6 +601,24 @@ class CompanyAdmin(admin.ModelAdmin):
         ("Sync", {"fields": ("cts_name", "created_at", "updated_at")}),
     )
     readonly_fields = ("cts_name", "created_at", "updated_at")
+
+    def get_queryset(self, request):
+        """Each company with its number of jobs (any status).
+
+        A correlated subquery, not a JOIN with GROUP BY: it runs once per company on the page,
+        an index-only count over the job's company index, where the join would count every
+        job of every company before the page is cut. Sorting by it counts them all, once.
+        """
+        jobs = Job.objects.filter(company=OuterRef("pk")).order_by().values("company").annotate(n=Count("pk"))
+        return super().get_queryset(request).annotate(job_count=Coalesce(Subquery(jobs.values("n")), 0))
+
+    @admin.display(description="Jobs", ordering="job_count")
+    def job_count(self, obj: Company) -> str:
+        count = getattr(obj, "job_count", 0)
+        if not count:
+            return "0"
+        url = f"{reverse('admin:jobs_job_changelist')}?company__id__exact={obj.pk}"
+        return format_html('<a href="{}">{}</a>', url, f"{count:,}")
 
     def get_fieldsets(self, request, obj=None):
         if obj is None:  # derived from the name on add
@@ -586,8 +660,9 @@ class CompanyAdmin(admin.ModelAdmin):
 
         if request.method != "POST":
             return HttpResponseNotAllowed(["POST"])
-        if not request.user.has_perm(START_PERMISSION) or run_button("crawl") is None:
-            raise PermissionDenied
+        require_permission(request, START_PERMISSION, doing="Crawling a company's board")
+        if run_button("crawl") is None:
+            raise PermissionDenied("Crawling is not offered on this installation.")
         company = get_object_or_404(Company, pk=object_id)
         try:
             sync_log, started = company_crawl_start(company=company, user=request.user)
@@ -604,7 +679,7 @@ class CompanyAdmin(admin.ModelAdmin):
             )
         return redirect(reverse("admin:ingestion_synclog_change", args=[sync_log.pk]))
 
-    def _set(self, request, queryset, *, title, explanation, done, **values):
+    def _set(self, request, queryset, *, title, explanation, done, danger=False, **values):
         field, value = next(iter(values.items()))
         return confirm_action(
             self,
@@ -614,6 +689,7 @@ class CompanyAdmin(admin.ModelAdmin):
             explanation=explanation,
             apply=lambda qs: qs.exclude(**{field: value}).update(updated_at=timezone.now(), **values),
             done=done,
+            danger=danger,
         )
 
     @admin.action(description="Block selected companies", permissions=["change"])
@@ -624,6 +700,7 @@ class CompanyAdmin(admin.ModelAdmin):
             title="Block companies",
             explanation="Every job of a blocked company vanishes from the API.",
             done="{count} company(ies) blocked.",
+            danger=True,
             is_blocked=True,
         )
 
@@ -657,5 +734,6 @@ class CompanyAdmin(admin.ModelAdmin):
             title="Disable crawling",
             explanation="Refreshes skip their boards; their jobs stay until they expire.",
             done="Crawling disabled for {count} company(ies).",
+            danger=True,
             is_enabled=False,
         )

@@ -113,7 +113,11 @@ else:
             "LOCATION": str(VAR_DIR / "cache"),
         }
     }
-    CELERY_BROKER_URL = "filesystem://"
+    # The host is spelled out: the filesystem transport ignores it, but kombu warns "No hostname
+    # was supplied" on every connection made from a URL without one ("filesystem://"), which is
+    # every command that sends a task and every worker start. This is the connection kombu falls
+    # back to anyway (localhost, virtual host "/").
+    CELERY_BROKER_URL = "filesystem://localhost/"
     # kombu's filesystem transport keeps its control (broadcast) folder in the working
     # directory unless told otherwise: keep it under var/ too.
     (VAR_DIR / "celery" / "control").mkdir(parents=True, exist_ok=True)

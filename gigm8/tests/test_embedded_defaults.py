@@ -94,3 +94,37 @@ def test_a_holder_killed_without_exit_hooks_does_not_keep_the_server_up(fresh_va
     while (data_dir / "postmaster.pid").exists() and time.monotonic() < deadline:
         time.sleep(0.2)
     assert not (data_dir / "postmaster.pid").exists()
+
+
+BROKER_ROUND_TRIP = """
+import django
+django.setup()
+from gigm8.celery import app
+app.send_task("gigm8.tests.broker_probe", kwargs={"n": 7}, queue="default")
+with app.connection_for_read() as connection:
+    queue = connection.SimpleQueue("default")
+    message = queue.get(timeout=10)
+    message.ack()
+    print("received", message.headers["task"], message.payload[1])
+    queue.close()
+"""
+
+
+def test_the_filesystem_broker_carries_a_task_without_a_hostname_warning(tmp_path):
+    """Under embedded defaults (no REDIS_URL) a task goes through the filesystem broker, and kombu
+    does not warn "No hostname was supplied" (it did on every command that touched the broker)."""
+    environ = {k: v for k, v in os.environ.items() if k not in {"REDIS_URL", "DJANGO_SETTINGS_MODULE"}}
+    environ.update(
+        GIGM8_VAR_DIR=str(tmp_path),
+        DJANGO_SETTINGS_MODULE="gigm8.settings.local",
+        # Parsed, never connected to: the broker is all this test touches.
+        DATABASE_URL="postgres://unused@127.0.0.1:1/unused",
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", BROKER_ROUND_TRIP], cwd=ROOT, env=environ, capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 0, result.stderr
+    assert "received gigm8.tests.broker_probe {'n': 7}" in result.stdout
+    assert "broker=filesystem" in result.stderr  # the embedded default was the one in use
+    assert "No hostname was supplied" not in result.stderr
+    assert "warning" not in result.stderr.lower()

@@ -169,3 +169,24 @@ def test_celery_task_lines_carry_the_task_id(json_lines):
     assert "succeeded" in done["event"] and "data" not in done
     logging.getLogger("x").info("after the task")
     assert "task_id" not in json_lines()[-1]
+
+
+@pytest.mark.django_db
+def test_an_ordinary_403_is_one_warning_line_without_a_traceback(client, json_lines):
+    from django.contrib.auth.models import User
+
+    client.force_login(User.objects.create_user("nobody", password="pw", is_staff=True))
+    assert client.get("/admin/jobs/job/").status_code == 403
+    [forbidden] = [line for line in json_lines() if line["logger"] == "django.request"]
+    assert forbidden["level"] == "warning"
+    assert forbidden["event"] == "Forbidden (Permission denied): /admin/jobs/job/"
+    assert "exception" not in forbidden  # no traceback for a refused request
+
+
+def test_a_server_error_keeps_its_traceback(json_lines):
+    try:
+        raise RuntimeError("boom")
+    except RuntimeError as exc:
+        logging.getLogger("django.request").error("Internal Server Error: /x", exc_info=exc, extra={"status_code": 500})
+    [line] = json_lines()
+    assert "RuntimeError: boom" in line["exception"]

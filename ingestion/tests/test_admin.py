@@ -446,6 +446,42 @@ def test_health_is_shown_on_the_sync_log_list_and_refresh_page(curator_client):
         assert 'data-source="adzuna"' in html
 
 
+def test_sync_log_list_folds_health_to_one_line_listing_every_known_source(curator_client):
+    for _ in range(3):
+        _finished("lever", SyncStatus.FAILED, 0, 30, kind=SyncKind.SPIDER)
+    _finished("adzuna", SyncStatus.SUCCESS, 10, 20)
+    html = curator_client.get(reverse("admin:ingestion_synclog_changelist")).content.decode()
+    folded = html.split('<details class="module gigm8-health" id="source-health">')[1].split("</details>")[0]
+    summary = folded.split("</summary>")[0]
+    assert "1 healthy" in summary and "1 failing (lever)" in summary
+    assert "4 never run" in summary  # greenhouse, ashby, microsoft, careers
+    table = folded.split("</summary>")[1]
+    for source in ("adzuna", "lever", "greenhouse", "ashby", "microsoft", "careers"):
+        assert f'data-source="{source}"' in table
+    assert html.index("</details>") < html.index('id="result_list"')  # one line above the runs
+
+
+def test_source_states_fold_into_the_health_table(curator_client):
+    index = curator_client.get(reverse("admin:index")).content.decode()
+    assert "Source states" not in index  # not in the menu: the health table pauses and resumes
+    response = curator_client.get(reverse("admin:ingestion_sourcestate_changelist"))
+    assert response.status_code == 302
+    assert response["Location"] == reverse("admin:ingestion_synclog_changelist") + "#source-health"
+
+
+def test_starting_a_run_without_the_permission_names_it(client, broker):
+    user = User.objects.create_user("viewer", password="pw", is_staff=True)
+    user.user_permissions.add(Permission.objects.get(codename="view_synclog"))
+    client.force_login(user)
+    response = client.post(reverse("admin:ingestion_synclog_run", args=["refresh"]))
+    assert response.status_code == 403
+    html = response.content.decode()
+    assert "Starting a run needs the permission “Can add sync log” (ingestion.add_synclog)." in html
+    response = client.get(reverse("admin:ingestion_synclog_add"))
+    assert response.status_code == 403
+    assert "ingestion.add_synclog" in response.content.decode()
+
+
 # --- schedules ----------------------------------------------------------------------------
 
 

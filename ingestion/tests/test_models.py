@@ -2,7 +2,7 @@ import pytest
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from ingestion.choices import SyncStatus
+from ingestion.choices import SyncKind, SyncStatus
 from ingestion.tests.factories import SyncLogFactory
 
 pytestmark = pytest.mark.django_db
@@ -20,3 +20,18 @@ def test_duration_is_finish_minus_start():
     log.finished_at = log.started_at + timezone.timedelta(seconds=5)
     log.save()
     assert log.duration.total_seconds() == 5
+
+
+@pytest.mark.parametrize(
+    ("kind", "source", "title"),
+    [
+        (SyncKind.EXPIRY, "expiry", "Expiry #{pk} (running)"),
+        (SyncKind.REFRESH, "refresh", "Full refresh #{pk} (running)"),
+        (SyncKind.CTS, "cts", "Cloud Talent Solution sync #{pk} (running)"),
+        (SyncKind.SOURCE, "adzuna", "Source fetch adzuna #{pk} (running)"),
+        (SyncKind.SPIDER, "greenhouse", "Spider crawl greenhouse #{pk} (running)"),
+    ],
+)
+def test_a_runs_title_does_not_repeat_its_kind_as_its_source(kind, source, title):
+    log = SyncLogFactory(kind=kind, source=source)
+    assert str(log) == title.format(pk=log.pk)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from django.contrib.auth.models import Group, User
+from django.contrib.auth.models import Group, Permission, User
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -62,9 +62,42 @@ def test_changelist_shows_the_columns_and_its_queries_do_not_grow_with_rows(cura
     assert len(many) == len(few)  # companies come with the jobs (list_select_related)
     assert response.status_code == 200
     html = response.content.decode()
-    for header in ("Title", "Company", "Location", "Employment type", "Job level", "Remote", "Salary", "Source"):
+    for header in ("Title", "Company", "Location", "Type", "Salary", "Source", "Status", "Posted"):
         assert header in html
     assert "GBP 50,000-60,000/year" in html
+
+
+def test_long_titles_are_cut_with_the_whole_title_on_hover(curator_client):
+    long_title = "Senior Staff Software Engineer, Distributed Storage Infrastructure (Remote, EMEA)"
+    JobFactory(title=long_title)
+    JobFactory(title="Nurse")
+    html = curator_client.get(CHANGELIST).content.decode()
+    assert f'title="{long_title}"' in html
+    assert f">{long_title}<" not in html  # cut in the cell
+    assert f">{long_title[:47]}…<" in html  # 48 characters with the ellipsis
+    assert 'title="Nurse"' not in html  # a short title is shown whole, with no tooltip
+
+
+def test_duplicates_are_marked_with_a_link_to_their_canonical(curator_client):
+    canonical = JobFactory(title="Canonical")
+    JobFactory(title="Copy", source="lever", duplicate_of=canonical)
+    html = curator_client.get(CHANGELIST).content.decode()
+    link = reverse("admin:jobs_job_change", args=[canonical.pk])
+    assert f'duplicate of <a href="{link}">#{canonical.pk}</a>' in html
+    assert html.count("duplicate of") == 1
+
+
+def test_an_empty_job_list_says_how_to_get_jobs(curator_client):
+    html = curator_client.get(CHANGELIST).content.decode()
+    assert "No jobs yet" in html
+    assert "manage.py load_demo" in html
+    assert reverse("admin:ingestion_synclog_refresh") in html
+    JobFactory(title="Nurse")
+    assert "No jobs yet" not in curator_client.get(CHANGELIST).content.decode()
+    # A search that finds nothing is not an empty board.
+    html = curator_client.get(CHANGELIST, {"q": "astronaut"}).content.decode()
+    assert "No jobs yet" not in html
+    assert "No job matches" in html
 
 
 @pytest.mark.parametrize(
@@ -367,10 +400,11 @@ def test_a_real_description_edit_locks_it_and_is_stored_with_lf(curator_client):
 def test_form_marks_locked_fields_and_offers_to_unlock_them(curator_client):
     job = JobFactory(locked_fields=["title"])
     html = curator_client.get(reverse("admin:jobs_job_change", args=[job.pk])).content.decode()
-    assert "🔒 Title" in html
+    assert "Title (locked)" in html
     assert "Locked: refreshes keep this value." in html
     assert 'name="unlock" value="title"' in html
-    assert "🔒 Location" not in html
+    assert "Location (locked)" not in html
+    assert "🔒" not in html  # said in words, not an emoji many machines draw as a box
 
 
 def test_ticking_unlock_releases_the_field(curator_client):
@@ -675,3 +709,58 @@ def test_superuser_can_do_everything(admin_client):
 def test_staff_without_the_group_sees_nothing(client):
     client.force_login(User.objects.create_user("nobody", password="pw", is_staff=True))
     assert client.get(CHANGELIST).status_code == 403
+
+
+# --- polish: confirmations, 403s, the company list's job count -----------------------------
+
+
+def test_harmless_actions_confirm_without_the_red_delete_look(curator_client):
+    jobs = JobFactory.create_batch(2)
+    html = _action(curator_client, "feature_jobs", jobs).content.decode()
+    assert "Yes, feature jobs" in html
+    assert "delete-confirmation" not in html
+    html = _action(curator_client, "expire_jobs", jobs).content.decode()
+    assert "Yes, expire jobs" in html
+    assert "delete-confirmation" in html  # taking jobs out of the listing keeps the warning look
+
+
+def test_a_403_names_the_missing_permission(client):
+    client.force_login(User.objects.create_user("nobody", password="pw", is_staff=True))
+    response = client.get(CHANGELIST)
+    assert response.status_code == 403
+    html = response.content.decode()
+    assert "Seeing the jobs needs the permission “Can view job” (jobs.view_job)" in html
+    assert "Back to the staff console" in html
+
+
+def test_crawling_a_company_without_the_start_permission_says_which_one_is_missing(client):
+    company = CompanyFactory(ats_kind="greenhouse", board_token="acme")
+    user = User.objects.create_user("viewer", password="pw", is_staff=True)
+    user.user_permissions.add(Permission.objects.get(codename="view_company"))
+    client.force_login(user)
+    response = client.post(reverse("admin:jobs_company_crawl", args=[company.pk]))
+    assert response.status_code == 403
+    assert "ingestion.add_synclog" in response.content.decode()
+    assert not SyncLog.objects.exists()
+
+
+def test_company_list_counts_each_companys_jobs_in_one_query_and_sorts_by_it(curator_client):
+    busy, quiet, idle = CompanyFactory(name="Busy"), CompanyFactory(name="Quiet"), CompanyFactory(name="Idle")
+    JobFactory.create_batch(3, company=busy)
+    JobFactory(company=busy, status=JobStatus.EXPIRED)
+    JobFactory(company=quiet)
+    url = reverse("admin:jobs_company_changelist")
+    with CaptureQueriesContext(connection) as queries:
+        response = curator_client.get(url)
+    counts = {company.name: company.job_count for company in response.context["cl"].result_list}
+    assert counts == {"Busy": 4, "Quiet": 1, "Idle": 0}
+    html = response.content.decode()
+    assert f'href="{CHANGELIST}?company__id__exact={busy.pk}">4</a>' in html
+    CompanyFactory.create_batch(5)
+    with CaptureQueriesContext(connection) as more:
+        curator_client.get(url)
+    assert len(more) == len(queries)  # the counts come with the page, not one query per company
+    # The "Jobs" column sorts (list_display index 2, descending).
+    response = curator_client.get(url, {"o": "-2"})
+    assert [c.name for c in response.context["cl"].result_list][:2] == ["Busy", "Quiet"]
+    assert response.context["cl"].result_list[2].job_count == idle.jobs.count() == 0

@@ -122,7 +122,7 @@ def test_curator_edits_a_title_runs_a_refresh_and_the_title_survives(
     page.locator("#result_list tbody tr th a").first.click()
     page.fill("#id_title", CURATED_TITLE)
     page.click("input[name=_continue]")
-    expect(page.locator("label[for=id_title]")).to_contain_text("🔒")
+    expect(page.locator("label[for=id_title]")).to_contain_text("(locked)")
     screenshots(page, "title-edited-and-locked")
     job = Job.objects.get(source="adzuna", title=CURATED_TITLE)
     assert job.locked_fields == ["title"]
@@ -221,12 +221,12 @@ def test_saving_a_job_unchanged_in_the_browser_locks_nothing(live_server, browse
     job.refresh_from_db()
     assert job.locked_fields == []
     assert job.description == text
-    expect(page.locator("label[for=id_description]")).not_to_contain_text("🔒")
+    expect(page.locator("label[for=id_description]")).not_to_contain_text("(locked)")
 
     # A real edit in the textarea locks the description, stored with LF line breaks.
     page.fill("#id_description", "About the role.\nYou will care for residents.")
     page.click("input[name=_continue]")
-    expect(page.locator("label[for=id_description]")).to_contain_text("🔒")
+    expect(page.locator("label[for=id_description]")).to_contain_text("(locked)")
     job.refresh_from_db()
     assert job.locked_fields == ["description"]
     assert job.description == "About the role.\nYou will care for residents."
