@@ -3,7 +3,8 @@ whose expected skills were listed by reading, and skills per job.
 
     .venv/bin/python bench/quality_skills.py [--before REV] [--show-errors]
 
-Reads ingestion/tests/data/quality/skills.jsonl and skills_recall.jsonl (see the README beside them) and
+Reads ingestion/tests/data/quality/skills.jsonl and skills_recall.jsonl, and the check sets skills_check.jsonl
+and skills_dropped.jsonl (see the README beside them), and
 the postings in ../shared/data, runs each posting through the normalizer as its source does
 (ingestion/tests/quality_skills.py) and prints the figures for the development and held-out halves.
 With --before REV, the same postings also go through the normalizer and skills vocabulary of git
@@ -31,6 +32,8 @@ COPIED = (
     "ingestion/tests/quality_skills.py",
     "ingestion/tests/data/quality/skills.jsonl",
     "ingestion/tests/data/quality/skills_recall.jsonl",
+    "ingestion/tests/data/quality/skills_check.jsonl",
+    "ingestion/tests/data/quality/skills_dropped.jsonl",
     "bench/quality_skills.py",
 )
 
@@ -43,7 +46,8 @@ def _figures() -> dict[str, object]:
 
     q.require_shared_data()
     pairs, expected = q.read_pairs(), q.read_expected()
-    found = q.extracted({p.posting for p in pairs} | {e.posting for e in expected})
+    check, drops = q.read_pairs(q.CHECK), q.read_pairs(q.DROPPED)
+    found = q.extracted({p.posting for p in (*pairs, *check, *drops)} | {e.posting for e in expected})
     result: dict[str, object] = {}
     for split in ("dev", "heldout", "all"):
         p = q.precision([x for x in pairs if split in ("all", x.split)], found)
@@ -60,6 +64,17 @@ def _figures() -> dict[str, object]:
             "expected": r.expected,
             "recall": round(r.recall, 3),
         }
+    c = q.precision(check, found)
+    result["check"] = {
+        "postings": c.postings,
+        "per_job": round(c.per_job, 2),
+        "labelled": c.labelled,
+        "true": c.true,
+        "precision": round(c.precision, 3),
+        "unlabelled": len(c.unlabelled),
+    }
+    d = q.dropped(drops, found)
+    result["dropped"] = {"labelled": d.labelled, "dropped": d.dropped, "false": d.dropped_false}
     everything = q.precision(pairs, found)
     labels = {(x.file, x.key, x.skill): x for x in pairs}
     result["false"] = [
@@ -87,6 +102,13 @@ def _line(name: str, figures: dict[str, object]) -> str:
             f"{split} P={f['precision']:.3f} ({f['true']}/{f['labelled']}, {f['unlabelled']} unlabelled) "
             f"R={f['recall']:.3f} of {f['expected']} skills/job={f['per_job']:.2f}"
         )
+    c, d = figures["check"], figures["dropped"]
+    assert isinstance(c, dict) and isinstance(d, dict)
+    parts.append(
+        f"check P={c['precision']:.3f} ({c['true']}/{c['labelled']}, {c['unlabelled']} unlabelled) "
+        f"skills/job={c['per_job']:.2f}"
+    )
+    parts.append(f"dropped {d['dropped']} of {d['labelled']} ({d['false']} false)")
     return f"{name:<8} " + " | ".join(parts)
 
 

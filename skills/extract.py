@@ -84,11 +84,28 @@ class _Mention:
         return any(word in words for word in (*self.before(window), *self.after(window)))
 
 
+# A sentence ends at . ! ? ; or a line end, but not at the full stop of an abbreviation followed by a space:
+# "ABL, Inc. Human Resources must approve …", "e.g. Python", "U.S. citizens".
+_STOP = re.compile(r"[.!?;\n]")
+_WORD_BEFORE = re.compile(r"(?<![\w.])[A-Za-z]+$")
+_ABBREVIATIONS = _words("inc ltd co corp llc plc etc vs approx no st dr mr mrs ms jr sr dept")
+
+
+def _is_stop(text: str, at: int) -> bool:
+    if text[at] != "." or not text[at + 1 : at + 2].isspace():
+        return True
+    word = _WORD_BEFORE.search(text, max(0, at - 12), at)
+    return word is None or (len(word.group()) > 1 and word.group().lower() not in _ABBREVIATIONS)
+
+
 def _sentence_around(text: str, start: int, end: int) -> tuple[int, int]:
-    """The sentence holding text[start:end] (between . ! ? ; or line ends)."""
-    begin = max(text.rfind(mark, 0, start) for mark in ".!?;\n") + 1
-    stops = [found for found in (text.find(mark, end) for mark in ".!?;\n") if found != -1]
-    return begin, min(stops) if stops else len(text)
+    """The sentence holding text[start:end]."""
+    begin = 0
+    for found in _STOP.finditer(text, max(0, start - 2000), start):
+        if _is_stop(text, found.start()):
+            begin = found.end()
+    stop = next((found.start() for found in _STOP.finditer(text, end) if _is_stop(text, found.start())), len(text))
+    return begin, stop
 
 
 # Programming languages named by a letter or a word: "C", "R", "Go", "BASIC", "Swift". Written as is (see
@@ -197,9 +214,11 @@ _TEAM_AFTER = re.compile(
 
 # "Work with Product Management, and DevOps", "collaborate with Product, Engineering, and Data Science",
 # "stakeholders including Product Management, Engineering, Brand Marketing, Sales".
+# An adverb may stand between ("work closely with", "work cross-functionally with"); stakeholders may be
+# "across" the teams ("influencing stakeholders across Sales, Product, Engineering").
 _WORK_WITH_BEFORE = re.compile(
-    r"\b(?:(?:work|partner|collaborate|liaise|coordinate|interface|engage)(?:s|d|ing)?(?: closely)? with"
-    r"|(?:teams?|stakeholders|functions|departments|partners) (?:such as|including|like))\b",
+    r"\b(?:(?:work|partner|collaborate|liaise|coordinate|interface|engage)(?:s|d|ing)?(?: [\w-]+ly)? with"
+    r"|(?:teams?|stakeholders|functions|departments|partners) (?:such as|including|like|across))\b",
     re.IGNORECASE,
 )
 
@@ -277,6 +296,56 @@ _DEPARTMENTS = (
     "Customer Service",
     "Legal Research",
 )
+# Aliases that name a person doing the skill. In a description they mostly name someone else: "oversee data
+# scientist and data engineer outputs", "a support network of nurses", "supporting the project manager",
+# "Answer Nurse call system", an agency's list of the jobs it fills. They count in the title, or when the
+# text says the hire is (or was) one: "as a Data Analyst", "a Registered Nurse", "an experienced Project
+# Manager", "experience as a Customer Success Manager, Account Manager, …", "a quantitative analyst / data
+# scientist": walking back over at most 6 words, "a", "an" or "as" comes before a word that points at
+# someone else ("the", "our", "with", "of", …).
+_PERSON_FORMS = frozenset(
+    (
+        "data scientist",
+        "data engineer",
+        "data analyst",
+        "business analyst",
+        "nurse",
+        "nurses",
+        "registered nurse",
+        "staff nurse",
+        "teacher",
+        "project manager",
+        "product manager",
+        "program manager",
+        "operations manager",
+        "account manager",
+        "product owner",
+        "graphic designer",
+        "web developer",
+        "system administrator",
+        "civil engineer",
+        "electrical engineer",
+        "mechanical engineer",
+        "physiotherapist",
+        "pharmacist",
+        "personal trainer",
+    )
+)
+_THE_HIRE = frozenset(("a", "an", "as"))
+_SOMEONE_ELSE = _words("the our your their his her its this that these those with to of for by from other all any each")
+
+
+def _is_the_hire(mention: _Mention) -> bool:
+    if mention.in_title or mention.form not in _PERSON_FORMS:
+        return True
+    for word in reversed(mention.before(6)):
+        if word in _THE_HIRE:
+            return True
+        if word in _SOMEONE_ELSE:
+            return False
+    return False
+
+
 _RULES: dict[str, Callable[[_Mention], bool]] = {
     **dict.fromkeys(_DEPARTMENTS, _department),
     "Software Testing": _software_testing,
@@ -305,6 +374,9 @@ _BOILERPLATE = re.compile(
     re.IGNORECASE,
 )
 _PERK_HINTS = ("benefit", "perks", "we offer", "in it for you", "why join", "why work")
+# A web address names pages, not skills: "people.com/health/teacher-brain-tumor", "careers.example.com/data-science".
+_URL = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
+_URL_HINTS = ("http", "www.")
 _BOILERPLATE_HINTS = (
     "opportunit",
     "affirmative",
@@ -352,7 +424,8 @@ def _ignored_ranges(text: str) -> tuple[tuple[int, int], ...]:
                 sentences.add(_sentence_around(text, found.start(), found.end()))
             at = folded.find(hint, at + len(hint))
     perks = _perk_sections(text) if any(hint in folded for hint in _PERK_HINTS) else ()
-    return (*perks, *sorted(sentences))
+    urls = tuple(found.span() for found in _URL.finditer(text)) if any(h in folded for h in _URL_HINTS) else ()
+    return (*perks, *sorted(sentences), *urls)
 
 
 def _perk_sections(text: str) -> tuple[tuple[int, int], ...]:
@@ -374,6 +447,8 @@ def _is_heading(line: str) -> bool:
 def _accepted(canonical: str, mention: _Mention) -> bool:
     rule = _RULES.get(canonical)
     if rule is not None and not rule(mention):
+        return False
+    if not _is_the_hire(mention):
         return False
     if mention.in_title:
         return True
@@ -416,7 +491,9 @@ class SkillVocabulary:
         spans: list[tuple[int, int]] | None = None  # character spans, computed once a mention needs its context
         # Most texts hold no boilerplate statement: a plain substring test spares the sentence check.
         folded = text.casefold()
-        check_sentences = not in_title and any(hint in folded for hint in (*_BOILERPLATE_HINTS, *_PERK_HINTS))
+        check_sentences = not in_title and any(
+            hint in folded for hint in (*_BOILERPLATE_HINTS, *_PERK_HINTS, *_URL_HINTS)
+        )
         ignored: tuple[tuple[int, int], ...] | None = None
         # Tokens are ASCII and hold no space: lower them joined, in one call rather than one each.
         lowered = " ".join(tokens).lower().split(" ")
@@ -439,7 +516,7 @@ class SkillVocabulary:
                 position += 1
                 continue
             end, canonical = best
-            if canonical in _RULES or check_sentences:
+            if canonical in _RULES or check_sentences or " ".join(lowered[position:end]) in _PERSON_FORMS:
                 if spans is None:
                     spans = list(map(re.Match.span, _TOKEN.finditer(text)))
                 if ignored is None:

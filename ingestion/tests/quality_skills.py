@@ -8,6 +8,12 @@ figures, before and after). Two sets (see the README beside them):
   uses the skill) or false, with the evidence. Precision = true pairs / labelled pairs extracted.
 - ``skills_recall.jsonl``: for 40 of those postings, every vocabulary skill a reader expects.
   Recall = expected skills extracted / expected skills.
+
+And two check sets labelled after the rules of the first set were written (issue 16, second part):
+
+- ``skills_check.jsonl``: every pair extracted from 26 other postings, labelled like ``skills.jsonl``.
+- ``skills_dropped.jsonl``: 40 pairs that the second round of rules drops, labelled the same way: a rule
+  is right to drop a false pair.
 """
 
 from __future__ import annotations
@@ -26,6 +32,8 @@ from ingestion.tests import quality_remote
 SHARED_DATA = quality_remote.SHARED_DATA
 LABELS = Path(__file__).resolve().parent / "data" / "quality" / "skills.jsonl"
 RECALL = Path(__file__).resolve().parent / "data" / "quality" / "skills_recall.jsonl"
+CHECK = Path(__file__).resolve().parent / "data" / "quality" / "skills_check.jsonl"
+DROPPED = Path(__file__).resolve().parent / "data" / "quality" / "skills_dropped.jsonl"
 SPLIT_SEED = 16  # the dev/held-out split (issue 16), per posting, drawn before any result was looked at
 TARGET_PRECISION = 0.90
 TARGET_RECALL = 0.85
@@ -174,3 +182,31 @@ def recall(items: Iterable[Expected], found: dict[tuple[str, str], list[str]]) -
         hit += len(item.skills & got)
         missed += [(item.file, item.key, skill) for skill in sorted(item.skills - got)]
     return Recall(postings, expected, hit, tuple(missed))
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Dropped:
+    """Labelled pairs of ``skills_dropped.jsonl`` that the extractor no longer gives."""
+
+    labelled: int
+    dropped: int
+    dropped_false: int  # rightly dropped
+    dropped_true: tuple[tuple[str, str, str], ...]  # wrongly dropped
+
+    @property
+    def right(self) -> float:
+        return self.dropped_false / self.dropped if self.dropped else 1.0
+
+
+def dropped(pairs: Iterable[Pair], found: dict[tuple[str, str], list[str]]) -> Dropped:
+    labelled = right = 0
+    wrong = []
+    for pair in pairs:
+        labelled += 1
+        if pair.skill in found[pair.posting]:
+            continue
+        if pair.label:
+            wrong.append((pair.file, pair.key, pair.skill))
+        else:
+            right += 1
+    return Dropped(labelled, right + len(wrong), right, tuple(wrong))

@@ -7,8 +7,11 @@ import pytest
 
 from ingestion.tests import quality_skills as q
 
-# Reached on the held-out half, checked once after the rules were tuned on the development half.
+# Reached on the held-out half, checked once after the rules were tuned on the development half (0.880 with
+# the first and with the second round of rules: the second round's rules meet none of its false pairs).
 HELD_OUT_PRECISION = 0.87
+# Of the labelled pairs the second round of rules drops (skills_dropped.jsonl), at least this share is false.
+DROPPED_RIGHT = 0.80
 
 
 @pytest.fixture(scope="module")
@@ -41,3 +44,30 @@ def test_precision_reaches_the_target(labelled) -> None:
 def test_recall_does_not_collapse(labelled, split: str) -> None:
     _, expected, found = labelled
     assert q.recall([e for e in expected if e.split == split], found).recall >= q.TARGET_RECALL
+
+
+@pytest.fixture(scope="module")
+def checked() -> tuple[list[q.Pair], list[q.Pair], dict[tuple[str, str], list[str]]]:
+    q.require_shared_data()
+    check, drops = q.read_pairs(q.CHECK), q.read_pairs(q.DROPPED)
+    return check, drops, q.extracted({p.posting for p in (*check, *drops)})
+
+
+def test_the_check_sets_are_whole(checked) -> None:
+    check, drops, found = checked
+    assert len(check) >= 160
+    assert len(drops) >= 40
+    assert set(found) == {p.posting for p in (*check, *drops)}
+    assert q.precision(check, found).unlabelled == ()  # every pair the check postings give is labelled
+
+
+def test_precision_on_the_check_set(checked) -> None:
+    check, _, found = checked
+    assert q.precision(check, found).precision >= q.TARGET_PRECISION
+
+
+def test_the_rules_drop_mostly_false_pairs(checked) -> None:
+    _, drops, found = checked
+    result = q.dropped(drops, found)
+    assert result.dropped == result.labelled  # every labelled pair is still dropped
+    assert result.right >= DROPPED_RIGHT

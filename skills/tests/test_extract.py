@@ -189,3 +189,49 @@ def test_title_skills_come_first_and_once():
 
 def test_a_department_named_in_the_title_counts():
     assert extract_skills("", title="Sales Associate, Large Customer Sales") == ["Sales"]
+
+
+# ---- issue 16, second round: rules checked on skills_check.jsonl and skills_dropped.jsonl
+
+
+@pytest.mark.parametrize(
+    ("text", "absent"),
+    [
+        ("Influence, provide feedback and oversee data scientist and data engineer outputs", "Data Science"),
+        ("A strong support network of nurses as well as former PAs", "Nursing"),
+        ("supporting the project manager to ensure high quality service delivery", "Project Management"),
+        ("Reporting to the Operations Manager, you will lead an existing staff team", "Operations Management"),
+        ("Answer Nurse call system, giving assistance as required", "Nursing"),
+        ("more at https://people.com/health/teacher-brain-tumor-week-to-live/ today", "Teaching"),
+        ("Approved recruiting agencies must obtain prior approval from ABL, Inc. Human Resources", "Human Resources"),
+        ("ability to work cross-functionally with Sales, Customer Success, Product, and Engineering", "Sales"),
+        ("influencing stakeholders across Sales, Product, Engineering, Operations, and vendors", "Sales"),
+        ("Maintain an understanding of the Google Analytics product roadmap", "Product Management"),
+    ],
+)
+def test_names_of_someone_else_or_of_a_page_are_not_skills(text, absent):
+    assert absent not in extract_skills(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "skill"),
+    [
+        ("We are looking for a Registered Nurse to join the home", "Nursing"),
+        ("3 years of experience as a Customer Success Manager, Account Manager, or related", "Account Management"),
+        ("a highly skilled quantitative analyst / data scientist to assist", "Data Science"),
+        ("function as a combination of a data scientist, data engineer, and project manager", "Project Management"),
+        ("an experienced Project Manager", "Project Management"),
+    ],
+)
+def test_a_name_of_the_hire_counts(text, skill):
+    assert skill in extract_skills(text)
+
+
+def test_a_name_of_a_person_in_the_title_counts():
+    assert extract_skills("oversee data scientist outputs", title="Data Scientist") == ["Data Science"]
+
+
+def test_a_full_stop_after_an_abbreviation_does_not_end_a_boilerplate_sentence():
+    text = "We use Python, e.g. in reports. ABL, Inc. is an equal opportunity employer and values Python."
+    assert extract_skills(text) == ["Python"]  # the first sentence still counts
+    assert extract_skills("ABL, Inc. is an equal opportunity employer and values Python.") == []
