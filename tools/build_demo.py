@@ -20,6 +20,7 @@ import dataclasses
 import json
 import random
 import re
+from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -770,8 +771,8 @@ def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
 
 
-def _weighted(rng: random.Random, pairs: dict[str, float] | tuple[tuple[str, float], ...]) -> str:
-    items = list(pairs.items()) if isinstance(pairs, dict) else list(pairs)
+def _weighted(rng: random.Random, pairs: Mapping[str, float] | tuple[tuple[str, float], ...]) -> str:
+    items = list(pairs.items()) if isinstance(pairs, Mapping) else list(pairs)
     return rng.choices([k for k, _ in items], weights=[w for _, w in items])[0]
 
 
@@ -791,6 +792,7 @@ def _salary(rng: random.Random, family: Family, level: str, country: Country, em
         return {}
     yearly_low = family.base_salary * LEVEL_PAY[level] * country.pay_factor * rng.uniform(0.9, 1.1)
     yearly_high = yearly_low * rng.uniform(1.1, 1.3)
+    step: float
     if employment in (CONTRACT, "freelance") and rng.random() < 0.6:
         period, divisor, step = "day", 230, 25
     elif rng.random() < family.hourly and country.code != "IN":  # Indian postings state a month or a year
