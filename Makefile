@@ -36,6 +36,8 @@ migrate: install
 	$(PY) manage.py setup_schedules
 
 run: install system-deps migrate
+	# The demo postings, into an empty embedded database only (DEMO_DATA=0 skips it); one line says what it did.
+	$(PY) manage.py load_demo --if-empty
 	PATH="$(abspath $(VENV))/bin:$$PATH" PORT=$(PORT) honcho -f Procfile.dev start
 
 test: install test-deps lint typecheck

@@ -32,7 +32,9 @@ class Schedule:
 class Source:
     name: str  # the SyncLog's and Job's source, and the spider's name
     label: str
-    kind: str  # SyncKind.SOURCE (an API client in ingestion) or SyncKind.SPIDER (a Scrapy spider)
+    # SyncKind.SOURCE (an API client in ingestion), SyncKind.SPIDER (a Scrapy spider) or
+    # SyncKind.IMPORT (a file: the demo data, loaded by `manage.py load_demo`, never by a refresh)
+    kind: str
     base_url_setting: str  # the Django setting of the address it reads from (tests point it at a local server)
     ats_kind: str = ""  # a spider's: the Company.ats_kind whose boards it crawls
     schedule: Schedule | None = None  # its own beat schedule, besides the daily refresh
@@ -40,6 +42,9 @@ class Source:
     # without it, they expire only when unseen for JOB_EXPIRY_DAYS.
     board_expiry: bool = True
     api_task: str = ""  # an API source's Celery task (every spider runs in CRAWL_TASK)
+    # The demo postings shipped with gigm8 (ingestion/data/demo/<name>.jsonl): loaded and removed
+    # as a whole by `manage.py load_demo [--remove]`; no task, no schedule, no refresh step.
+    demo: bool = False
 
     @property
     def is_spider(self) -> bool:
@@ -103,10 +108,21 @@ _ROWS = (
         ats_kind=AtsKind.CAREERS,
         schedule=Schedule(minute="0", hour="12", expire_seconds=20 * 3600),
     ),
+    Source(name="demo", label="Demo data", kind=SyncKind.IMPORT, base_url_setting="", board_expiry=False, demo=True),
+    # A few of the same fictional postings as a second board lists them: de-duplication at work.
+    Source(
+        name="demo-mirror",
+        label="Demo data (a second board)",
+        kind=SyncKind.IMPORT,
+        base_url_setting="",
+        board_expiry=False,
+        demo=True,
+    ),
 )
 
 SOURCES: dict[str, Source] = {row.name: row for row in _ROWS}
 SPIDERS: tuple[str, ...] = tuple(name for name, row in SOURCES.items() if row.is_spider)
+DEMO_SOURCES: tuple[str, ...] = tuple(name for name, row in SOURCES.items() if row.demo)
 
 
 def spider_for_ats_kind(ats_kind: str) -> str | None:

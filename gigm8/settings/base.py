@@ -223,6 +223,10 @@ CTS_ENDPOINT = env.env_str("CTS_ENDPOINT")
 # --- Jobs and matching ------------------------------------------------------------------
 JOB_REFRESH_TIME = env.env_time("JOB_REFRESH_TIME", "03:00")
 JOB_EXPIRY_DAYS = env.env_int("JOB_EXPIRY_DAYS", 30, min_value=1)
+# `make run` loads the demo postings into an empty embedded database (manage.py load_demo
+# --if-empty); DEMO_DATA=0 skips that. Production settings refuse the demo data altogether.
+DEMO_DATA = env.env_bool("DEMO_DATA", default=True)
+DEMO_DATA_ALLOWED = True
 MATCH_BACKEND = env.env_choice("MATCH_BACKEND", ("local", "cts"), "local")
 EMBEDDING_DIM = env.env_int("EMBEDDING_DIM", 384, min_value=1, max_value=16000)
 
@@ -256,11 +260,13 @@ MATCH_VERSION_CHECK_SECONDS = env.env_int("MATCH_VERSION_CHECK_SECONDS", 5, min_
 DATABASES: dict[str, Any]
 if env.is_set("DATABASE_URL"):
     DATABASES = {"default": dj_database_url.parse(env.env_url("DATABASE_URL"), conn_max_age=60)}
+    DATABASE_EMBEDDED = False
 else:
     from gigm8.lib import embedded_pg
 
     DATABASES = {"default": embedded_pg.start(VAR_DIR / "postgres")}
     EMBEDDED_DEFAULTS.append(f"database=embedded PostgreSQL ({VAR_DIR / 'postgres'})")
+    DATABASE_EMBEDDED = True
 DATABASES["default"].setdefault("OPTIONS", {})
 # Streaming replicas for anonymous API reads (gigm8/replicas.py): comma-separated URLs.
 DATABASE_REPLICA_URLS = env.env_list("DATABASE_REPLICA_URLS")

@@ -15,6 +15,9 @@ if len(SECRET_KEY) < 50:  # noqa: F405
 INTERNAL_HOSTS = env.env_list("INTERNAL_HOSTS", ["localhost", "127.0.0.1", "web"])
 ALLOWED_HOSTS = [*ALLOWED_HOSTS, *(host for host in INTERNAL_HOSTS if host not in ALLOWED_HOSTS)]  # noqa: F405
 
+# The demo postings are fictional: manage.py load_demo refuses to load them here.
+DEMO_DATA_ALLOWED = False
+
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.env_bool("SECURE_SSL_REDIRECT", default=True)
 # Probes and the metrics scraper speak plain HTTP from inside the network: a redirect to HTTPS

@@ -29,7 +29,7 @@ SHARED_DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data"
 # London or a district of Oxford counts as its city).
 RIGHT_CITY_KM = 15.0
 
-# The CSV corpora as README's import_jobs commands read them: (location column, country, delimiter).
+# The CSV corpora as bench/README.md's import_jobs commands read them: (location column, country, delimiter).
 _CSV = {
     "job_postings/adzuna_uk_salary/Train_rev1.csv": ("LocationRaw", "gb", ","),
     "job_postings/glassdoor_ds/glassdoor_jobs.csv": ("Location", "us", ","),

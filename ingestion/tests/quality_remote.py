@@ -31,7 +31,7 @@ TARGET_RECALL = 0.90
 
 POSITIVE = frozenset({"remote", "hybrid"})  # what `remote=true` finds
 
-# The three corpora, as README's import_jobs commands map them: (path, delimiter, country, columns).
+# The three corpora, as bench/README.md's import_jobs commands map them: (path, delimiter, country, columns).
 CORPORA: dict[str, tuple[str, str, str | None]] = {
     "adzuna_uk": ("job_postings/adzuna_uk_salary/Train_rev1.csv", ",", "gb"),
     "glassdoor": ("job_postings/glassdoor_ds/glassdoor_jobs.csv", ",", "us"),

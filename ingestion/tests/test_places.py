@@ -133,7 +133,7 @@ def test_labelled_real_postings_are_geocoded_to_the_right_city(split):
 @pytest.mark.django_db
 @pytest.mark.slow
 def test_near_london_over_the_imported_adzuna_corpus_returns_the_london_jobs():
-    """README's import_jobs command for the Adzuna UK corpus, then /api/jobs/?near=London&radius_km=30:
+    """bench/README.md's import_jobs command for the Adzuna UK corpus, then /api/jobs/?near=London&radius_km=30:
     precision and recall against the London labels (data/quality/london_circle.jsonl)."""
     shared = pq.require_shared_data()
     argv = [str(shared / "job_postings/adzuna_uk_salary/Train_rev1.csv"), "--source", "adzuna-uk", "--country", "gb"]

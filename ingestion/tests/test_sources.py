@@ -51,8 +51,11 @@ def test_each_scheduled_source_gets_one_default_schedule():
 
 def test_rows_are_consistent():
     for name, row in SOURCES.items():
-        assert row.kind in (SyncKind.SOURCE, SyncKind.SPIDER) and row.name == name and row.label
+        assert row.kind in (SyncKind.SOURCE, SyncKind.SPIDER, SyncKind.IMPORT) and row.name == name and row.label
         assert bool(row.ats_kind) == row.is_spider, name
+        # A file shipped with gigm8 (the demo data) is loaded by a command only: no task, no schedule.
+        assert (row.kind == SyncKind.IMPORT) == row.demo == (not row.task and not row.is_spider), name
+        assert not row.demo or row.schedule is None, name
 
 
 @pytest.mark.django_db
