@@ -281,7 +281,7 @@ def serve_boards(site: FakeSite, boards: list[tuple[str, str]], *, jobs_per_boar
         titles = [f"Engineer {number}-{n}" for n in range(jobs_per_board)]
         path = board_path(kind, token)
         if kind == "greenhouse":
-            jobs = [greenhouse_job(number * 1000 + n, title) for n, title in enumerate(titles)]
+            jobs = [greenhouse_job((number + 1) * 1000 + n, title) for n, title in enumerate(titles)]
             site.routes[path] = json_reply(greenhouse_board(jobs))
         elif kind == "lever":
             site.routes[path] = lever_pages([lever_posting(f"{token}-{n}", title) for n, title in enumerate(titles)])
