@@ -32,8 +32,10 @@ test-deps:
 
 migrate: install
 	$(PY) manage.py migrate --noinput
-	# The default beat schedules (kept as staff edited them when they exist).
+	# The default beat schedules and the board catalog's companies (ingestion/data/boards.csv);
+	# both keep what staff edited, and neither re-creates what staff deleted.
 	$(PY) manage.py setup_schedules
+	$(PY) manage.py setup_sources
 
 run: install system-deps migrate
 	# The demo postings, into an empty embedded database only (DEMO_DATA=0 skips it); one line says what it did.

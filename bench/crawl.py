@@ -1,6 +1,15 @@
 """Crawl benchmark: 200 Greenhouse boards x 50 postings from a local server, end to end, against plain fetches.
 
     .venv/bin/python bench/crawl.py [--boards 200] [--per-board 50] [--concurrency 32]
+    .venv/bin/python bench/crawl.py --catalog [--boards 100] [--per-board 2]
+
+--catalog: a catalog-sized refresh instead. The first `boards` entries of the board catalog
+(ingestion/data/boards.csv), in its mix of Greenhouse, Lever and Ashby (60/19/21), are loaded as companies
+(`setup_sources`) and served by the tests' fake board server (scrapers/tests/fakes.py), each
+with `per-board` postings. Each ATS spider then crawls its boards through `crawl_run`, as the
+full refresh runs it: once with the shipped politeness settings (AutoThrottle, a download delay,
+robots.txt, per-host concurrency), once with all pauses off. Printed per spider and in all: boards,
+jobs, wall time, requests/s.
 
 A threaded HTTP server on 127.0.0.1 answers GET /v1/boards/{token}/jobs?content=true in the
 Greenhouse board API's shape, with the four real postings of ../shared/data/api_fixtures/
@@ -106,16 +115,104 @@ async def fetch_all(base: str, tokens: list[str], concurrency: int, normalize: b
     return count
 
 
+def catalog_sample(entries: list[Any], boards: int) -> list[Any]:
+    """`boards` entries in the catalog's own mix of kinds (its first ones of each kind)."""
+    by_kind: dict[str, list[Any]] = {}
+    for entry in entries:
+        by_kind.setdefault(entry.ats_kind, []).append(entry)
+    boards = min(boards, len(entries))
+    shares = {kind: boards * len(rows) // len(entries) for kind, rows in by_kind.items()}
+    for kind in sorted(by_kind, key=lambda k: -len(by_kind[k]))[: boards - sum(shares.values())]:
+        shares[kind] += 1
+    return [entry for kind, rows in by_kind.items() for entry in rows[: shares[kind]]]
+
+
+def catalog_run(boards: int, per_board: int) -> None:
+    """The catalog's first `boards` boards from the fake board server, crawled as a refresh crawls them."""
+    from django.core.management import call_command
+    from django.db import connection
+
+    from ingestion.choices import TriggerKind
+    from ingestion.models import CatalogBoard
+    from ingestion.services.catalog import catalog_entries
+    from ingestion.services.crawl import crawl_run
+    from jobs.models import Company, Job
+    from scrapers.tests.fakes import FakeSite, serve_boards
+
+    entries = catalog_sample(catalog_entries(), boards)
+    site = FakeSite().start()
+    serve_boards(site, [(e.ats_kind, e.board_token) for e in entries], jobs_per_board=per_board)
+    kinds = list(dict.fromkeys(e.ats_kind for e in entries))
+    print(f"{len(entries)} catalog boards x {per_board} postings from {site.url}", flush=True)
+
+    connection.settings_dict["TEST"]["NAME"] = SCRATCH_DB
+    print(f"scratch database {SCRATCH_DB}: creating and migrating…", flush=True)
+    old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=False)
+    try:
+        rows = "".join(f"{e.name},{e.website},{e.ats_kind},{e.board_token}\n" for e in entries)
+        catalog = Path(os.environ.get("TMPDIR", "/tmp")) / "gigm8_bench_boards.csv"
+        catalog.write_text("name,website,ats_kind,board_token\n" + rows)
+        call_command("setup_sources", "--file", str(catalog), verbosity=0)
+        base_urls = {f"{kind.upper()}_BASE_URL": site.url for kind in kinds}
+        runs = {
+            "shipped politeness": {"HTTPCACHE_ENABLED": False, "LOG_LEVEL": "WARNING", **base_urls},
+            "no pauses": {
+                "AUTOTHROTTLE_ENABLED": False,
+                "DOWNLOAD_DELAY": 0,
+                "ROBOTSTXT_OBEY": False,
+                "HTTPCACHE_ENABLED": False,
+                "LOG_LEVEL": "WARNING",
+                **base_urls,
+            },
+        }
+        for label, overrides in runs.items():
+            print(f"{label}:", flush=True)
+            Job.objects.all().delete()
+            total_wall = 0.0
+            total_requests = 0
+            for kind in kinds:
+                count = sum(1 for e in entries if e.ats_kind == kind)
+                asked = len(site.requests)
+                started = time.perf_counter()
+                log = crawl_run(spider=kind, triggered_by=TriggerKind.COMMAND, settings_overrides=overrides)
+                wall = time.perf_counter() - started
+                requests = len(site.requests) - asked
+                total_wall += wall
+                total_requests += requests
+                inside = log.duration.total_seconds()
+                print(
+                    f"  {kind:<11} {count:4d} boards {log.created:5d} jobs  wall {wall:6.2f} s "
+                    f"(in crawl {inside:6.2f} s)  {requests:4d} requests  {requests / inside:6.1f} req/s "
+                    f"in crawl  {log.status}",
+                    flush=True,
+                )
+            print(
+                f"  {'all':<11} {len(entries):4d} boards {Job.objects.count():5d} jobs  wall {total_wall:6.2f} s"
+                f"{'':17}{total_requests:4d} requests  {total_requests / total_wall:6.1f} req/s overall",
+                flush=True,
+            )
+        print(f"companies {Company.objects.count()}, catalog rows {CatalogBoard.objects.count()}")
+    finally:
+        connection.creation.destroy_test_db(old_name, verbosity=0)
+        site.stop()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--boards", type=int, default=200)
-    parser.add_argument("--per-board", type=int, default=50)
+    parser.add_argument("--boards", type=int, default=None, help="200 (100 with --catalog)")
+    parser.add_argument("--per-board", type=int, default=None, help="50 (2 with --catalog)")
     parser.add_argument("--concurrency", type=int, default=32)
+    parser.add_argument("--catalog", action="store_true", help="a catalog-sized refresh from the fake board server")
     options = parser.parse_args()
 
     import django
 
     django.setup()
+    if options.catalog:
+        catalog_run(options.boards or 100, options.per_board or 2)
+        return
+    options.boards = options.boards or 200
+    options.per_board = options.per_board or 50
     from django.db import connection
 
     from ingestion.choices import TriggerKind

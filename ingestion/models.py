@@ -119,3 +119,24 @@ class SourceState(models.Model):
 
     def __str__(self) -> str:
         return f"{self.source} ({'paused' if self.paused else 'active'})"
+
+
+class CatalogBoard(models.Model):
+    """A board catalog entry (ingestion/data/boards.csv) once loaded, and the values it gave its company.
+
+    `setup_sources` reads it to keep staff edits: a company whose fields still equal these values
+    is untouched and follows a changed catalog; one staff edited is left alone; one staff deleted
+    (company now null) is not created again unless `--reset` is asked for.
+    """
+
+    key = models.CharField(max_length=255, unique=True, help_text="The entry's normalized company name.")
+    company = models.ForeignKey("jobs.Company", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    name = models.CharField(max_length=255)
+    website = models.CharField(max_length=500, blank=True)
+    ats_kind = models.CharField(max_length=20)
+    board_token = models.CharField(max_length=200)
+    is_enabled = models.BooleanField(default=True)
+    loaded_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.ats_kind}: {self.board_token})"

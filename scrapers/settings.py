@@ -30,11 +30,19 @@ for _source in SOURCES.values():  # the setting each spider's row in ingestion.s
     if _source.is_spider and _source.base_url_setting:
         globals()[_source.base_url_setting] = getattr(django_settings, _source.base_url_setting)
 MICROSOFT_CAREERS_REQUEST_INTERVAL = django_settings.MICROSOFT_CAREERS_REQUEST_INTERVAL
+# Greenhouse's board API has no paging: a board is one answer with every job's HTML (about 16 KB a
+# job; the largest catalog boards list ~1,400 jobs, ~23 MB). Its own limit, above DOWNLOAD_MAXSIZE.
+GREENHOUSE_DOWNLOAD_MAXSIZE = 96 * 1024 * 1024
 LEVER_PAGE_SIZE = 100
+LEVER_MAX_PAGES = 100  # 10,000 postings a board; the largest catalog board lists about 1,000
 CAREERS_MAX_PAGES = 300  # per careers site, job pages included
 CAREERS_RENDER = "auto"  # auto: render with Chromium only when the plain HTML lists no job links
 
 # --- Politeness -----------------------------------------------------------------------------
+# Each ATS serves every board from one host, so one spider's boards share one download slot:
+# at most CONCURRENT_REQUESTS_PER_DOMAIN in flight, AutoThrottle pacing them to the host's
+# latency and never closer than DOWNLOAD_DELAY (randomized 0.5-1.5x). The catalog's 100+ boards
+# take one request each (Lever: one per 100 postings) at about 2-3 requests/s (bench/README.md).
 ROBOTSTXT_OBEY = django_settings.CRAWL_OBEY_ROBOTS
 # robots.txt rules for our bot's name (and "*") apply, whatever browser string a request carries.
 ROBOTSTXT_USER_AGENT = "gigm8"

@@ -52,7 +52,7 @@ def test_the_workers_consume_every_queue():
 def test_migrations_and_schedules_run_once_before_anything_else_starts():
     migrate = APP_SERVICES["migrate"]
     script = " ".join(_command(migrate))
-    assert script.index("migrate --noinput") < script.index("setup_schedules")
+    assert script.index("migrate --noinput") < script.index("setup_schedules") < script.index("setup_sources")
     assert migrate["restart"] == "no"
     for name, service in APP_SERVICES.items():
         if name != "migrate":
@@ -68,7 +68,7 @@ def test_the_containers_run_as_a_non_root_user():
 def test_every_manage_py_command_the_deploy_files_name_exists():
     text = DOCKERFILE + (ROOT / "docker-compose.yml").read_text()
     named = set(re.findall(r"manage\.py\W+(\w+)", text))
-    assert {"migrate", "setup_schedules", "healthcheck", "collectstatic"} <= named
+    assert {"migrate", "setup_schedules", "setup_sources", "healthcheck", "collectstatic"} <= named
     assert named <= set(get_commands())
 
 

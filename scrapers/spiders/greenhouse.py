@@ -70,7 +70,9 @@ class GreenhouseSpider(BoardSpider):
     def board_requests(self, board: BoardRef) -> Iterator[Any]:
         base = self.settings.get("GREENHOUSE_BASE_URL")
         url = f"{base}/v1/boards/{quote(board.token, safe='')}/jobs?content=true"
-        yield self.board_request(board.token, url, self.parse_board)
+        # The whole board comes in one answer (the API has no paging): its own size limit.
+        maxsize = self.settings.getint("GREENHOUSE_DOWNLOAD_MAXSIZE")
+        yield self.board_request(board.token, url, self.parse_board, meta={"download_maxsize": maxsize})
 
     def parse_board(self, response: TextResponse) -> Iterator[JobItem]:
         board = response.meta["board"]

@@ -1,4 +1,9 @@
-"""Lever postings: GET {base}/v0/postings/{site}?mode=json&skip=N&limit=L, page after page."""
+"""Lever postings: GET {base}/v0/postings/{site}?mode=json&skip=N&limit=L, page after page.
+
+Paging stops at a short page (the last), at LEVER_MAX_PAGES pages, or at a page that brings no
+posting the board has not already listed (an API ignoring `skip` would otherwise be asked for the
+same page forever); the last two leave the board incomplete, so it expires nothing.
+"""
 
 from __future__ import annotations
 
@@ -54,6 +59,10 @@ def lever_posting(posting: dict[str, Any]) -> dict[str, Any]:
 class LeverSpider(BoardSpider):
     name = "lever"
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.seen_ids: dict[str, set[str]] = {}
+
     def _page(self, board: str, skip: int) -> Any:
         base = self.settings.get("LEVER_BASE_URL")
         limit = self.settings.getint("LEVER_PAGE_SIZE")
@@ -70,11 +79,23 @@ class LeverSpider(BoardSpider):
         postings = response.json()
         if not isinstance(postings, list):
             raise ValueError(f"expected a list of postings, got {type(postings).__name__}")
+        seen = self.seen_ids.setdefault(board, set())
+        new = 0
         for posting in postings:
             fields = lever_posting(posting)
+            if fields["external_id"]:
+                if fields["external_id"] in seen:
+                    continue
+                seen.add(fields["external_id"])
+                new += 1
             fields["company_name"] = self.company_name(board)
             yield JobItem(board=board, posting=fields)
         # A full page may have more behind it; a short one is the last.
         if len(postings) >= self.settings.getint("LEVER_PAGE_SIZE"):
-            yield self._page(board, skip + len(postings))
+            page = skip // max(self.settings.getint("LEVER_PAGE_SIZE"), 1) + 1
+            if not new or page >= self.settings.getint("LEVER_MAX_PAGES"):
+                self.boards[board].truncated = True
+                self.logger.warning("board %s: paging stopped after %d page(s) (%d new postings)", board, page, new)
+            else:
+                yield self._page(board, skip + len(postings))
         self.board_done(response)

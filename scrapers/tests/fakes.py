@@ -12,7 +12,7 @@ import json
 from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, quote, urlsplit
 
 from gigm8.tests.local_server import LocalHTTPServer
 
@@ -255,3 +255,40 @@ def microsoft_details(descriptions: dict[str, str]) -> Handler:
         )
 
     return handler
+
+
+# --- Many boards at once: the board catalog, or a benchmark's boards -------------------------
+
+BOARD_PATHS = {
+    "greenhouse": "/v1/boards/{token}/jobs",
+    "lever": "/v0/postings/{token}",
+    "ashby": "/posting-api/job-board/{token}",
+}
+
+
+def board_path(ats_kind: str, token: str) -> str:
+    """The API path the spider of this ATS kind asks for a board's jobs (as the spider quotes it)."""
+    return BOARD_PATHS[ats_kind].format(token=quote(token, safe=""))
+
+
+def serve_boards(site: FakeSite, boards: list[tuple[str, str]], *, jobs_per_board: int = 1) -> dict[str, list[str]]:
+    """Route every (ATS kind, token) to a board of `jobs_per_board` postings in that API's shape.
+
+    Returns the titles served per board path; every title is unique across boards.
+    """
+    served: dict[str, list[str]] = {}
+    for number, (kind, token) in enumerate(boards):
+        titles = [f"Engineer {number}-{n}" for n in range(jobs_per_board)]
+        path = board_path(kind, token)
+        if kind == "greenhouse":
+            jobs = [greenhouse_job((number + 1) * 1000 + n, title) for n, title in enumerate(titles)]
+            site.routes[path] = json_reply(greenhouse_board(jobs))
+        elif kind == "lever":
+            site.routes[path] = lever_pages([lever_posting(f"{token}-{n}", title) for n, title in enumerate(titles)])
+        elif kind == "ashby":
+            jobs = [ashby_job(f"{token}-{n}", title) for n, title in enumerate(titles)]
+            site.routes[path] = json_reply(ashby_board(jobs))
+        else:
+            raise ValueError(f"no fake for ATS kind {kind!r}")
+        served[path] = titles
+    return served

@@ -9,7 +9,7 @@ import pytest
 from ingestion.choices import SyncStatus
 from jobs.choices import AtsKind, EmploymentType, JobLevel, JobStatus, Remote, SalaryPeriod
 from jobs.models import Job
-from jobs.tests.factories import CompanyFactory
+from jobs.tests.factories import CompanyFactory, JobFactory
 from scrapers.tests.fakes import (
     ashby_board,
     ashby_job,
@@ -58,6 +58,32 @@ def test_lever_pages_through_skip_and_limit_and_reads_salary_ranges(fake_site, r
     assert onsite.remote == Remote.ONSITE  # real payloads say "onsite"
     assert onsite.employment_type == EmploymentType.FULL_TIME  # "Permanent"
     assert onsite.country == "GB"
+
+
+@pytest.mark.parametrize(
+    ("route", "max_pages", "asked", "listed"),
+    [
+        ("same page whatever the skip", 100, 2, 2),  # an API ignoring skip: its second page brings nothing new
+        ("pages", 2, 2, 4),  # LEVER_MAX_PAGES reached with more behind
+    ],
+)
+def test_lever_paging_stops_and_expires_nothing_when_it_cannot_reach_the_end(
+    fake_site, run_spider, route, max_pages, asked, listed
+):
+    CompanyFactory(name="Acme Music", ats_kind=AtsKind.LEVER, board_token="acme")
+    stale = JobFactory(source="lever", board="acme", external_id="gone", title="Listed last week")
+    postings = [lever_posting(f"id-{n}", f"Backend Engineer {n}") for n in range(5)]
+    fake_site.routes["/v0/postings/acme"] = (
+        json_reply(postings[:2]) if route == "same page whatever the skip" else lever_pages(postings)
+    )
+
+    log = run_spider("lever", LEVER_BASE_URL=fake_site.url, LEVER_PAGE_SIZE=2, LEVER_MAX_PAGES=max_pages)
+
+    assert fake_site.asked("/v0/postings/acme") == asked
+    assert log.details["boards"]["acme"]["status"] == "incomplete"
+    assert Job.objects.filter(source="lever").exclude(pk=stale.pk).count() == listed
+    stale.refresh_from_db()
+    assert stale.status == JobStatus.ACTIVE  # a partial read expires nothing
 
 
 def test_ashby_reads_compensation_and_skips_unlisted_jobs(fake_site, run_spider):

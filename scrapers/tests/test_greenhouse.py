@@ -127,3 +127,17 @@ def test_a_crawled_description_is_stored_sanitized(fake_site, run_spider):
     job = Job.objects.get(source="greenhouse", external_id="301")
     assert_sanitized(job.description_html)
     assert "alert(" not in job.description
+
+
+def test_a_whole_board_in_one_answer_has_its_own_size_limit(fake_site, run_spider):
+    # Greenhouse has no paging: a big board is one big answer, allowed past the general limit.
+    jobs = [greenhouse_job(n, f"Engineer {n}", content="<p>" + "Ship it. " * 300 + "</p>") for n in range(1, 4)]
+    fake_site.routes["/v1/boards/big/jobs"] = json_reply(greenhouse_board(jobs))
+    settings = {"GREENHOUSE_BASE_URL": fake_site.url, "DOWNLOAD_MAXSIZE": 2000}
+
+    log = run_spider("greenhouse", args={"boards": "big"}, **settings)
+    assert (log.status, log.created) == (SyncStatus.SUCCESS, 3)
+
+    small = run_spider("greenhouse", args={"boards": "big"}, GREENHOUSE_DOWNLOAD_MAXSIZE=2000, **settings)
+    assert small.status == SyncStatus.FAILED  # over its own limit, the board fails, whole
+    assert small.details["boards"]["big"]["status"] == "failed"
