@@ -7,6 +7,7 @@ import json
 from django.contrib import admin
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 
 from gigm8.admin_views import EstimatedCountPaginator
 from ingestion import admin_views
@@ -99,23 +100,30 @@ class SyncLogAdmin(ReadOnlyAdmin):
 
     @admin.display(description="Steps")
     def steps(self, obj: SyncLog) -> str:
-        """A refresh's steps, each linked to its own run."""
-        steps = (obj.details or {}).get("steps") or {}
-        if not steps:
+        """A refresh's steps, each linked to its own run, with that run's status (updated live)."""
+        rows = admin_views.sync_log_step_rows(obj)
+        if not rows:
             return "—"
-        rows = []
-        for name, outcome in steps.items():
-            log_id = outcome.get("log")
-            link = (
-                format_html(
-                    '<a href="{}">run #{}</a>', reverse("admin:ingestion_synclog_change", args=[log_id]), log_id
+        items = format_html_join(
+            "",
+            '<li class="synclog-step" data-step="{}">{}: <strong class="synclog-step-status" data-status="{}" '
+            'style="color: {}">{}</strong> <a class="synclog-step-run" href="{}"{}>{}</a> '
+            '<span class="synclog-step-message">{}</span></li>',
+            (
+                (
+                    row["name"],
+                    row["name"],
+                    row["status"],
+                    row["colour"],
+                    row["status_display"],
+                    row["url"] or "#",
+                    "" if row["url"] else mark_safe(" hidden"),
+                    f"run #{row['log']}" if row["log"] else "",
+                    row["message"],
                 )
-                if log_id
-                else ""
-            )
-            colour = STATUS_COLOURS.get(outcome.get("status"), "#666")
-            rows.append((name, colour, outcome.get("status", ""), link, outcome.get("message", "")))
-        items = format_html_join("", '<li>{}: <strong style="color: {}">{}</strong> {} {}</li>', (row for row in rows))
+                for row in rows
+            ),
+        )
         return format_html('<ul class="synclog-steps">{}</ul>', items)
 
     @admin.display(description="Details")
