@@ -97,11 +97,15 @@ def _own_dead_reason(log: SyncLog, *, now: datetime) -> str | None:
 def sync_log_fail_abandoned(*, source: str | None = None, pk: int | None = None) -> int:
     """Mark running logs whose run is dead (see the module's rule) as failed; return how many."""
     now = timezone.now()
-    candidates = _running(source)
+    # Steps' runs before their parents: a step failed settles its parent, which then ends by its steps.
+    candidates = _running(source).order_by(F("parent").asc(nulls_last=True), "-started_at")
     if pk is not None:
         candidates = candidates.filter(pk=pk)
     count = 0
     for log in candidates:
+        log.refresh_from_db(fields=["status"])
+        if log.status != SyncStatus.RUNNING:
+            continue  # settled meanwhile, by a step of its failed here
         reason = _dead_reason(log, now=now)
         if reason is None:
             continue

@@ -272,6 +272,51 @@ def test_crawl_button_starts_the_chosen_spider_as_a_staff_run(
     assert (message["kwargs"]["spider"], message["kwargs"]["sync_log_id"]) == ("lever", log.pk)
 
 
+@pytest.fixture
+def nothing_configured(settings):
+    settings.ADZUNA_APP_ID = settings.ADZUNA_APP_KEY = ""
+    settings.GCP_PROJECT_ID = settings.GCP_TENANT_ID = ""
+
+
+def _form(html: str, key: str) -> str:
+    start = html.rindex("<form", 0, html.index(f'data-key="{key}"'))
+    return html[start : html.index("</form>", start)]
+
+
+def test_buttons_of_unconfigured_sources_are_disabled_with_the_reason(curator_client, nothing_configured):
+    html = curator_client.get(REFRESH).content.decode()
+    for key, reason in (
+        ("adzuna", "Adzuna is not configured: set ADZUNA_APP_ID and ADZUNA_APP_KEY"),
+        ("cts", "Cloud Talent Solution is not configured (set GCP_PROJECT_ID and GCP_TENANT_ID)"),
+        ("crawl", "Nothing to crawl: set ATS kind and board token (or careers URL) on a company."),
+    ):
+        form = _form(html, key)
+        assert "gigm8-not-ready" in form and f'value="{key}" class="button" disabled' in form
+        assert reason in form
+    for key in ("refresh", "expire"):  # they always have something to do
+        assert "disabled" not in _form(html, key)
+
+
+@pytest.mark.parametrize(("key", "data"), [("adzuna", {}), ("cts", {}), ("crawl", {"choice": "lever"})])
+def test_a_press_on_a_disabled_button_starts_nothing_and_says_why(
+    curator_client, broker, django_capture_on_commit_callbacks, nothing_configured, key, data
+):
+    response = _press(curator_client, key, data, capture=django_capture_on_commit_callbacks)
+    assert response["Location"] == REFRESH
+    assert "Nothing was started." in _messages(response)[0]
+    assert not SyncLog.objects.exists() and broker.all() == []
+
+
+def test_refresh_page_says_what_to_do_when_there_is_nothing(curator_client, nothing_configured):
+    html = curator_client.get(REFRESH).content.decode()
+    assert "No jobs yet" in html and reverse("admin:jobs_company_changelist") in html
+    for source in ("adzuna", "greenhouse", "lever", "ashby", "microsoft", "careers", "cts"):
+        assert f'data-source="{source}" data-ready="0"' in html
+    assert f'href="{reverse("admin:jobs_company_changelist")}?ats_kind__exact=lever"' in html
+    JobFactory()
+    assert "No jobs yet" not in curator_client.get(REFRESH).content.decode()
+
+
 def test_crawl_button_refuses_an_unknown_spider(curator_client, broker, django_capture_on_commit_callbacks):
     response = _press(curator_client, "crawl", {"choice": "monster"}, capture=django_capture_on_commit_callbacks)
     assert response["Location"] == REFRESH
