@@ -11,11 +11,11 @@ from django.utils.safestring import mark_safe
 
 from gigm8.admin_views import EstimatedCountPaginator
 from ingestion import admin_views
-from ingestion.choices import STATUS_COLOURS, TriggerKind
+from ingestion.choices import STATUS_COLOURS, SyncKind, TriggerKind
 from ingestion.models import Alert, SourceState, SyncLog
 from ingestion.selectors import source_health
 from ingestion.services.alerts import source_pause, source_resume
-from ingestion.services.runs import sync_log_fail_abandoned
+from ingestion.services.runs import STEPS_DONE, sync_log_fail_abandoned
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -102,8 +102,8 @@ class SyncLogAdmin(ReadOnlyAdmin):
     def steps(self, obj: SyncLog) -> str:
         """A refresh's steps, each linked to its own run, with that run's status (updated live)."""
         rows = admin_views.sync_log_step_rows(obj)
-        if not rows:
-            return "—"
+        if not rows and obj.kind != SyncKind.REFRESH:
+            return "—"  # a refresh gets its list even before its first step: the page fills it in live
         items = format_html_join(
             "",
             '<li class="synclog-step" data-step="{}">{}: <strong class="synclog-step-status" data-status="{}" '
@@ -128,7 +128,7 @@ class SyncLogAdmin(ReadOnlyAdmin):
 
     @admin.display(description="Details")
     def details_display(self, obj: SyncLog) -> str:
-        details = {key: value for key, value in (obj.details or {}).items() if key != "steps"}
+        details = {key: value for key, value in (obj.details or {}).items() if key not in ("steps", STEPS_DONE)}
         if not details:
             return "—"
         return format_html('<pre style="white-space: pre-wrap">{}</pre>', json.dumps(details, indent=2)[:20_000])

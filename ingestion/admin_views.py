@@ -36,7 +36,7 @@ from ingestion.services.alerts import (
     source_resume,
 )
 from ingestion.services.crawl import CrawlError, crawl_company_enqueue
-from ingestion.services.refresh import source_not_ready
+from ingestion.services.refresh import refresh_steps, source_not_ready
 from ingestion.services.runs import run_enqueue, sync_log_fail_abandoned
 from ingestion.sources import SOURCES, SPIDERS
 from jobs.choices import JobStatus
@@ -220,6 +220,9 @@ def _iso(value: datetime | None) -> str | None:
 def sync_log_step_rows(sync_log: SyncLog) -> list[dict[str, Any]]:
     """A run's steps (a full refresh's), each with the live status of its own run."""
     steps: dict[str, dict[str, Any]] = (sync_log.details or {}).get("steps") or {}
+    # In the order they run (a jsonb object keeps its keys in an order of its own).
+    order = {step.name: index for index, step in enumerate(refresh_steps())}
+    steps = dict(sorted(steps.items(), key=lambda item: (order.get(item[0], len(order)), item[0])))
     children = {child.pk: child for child in SyncLog.objects.filter(pk__in=[o.get("log") for o in steps.values()])}
     rows = []
     for name, outcome in steps.items():

@@ -57,7 +57,9 @@ class SyncLog(models.Model):
     errors = models.PositiveIntegerField(default=0)
     error_sample = models.JSONField(default=list, blank=True, help_text="The first errors, each a short line.")
     details = models.JSONField(default=dict, blank=True, help_text="Per-board or per-page counts.")
-    message = models.TextField(blank=True, help_text="Why a run failed, in one line.")
+    message = models.TextField(
+        blank=True, help_text="Why a run failed or was skipped (or which steps it waits for), in one line."
+    )
 
     class Meta:
         ordering = ["-started_at", "-id"]

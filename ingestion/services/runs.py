@@ -351,7 +351,9 @@ def sync_log_settle(*, pk: int) -> SyncLog | None:
             outcome["message"] = child.message[:300]
             for name in STEP_COUNTS:
                 totals[name] += getattr(child, name)
-        failed = [(name, o) for name, o in steps.items() if o.get("status") == SyncStatus.FAILED]
+        failed = sorted(
+            ((name, o) for name, o in steps.items() if o.get("status") == SyncStatus.FAILED), key=lambda item: item[0]
+        )
         waiting = [name for name, o in steps.items() if o.get("status") == SyncStatus.RUNNING]
         done = bool(log.details.get(STEPS_DONE)) and not waiting
         updates: dict[str, Any] = {
@@ -371,7 +373,7 @@ def sync_log_settle(*, pk: int) -> SyncLog | None:
         log.refresh_from_db()
         if not done:
             return log
-        skipped = [name for name, o in steps.items() if o.get("status") == SyncStatus.SKIPPED]
+        skipped = sorted(name for name, o in steps.items() if o.get("status") == SyncStatus.SKIPPED)
         message = "; ".join(
             part
             for part in (

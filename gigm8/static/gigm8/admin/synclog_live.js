@@ -30,8 +30,8 @@
         var message = document.createElement("span");
         message.className = "synclog-step-message";
         item.appendChild(message);
-        list.appendChild(item);
       }
+      list.appendChild(item);  // appended, or moved to its place: the steps come in the order they run
       var status = item.querySelector(".synclog-step-status");
       status.textContent = step.status_display;
       status.dataset.status = step.status;
