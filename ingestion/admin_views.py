@@ -226,7 +226,7 @@ def sync_log_step_rows(sync_log: SyncLog) -> list[dict[str, Any]]:
     children = {child.pk: child for child in SyncLog.objects.filter(pk__in=[o.get("log") for o in steps.values()])}
     rows = []
     for name, outcome in steps.items():
-        child = children.get(outcome.get("log"))
+        child = children.get(outcome.get("log") or 0)
         status = child.status if child is not None else outcome.get("status", "")
         rows.append(
             {

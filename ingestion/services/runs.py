@@ -344,7 +344,7 @@ def sync_log_settle(*, pk: int) -> SyncLog | None:
         children = {child.pk: child for child in SyncLog.objects.filter(pk__in=[o.get("log") for o in steps.values()])}
         totals = dict.fromkeys(STEP_COUNTS, 0)
         for outcome in steps.values():
-            child = children.get(outcome.get("log"))
+            child = children.get(outcome.get("log") or 0)
             if child is None:
                 continue
             outcome["status"] = child.status
