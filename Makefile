@@ -34,8 +34,9 @@ migrate: install
 	$(PY) manage.py migrate --noinput
 	# The default beat schedules and the board catalog's companies (ingestion/data/boards.csv);
 	# both keep what staff edited, and neither re-creates what staff deleted.
-	$(PY) manage.py setup_schedules
+	# Sources first: a spider's schedule is switched on only once it has boards.
 	$(PY) manage.py setup_sources
+	$(PY) manage.py setup_schedules
 
 run: install system-deps migrate
 	# The demo postings, into an empty embedded database only (DEMO_DATA=0 skips it); one line says what it did.

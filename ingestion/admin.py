@@ -8,14 +8,15 @@ from django.contrib import admin
 from django.shortcuts import redirect
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 
 from gigm8.admin_views import EstimatedCountPaginator, PermissionMessageMixin
 from ingestion import admin_views
-from ingestion.choices import HEALTH_COLOURS, STATUS_COLOURS, HealthState, TriggerKind
+from ingestion.choices import HEALTH_COLOURS, STATUS_COLOURS, HealthState, SyncKind, TriggerKind
 from ingestion.models import Alert, SourceState, SyncLog
 from ingestion.selectors import SourceHealth, source_health
 from ingestion.services.alerts import source_pause, source_resume
-from ingestion.services.runs import sync_log_fail_abandoned
+from ingestion.services.runs import STEPS_DONE, sync_log_fail_abandoned
 from ingestion.sources import SOURCES
 
 
@@ -101,28 +102,35 @@ class SyncLogAdmin(ReadOnlyAdmin):
 
     @admin.display(description="Steps")
     def steps(self, obj: SyncLog) -> str:
-        """A refresh's steps, each linked to its own run."""
-        steps = (obj.details or {}).get("steps") or {}
-        if not steps:
-            return "—"
-        rows = []
-        for name, outcome in steps.items():
-            log_id = outcome.get("log")
-            link = (
-                format_html(
-                    '<a href="{}">run #{}</a>', reverse("admin:ingestion_synclog_change", args=[log_id]), log_id
+        """A refresh's steps, each linked to its own run, with that run's status (updated live)."""
+        rows = admin_views.sync_log_step_rows(obj)
+        if not rows and obj.kind != SyncKind.REFRESH:
+            return "—"  # a refresh gets its list even before its first step: the page fills it in live
+        items = format_html_join(
+            "",
+            '<li class="synclog-step" data-step="{}">{}: <strong class="synclog-step-status" data-status="{}" '
+            'style="color: {}">{}</strong> <a class="synclog-step-run" href="{}"{}>{}</a> '
+            '<span class="synclog-step-message">{}</span></li>',
+            (
+                (
+                    row["name"],
+                    row["name"],
+                    row["status"],
+                    row["colour"],
+                    row["status_display"],
+                    row["url"] or "#",
+                    "" if row["url"] else mark_safe(" hidden"),
+                    f"run #{row['log']}" if row["log"] else "",
+                    row["message"],
                 )
-                if log_id
-                else ""
-            )
-            colour = STATUS_COLOURS.get(outcome.get("status"), "#666")
-            rows.append((name, colour, outcome.get("status", ""), link, outcome.get("message", "")))
-        items = format_html_join("", '<li>{}: <strong style="color: {}">{}</strong> {} {}</li>', (row for row in rows))
+                for row in rows
+            ),
+        )
         return format_html('<ul class="synclog-steps">{}</ul>', items)
 
     @admin.display(description="Details")
     def details_display(self, obj: SyncLog) -> str:
-        details = {key: value for key, value in (obj.details or {}).items() if key != "steps"}
+        details = {key: value for key, value in (obj.details or {}).items() if key not in ("steps", STEPS_DONE)}
         if not details:
             return "—"
         return format_html('<pre style="white-space: pre-wrap">{}</pre>', json.dumps(details, indent=2)[:20_000])

@@ -15,6 +15,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.admin import AdminSite
+from django.core.management import get_commands
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -35,8 +36,11 @@ from ingestion.services.alerts import (
     source_resume,
 )
 from ingestion.services.crawl import CrawlError, crawl_company_enqueue
+from ingestion.services.refresh import refresh_steps, source_not_ready
 from ingestion.services.runs import run_enqueue, sync_log_fail_abandoned
 from ingestion.sources import SOURCES, SPIDERS
+from jobs.choices import JobStatus
+from jobs.models import Job
 
 START_PERMISSION = "ingestion.add_synclog"  # starting a run creates its SyncLog
 
@@ -88,8 +92,41 @@ BUTTONS: list[RunButton] = [
 ]
 
 
-def run_buttons() -> list[RunButton]:
-    return list(BUTTONS)
+@dataclasses.dataclass(frozen=True)
+class ShownButton:
+    """A button as a page shows it now: disabled with the reason when its source is not ready."""
+
+    button: RunButton
+    not_ready: str | None = None  # why nothing can be started (every choice not ready, for a choice)
+    choices: list[tuple[str, str, str | None]] = dataclasses.field(default_factory=list)  # (source, label, why not)
+
+    @property
+    def key(self) -> str:
+        return self.button.key
+
+    @property
+    def label(self) -> str:
+        return self.button.label
+
+    @property
+    def help(self) -> str:
+        return self.button.help
+
+
+def _shown(button: RunButton) -> ShownButton:
+    if button.choices is None:
+        return ShownButton(button=button, not_ready=source_not_ready(source=button.source))
+    choices = [(name, label, source_not_ready(source=name)) for name, label in button.choices()]
+    reasons = [reason for _, _, reason in choices]
+    not_ready = None
+    if choices and all(reasons):
+        not_ready = "Nothing to crawl: set ATS kind and board token (or careers URL) on a company."
+    return ShownButton(button=button, not_ready=not_ready, choices=choices)
+
+
+def run_buttons() -> list[ShownButton]:
+    """The buttons with their state now (the one rule: ingestion.services.refresh.source_not_ready)."""
+    return [_shown(button) for button in BUTTONS]
 
 
 def run_button(key: str) -> RunButton | None:
@@ -105,6 +142,35 @@ def _button_source(button: RunButton, request: HttpRequest) -> str:
     if choice not in names:
         raise ValueError(f"Choose a spider to crawl: one of {', '.join(names)} (got {choice!r}).")
     return choice
+
+
+# --- what each source needs (the Refresh page) -------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class SourceSetup:
+    """A source on the Refresh page: ready, or why not and where to fix it."""
+
+    source: str
+    label: str
+    not_ready: str | None
+    fix_url: str = ""  # the admin page where the next step is done, if there is one
+    fix_label: str = ""
+
+
+def sources_setup() -> list[SourceSetup]:
+    """Every source the refresh runs, ready or not (the one rule: source_not_ready)."""
+    rows = [(name, row.label, row.ats_kind) for name, row in SOURCES.items()]
+    rows.append(("cts", "Cloud Talent Solution sync", ""))
+    companies = reverse("admin:jobs_company_changelist")
+    shown = []
+    for name, label, ats_kind in rows:
+        not_ready = source_not_ready(source=name)
+        fix_url, fix_label = "", ""
+        if ats_kind and not_ready is not None:
+            fix_url, fix_label = f"{companies}?ats_kind__exact={ats_kind}", "Companies"
+        shown.append(SourceSetup(source=name, label=label, not_ready=not_ready, fix_url=fix_url, fix_label=fix_label))
+    return shown
 
 
 def company_crawl_start(*, company: Any, user: Any) -> tuple[SyncLog, bool]:
@@ -151,8 +217,38 @@ def _iso(value: datetime | None) -> str | None:
     return value.isoformat() if value else None
 
 
+def sync_log_step_rows(sync_log: SyncLog) -> list[dict[str, Any]]:
+    """A run's steps (a full refresh's), each with the live status of its own run."""
+    steps: dict[str, dict[str, Any]] = (sync_log.details or {}).get("steps") or {}
+    # In the order they run (a jsonb object keeps its keys in an order of its own).
+    order = {step.name: index for index, step in enumerate(refresh_steps())}
+    steps = dict(sorted(steps.items(), key=lambda item: (order.get(item[0], len(order)), item[0])))
+    children = {child.pk: child for child in SyncLog.objects.filter(pk__in=[o.get("log") for o in steps.values()])}
+    rows = []
+    for name, outcome in steps.items():
+        child = children.get(outcome.get("log") or 0)
+        status = child.status if child is not None else outcome.get("status", "")
+        rows.append(
+            {
+                "name": name,
+                "status": status,
+                "status_display": SyncStatus(status).label if status in SyncStatus.values else status,
+                "colour": STATUS_COLOURS.get(status, "#666"),
+                "log": child.pk if child is not None else None,
+                "url": reverse("admin:ingestion_synclog_change", args=[child.pk]) if child is not None else "",
+                "message": (child.message if child is not None else outcome.get("message", ""))[:300],
+                "running_child": child if child is not None and status == SyncStatus.RUNNING else None,
+            }
+        )
+    return rows
+
+
 def sync_log_status_payload(sync_log: SyncLog) -> dict[str, Any]:
     end = sync_log.finished_at or timezone.now()
+    steps = sync_log_step_rows(sync_log)
+    # A run waiting for its steps shows signs of life through theirs.
+    children = [row["running_child"] for row in steps if row["running_child"]]
+    beats = [log.heartbeat_at or log.started_at for log in (sync_log, *children)]
     return {
         "id": sync_log.pk,
         "status": sync_log.status,
@@ -163,10 +259,11 @@ def sync_log_status_payload(sync_log: SyncLog) -> dict[str, Any]:
         "finished_at": _iso(sync_log.finished_at),
         "seconds": round((end - sync_log.started_at).total_seconds(), 1),
         # Time since the run last counted anything: long silence usually means no worker took it.
-        "quiet_seconds": round((end - (sync_log.heartbeat_at or sync_log.started_at)).total_seconds()),
+        "quiet_seconds": max(0, round((end - max(beats)).total_seconds())),
         "counts": {name: getattr(sync_log, name) for name in SyncLog.COUNTS},
         "message": sync_log.message,
         "error_sample": sync_log.error_sample[:10],
+        "steps": [{key: value for key, value in row.items() if key != "running_child"} for row in steps],
     }
 
 
@@ -187,7 +284,10 @@ def _require(request: HttpRequest, permission: str) -> None:
 @require_GET
 def sync_log_status_view(request: HttpRequest, object_id: int) -> JsonResponse:
     _require(request, "ingestion.view_synclog")
-    sync_log_fail_abandoned(pk=object_id)  # the page polling a run whose process died sees it fail
+    # The page polling a run whose process died sees it fail; a refresh's steps first (their end settles it).
+    for child in SyncLog.objects.filter(parent_id=object_id, status=SyncStatus.RUNNING).values_list("pk", flat=True):
+        sync_log_fail_abandoned(pk=child)
+    sync_log_fail_abandoned(pk=object_id)
     sync_log = get_object_or_404(SyncLog, pk=object_id)
     response = JsonResponse(sync_log_status_payload(sync_log))
     response["Cache-Control"] = "no-store"
@@ -207,6 +307,10 @@ def refresh_page_view(request: HttpRequest, *, admin_site: AdminSite) -> HttpRes
         "running": running,
         "health": source_health(),
         "can_pause": request.user.has_perm(PAUSE_PERMISSION),
+        "sources": sources_setup(),
+        "has_jobs": Job.objects.filter(status=JobStatus.ACTIVE).exists(),
+        # The demo set's command, when this install has it (manage.py load_demo).
+        "has_demo": "load_demo" in get_commands(),
     }
     return TemplateResponse(request, "admin/ingestion/refresh.html", context)
 
@@ -223,6 +327,10 @@ def run_start_view(request: HttpRequest, key: str) -> HttpResponse:
         messages.error(request, str(exc))
         return redirect(reverse("admin:ingestion_synclog_refresh"))
     label = button.label.removesuffix(" now")
+    not_ready = source_not_ready(source=source)
+    if not_ready is not None:  # the button was disabled; a page older than the settings may still post
+        messages.error(request, f"{label}: {not_ready} Nothing was started.")
+        return redirect(reverse("admin:ingestion_synclog_refresh"))
     paused = source_paused_state(source=source)
     if paused is not None:
         messages.error(request, f"{label}: {SourcePaused(paused)}; nothing was started.")

@@ -17,6 +17,8 @@ class SyncStatus(models.TextChoices):
     SUCCESS = "success", "Success"
     PARTIAL = "partial", "Partial"
     FAILED = "failed", "Failed"
+    # Not run: its source is not configured (no keys, no boards). Neither a failure nor a success.
+    SKIPPED = "skipped", "Skipped"
 
 
 class TriggerKind(models.TextChoices):
@@ -45,6 +47,7 @@ STATUS_COLOURS: dict[str, str] = {
     SyncStatus.SUCCESS: "#2e7d32",
     SyncStatus.PARTIAL: "#b26a00",
     SyncStatus.FAILED: "#c62828",
+    SyncStatus.SKIPPED: "#666",
 }
 HEALTH_COLOURS: dict[str, str] = {
     HealthState.HEALTHY: "#2e7d32",

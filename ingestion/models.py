@@ -24,6 +24,15 @@ class SyncLog(models.Model):
     )
     params = models.JSONField(default=dict, blank=True, help_text="The run's arguments.")
     task_id = models.CharField(max_length=255, blank=True)
+    # A step of a bigger run (a full refresh): its end settles the parent's status.
+    parent = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="children",
+        help_text="The run that started this one as one of its steps (a full refresh).",
+    )
 
     status = models.CharField(max_length=10, choices=SyncStatus.choices, default=SyncStatus.RUNNING)
     started_at = models.DateTimeField(auto_now_add=True)
@@ -48,7 +57,9 @@ class SyncLog(models.Model):
     errors = models.PositiveIntegerField(default=0)
     error_sample = models.JSONField(default=list, blank=True, help_text="The first errors, each a short line.")
     details = models.JSONField(default=dict, blank=True, help_text="Per-board or per-page counts.")
-    message = models.TextField(blank=True, help_text="Why a run failed, in one line.")
+    message = models.TextField(
+        blank=True, help_text="Why a run failed or was skipped (or which steps it waits for), in one line."
+    )
 
     class Meta:
         ordering = ["-started_at", "-id"]

@@ -104,7 +104,7 @@ def source_health() -> list[SourceHealth]:
     for health in rows.values():
         finished = list(
             SyncLog.objects.filter(source=health.source)
-            .exclude(status=SyncStatus.RUNNING)
+            .exclude(status__in=(SyncStatus.RUNNING, SyncStatus.SKIPPED))
             .order_by("-started_at", "-id")
             .values_list("fetched", "status")[:STREAK_WINDOW]
         )

@@ -506,7 +506,13 @@ class JobAdmin(PermissionMessageMixin, admin.ModelAdmin):
     @admin.action(description="Re-sync selected jobs to CTS", permissions=["change"])
     def resync_cts(self, request, queryset):
         from ingestion.choices import TriggerKind
+        from ingestion.services.refresh import source_not_ready
         from ingestion.services.runs import run_enqueue
+
+        not_ready = source_not_ready(source="cts")
+        if not_ready is not None:  # the same rule that disables "Sync to CTS now"
+            self.message_user(request, f"Re-sync to CTS: {not_ready} Nothing was marked or started.", messages.ERROR)
+            return None
 
         def apply(qs: QuerySet[Job]) -> int:
             # The CTS sync sends jobs changed since their last sync: mark these changed, then

@@ -37,6 +37,7 @@ from ingestion.services.runs import (
     sync_log_error,
     sync_log_finish,
     sync_log_lock,
+    sync_log_skip,
     sync_log_start_unless_running,
 )
 from ingestion.sources import SOURCES
@@ -82,8 +83,16 @@ def adzuna_board(*, country: str, what: str, where: str = "") -> str:
     return f"{country}:{what}" + (f"@{where}" if where else "")
 
 
+NOT_CONFIGURED = "Adzuna is not configured: set ADZUNA_APP_ID and ADZUNA_APP_KEY (free keys at developer.adzuna.com)."
+
+
+def adzuna_not_ready() -> str | None:
+    """Why Adzuna cannot run (no API keys), or None."""
+    return None if settings.ADZUNA_APP_ID and settings.ADZUNA_APP_KEY else NOT_CONFIGURED
+
+
 def adzuna_enabled() -> bool:
-    return bool(settings.ADZUNA_APP_ID and settings.ADZUNA_APP_KEY)
+    return adzuna_not_ready() is None
 
 
 def adzuna_plan(
@@ -471,6 +480,17 @@ def adzuna_fetch(
     `sync_log`: a run its caller opened (run_enqueue), continued here; else a new one.
     """
     options = options or AdzunaOptions.from_settings()
+    reason = adzuna_not_ready() if client is None else None
+    if reason is not None:
+        return sync_log_skip(
+            kind=SyncKind.SOURCE,
+            source=SOURCE,
+            reason=reason,
+            triggered_by=triggered_by,
+            user=user,
+            task_id=task_id,
+            sync_log=sync_log,
+        )
     try:
         client = client or AdzunaClient.from_settings()
     except PermanentError as exc:
@@ -535,7 +555,7 @@ def adzuna_dry_run(
     return result
 
 
-@register_refresh_step("adzuna", order=100, enabled=adzuna_enabled)
+@register_refresh_step("adzuna", order=100, not_ready=adzuna_not_ready)
 def adzuna_refresh_step(ctx: RefreshContext) -> SyncLog | None:
     progress = (lambda n: ctx.progress("adzuna", n)) if ctx.progress else None
     try:

@@ -150,12 +150,18 @@ def alert_resolve(*, source: str, kind: str, now: datetime | None = None) -> int
 
 
 def _finished(source: str) -> Any:
-    return SyncLog.objects.filter(source=source).exclude(status=SyncStatus.RUNNING).order_by("-finished_at", "-id")
+    """The source's ended runs, newest first; skipped ones (not configured) are no outcome either way."""
+    return (
+        SyncLog.objects.filter(source=source)
+        .exclude(status__in=(SyncStatus.RUNNING, SyncStatus.SKIPPED))
+        .order_by("-finished_at", "-id")
+    )
 
 
 def alerts_evaluate_run(*, sync_log: SyncLog) -> list[Alert]:
     """Open or resolve the incidents a finished run bears on; the alerts opened (announced)."""
-    if sync_log.kind in UNWATCHED_KINDS or sync_log.status == SyncStatus.RUNNING:
+    # A skipped run (its source not configured) neither fails nor recovers a source.
+    if sync_log.kind in UNWATCHED_KINDS or sync_log.status in (SyncStatus.RUNNING, SyncStatus.SKIPPED):
         return []
     source, opened = sync_log.source, []
     if sync_log.status in RESOLVING:

@@ -40,6 +40,8 @@ TOKEN_FORMATS: dict[str, re.Pattern[str]] = {
     AtsKind.GREENHOUSE: re.compile(r"[A-Za-z0-9]+"),
     AtsKind.LEVER: re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*"),
     AtsKind.ASHBY: re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*"),
+    # Microsoft Careers' search API takes the employer's domain.
+    AtsKind.MICROSOFT: re.compile(r"microsoft\.com"),
 }
 COLUMNS = ("name", "website", "ats_kind", "board_token")
 

@@ -36,6 +36,7 @@ from ingestion.services.runs import (
     sync_log_error,
     sync_log_finish,
     sync_log_lock,
+    sync_log_skip,
     sync_log_start,
     sync_log_start_unless_running,
     sync_log_update_details,
@@ -123,6 +124,17 @@ def crawl_boards(*, spider: str, tokens: Sequence[str] | None = None) -> list[Bo
 
 def crawl_has_boards(*, spider: str) -> bool:
     return _crawlable(_ats_kind(spider)).exists()
+
+
+def crawl_not_ready(*, spider: str) -> str | None:
+    """Why the spider has nothing to crawl (no enabled company with a board of its kind), or None."""
+    if crawl_has_boards(spider=spider):
+        return None
+    row = SOURCES[spider]
+    kind = AtsKind(row.ats_kind).label
+    if row.ats_kind == AtsKind.CAREERS:
+        return f"No {row.label.lower()}: set ATS kind “{kind}” and a careers URL on a company."
+    return f"No {row.label} boards: set ATS kind “{kind}” and board token on a company."
 
 
 def crawl_enabled_spiders() -> list[str]:
@@ -318,6 +330,12 @@ def crawl_run(
         )
         if not started:
             raise CrawlAlreadyRunning(sync_log)
+    reason = None if args.get("boards") or args.get("urls") else crawl_not_ready(spider=spider)
+    if reason is not None:
+        # Asked to crawl every board while there is none: say so rather than succeed with 0 jobs.
+        return sync_log_skip(
+            kind=SyncKind.SPIDER, source=spider, reason=reason, triggered_by=triggered_by, sync_log=sync_log
+        )
     command = _runner_command(spider=spider, sync_log=sync_log, args=args, settings_overrides=settings_overrides or {})
     logger.info("crawl %s (sync log #%s): %s", spider, sync_log.pk, " ".join(command[1:]))
     with sync_log_lock(sync_log=sync_log) as held:
@@ -379,7 +397,7 @@ def _register_refresh_steps() -> None:
                 return exc.sync_log
 
         register_refresh_step(
-            f"spider:{spider}", order=order, enabled=functools.partial(crawl_has_boards, spider=spider)
+            f"spider:{spider}", order=order, not_ready=functools.partial(crawl_not_ready, spider=spider)
         )(run)
 
 

@@ -54,6 +54,7 @@ from ingestion.services.runs import (
     sync_log_error,
     sync_log_finish,
     sync_log_lock,
+    sync_log_skip,
     sync_log_start_unless_running,
 )
 from jobs.choices import SalaryPeriod
@@ -296,17 +297,23 @@ def cts_sync(
 ) -> SyncLog | None:
     """Run one sync and return its SyncLog.
 
-    None when CTS is not configured (said once in the log) or when another sync is running.
+    Skipped (recorded, with the reason) when CTS is not configured; None when another sync is running.
     `sync_log`: a log the caller opened (an admin button), used instead of a new one.
     `limit`: at most this many jobs sent and this many deleted. `progress` is called with the
     number of jobs handled after each batch.
     """
     config = client.config if client is not None else cts_config()
     if config is None:
-        if sync_log is not None:
-            sync_log_finish(sync_log=sync_log, status=SyncStatus.FAILED, message=NOT_CONFIGURED)
-            return sync_log
-        return None
+        return sync_log_skip(
+            kind=SyncKind.CTS,
+            source=SOURCE,
+            reason=NOT_CONFIGURED,
+            triggered_by=triggered_by,
+            user=user,
+            params={"full": full, "limit": limit},
+            task_id=task_id,
+            sync_log=sync_log,
+        )
     if sync_log is None:
         sync_log, started = sync_log_start_unless_running(
             kind=SyncKind.CTS,
@@ -516,7 +523,12 @@ def _delete(run: _Run, jobs: list[Job]) -> None:
         run.advance(len(batch))
 
 
-@register_refresh_step("cts", order=1000, enabled=lambda: cts_config() is not None)
+def cts_not_ready() -> str | None:
+    """Why the CTS sync cannot run (not configured), or None."""
+    return NOT_CONFIGURED if cts_config() is None else None
+
+
+@register_refresh_step("cts", order=1000, not_ready=cts_not_ready)
 def cts_refresh_step(ctx: RefreshContext) -> SyncLog | None:
     """The refresh's last step: send what the sources changed (None when a sync is already running)."""
     return cts_sync(triggered_by=ctx.triggered_by, user=ctx.user)

@@ -62,7 +62,19 @@ def _running(source: str | None) -> Any:
 
 
 def _dead_reason(log: SyncLog, *, now: datetime) -> str | None:
-    """Why a running log's run is dead, in one line; None while it may be alive."""
+    """Why a running log's run is dead, in one line; None while it may be alive.
+
+    A run that has done its own work and waits for its steps (details["steps_done"], see
+    sync_log_settle) has no process of its own: it lives as long as one of its children does.
+    """
+    reason = _own_dead_reason(log, now=now)
+    waiting = reason is not None and log.details.get(STEPS_DONE)
+    if waiting and any(_dead_reason(child, now=now) is None for child in _running(None).filter(parent=log)):
+        return None
+    return reason
+
+
+def _own_dead_reason(log: SyncLog, *, now: datetime) -> str | None:
     alive_at = log.heartbeat_at or log.started_at
     if log.owner_pid is None:
         if alive_at < now - timedelta(minutes=settings.SYNC_STALE_MINUTES):
@@ -85,11 +97,15 @@ def _dead_reason(log: SyncLog, *, now: datetime) -> str | None:
 def sync_log_fail_abandoned(*, source: str | None = None, pk: int | None = None) -> int:
     """Mark running logs whose run is dead (see the module's rule) as failed; return how many."""
     now = timezone.now()
-    candidates = _running(source)
+    # Steps' runs before their parents: a step failed settles its parent, which then ends by its steps.
+    candidates = _running(source).order_by(F("parent").asc(nulls_last=True), "-started_at")
     if pk is not None:
         candidates = candidates.filter(pk=pk)
     count = 0
     for log in candidates:
+        log.refresh_from_db(fields=["status"])
+        if log.status != SyncStatus.RUNNING:
+            continue  # settled meanwhile, by a step of its failed here
         reason = _dead_reason(log, now=now)
         if reason is None:
             continue
@@ -100,6 +116,8 @@ def sync_log_fail_abandoned(*, source: str | None = None, pk: int | None = None)
         if failed:
             log.refresh_from_db()
             alerts_after_run(sync_log=log)  # a worker that keeps dying is a source failing too
+            if log.parent_id is not None:
+                sync_log_settle(pk=log.parent_id)
     return count
 
 
@@ -239,7 +257,133 @@ def sync_log_finish(*, sync_log: SyncLog, status: str | None = None, message: st
     )
     sync_log.refresh_from_db()
     alerts_after_run(sync_log=sync_log)
+    if sync_log.parent_id is not None:
+        sync_log_settle(pk=sync_log.parent_id)
     return sync_log
+
+
+def sync_log_skip(
+    *,
+    kind: str,
+    source: str,
+    reason: str,
+    triggered_by: str,
+    user: Any = None,
+    params: dict[str, Any] | None = None,
+    task_id: str = "",
+    sync_log: SyncLog | None = None,
+) -> SyncLog:
+    """Record a run that was not run because its source is not ready (no keys, no boards).
+
+    Closes `sync_log` (a log its caller opened) as skipped, or records a new, already closed
+    one: a run asked for by a schedule, the API or a command leaves a trace saying why nothing
+    happened. Skipped is neither a failure nor a success: alerts and source health pass over it.
+    """
+    if sync_log is not None:
+        return sync_log_finish(sync_log=sync_log, status=SyncStatus.SKIPPED, message=reason)
+    sync_log = SyncLog.objects.create(
+        kind=kind,
+        source=source,
+        triggered_by=triggered_by,
+        triggered_by_user=user if getattr(user, "is_authenticated", False) else None,
+        params=params or {},
+        task_id=task_id or "",
+        status=SyncStatus.RUNNING,
+        heartbeat_at=timezone.now(),
+    )
+    # Ended as it began (started_at is set by the database row's creation).
+    SyncLog.objects.filter(pk=sync_log.pk).update(
+        status=SyncStatus.SKIPPED, finished_at=F("started_at"), message=reason[:1000]
+    )
+    sync_log.refresh_from_db()
+    logger.info("%s run #%s skipped: %s", source, sync_log.pk, reason)
+    return sync_log
+
+
+# --- Runs made of steps (a full refresh) -------------------------------------------------------
+
+# details["steps"] of a run made of steps: name -> {"status", "log" (the step's own run), "message"}.
+# details["steps_done"]: the run has started every step; it ends when the last of them does.
+STEPS_DONE = "steps_done"
+# The counts a step's run adds to its parent (CTS deletions and the children's errors are theirs).
+STEP_COUNTS = ("fetched", "created", "updated", "unchanged", "skipped", "expired")
+
+
+def sync_log_steps_status(statuses: list[str]) -> str:
+    """A run's status from its steps': failed if all failed, partial if any failed or partly did,
+    else success; skipped steps do not count (a run of skipped steps only is a success)."""
+    ran = [status for status in statuses if status != SyncStatus.SKIPPED]
+    if ran and all(status == SyncStatus.FAILED for status in ran):
+        return SyncStatus.FAILED
+    if any(status in (SyncStatus.FAILED, SyncStatus.PARTIAL) for status in ran):
+        return SyncStatus.PARTIAL
+    return SyncStatus.SUCCESS
+
+
+def sync_log_link_child(*, parent: SyncLog, child: SyncLog) -> None:
+    """Make `child` a step of `parent`: its end settles the parent (a run already a step stays its parent's)."""
+    SyncLog.objects.filter(pk=child.pk, parent__isnull=True).exclude(pk=parent.pk).update(parent=parent)
+    child.refresh_from_db(fields=["parent"])
+
+
+def sync_log_settle(*, pk: int) -> SyncLog | None:
+    """Bring a running run made of steps up to date with its steps' runs, and end it once they all have.
+
+    Each step takes its run's current status and message; the counts are the sum of the step
+    runs' counts; errors are the failed steps. Once the run has started every step
+    (details["steps_done"]) and none is running, it ends with the status its steps give
+    (sync_log_steps_status). Called by the run itself when it has started its steps, and by
+    every step's run as it ends (sync_log_finish, sync_log_fail_abandoned), under a row lock on
+    the parent: two steps ending at once settle it one after the other.
+    """
+    with transaction.atomic():
+        log = SyncLog.objects.select_for_update().filter(pk=pk).first()
+        if log is None or log.status != SyncStatus.RUNNING:
+            return log
+        steps: dict[str, dict[str, Any]] = {name: dict(o) for name, o in (log.details.get("steps") or {}).items()}
+        children = {child.pk: child for child in SyncLog.objects.filter(pk__in=[o.get("log") for o in steps.values()])}
+        totals = dict.fromkeys(STEP_COUNTS, 0)
+        for outcome in steps.values():
+            child = children.get(outcome.get("log") or 0)
+            if child is None:
+                continue
+            outcome["status"] = child.status
+            outcome["message"] = child.message[:300]
+            for name in STEP_COUNTS:
+                totals[name] += getattr(child, name)
+        failed = sorted(
+            ((name, o) for name, o in steps.items() if o.get("status") == SyncStatus.FAILED), key=lambda item: item[0]
+        )
+        waiting = [name for name, o in steps.items() if o.get("status") == SyncStatus.RUNNING]
+        done = bool(log.details.get(STEPS_DONE)) and not waiting
+        updates: dict[str, Any] = {
+            **totals,
+            "details": {**log.details, "steps": steps},
+            "errors": len(failed),
+            "error_sample": [f"{name}: {o.get('message') or 'failed'}"[:300] for name, o in failed][:ERROR_SAMPLE_SIZE],
+            "heartbeat_at": timezone.now(),
+        }
+        if done:
+            updates["message"] = ""  # the "waiting for" line: the end's own message replaces it
+        elif log.details.get(STEPS_DONE):
+            # Its own work is done and no process holds it any more: it lives by its steps
+            # (_dead_reason), and says which it waits for.
+            updates.update(owner_host="", owner_pid=None, owner_token="", message=f"waiting for {', '.join(waiting)}")
+        SyncLog.objects.filter(pk=pk).update(**updates)
+        log.refresh_from_db()
+        if not done:
+            return log
+        skipped = sorted(name for name, o in steps.items() if o.get("status") == SyncStatus.SKIPPED)
+        message = "; ".join(
+            part
+            for part in (
+                f"failed: {', '.join(name for name, _ in failed)}" if failed else "",
+                f"skipped: {', '.join(skipped)}" if skipped else "",
+            )
+            if part
+        )
+        status = sync_log_steps_status([o.get("status", "") for o in steps.values()])
+        return sync_log_finish(sync_log=log, status=status, message=message)
 
 
 class _LeaseKeeper:

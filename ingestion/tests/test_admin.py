@@ -145,9 +145,20 @@ def test_job_changelist_carries_the_same_buttons(curator_client):
         assert reverse("admin:ingestion_synclog_run", args=[button.key]) in html
 
 
+@pytest.fixture
+def ready_sources(settings):
+    """Adzuna and CTS configured (their buttons enabled), and a Lever board to crawl."""
+    from jobs.choices import AtsKind
+    from jobs.tests.factories import CompanyFactory
+
+    settings.ADZUNA_APP_ID, settings.ADZUNA_APP_KEY = "app-id", "app-key"
+    settings.GCP_PROJECT_ID, settings.GCP_TENANT_ID = "project", "tenant"
+    CompanyFactory(name="Acme", ats_kind=AtsKind.LEVER, board_token="acme")
+
+
 @pytest.mark.parametrize("key", ["refresh", "cts", "expire", "adzuna"])
 def test_button_opens_a_staff_run_enqueues_its_task_after_commit_and_shows_the_log(
-    curator_client, curator, broker, django_capture_on_commit_callbacks, key
+    curator_client, curator, broker, django_capture_on_commit_callbacks, key, ready_sources
 ):
     button = admin_views.run_button(key)
     kind, task, _ = run_task(source=button.source)
@@ -175,7 +186,7 @@ def test_nothing_is_enqueued_when_the_transaction_rolls_back(
 
 @pytest.mark.parametrize("key", ["refresh", "cts", "expire"])
 def test_a_button_for_a_run_already_going_says_so_and_starts_nothing(
-    curator_client, broker, django_capture_on_commit_callbacks, key
+    curator_client, broker, django_capture_on_commit_callbacks, key, ready_sources
 ):
     button = admin_views.run_button(key)
     kind, _, _ = run_task(source=button.source)
@@ -236,15 +247,16 @@ def test_the_worker_continues_the_staff_run_the_button_opened(
         assert log.expired == 1
 
 
-def test_crawl_button_offers_each_spider(curator_client):
+def test_crawl_button_offers_each_spider(curator_client, ready_sources):
     html = curator_client.get(REFRESH).content.decode()
     assert 'name="choice"' in html
-    for spider in ("greenhouse", "lever", "ashby", "microsoft", "careers"):
-        assert f'<option value="{spider}">' in html
+    assert '<option value="lever">' in html  # it has a board
+    for spider in ("greenhouse", "ashby", "microsoft", "careers"):
+        assert f'<option value="{spider}" disabled' in html
 
 
 def test_crawl_button_starts_the_chosen_spider_as_a_staff_run(
-    curator_client, curator, broker, django_capture_on_commit_callbacks
+    curator_client, curator, broker, django_capture_on_commit_callbacks, ready_sources
 ):
     response = _press(curator_client, "crawl", {"choice": "lever"}, capture=django_capture_on_commit_callbacks)
     log = SyncLog.objects.get()
@@ -260,6 +272,51 @@ def test_crawl_button_starts_the_chosen_spider_as_a_staff_run(
     assert (message["kwargs"]["spider"], message["kwargs"]["sync_log_id"]) == ("lever", log.pk)
 
 
+@pytest.fixture
+def nothing_configured(settings):
+    settings.ADZUNA_APP_ID = settings.ADZUNA_APP_KEY = ""
+    settings.GCP_PROJECT_ID = settings.GCP_TENANT_ID = ""
+
+
+def _form(html: str, key: str) -> str:
+    start = html.rindex("<form", 0, html.index(f'data-key="{key}"'))
+    return html[start : html.index("</form>", start)]
+
+
+def test_buttons_of_unconfigured_sources_are_disabled_with_the_reason(curator_client, nothing_configured):
+    html = curator_client.get(REFRESH).content.decode()
+    for key, reason in (
+        ("adzuna", "Adzuna is not configured: set ADZUNA_APP_ID and ADZUNA_APP_KEY"),
+        ("cts", "Cloud Talent Solution is not configured (set GCP_PROJECT_ID and GCP_TENANT_ID)"),
+        ("crawl", "Nothing to crawl: set ATS kind and board token (or careers URL) on a company."),
+    ):
+        form = _form(html, key)
+        assert "gigm8-not-ready" in form and f'value="{key}" class="button" disabled' in form
+        assert reason in form
+    for key in ("refresh", "expire"):  # they always have something to do
+        assert "disabled" not in _form(html, key)
+
+
+@pytest.mark.parametrize(("key", "data"), [("adzuna", {}), ("cts", {}), ("crawl", {"choice": "lever"})])
+def test_a_press_on_a_disabled_button_starts_nothing_and_says_why(
+    curator_client, broker, django_capture_on_commit_callbacks, nothing_configured, key, data
+):
+    response = _press(curator_client, key, data, capture=django_capture_on_commit_callbacks)
+    assert response["Location"] == REFRESH
+    assert "Nothing was started." in _messages(response)[0]
+    assert not SyncLog.objects.exists() and broker.all() == []
+
+
+def test_refresh_page_says_what_to_do_when_there_is_nothing(curator_client, nothing_configured):
+    html = curator_client.get(REFRESH).content.decode()
+    assert "No jobs yet" in html and reverse("admin:jobs_company_changelist") in html
+    for source in ("adzuna", "greenhouse", "lever", "ashby", "microsoft", "careers", "cts"):
+        assert f'data-source="{source}" data-ready="0"' in html
+    assert f'href="{reverse("admin:jobs_company_changelist")}?ats_kind__exact=lever"' in html
+    JobFactory()
+    assert "No jobs yet" not in curator_client.get(REFRESH).content.decode()
+
+
 def test_crawl_button_refuses_an_unknown_spider(curator_client, broker, django_capture_on_commit_callbacks):
     response = _press(curator_client, "crawl", {"choice": "monster"}, capture=django_capture_on_commit_callbacks)
     assert response["Location"] == REFRESH
@@ -268,7 +325,7 @@ def test_crawl_button_refuses_an_unknown_spider(curator_client, broker, django_c
 
 
 def test_crawl_button_for_a_spider_already_crawling_starts_nothing(
-    curator_client, broker, django_capture_on_commit_callbacks
+    curator_client, broker, django_capture_on_commit_callbacks, ready_sources
 ):
     running = SyncLogFactory(kind=SyncKind.SPIDER, source="lever", heartbeat_at=timezone.now())
     response = _press(curator_client, "crawl", {"choice": "lever"}, capture=django_capture_on_commit_callbacks)
@@ -403,7 +460,8 @@ def test_refresh_log_links_each_step_to_its_run(curator_client):
         },
     )
     html = curator_client.get(reverse("admin:ingestion_synclog_change", args=[refresh.pk])).content.decode()
-    assert f'<a href="{reverse("admin:ingestion_synclog_change", args=[child.pk])}">run #{child.pk}</a>' in html
+    url = reverse("admin:ingestion_synclog_change", args=[child.pk])
+    assert f'<a class="synclog-step-run" href="{url}">run #{child.pk}</a>' in html
     assert "not configured" in html
 
 

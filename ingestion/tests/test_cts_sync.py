@@ -369,17 +369,21 @@ def test_not_configured_is_skipped_with_a_clear_message(settings, monkeypatch, c
     monkeypatch.setattr(cts_module, "_said_not_configured", False)
     JobFactory()
     with caplog.at_level(logging.INFO):
-        assert cts_sync() is None
-        assert cts_sync() is None
+        first, second = cts_sync(), cts_sync()
     assert [r.getMessage() for r in caplog.records].count(NOT_CONFIGURED) == 1
-    assert not SyncLog.objects.exists()
+    # Each run asked for (a schedule, the API) leaves a trace saying why nothing happened: skipped, not failed.
+    assert [(log.status, log.message) for log in (first, second)] == [(SyncStatus.SKIPPED, NOT_CONFIGURED)] * 2
     with pytest.raises(CommandError, match="not configured"):
         call_command("sync_cts")
-    # A log a caller opened (the admin's button) ends failed with the reason.
+    # A log a caller opened (the admin's button) ends skipped with the reason.
     log = sync_log_start(kind=SyncKind.CTS, source="cts", triggered_by=TriggerKind.STAFF)
     assert sync_cts.apply(kwargs={"sync_log_id": log.pk}).get() == log.pk
     log.refresh_from_db()
-    assert (log.status, log.message) == (SyncStatus.FAILED, NOT_CONFIGURED)
+    assert (log.status, log.message) == (SyncStatus.SKIPPED, NOT_CONFIGURED)
+    # A schedule's tick records one more skipped run.
+    tick = SyncLog.objects.get(pk=sync_cts.apply(kwargs={"triggered_by": TriggerKind.SCHEDULE}).get())
+    assert (tick.status, tick.triggered_by) == (SyncStatus.SKIPPED, TriggerKind.SCHEDULE)
+    assert tick.finished_at == tick.started_at
 
 
 def test_command_syncs_and_reports(cts_settings, capsys):

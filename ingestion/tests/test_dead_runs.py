@@ -28,7 +28,9 @@ from ingestion.choices import SyncStatus
 from ingestion.models import SyncLog
 from ingestion.services.runs import sync_log_is_running
 from ingestion.tests.test_admin import isolated_broker
-from jobs.models import Job
+from jobs.choices import AtsKind
+from jobs.models import Company, Job
+from jobs.tests.factories import CompanyFactory
 from scrapers.tests.conftest import FAST
 from scrapers.tests.fakes import FakeSite, greenhouse_board, greenhouse_job, json_reply
 
@@ -217,6 +219,8 @@ def _start_crawl(site: FakeSite, **env: str) -> tuple[subprocess.Popen, int, Syn
 
 
 def _crawl_now(client) -> str:
+    if not Company.objects.filter(ats_kind=AtsKind.GREENHOUSE, board_token="acme").exists():
+        CompanyFactory(name="Acme", ats_kind=AtsKind.GREENHOUSE, board_token="acme")  # the button needs a board
     with isolated_broker():  # the task is queued where no worker takes it
         response = client.post(reverse("admin:ingestion_synclog_run", args=["crawl"]), {"choice": "greenhouse"})
     return " ".join(str(m) for m in response.wsgi_request._messages)

@@ -28,7 +28,7 @@ def source_step(ctx):
     return sync_log_finish(sync_log=log)
 
 
-@refresh_module.register_refresh_step("test-off", order=300, enabled=lambda: False)
+@refresh_module.register_refresh_step("test-off", order=300, not_ready=lambda: "off for this test")
 def disabled_step(ctx):
     CALLS.append("off")
 

@@ -519,10 +519,39 @@ def test_reindex_queues_the_selected_jobs_for_a_rebuild(curator_client, broker, 
     assert message["kwargs"]["rebuild"] is True
 
 
+@pytest.fixture
+def cts_configured(settings):
+    settings.GCP_PROJECT_ID, settings.GCP_TENANT_ID = "project", "tenant"
+
+
+def test_resync_cts_without_cts_says_why_and_marks_or_starts_nothing(
+    curator_client, broker, django_capture_on_commit_callbacks, settings
+):
+    settings.GCP_PROJECT_ID = ""
+    synced_at = timezone.now() - timedelta(hours=1)
+    job = JobFactory(cts_synced_at=synced_at)
+    Job.objects.update(updated_at=synced_at - timedelta(minutes=1))
+    for confirm in (False, True):  # refused at once, and a confirmation posted anyway is refused too
+        data = {
+            "action": "resync_cts",
+            "_selected_action": [job.pk],
+            "index": 0,
+            **({"confirm": "yes"} if confirm else {}),
+        }
+        with django_capture_on_commit_callbacks(execute=True):
+            response = curator_client.post(CHANGELIST, data, follow=True)
+        messages = " ".join(str(m) for m in response.context["messages"])
+        assert "Cloud Talent Solution is not configured" in messages and "Nothing was marked or started" in messages
+    assert not SyncLog.objects.exists() and broker.all() == []
+    job.refresh_from_db()
+    assert job.updated_at < job.cts_synced_at  # not marked changed
+
+
 def test_resync_cts_marks_jobs_changed_and_starts_a_staff_sync(
     curator_client,
     broker,
     django_capture_on_commit_callbacks,
+    cts_configured,
 ):
     synced_at = timezone.now() - timedelta(hours=1)
     jobs = JobFactory.create_batch(2, cts_synced_at=synced_at)
@@ -543,6 +572,7 @@ def test_resync_cts_while_a_sync_runs_starts_nothing(
     curator_client,
     broker,
     django_capture_on_commit_callbacks,
+    cts_configured,
 ):
     running = SyncLogFactory(kind=SyncKind.CTS, source="cts", heartbeat_at=timezone.now())
     job = JobFactory()

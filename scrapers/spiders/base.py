@@ -60,8 +60,6 @@ class BoardSpider(scrapy.Spider):
 
     # Spiders crawling URLs that staff or users give refuse internal addresses (netguard).
     guard_addresses: ClassVar[bool] = False
-    # Boards crawled when neither arguments nor Company rows name any.
-    default_boards: ClassVar[tuple[BoardRef, ...]] = ()
 
     def __init__(self, *args: Any, boards: str = "", **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -90,8 +88,6 @@ class BoardSpider(scrapy.Spider):
             self.start_error = str(exc)  # the pipeline records it: the run failed
             self.logger.error("cannot crawl: %s", exc)
             return
-        if not refs and not self.requested_boards:
-            refs = list(self.default_boards)
         if not refs:
             self.logger.warning("no boards to crawl: add enabled companies or pass -a boards=…")
         for ref in refs:

@@ -41,8 +41,7 @@ def microsoft_posting(position: dict[str, Any], detail: dict[str, Any] | None, *
 
 
 class MicrosoftSpider(BoardSpider):
-    name = "microsoft"
-    default_boards = (BoardRef(token="microsoft.com", company_name="Microsoft"),)
+    name = "microsoft"  # its board: a company of ATS kind Microsoft Careers, board token "microsoft.com"
 
     def __init__(self, *args: Any, max_positions: str = "0", **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -141,6 +141,7 @@ def test_microsoft_pages_fetches_descriptions_backs_off_on_429_and_drops_malform
     throttled = [json_reply({"status": 429, "error": {"message": "slow down"}}, 429, {"Retry-After": "1"})]
     fake_site.routes["/api/pcsx/position_details"] = lambda query: throttled.pop() if throttled else details(query)
 
+    CompanyFactory(name="Microsoft", ats_kind=AtsKind.MICROSOFT, board_token="microsoft.com")
     log = run_spider("microsoft", MICROSOFT_CAREERS_BASE_URL=fake_site.url)
 
     board = log.details["boards"]["microsoft.com"]

@@ -143,6 +143,7 @@ def test_default_schedules_include_each_spider_once():
 @pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
 def test_a_crawl_that_dies_is_closed_failed_and_the_next_run_starts(fake_site, run_spider):
+    CompanyFactory(name="Microsoft", ats_kind=AtsKind.MICROSOFT, board_token="microsoft.com")
     dead = run_spider("microsoft", args={"max_positions": "lots"}, MICROSOFT_CAREERS_BASE_URL=fake_site.url)
     assert dead.status == SyncStatus.FAILED
     assert "max_positions: expected a whole number" in dead.message

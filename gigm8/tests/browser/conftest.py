@@ -119,10 +119,11 @@ def celery_broker_prefix():
 
 @pytest.fixture
 def celery_worker_process(celery_broker_prefix, transactional_db):
-    """start(**env): a real `celery -A gigm8 worker` on the ingest queue, on this test database."""
+    """start(**env): a real `celery -A gigm8 worker` on the ingest queue, on this test database
+    (start(queues="ingest,default,scrape", ...) to take crawls as well)."""
     started: list[subprocess.Popen] = []
 
-    def start(**extra_env: str) -> subprocess.Popen:
+    def start(queues: str = "ingest,default", **extra_env: str) -> subprocess.Popen:
         env = {
             **os.environ,
             "DJANGO_SETTINGS_MODULE": "gigm8.tests.browser.worker_settings",
@@ -141,7 +142,7 @@ def celery_worker_process(celery_broker_prefix, transactional_db):
                 "gigm8",
                 "worker",
                 "-Q",
-                "ingest,default",
+                queues,
                 "--pool=threads",
                 "--concurrency=2",
                 "--without-gossip",
