@@ -52,7 +52,7 @@ def test_the_workers_consume_every_queue():
 def test_migrations_and_schedules_run_once_before_anything_else_starts():
     migrate = APP_SERVICES["migrate"]
     script = " ".join(_command(migrate))
-    assert script.index("migrate --noinput") < script.index("setup_schedules") < script.index("setup_sources")
+    assert script.index("migrate --noinput") < script.index("setup_sources") < script.index("setup_schedules")
     assert migrate["restart"] == "no"
     for name, service in APP_SERVICES.items():
         if name != "migrate":

@@ -15,7 +15,8 @@ from ingestion.choices import SyncKind, SyncStatus, TriggerKind
 from ingestion.models import SyncLog
 from ingestion.services.catalog import catalog_entries
 from ingestion.services.refresh import refresh_run, refresh_start
-from jobs.models import Job
+from jobs.choices import AtsKind
+from jobs.models import Company, Job
 from scrapers.tests.fakes import board_path, serve_boards
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
@@ -29,7 +30,9 @@ def test_a_full_refresh_crawls_every_catalog_board_the_fake_serves(fake_site, mo
         monkeypatch.setenv(name, fake_site.url)
     monkeypatch.setenv("CRAWL_HTTP_CACHE", "false")
     call_command("setup_sources", verbosity=0)
-    entries = catalog_entries()
+    # Microsoft Careers (one catalog row, its own API) has its own tests; the three ATS kinds here.
+    Company.objects.filter(ats_kind=AtsKind.MICROSOFT).delete()
+    entries = [entry for entry in catalog_entries() if entry.ats_kind != AtsKind.MICROSOFT]
     boards = [(entry.ats_kind, entry.board_token) for entry in entries]
     # Every board but one of each kind answers; the missing ones are boards that moved away (404).
     gone = {next(b for b in boards if b[0] == kind) for kind in ("greenhouse", "lever", "ashby")}
