@@ -156,20 +156,27 @@ class SourceSetup:
     not_ready: str | None
     fix_url: str = ""  # the admin page where the next step is done, if there is one
     fix_label: str = ""
+    next_step: str = "Runs in the full refresh, and from its button."
+
+
+DEMO_NEXT_STEP = (
+    "Shipped demo postings: loaded by manage.py load_demo, never by a refresh; load_demo --remove removes them."
+)
 
 
 def sources_setup() -> list[SourceSetup]:
-    """Every source the refresh runs, ready or not (the one rule: source_not_ready)."""
-    rows = [(name, row.label, row.ats_kind) for name, row in SOURCES.items()]
-    rows.append(("cts", "Cloud Talent Solution sync", ""))
+    """Every source, ready or not (the one rule: source_not_ready); the demo files said to be what they are."""
+    rows = [(name, row.label, row.ats_kind, row.demo) for name, row in SOURCES.items()]
+    rows.append(("cts", "Cloud Talent Solution sync", "", False))
     companies = reverse("admin:jobs_company_changelist")
     shown = []
-    for name, label, ats_kind in rows:
+    for name, label, ats_kind, demo in rows:
         not_ready = source_not_ready(source=name)
         fix_url, fix_label = "", ""
         if ats_kind and not_ready is not None:
             fix_url, fix_label = f"{companies}?ats_kind__exact={ats_kind}", "Companies"
-        shown.append(SourceSetup(source=name, label=label, not_ready=not_ready, fix_url=fix_url, fix_label=fix_label))
+        row = SourceSetup(source=name, label=label, not_ready=not_ready, fix_url=fix_url, fix_label=fix_label)
+        shown.append(dataclasses.replace(row, next_step=DEMO_NEXT_STEP) if demo else row)
     return shown
 
 

@@ -138,9 +138,13 @@ def test_make_run_on_a_fresh_machine_shows_a_working_job_board(first_run, browse
 
     # The Refresh page: what is not set up says so, and nothing there is a failure.
     page.goto(f"{base}/admin/ingestion/synclog/refresh/")
-    adzuna = page.locator("main, #content").first
-    expect(adzuna).to_contain_text("Adzuna")
-    expect(adzuna).to_contain_text("not configured")
+    rows = page.locator("#gigm8-sources tr.gigm8-source-row")
+    expect(rows.filter(has_text="Adzuna")).to_contain_text("Not configured")
+    expect(rows.filter(has_text="Cloud Talent Solution")).to_contain_text("Not configured")
+    expect(rows.filter(has_text="Greenhouse")).to_contain_text("Ready")  # the catalog's boards
+    expect(rows.filter(has_text="Demo data").first).to_contain_text("never by a refresh")
+    expect(page.get_by_role("button", name="Fetch Adzuna now")).to_be_disabled()
+    expect(page.get_by_role("button", name="Sync to CTS now")).to_be_disabled()
     screenshots(page, "refresh-page")
 
 
