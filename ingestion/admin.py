@@ -174,9 +174,10 @@ class SyncLogAdmin(ReadOnlyAdmin):
 
 
 def _every_source(health: list[SourceHealth]) -> list[SourceHealth]:
-    """The health rows plus one for each source in the sources table that has never run."""
+    """The health rows plus one for each source in the sources table that has never run (the demo aside)."""
     known = {h.source for h in health}
-    never_run = [SourceHealth(source=name) for name in SOURCES if name not in known]
+    # The demo files are not a source to watch until they are loaded.
+    never_run = [SourceHealth(source=name) for name, row in SOURCES.items() if name not in known and not row.demo]
     return sorted([*health, *never_run], key=lambda h: h.source)
 
 
