@@ -42,6 +42,7 @@ def test_the_shipped_catalog_has_a_hundred_boards_of_known_kinds_with_well_forme
         AtsKind.GREENHOUSE: r"[a-z0-9]+",  # boards.greenhouse.io/<token>
         AtsKind.LEVER: r"[A-Za-z0-9][A-Za-z0-9-]*",  # jobs.lever.co/<token>
         AtsKind.ASHBY: r"[a-z0-9][a-z0-9.-]*",  # jobs.ashbyhq.com/<token>
+        AtsKind.MICROSOFT: r"microsoft\.com",  # its search API's domain parameter
     }
     for entry in entries:
         assert re.fullmatch(formats[entry.ats_kind], entry.board_token), entry

@@ -132,8 +132,10 @@ def test_twenty_parallel_5mb_uploads_leave_liveness_answering(web):
     elapsed = time.monotonic() - started
 
     statuses = Counter(status for status, _, _ in answers)
-    assert set(statuses) <= {422, 503}, (statuses, [body for _, body, _ in answers])
-    assert statuses[422] >= 1  # one file at a time was read, until the timeout
+    # Each file read is refused: cut off at the timeout (422) or, on a fast run, found to hold more
+    # text than a resume (413); the others wait for the slot, then get a 503.
+    assert set(statuses) <= {413, 422, 503}, (statuses, [body for _, body, _ in answers])
+    assert statuses[422] + statuses[413] >= 1  # one file at a time was read
     for status, body, _ in answers:
         assert body["error"]["fields"]["resume_file"], body
         if status == 503:
