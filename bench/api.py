@@ -214,21 +214,21 @@ def scratch_database_url(args: argparse.Namespace) -> str:
             host=base["HOST"], port=base["PORT"] or None, user=base["USER"], password=base["PASSWORD"] or None
         )
         auth = f"{quote(base['USER'])}:{quote(base['PASSWORD'])}@" if base["PASSWORD"] else f"{quote(base['USER'])}@"
-        url = f"postgres://{auth}{quote(base['HOST'], safe='')}:{base['PORT'] or 5432}/{SCRATCH_DB}"
+        url = f"postgres://{auth}{quote(base['HOST'], safe='')}:{base['PORT'] or 5432}/{args.database}"
     else:
         from gigm8.lib import embedded_pg
 
         var = Path(os.environ.get("GIGM8_VAR_DIR", ROOT / "var"))
         db = embedded_pg.start(var / "postgres")  # held until this process exits
         conninfo = dict(host=db["HOST"], user=db["USER"])
-        url = f"postgres://{db['USER']}@{quote(db['HOST'], safe='')}/{SCRATCH_DB}"
+        url = f"postgres://{db['USER']}@{quote(db['HOST'], safe='')}/{args.database}"
     with psycopg.connect(dbname="postgres", autocommit=True, **conninfo) as conn:
-        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [SCRATCH_DB]).fetchone()
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [args.database]).fetchone()
         if exists and args.fresh:
-            conn.execute(f'DROP DATABASE "{SCRATCH_DB}" WITH (FORCE)')
+            conn.execute(f'DROP DATABASE "{args.database}" WITH (FORCE)')
             exists = None
         if not exists:
-            conn.execute(f'CREATE DATABASE "{SCRATCH_DB}"')
+            conn.execute(f'CREATE DATABASE "{args.database}"')
     return url
 
 
@@ -603,11 +603,16 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3, help="turns each target takes, sharing --seconds (3)")
     parser.add_argument("--fresh", action="store_true", help="drop and rebuild the scratch database")
     parser.add_argument("--no-explain", action="store_true", help="skip the EXPLAIN section")
+    parser.add_argument(
+        "--database", default=SCRATCH_DB, help=f"scratch database name (default {SCRATCH_DB}; another keeps runs apart)"
+    )
     args = parser.parse_args()
     if args.jobs < 1000 or not 1 <= args.seconds <= 300 or not 1 <= args.connections <= 64:
         parser.error("--jobs at least 1000, --seconds 1 to 300, --connections 1 to 64")
     if not 1 <= args.rounds <= args.seconds:
         parser.error("--rounds from 1 to --seconds")
+    if not re.fullmatch(r"[a-z_][a-z0-9_]{0,62}", args.database):
+        parser.error("--database: lower-case letters, digits and underscores")
 
     sys.path.insert(0, str(ROOT))
     database_url = scratch_database_url(args)
