@@ -36,6 +36,7 @@ from django.utils.cache import patch_vary_headers
 from django.utils.http import parse_etags
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from jobs.selectors import listing_version
 
@@ -104,14 +105,18 @@ class _Served(Exception):
         self.response = response
 
 
-class CachedReadsMixin:
-    """For a DRF view(set): anonymous reads of `cached_actions` come from the response cache."""
+class CachedReadsMixin(APIView):
+    """For a DRF view(set): anonymous reads of `cached_actions` come from the response cache.
+
+    A cached answer is a plain HttpResponse, which DRF's dispatch takes as it is (its stubs type
+    handle_exception and finalize_response as DRF Responses only: hence the ignores).
+    """
 
     cached_actions: frozenset[str] = frozenset({"list", "retrieve"})
     _cache_key: str | None = None
 
     def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
-        super().initial(request, *args, **kwargs)  # type: ignore[misc]  # authentication, permissions, throttles
+        super().initial(request, *args, **kwargs)  # authentication, permissions, throttles
         self._cache_key = None
         if not self._cacheable(request):
             return
@@ -120,15 +125,15 @@ class CachedReadsMixin:
         if isinstance(hit, CachedAnswer):
             raise _Served(_not_modified(hit) if _names_etag(request, hit.etag) else hit.response())
 
-    def handle_exception(self, exc: Exception) -> HttpResponseBase:
+    def handle_exception(self, exc: Exception) -> HttpResponseBase:  # type: ignore[override]
         if isinstance(exc, _Served):
             return exc.response
-        return super().handle_exception(exc)  # type: ignore[misc]
+        return super().handle_exception(exc)
 
-    def finalize_response(
+    def finalize_response(  # type: ignore[override]
         self, request: Request, response: HttpResponseBase, *args: Any, **kwargs: Any
     ) -> HttpResponseBase:
-        response = super().finalize_response(request, response, *args, **kwargs)  # type: ignore[misc]
+        response = super().finalize_response(request, response, *args, **kwargs)  # type: ignore[arg-type]
         if request.method not in _READS or not settings.API_CACHE_SECONDS:
             return response
         patch_vary_headers(response, VARY)
