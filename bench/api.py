@@ -15,7 +15,10 @@ What it does, in one run:
    writing the same JSON with json.dumps. Both answers are checked to hold the same jobs and counts.
 4. wrk (or, without wrk, a Python load generator) for --seconds on each target, after a short
    warm-up, in --rounds turns that alternate between the two (so a busy machine weighs on both
-   alike); requests/s, p50 and p99 of both, and the ratio API / floor.
+   alike); requests/s, p50 and p99 of both, and the ratio API / floor. With the response cache on
+   (API_CACHE_SECONDS, default 30; --cache-seconds 0 turns it off) every API request under load
+   after the first is a cache hit: nothing writes jobs meanwhile.
+5. One client, one at a time: the typical listing as a cache miss, a hit and a 304 (medians, p95).
 
 The typical listing is `?remote=remote&employment_type=FULL_TIME&salary_min=80000&facets=remote,employment_type`.
 Throttling stays on (as in production), at a rate no client reaches, counted in Redis when it runs.
@@ -214,21 +217,21 @@ def scratch_database_url(args: argparse.Namespace) -> str:
             host=base["HOST"], port=base["PORT"] or None, user=base["USER"], password=base["PASSWORD"] or None
         )
         auth = f"{quote(base['USER'])}:{quote(base['PASSWORD'])}@" if base["PASSWORD"] else f"{quote(base['USER'])}@"
-        url = f"postgres://{auth}{quote(base['HOST'], safe='')}:{base['PORT'] or 5432}/{SCRATCH_DB}"
+        url = f"postgres://{auth}{quote(base['HOST'], safe='')}:{base['PORT'] or 5432}/{args.database}"
     else:
         from gigm8.lib import embedded_pg
 
         var = Path(os.environ.get("GIGM8_VAR_DIR", ROOT / "var"))
         db = embedded_pg.start(var / "postgres")  # held until this process exits
         conninfo = dict(host=db["HOST"], user=db["USER"])
-        url = f"postgres://{db['USER']}@{quote(db['HOST'], safe='')}/{SCRATCH_DB}"
+        url = f"postgres://{db['USER']}@{quote(db['HOST'], safe='')}/{args.database}"
     with psycopg.connect(dbname="postgres", autocommit=True, **conninfo) as conn:
-        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [SCRATCH_DB]).fetchone()
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [args.database]).fetchone()
         if exists and args.fresh:
-            conn.execute(f'DROP DATABASE "{SCRATCH_DB}" WITH (FORCE)')
+            conn.execute(f'DROP DATABASE "{args.database}" WITH (FORCE)')
             exists = None
         if not exists:
-            conn.execute(f'CREATE DATABASE "{SCRATCH_DB}"')
+            conn.execute(f'CREATE DATABASE "{args.database}"')
     return url
 
 
@@ -463,7 +466,7 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_server(database_url: str, port: int) -> subprocess.Popen:
+def start_server(database_url: str, port: int, cache_seconds: int | None = None) -> subprocess.Popen:
     env = dict(os.environ)
     env.update(
         BENCH_API_SERVE="1",
@@ -477,6 +480,8 @@ def start_server(database_url: str, port: int) -> subprocess.Popen:
     )
     if url := redis_url():
         env["REDIS_URL"] = url
+    if cache_seconds is not None:
+        env["API_CACHE_SECONDS"] = str(cache_seconds)
     gunicorn = ROOT / ".venv" / "bin" / "gunicorn"
     cmd = [
         str(gunicorn if gunicorn.exists() else shutil.which("gunicorn")),
@@ -536,6 +541,42 @@ def check_same_answer(port: int) -> None:
     assert (a["count"], a["count_is_estimate"]) == (f["count"], False), (a["count"], f["count"])
     assert a["results"] == f["results"], "the two pages' rows differ"
     log(f"same answer from both: {len(a['results'])} jobs, facets {json.dumps(a['facets'])}")
+
+
+def cache_probe(port: int, count: int = 100) -> None:
+    """Single client, keep-alive: the typical listing as a cache miss (a salary_min just below
+    80,000 not asked before: the same work), as a hit (the same URL again) and as a 304
+    (If-None-Match with its ETag). With the cache off, the first kind only ("no cache")."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    start = 80000 - count - random.randrange(0, 5000)  # values no run of the last 30 s asked for
+
+    def timed(path: str, headers: dict[str, str] | None = None) -> tuple[float, http.client.HTTPResponse, bytes]:
+        began = time.perf_counter()
+        conn.request("GET", path, headers=headers or {})
+        response = conn.getresponse()
+        body = response.read()
+        return (time.perf_counter() - began) * 1000, response, body
+
+    typical = f"/api/jobs/?{TYPICAL}"
+    _, first, _ = timed(typical)
+    etag = first.getheader("ETag")
+    kinds: dict[str, list[float]] = {"miss" if etag else "no cache": [], "hit": [], "304": []}
+    for index in range(count):
+        ms, response, _ = timed(f"/api/jobs/?{TYPICAL.replace('salary_min=80000', f'salary_min={start + index}')}")
+        assert response.status == 200, response.status
+        kinds["miss" if etag else "no cache"].append(ms)
+        if etag:
+            ms, response, _ = timed(typical)
+            assert response.status == 200, response.status
+            kinds["hit"].append(ms)
+            ms, response, body = timed(typical, {"If-None-Match": etag})
+            assert response.status == 304 and body == b"", response.status
+            kinds["304"].append(ms)
+    conn.close()
+    for kind, times in kinds.items():
+        if times:
+            q = statistics.quantiles(times, n=20)
+            log(f"single client, {kind:8}: median {statistics.median(times):6.2f} ms   p95 {q[18]:6.2f} ms   ({count})")
 
 
 def _ms(text: str) -> float:
@@ -603,11 +644,22 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3, help="turns each target takes, sharing --seconds (3)")
     parser.add_argument("--fresh", action="store_true", help="drop and rebuild the scratch database")
     parser.add_argument("--no-explain", action="store_true", help="skip the EXPLAIN section")
+    parser.add_argument(
+        "--cache-seconds",
+        type=int,
+        default=None,
+        help="API_CACHE_SECONDS for the server (default: the settings' 30; 0 turns the response cache off)",
+    )
+    parser.add_argument(
+        "--database", default=SCRATCH_DB, help=f"scratch database name (default {SCRATCH_DB}; another keeps runs apart)"
+    )
     args = parser.parse_args()
     if args.jobs < 1000 or not 1 <= args.seconds <= 300 or not 1 <= args.connections <= 64:
         parser.error("--jobs at least 1000, --seconds 1 to 300, --connections 1 to 64")
     if not 1 <= args.rounds <= args.seconds:
         parser.error("--rounds from 1 to --seconds")
+    if not re.fullmatch(r"[a-z_][a-z0-9_]{0,62}", args.database):
+        parser.error("--database: lower-case letters, digits and underscores")
 
     sys.path.insert(0, str(ROOT))
     database_url = scratch_database_url(args)
@@ -636,7 +688,7 @@ def main() -> None:
     log(f"\nload generator: {generator}, {args.connections} connections, {args.seconds} s per target")
     log(f"gunicorn 2 workers; {os.cpu_count()} cores shared by server, database and load generator")
     port = free_port()
-    server = start_server(database_url, port)
+    server = start_server(database_url, port, args.cache_seconds)
     try:
         check_same_answer(port)
         targets = {
@@ -655,6 +707,7 @@ def main() -> None:
                 r = load(url, share, args.connections)
                 rounds[name].append(r)
                 log(f"  round {index + 1} {name}: {r['requests'] / r['seconds']:8.1f} req/s   p50 {r['p50']:7.2f} ms")
+        cache_probe(port)
     finally:
         stop_server(server)
     rps = {}

@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
+from django.db import DEFAULT_DB_ALIAS, connections, router
 from django.db.models import Count, DecimalField, Exists, F, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce, Greatest, Least, TruncDate
 from django.utils import timezone
@@ -55,6 +56,28 @@ TOP_COMPANIES = 20
 # Counts count a column of job_public_facets_idx, never NULL, so they stay index-only scans
 # (COUNT(id) would read every row from the table; Django allows no COUNT(*) with a filter).
 _ROW = "remote"
+
+
+# The sequence every write to jobs_job or jobs_company moves on (statement-level triggers, see
+# migration 0016_listing_version_sequence_bumped_by_writes).
+LISTING_VERSION_SEQUENCE = "jobs_listing_version"
+
+
+def listing_version() -> str:
+    """Changes whenever a statement writes jobs or companies (a new, changed, hidden, expired,
+    (re)embedded or deleted job; a company edited or blocked), however it was written.
+
+    Read from the database the listing is read from (a replica's version moves as it replays the
+    writes, so a lagging replica's version lags with its data). A replica and the primary number
+    their versions differently (a replica shows the value the primary logged, up to 32 ahead), so
+    the version names which one it comes from. Reading it is one row of the sequence: cheap per request.
+    """
+    alias = router.db_for_read(Job) or DEFAULT_DB_ALIAS
+    with connections[alias].cursor() as cursor:
+        cursor.execute(f"SELECT last_value, is_called FROM {LISTING_VERSION_SEQUENCE}")
+        value, called = cursor.fetchone()
+    where = "p" if alias == DEFAULT_DB_ALIAS else "r"
+    return f"{where}{value if called else 0}"
 
 
 def _blocked_companies() -> QuerySet[Company, Mapping[str, Any]]:

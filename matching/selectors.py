@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import math
 import threading
-import time
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.db import connection
 
 from jobs.choices import JobStatus
 from jobs.models import SEARCH_CONFIG, Job
+from jobs.selectors import listing_version
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,34 +30,14 @@ class CorpusStats:
         return math.log((self.title_documents + 1) / (self.title_df.get(lexeme, 0) + 0.5))
 
 
-_version_lock = threading.Lock()
-_version_memo: tuple[float, str] = (0.0, "")
-
-
 def match_index_version() -> str:
-    """Changes whenever a job is added, changed, hidden, expired or (re)embedded.
+    """Changes whenever a job is added, changed, hidden, expired or (re)embedded, at once.
 
-    Part of every match cache key, so cached results do not outlive the jobs they ranked. A new
-    job shows at once (max(id), an index lookup); changes to existing jobs need a scan of the
-    table (tens of ms at 50,000 jobs), so that part is re-read at most every
-    MATCH_VERSION_CHECK_SECONDS per process: a cached result may outlive an edit by that long.
+    Part of every match cache key, so cached results do not outlive the jobs they ranked. It is
+    the listing version (jobs.selectors.listing_version): every statement that writes the jobs
+    table moves it, an embedding's update included.
     """
-    global _version_memo
-    table = Job._meta.db_table
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT max(id) FROM {table}")
-        (top,) = cursor.fetchone()
-        now = time.monotonic()
-        with _version_lock:
-            checked_until, changes = _version_memo
-            if now >= checked_until:
-                cursor.execute(f"SELECT count(*), max(updated_at), max(embedded_at) FROM {table}")
-                count, updated, embedded = cursor.fetchone()
-                changes = (
-                    f"{count}.{updated.timestamp() if updated else 0:.6f}.{embedded.timestamp() if embedded else 0:.6f}"
-                )
-                _version_memo = (now + settings.MATCH_VERSION_CHECK_SECONDS, changes)
-    return f"{top}.{changes}"
+    return listing_version()
 
 
 _stats_lock = threading.Lock()

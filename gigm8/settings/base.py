@@ -250,9 +250,6 @@ MATCH_PARSE_SLOT_DIR = VAR_DIR / "parse-slots"  # lock files, one per slot
 # by default). Loaded from disk only; nothing is downloaded at run time.
 MATCH_EMBEDDING_MODEL = env.env_str("MATCH_EMBEDDING_MODEL", str(BASE_DIR / "matching" / "data" / "minilm_static"))
 MATCH_INDEX_BATCH_SIZE = env.env_int("MATCH_INDEX_BATCH_SIZE", 256, min_value=1, max_value=10000)
-# How often (seconds) a process re-reads whether existing jobs changed, for the match cache key;
-# new jobs are seen at once. A cached match may outlive an edit by this long.
-MATCH_VERSION_CHECK_SECONDS = env.env_int("MATCH_VERSION_CHECK_SECONDS", 5, min_value=0, max_value=3600)
 
 # --- Database (last: every plain value above is checked before a server starts) -----------
 # PostgreSQL with pgvector. With no DATABASE_URL, an embedded PostgreSQL 18 + pgvector
@@ -298,6 +295,10 @@ def _throttle_rate(name: str, default: str) -> str:
 # production, so every API process shares the counts). API_THROTTLE_ANON / API_THROTTLE_USER.
 API_THROTTLE_ANON = _throttle_rate("API_THROTTLE_ANON", "120/minute")
 API_THROTTLE_USER = _throttle_rate("API_THROTTLE_USER", "600/minute")
+# Seconds an anonymous API read (listing, detail, stats, companies, sources) is kept in the cache
+# and may be kept by a browser or CDN (Cache-Control max-age), keyed by the listing version
+# (jobs.api.caching). 0: no response cache, no validators.
+API_CACHE_SECONDS = env.env_int("API_CACHE_SECONDS", 30, min_value=0, max_value=3600)
 API_PAGE_SIZE = env.env_int("API_PAGE_SIZE", 20, min_value=1, max_value=100)
 # How many reverse proxies of ours stand in front of gunicorn (docker-compose's nginx: 1). Only
 # their X-Forwarded-For entries are believed: the throttle, the metrics access check and the logs

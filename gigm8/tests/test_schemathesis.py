@@ -50,7 +50,6 @@ def wsgi_in_test_transaction():
 @pytest.fixture
 def seeded(db, settings, wsgi_in_test_transaction):
     """A few companies and jobs (embedded, some expired or hidden) so detail and similar routes have data."""
-    settings.MATCH_VERSION_CHECK_SECONDS = 0
     companies = [CompanyFactory() for _ in range(3)]
     jobs = [
         JobFactory(

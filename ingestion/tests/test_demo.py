@@ -205,8 +205,7 @@ def test_production_settings_refuse_with_one_line(args):
     ]
 
 
-def test_a_pasted_resume_matches_demo_jobs(settings):
-    settings.MATCH_VERSION_CHECK_SECONDS = 0
+def test_a_pasted_resume_matches_demo_jobs():
     selectors._stats = None
     cache.delete_pattern(f"{services.CACHE_PREFIX}:*")
     load()

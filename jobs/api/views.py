@@ -3,7 +3,8 @@
 Each viewset states what it serves: its queryset, serializer, filter set and pagination. The
 listing's filters run in jobs.api.filtering.FilterSetBackend, its keyset pages and facet counts
 in jobs.api.pagination.KeysetPagination; the OpenAPI descriptions live in jobs.api.openapi and
-the older routes (/jobs, /admin/refresh-jobs) in jobs.api.legacy.
+the older routes (/jobs, /admin/refresh-jobs) in jobs.api.legacy. Anonymous reads are served
+from the response cache in jobs.api.caching.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from rest_framework.serializers import BaseSerializer
 
 from gigm8.api_parsers import JSONParser
 from ingestion.selectors import source_list
+from jobs.api.caching import CachedReadsMixin
 from jobs.api.filtering import FilterSetBackend
 from jobs.api.openapi import COMPANY_SCHEMA, JOB_SCHEMA, SOURCE_SCHEMA
 from jobs.api.pagination import CompanyPagination, KeysetPagination
@@ -45,7 +47,9 @@ ADD_JOB, CHANGE_JOB, DELETE_JOB = (model_permission(action, Job) for action in (
 
 
 @JOB_SCHEMA
-class JobViewSet(viewsets.ModelViewSet):
+class JobViewSet(CachedReadsMixin, viewsets.ModelViewSet):
+    # Anonymous reads come from the response cache (jobs.api.caching), keyed by the listing version.
+    cached_actions = frozenset({"list", "retrieve", "stats"})
     serializer_class = JobDetailSerializer
     filter_backends = [FilterSetBackend]
     filterset_class = JobFilterSet
@@ -121,7 +125,7 @@ class JobViewSet(viewsets.ModelViewSet):
 
 
 @SOURCE_SCHEMA
-class SourceViewSet(viewsets.ViewSet):
+class SourceViewSet(CachedReadsMixin, viewsets.ViewSet):
     permission_classes = [permissions.AllowAny]
 
     def list(self, request: Request) -> Response:
@@ -129,7 +133,7 @@ class SourceViewSet(viewsets.ViewSet):
 
 
 @COMPANY_SCHEMA
-class CompanyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class CompanyViewSet(CachedReadsMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     queryset = company_list_public().order_by("name", "id")
     serializer_class = CompanySerializer
     filter_backends = [FilterSetBackend]

@@ -50,3 +50,29 @@ def test_stored_description_html_is_sanitized_in_batches_and_nothing_else_moves(
     assert after == before  # the hash, updated_at, the plain text and locks are left alone (see the docstring)
     # Run again (an interrupted migration is re-run whole): nothing left to change.
     assert sanitize_migration.sanitize_stored_descriptions(connection=connection, table=Job._meta.db_table) == 0
+
+
+listing_version_migration = importlib.import_module("jobs.migrations.0016_listing_version_sequence_bumped_by_writes")
+
+
+def test_the_listing_version_migration_reverses_and_reapplies():
+    from jobs.selectors import listing_version
+
+    def run(statements: list[str]) -> None:
+        with connection.cursor() as cursor:
+            for statement in statements:
+                cursor.execute(statement)
+
+    def triggers() -> set[str]:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT tgname FROM pg_trigger WHERE tgname LIKE '%%listing_version'")
+            return {name for (name,) in cursor.fetchall()}
+
+    assert triggers() == {"jobs_job_listing_version", "jobs_company_listing_version"}
+    run(listing_version_migration.BACKWARD)  # DDL is transactional: the test's rollback restores it
+    assert triggers() == set()
+    JobFactory()  # writes go on without the trigger
+    run(listing_version_migration.FORWARD)
+    before = listing_version()
+    JobFactory()
+    assert listing_version() != before

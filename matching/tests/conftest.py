@@ -13,12 +13,9 @@ def encoder():
 
 
 @pytest.fixture(autouse=True)
-def _fresh_match_state(settings):
+def _fresh_match_state():
     # Corpus statistics are kept per process and cache entries per run: start every test clean.
-    # Tests change jobs and match again at once: read the index version on every request.
-    settings.MATCH_VERSION_CHECK_SECONDS = 0
     selectors._stats = None
-    selectors._version_memo = (0.0, "")
     _forget_cached_state()
     yield
     _forget_cached_state()

@@ -97,13 +97,26 @@ def test_index_task_embeds_the_given_jobs(make_job):
     assert job.embedding is not None and job.embedded_at is not None
 
 
-def test_new_jobs_invalidate_at_once_and_edits_within_the_check_interval(make_job, settings):
-    settings.MATCH_VERSION_CHECK_SECONDS = 3600
+def test_new_edited_and_embedded_jobs_invalidate_the_match_cache_at_once(make_job):
     job = make_job(**PYTHON_JOB)
-    services.resume_match(text=PYTHON_RESUME)
-    job.title = "Python Engineer"
-    job.save()  # an edit (updated_at moves): seen at the next check, not before
+    assert services.resume_match(text=PYTHON_RESUME).cached is False
     assert services.resume_match(text=PYTHON_RESUME).cached is True
-    make_job(**NURSING_JOB)  # a new job: seen at once
+    job.title = "Python Engineer"
+    job.save()  # an edit
+    assert services.resume_match(text=PYTHON_RESUME).cached is False
+    assert services.resume_match(text=PYTHON_RESUME).cached is True
+    services.job_embeddings_index(job_ids=[job.pk])  # re-embedded: only embedding and embedded_at move
+    assert services.resume_match(text=PYTHON_RESUME).cached is False
+    make_job(**NURSING_JOB)  # a new job
+    assert services.resume_match(text=PYTHON_RESUME).cached is False
+
+
+def test_a_write_outside_the_orm_invalidates_the_match_cache(make_job):
+    from django.db import connection
+
+    make_job(**PYTHON_JOB)
+    services.resume_match(text=PYTHON_RESUME)
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE jobs_job SET status = 'hidden'")
     fresh = services.resume_match(text=PYTHON_RESUME)
-    assert fresh.cached is False
+    assert fresh.cached is False and fresh.jobs == []
