@@ -27,7 +27,6 @@ Throttling stays on (as in production), at a rate no client reaches, counted in 
 from __future__ import annotations
 
 import argparse
-import csv
 import http.client
 import json
 import os
@@ -41,14 +40,16 @@ import subprocess
 import sys
 import threading
 import time
-from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
 
 ROOT = Path(__file__).resolve().parent.parent
-DATA = ROOT.parent / "shared" / "data" / "job_postings"
+sys.path.insert(0, str(ROOT))
+
+from bench import corpus  # noqa: E402  (the scratch database and its seeder)
+from bench.corpus import log  # noqa: E402
+
 SCRATCH_DB = "gigm8_bench_api"
 TYPICAL = "remote=remote&employment_type=FULL_TIME&salary_min=80000&facets=remote,employment_type"
 PAGE_SIZE = 20
@@ -201,38 +202,8 @@ def __getattr__(name: str) -> Any:
 # --- the runner ---------------------------------------------------------------------------------
 
 
-def log(message: str) -> None:
-    print(message, flush=True)
-
-
 def scratch_database_url(args: argparse.Namespace) -> str:
-    """Create the scratch database (on DATABASE_URL's server, or the embedded one) and return its URL."""
-    import psycopg
-
-    if os.environ.get("DATABASE_URL"):
-        import dj_database_url
-
-        base = dj_database_url.parse(os.environ["DATABASE_URL"])
-        conninfo = dict(
-            host=base["HOST"], port=base["PORT"] or None, user=base["USER"], password=base["PASSWORD"] or None
-        )
-        auth = f"{quote(base['USER'])}:{quote(base['PASSWORD'])}@" if base["PASSWORD"] else f"{quote(base['USER'])}@"
-        url = f"postgres://{auth}{quote(base['HOST'], safe='')}:{base['PORT'] or 5432}/{args.database}"
-    else:
-        from gigm8.lib import embedded_pg
-
-        var = Path(os.environ.get("GIGM8_VAR_DIR", ROOT / "var"))
-        db = embedded_pg.start(var / "postgres")  # held until this process exits
-        conninfo = dict(host=db["HOST"], user=db["USER"])
-        url = f"postgres://{db['USER']}@{quote(db['HOST'], safe='')}/{args.database}"
-    with psycopg.connect(dbname="postgres", autocommit=True, **conninfo) as conn:
-        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [args.database]).fetchone()
-        if exists and args.fresh:
-            conn.execute(f'DROP DATABASE "{args.database}" WITH (FORCE)')
-            exists = None
-        if not exists:
-            conn.execute(f'CREATE DATABASE "{args.database}"')
-    return url
+    return corpus.scratch_database_url(args.database, fresh=args.fresh)
 
 
 def redis_url() -> str:
@@ -243,175 +214,13 @@ def redis_url() -> str:
         return ""
 
 
-# --- seeding ------------------------------------------------------------------------------------
+# --- seeding: bench/corpus.py ----------------------------------------------------------------------
 
-
-def load_postings() -> list[dict[str, str]]:
-    """Real postings (title, description, company, location, category) from ../shared/data."""
-    csv.field_size_limit(10**8)
-    pool: list[dict[str, str]] = []
-    if not DATA.is_dir():
-        log(f"NOTE: {DATA} is absent: seeding with generated text instead of real postings.")
-        words = ["python", "data", "engineer", "nurse", "sales", "manager", "cloud", "analyst", "care"]
-        rng = random.Random(1)
-        for i in range(2000):
-            text = " ".join(rng.choice(words) for _ in range(300))
-            pool.append(
-                {"title": f"{rng.choice(words).title()} {i}", "description": text, "company": "", "location": "",
-                 "category": ""}
-            )  # fmt: skip
-        return pool
-    with open(DATA / "adzuna_uk_salary" / "Train_rev1.csv", encoding="utf-8") as f:
-        for row in csv.DictReader(f):
-            pool.append(
-                {
-                    "title": row["Title"],
-                    "description": row["FullDescription"],
-                    "company": row["Company"],
-                    "location": row["LocationRaw"],
-                    "category": row["Category"],
-                }
-            )
-    with open(DATA / "glassdoor_ds" / "glassdoor_jobs.csv", encoding="utf-8") as f:
-        for row in csv.DictReader(f):
-            pool.append(
-                {
-                    "title": row["Job Title"],
-                    "description": row["Job Description"],
-                    "company": row["Company Name"].split("\n")[0],
-                    "location": row["Location"],
-                    "category": row["Sector"] if row["Sector"] != "-1" else "",
-                }
-            )
-    with open(DATA / "google_job_skills" / "job_skills.csv", encoding="utf-8") as f:
-        for row in csv.DictReader(f, delimiter=";"):
-            text = "\n".join(row[k] for k in ("Responsibilities", "Minimum Qualifications", "Preferred Qualifications"))
-            pool.append(
-                {
-                    "title": row["Title"],
-                    "description": text,
-                    "company": row["Company"],
-                    "location": row["Location"],
-                    "category": row["Category"],
-                }
-            )
-    log(f"postings pool: {len(pool)} real postings from {DATA}")
-    return pool
-
-
-CITIES = [
-    ("London", "GB", 51.5074, -0.1278),
-    ("Manchester", "GB", 53.4808, -2.2426),
-    ("Leeds", "GB", 53.8008, -1.5491),
-    ("Edinburgh", "GB", 55.9533, -3.1883),
-    ("Dublin", "IE", 53.3498, -6.2603),
-    ("Paris", "FR", 48.8566, 2.3522),
-    ("Berlin", "DE", 52.52, 13.405),
-    ("Amsterdam", "NL", 52.3676, 4.9041),
-    ("New York", "US", 40.7128, -74.006),
-    ("San Francisco", "US", 37.7749, -122.4194),
-    ("Austin", "US", 30.2672, -97.7431),
-    ("Toronto", "CA", 43.6532, -79.3832),
-    ("Sydney", "AU", -33.8688, 151.2093),
-    ("Singapore", "SG", 1.3521, 103.8198),
-    ("Bangalore", "IN", 12.9716, 77.5946),
-]
-SKILLS = ["python", "django", "sql", "postgresql", "aws", "docker", "kubernetes", "java", "react", "excel", "nursing"]
-WEIGHTED = {
-    "remote": (["onsite", "hybrid", "remote"], [60, 20, 20]),
-    "employment_type": (["FULL_TIME", "PART_TIME", "CONTRACTOR", "TEMPORARY", "INTERN"], [65, 12, 13, 5, 5]),
-    "job_level": (["", "ENTRY_LEVEL", "EXPERIENCED", "MANAGER", "DIRECTOR"], [30, 20, 35, 10, 5]),
-    "source": (["adzuna", "greenhouse", "lever", "ashby", "careers"], [50, 20, 15, 10, 5]),
-    "status": (["active", "expired", "hidden"], [90, 7, 3]),
-}
+load_postings = corpus.load_postings
 
 
 def seed(count: int) -> None:
-    from django.db import connection
-    from django.utils.text import slugify
-
-    from jobs.models import Company, Job
-
-    have = Job.objects.count()
-    if have >= count:
-        log(f"scratch database already holds {have:,} jobs (use --fresh to rebuild)")
-        return
-    if have:
-        Job.objects.all().delete()
-    rng = random.Random(42)
-    pool = load_postings()
-    started = time.perf_counter()
-    names = sorted({p["company"].strip() for p in pool if p["company"].strip()})
-    names += [f"Company {i}" for i in range(2000 - len(names))]
-    companies = Company.objects.bulk_create(
-        [
-            Company(
-                name=n[:255],
-                normalized_name=f"{i}:{n.lower()}"[:255],
-                slug=f"{slugify(n)[:200]}-{i}",
-                is_blocked=(i % 100 == 7),
-            )
-            for i, n in enumerate(names)
-        ]
-    )
-    by_name = {c.name: c.id for c in companies}
-    company_ids = [c.id for c in companies]
-    now = datetime.now(UTC)
-    skip = {"id", "search_vector", "embedding", "embedded_at", "cts_synced_at", "expired_at", "expires_at"}
-    fields = [f for f in Job._meta.concrete_fields if f.name not in skip]
-    columns = [f.column for f in fields]
-    defaults = {f.attname: f.get_default() for f in fields}
-    with connection.cursor() as cursor:
-        raw = cursor.connection  # psycopg 3
-        with raw.cursor() as cur, cur.copy(f"COPY jobs_job (id, {', '.join(columns)}) FROM STDIN") as copy:
-            for i in range(1, count + 1):
-                posting = pool[i % len(pool)]
-                pick = {k: rng.choices(values, weights)[0] for k, (values, weights) in WEIGHTED.items()}
-                city, country, lat, lng = rng.choice(CITIES)
-                annual = None
-                if rng.random() < 0.7:
-                    low = Decimal(int(rng.lognormvariate(10.9, 0.45)) // 1000 * 1000)
-                    annual = (low, (low * Decimal("1.25")).quantize(Decimal(1)))
-                posted = None if rng.random() < 0.05 else now - timedelta(seconds=rng.uniform(0, 60 * 86400))
-                row = dict(defaults)
-                row.update(
-                    title=posting["title"][:300],
-                    description=posting["description"][:2500],
-                    company_id=by_name.get(posting["company"].strip()) or rng.choice(company_ids),
-                    location=f"{city}, {country}",
-                    city=city,
-                    country=country,
-                    latitude=lat + rng.uniform(-0.2, 0.2),
-                    longitude=lng + rng.uniform(-0.2, 0.2),
-                    remote=pick["remote"],
-                    employment_type=pick["employment_type"],
-                    job_level=pick["job_level"],
-                    is_internship=pick["employment_type"] == "INTERN",
-                    category=posting["category"][:200],
-                    skills=rng.sample(SKILLS, 3),
-                    apply_url=f"https://jobs.example.com/{i}",
-                    source=pick["source"],
-                    external_id=str(i),
-                    posted_at=posted,
-                    first_seen_at=now - timedelta(days=rng.uniform(0, 60)),
-                    last_seen_at=now,
-                    created_at=now,
-                    updated_at=now,
-                    status=pick["status"],
-                    # 3 % are another source's copy of an earlier job.
-                    duplicate_of_id=rng.randrange(1, i) if i > 100 and rng.random() < 0.03 else None,
-                    locked_fields=[],
-                )
-                if annual:
-                    row.update(salary_min=annual[0], salary_max=annual[1], salary_currency="GBP",
-                               salary_period="year", salary_annual_min=annual[0], salary_annual_max=annual[1],
-                               salary_source="structured", salary_is_predicted=rng.random() < 0.2)  # fmt: skip
-                copy.write_row([i, *(row[f.attname] for f in fields)])
-                if i % 20000 == 0:
-                    log(f"  {i:,} jobs written ({time.perf_counter() - started:.0f} s)")
-        cursor.execute("SELECT setval(pg_get_serial_sequence('jobs_job', 'id'), %s)", [count])
-        cursor.execute("ANALYZE jobs_job; ANALYZE jobs_company")
-    log(f"seeded {count:,} jobs and {len(companies):,} companies in {time.perf_counter() - started:.0f} s")
+    corpus.seed(count)
 
 
 # --- EXPLAIN --------------------------------------------------------------------------------------
