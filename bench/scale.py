@@ -168,6 +168,7 @@ def measures(client: Client, reps: int) -> dict[str, dict[str, Any]]:
 
     from jobs.filters import FACET_FILTERS
     from jobs.models import Job
+    from jobs.selectors import job_list_public
 
     big = (
         Job.objects.filter(status="active", company__is_blocked=False)
@@ -176,11 +177,8 @@ def measures(client: Client, reps: int) -> dict[str, dict[str, Any]]:
         .order_by("-n")
         .first()
     )
-    similar_ids = list(
-        Job.objects.filter(status="active", duplicate_of__isnull=True)
-        .order_by("?")
-        .values_list("id", flat=True)[: reps + 2]
-    )
+    # Public jobs only (a blocked company's job answers 404).
+    similar_ids = list(job_list_public().order_by("?").values_list("id", flat=True)[: reps + 2])
     listing = {
         "listing, no filter": "",
         "typical filter + facets": bench_api.TYPICAL,
