@@ -21,3 +21,37 @@ class JobSkillProfile(models.Model):
 
     def __str__(self) -> str:
         return f"skills of job {self.job_id}"
+
+
+class CorpusStatsGeneration(models.Model):
+    """One complete set of corpus term statistics (matching.services.corpus_stats_refresh).
+
+    Written whole in one transaction with its CorpusTermFrequency rows, so a reader sees either
+    the previous set or this one; the newest generation (highest id) is the one matches read.
+    """
+
+    documents = models.PositiveIntegerField(help_text="Active jobs when the statistics were computed.")
+    computed_at = models.DateTimeField()
+    index_version = models.CharField(max_length=40, help_text="jobs.selectors.listing_version() when computed.")
+    seconds = models.FloatField(default=0.0, help_text="How long computing and storing took.")
+
+    def __str__(self) -> str:
+        return f"corpus statistics #{self.pk} ({self.documents} jobs, {self.computed_at:%Y-%m-%d %H:%M})"
+
+
+class CorpusTermFrequency(models.Model):
+    """A lexeme's document frequencies over the active jobs' search_vector, in one generation."""
+
+    # No index of its own: the (generation, lexeme) unique index serves lookups and deletes.
+    generation = models.ForeignKey(CorpusStatsGeneration, on_delete=models.CASCADE, db_index=False, related_name="+")
+    lexeme = models.TextField()
+    df = models.PositiveIntegerField(help_text="Jobs whose text (any field) has the lexeme.")
+    title_df = models.PositiveIntegerField(help_text="Jobs whose title has it.")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["generation", "lexeme"], name="matching_term_frequency_generation_lexeme")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.lexeme}: {self.df} ({self.title_df} in titles)"

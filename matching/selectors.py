@@ -2,22 +2,35 @@
 
 from __future__ import annotations
 
+import logging
 import math
 import threading
+from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connection, connections, router
 
+from gigm8.counts import count_rows
 from jobs.choices import JobStatus
 from jobs.models import SEARCH_CONFIG, Job
 from jobs.selectors import listing_version
+from matching.models import CorpusStatsGeneration, CorpusTermFrequency
+
+logger = logging.getLogger(__name__)
+
+# Lexemes of the stored set a process keeps in memory (per generation); past it the memo starts over.
+STATS_MEMO_LEXEMES = 200_000
 
 
 @dataclass(frozen=True, slots=True)
 class CorpusStats:
-    """Document frequencies of the search_vector's lexemes over the public jobs."""
+    """Document frequencies of lexemes over the active jobs (the stored set of one generation).
 
-    version: str
+    `df` and `title_df` hold the lexemes asked for (corpus_stats(lexemes=...)) that some job has;
+    a lexeme missing from them is in no job (df 0, which the idf's smoothing handles).
+    """
+
+    version: str  # the stored generation ("" when none is stored yet: smoothed defaults)
     documents: int
     df: dict[str, int]  # lexeme -> jobs whose text has it (any field)
     title_documents: int
@@ -40,32 +53,88 @@ def match_index_version() -> str:
     return listing_version()
 
 
-_stats_lock = threading.Lock()
-_stats: CorpusStats | None = None
+_memo_lock = threading.Lock()
+_memo_generation: tuple[int, int] | None = None  # (generation id, documents) the memo holds
+_memo_terms: dict[str, tuple[int, int]] = {}  # lexeme -> (df, title_df) in that generation; (0, 0): in no job
 
 
-def corpus_stats(*, version: str | None = None) -> CorpusStats:
-    """Lexeme statistics of active jobs, computed once per index version per process.
+def corpus_stats(*, lexemes: Iterable[str]) -> CorpusStats:
+    """The stored statistics of these lexemes (matching.services.corpus_stats_refresh writes them).
 
-    ts_stat reads every search_vector (tens of ms per thousand jobs), so it is not per
-    request: a new version (jobs changed) recomputes it once.
+    One indexed lookup per call: the newest generation's header and the rows of the lexemes this
+    process has not read from that generation yet (a per-process memo, dropped when a new
+    generation appears). Never computes anything over the jobs: with no stored set yet it gives
+    smoothed defaults (documents: the estimated active jobs, every df 0) and says so in the log;
+    matching.services.corpus_stats_ensure bootstraps the set before a match.
     """
-    global _stats
-    version = version or match_index_version()
-    with _stats_lock:
-        if _stats is not None and _stats.version == version:
-            return _stats
-        table = Job._meta.db_table
-        inner = f"SELECT search_vector FROM {table} WHERE status = '{JobStatus.ACTIVE}'"
-        with connection.cursor() as cursor:
-            cursor.execute(f"SELECT count(*) FROM {table} WHERE status = %s", [JobStatus.ACTIVE])
-            documents = cursor.fetchone()[0]
-            cursor.execute("SELECT word, ndoc FROM ts_stat(%s)", [inner])
-            df = dict(cursor.fetchall())
-            cursor.execute("SELECT word, ndoc FROM ts_stat(%s, 'a')", [inner])
-            title_df = dict(cursor.fetchall())
-        _stats = CorpusStats(version=version, documents=documents, df=df, title_documents=documents, title_df=title_df)
-        return _stats
+    global _memo_generation, _memo_terms
+    wanted = set(lexemes)
+    with _memo_lock:
+        missing = wanted if _memo_generation is None else wanted - _memo_terms.keys()
+        found = _stored_terms(missing)
+        if found is not None and found[0] != _memo_generation and missing != wanted:
+            found = _stored_terms(wanted)  # a new generation: what the memo held is of the old one
+        if found is None:
+            return _default_stats()
+        generation, rows = found
+        if generation != _memo_generation:
+            _memo_generation, _memo_terms = generation, {}
+        terms = {lexeme: rows[lexeme] if lexeme in rows else _memo_terms[lexeme] for lexeme in wanted}
+        if len(_memo_terms) + len(rows) > STATS_MEMO_LEXEMES:
+            _memo_terms = {}
+        _memo_terms.update(rows)
+    generation_id, documents = generation
+    return CorpusStats(
+        version=str(generation_id),
+        documents=documents,
+        df={lexeme: df for lexeme, (df, _) in terms.items() if df},
+        title_documents=documents,
+        title_df={lexeme: title_df for lexeme, (_, title_df) in terms.items() if title_df},
+    )
+
+
+def corpus_stats_generation() -> CorpusStatsGeneration | None:
+    """The newest stored set's header, or None before the first one."""
+    return CorpusStatsGeneration.objects.order_by("-id").first()
+
+
+def _stored_terms(lexemes: set[str]) -> tuple[tuple[int, int], dict[str, tuple[int, int]]] | None:
+    """((generation id, documents), {lexeme: (df, title_df)} for every lexeme asked) of the newest set.
+
+    One statement, so the header and the rows come from the same snapshot (a refresh committing
+    in between cannot mix two sets). None when no set is stored.
+    """
+    generations = CorpusStatsGeneration._meta.db_table
+    terms = CorpusTermFrequency._meta.db_table
+    alias = router.db_for_read(CorpusTermFrequency) or DEFAULT_DB_ALIAS
+    with connections[alias].cursor() as cursor:
+        cursor.execute(
+            f"""
+            SELECT g.id, g.documents, t.lexeme, t.df, t.title_df
+            FROM (SELECT id, documents FROM {generations} ORDER BY id DESC LIMIT 1) g
+            LEFT JOIN {terms} t ON t.generation_id = g.id AND t.lexeme = ANY(%s::text[])
+            """,
+            [sorted(lexemes)],
+        )
+        fetched = cursor.fetchall()
+    if not fetched:
+        return None
+    rows = {lexeme: (0, 0) for lexeme in lexemes}
+    for _, _, lexeme, df, title_df in fetched:
+        if lexeme is not None:
+            rows[lexeme] = (df, title_df)
+    return (fetched[0][0], fetched[0][1]), rows
+
+
+def _default_stats() -> CorpusStats:
+    """Before the first stored set: documents from the estimated active jobs, every df 0."""
+    documents, _ = count_rows(Job.objects.filter(status=JobStatus.ACTIVE))
+    logger.warning(
+        "no corpus statistics stored yet: matching with smoothed defaults (%d jobs, every df 0) "
+        "until the refresh task (matching.tasks.refresh_corpus_stats) stores them",
+        documents,
+    )
+    return CorpusStats(version="", documents=documents, df={}, title_documents=documents, title_df={})
 
 
 def text_lexemes(text: str) -> dict[str, int]:

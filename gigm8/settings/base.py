@@ -149,6 +149,7 @@ CELERY_TASK_ROUTES: dict[str, dict[str, str]] = {
     "ingestion.tasks.sync_cts": {"queue": "cts"},
     "matching.tasks.index_job_embeddings": {"queue": "index"},
     "matching.tasks.index_pending_embeddings": {"queue": "index"},
+    "matching.tasks.refresh_corpus_stats": {"queue": "index"},
 }
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
@@ -250,6 +251,10 @@ MATCH_PARSE_SLOT_DIR = VAR_DIR / "parse-slots"  # lock files, one per slot
 # by default). Loaded from disk only; nothing is downloaded at run time.
 MATCH_EMBEDDING_MODEL = env.env_str("MATCH_EMBEDDING_MODEL", str(BASE_DIR / "matching" / "data" / "minilm_static"))
 MATCH_INDEX_BATCH_SIZE = env.env_int("MATCH_INDEX_BATCH_SIZE", 256, min_value=1, max_value=10000)
+# Corpus term statistics (the idf of matching's ranking) are computed by a task on the index queue,
+# not in requests: after an index run, when the stored set is older than this (seconds) or the
+# active jobs moved by more than 10 % since; and at the end of manage.py index_jobs.
+MATCH_STATS_MAX_AGE_SECONDS = env.env_int("MATCH_STATS_MAX_AGE_SECONDS", 3600, min_value=60)
 
 # --- Database (last: every plain value above is checked before a server starts) -----------
 # PostgreSQL with pgvector. With no DATABASE_URL, an embedded PostgreSQL 18 + pgvector

@@ -203,7 +203,7 @@ def _strongest_words(text: str) -> list[str]:
     lexemes = selectors.text_lexemes(text)
     if not lexemes:
         return []
-    ranked = query_terms(lexemes, selectors.corpus_stats())
+    ranked = query_terms(lexemes, selectors.corpus_stats(lexemes=lexemes))
     words = sorted({match.group(0) for match in _WORD.finditer(text)}, key=str.lower)
     if not words:
         return []

@@ -143,8 +143,8 @@ class LocalBackend(MatchBackend):
         started = time.perf_counter()
         base = candidates.order_by()
         depth = max(RETRIEVE, 2 * (query.offset + query.limit))
-        stats = selectors.corpus_stats()
         lexemes = selectors.text_lexemes(query.text)
+        stats = selectors.corpus_stats(lexemes=lexemes)
         vector = self._query_vector(query)
         whole_text = query.kind == "jd"  # lexical = cosine of the whole texts, not ts_rank
         tsquery = None if whole_text else self._tsquery(lexemes, stats)
@@ -157,6 +157,9 @@ class LocalBackend(MatchBackend):
             ranked_lists.append(self._vector_ids(base, vector, depth))
         fused = _rrf(ranked_lists)
         pool = self._fetch(base, list(fused), vector, tsquery)
+        # The candidates' title words too (_title_fit): still one indexed lookup, of these lexemes only.
+        titles = [lexeme for c in pool.values() for lexeme in c.job.title_lexemes]  # type: ignore[attr-defined]
+        stats = selectors.corpus_stats(lexemes=[*lexemes, *titles])
         if whole_text:
             for job_id, value in _lexical_cosines(list(pool), cosine_query_weights(lexemes, stats)).items():
                 pool[job_id].lexical = value

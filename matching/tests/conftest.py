@@ -15,7 +15,8 @@ def encoder():
 @pytest.fixture(autouse=True)
 def _fresh_match_state():
     # Corpus statistics are kept per process and cache entries per run: start every test clean.
-    selectors._stats = None
+    selectors._memo_generation, selectors._memo_terms = None, {}
+    cache.delete(services.STATS_QUEUED_KEY)
     _forget_cached_state()
     yield
     _forget_cached_state()

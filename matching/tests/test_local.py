@@ -141,7 +141,7 @@ def test_jd_explanation_is_its_own_blend_with_the_whole_text_cosine(make_job):
     weighted = sum(JD_WEIGHTS[name] * value for name, value in result.score_parts.items())
     assert result.relevance_score == pytest.approx(weighted, abs=1e-3)
     # lexical: lnc.ltc cosine, worked out here from the two texts' lexeme counts.
-    stats = selectors.corpus_stats()
+    stats = selectors.corpus_stats(lexemes=selectors.text_lexemes(jd))
     query = {lx: (1 + math.log(tf)) * stats.idf(lx) for lx, tf in selectors.text_lexemes(jd).items() if lx in stats.df}
     document = {
         lx: 1 + math.log(tf)
@@ -156,7 +156,8 @@ def test_jd_explanation_is_its_own_blend_with_the_whole_text_cosine(make_job):
 def test_cosine_query_weights_are_unit_length_over_known_lexemes(make_job):
     make_job(**NURSING_JOB)
     make_job(**PYTHON_JOB)
-    stats = selectors.corpus_stats()
+    services.corpus_stats_refresh(force=True)
+    stats = selectors.corpus_stats(lexemes=["python", "django", "zzzunknown"])
     weights = cosine_query_weights({"python": 3, "django": 1, "zzzunknown": 5}, stats)
     assert set(weights) == {"python", "django"}
     assert math.sqrt(sum(w * w for w in weights.values())) == pytest.approx(1.0)

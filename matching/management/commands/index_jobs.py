@@ -11,7 +11,7 @@ from matching import services
 
 
 class Command(BaseCommand):
-    help = "Embed active jobs that have no current embedding (all of them with --rebuild)."
+    help = "Embed active jobs missing a current embedding (all with --rebuild), then store the corpus statistics."
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--rebuild", action="store_true", help="Embed every active job again.")
@@ -23,6 +23,7 @@ class Command(BaseCommand):
         total = services.jobs_needing_embeddings(rebuild=rebuild).count()
         if total == 0:
             self.stdout.write("Nothing to index: every active job has a current embedding.")
+            self._refresh_stats()
             return
         bar = None
         if self.stdout.isatty() and sys.stdout.isatty():
@@ -50,3 +51,13 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS(f"Indexed {result.indexed} jobs in {result.seconds:.1f} s ({rate:.0f} jobs/s).")
         )
+        self._refresh_stats()
+
+    def _refresh_stats(self) -> None:
+        """The corpus term statistics matching ranks with, computed again over the jobs as they now are."""
+        stats = services.corpus_stats_refresh(force=True, wait=True)
+        if stats is not None:
+            self.stdout.write(
+                f"Corpus statistics: {stats.lexemes} lexemes over {stats.documents} active jobs "
+                f"in {stats.seconds:.1f} s."
+            )
