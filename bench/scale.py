@@ -363,6 +363,16 @@ def main() -> None:
         "sizes": sizes(),
     }
     log(f"jobs: {json.dumps(report['counts'])}")
+    from matching import services as matching_services
+
+    # The corpus term statistics the index task stores after an index run (matching.tasks.refresh_corpus_stats):
+    # computed here when none are stored or they are stale, as no Celery worker runs beside the bench.
+    stats = matching_services.corpus_stats_refresh(wait=True)
+    if stats is not None:
+        report["corpus stats"] = {"seconds": stats.seconds, "lexemes": stats.lexemes, "documents": stats.documents}
+        log(
+            f"corpus statistics stored: {stats.lexemes:,} lexemes over {stats.documents:,} jobs in {stats.seconds:.1f} s"
+        )
     log("sizes (MB):")
     for label, size in report["sizes"].items():
         log(f"  {label:<50} {size / 2**20:10.1f}")
