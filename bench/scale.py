@@ -371,7 +371,8 @@ def main() -> None:
     if stats is not None:
         report["corpus stats"] = {"seconds": stats.seconds, "lexemes": stats.lexemes, "documents": stats.documents}
         log(
-            f"corpus statistics stored: {stats.lexemes:,} lexemes over {stats.documents:,} jobs in {stats.seconds:.1f} s"
+            f"corpus statistics stored: {stats.lexemes:,} lexemes over {stats.documents:,} jobs "
+            f"in {stats.seconds:.1f} s"
         )
     log("sizes (MB):")
     for label, size in report["sizes"].items():
