@@ -110,7 +110,10 @@ def sampled(queryset: QuerySet, fraction: float) -> QuerySet:
     clone = queryset.all()
     query = clone.query
     alias = query.get_initial_alias()
-    query.alias_map[alias] = _SampledTable(query.alias_map[alias], round(fraction * 100, 6))
+    table = query.alias_map[alias]
+    if not isinstance(table, BaseTable):  # the first alias is always the model's own table
+        raise TypeError(f"cannot sample {table!r}")
+    query.alias_map[alias] = _SampledTable(table, round(fraction * 100, 6))
     return clone
 
 
