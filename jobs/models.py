@@ -260,11 +260,13 @@ class Job(models.Model):
                 condition=Q(status=JobStatus.ACTIVE, duplicate_of__isnull=True, latitude__isnull=False),
             ),
             # near=lat,lng: the grid cells around the point (geo_cell), and their statistics; with the
-            # id, so that the jobs of a sparse area are listed from the index alone (jobs.filters).
+            # id (and the coordinates the cell is computed from, which an index-only scan needs), so
+            # that the jobs of a sparse area are listed from the index alone (jobs.filters).
             *(
                 models.Index(
                     geo_cell(per_degree),
                     models.F("id"),
+                    include=["latitude", "longitude"],
                     name=f"job_public_geo_cell{per_degree}_idx",
                     condition=Q(status=JobStatus.ACTIVE, duplicate_of__isnull=True, latitude__isnull=False),
                 )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -81,16 +81,16 @@ def listing_version() -> str:
     return f"{where}{value if called else 0}"
 
 
-def _blocked_companies() -> QuerySet[Company, Mapping[str, Any]]:
-    return Company.objects.filter(is_blocked=True).values("id")
-
-
 def job_list_public() -> QuerySet[Job]:
     """What anyone may see: active, canonical (a cross-source duplicate shows once), company not blocked."""
     return (
         Job.objects.filter(status=JobStatus.ACTIVE, duplicate_of__isnull=True)
-        # exclude() over a nullable FK keeps company-less jobs (Django adds "IS NOT NULL").
-        .exclude(company__in=_blocked_companies())
+        # NOT EXISTS (an anti-join the planner estimates from the companies' statistics) rather than
+        # NOT IN (SELECT blocked ids), which it takes as true of half the rows: every estimated
+        # count was half the truth (72,792 of 145,606 listed), and location=london's 9,700 of
+        # 18,700 fell under the exact-count threshold (bench/README "Counts, places and facets").
+        # A job without a company has no blocked company: kept.
+        .exclude(Exists(Company.objects.filter(pk=OuterRef("company_id"), is_blocked=True)))
         .select_related("company")
     )
 

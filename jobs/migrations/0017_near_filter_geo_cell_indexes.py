@@ -39,6 +39,7 @@ class Migration(migrations.Migration):
                 index=models.Index(
                     _cell(per_degree),
                     models.F("id"),
+                    include=("latitude", "longitude"),
                     condition=models.Q(
                         ("duplicate_of__isnull", True), ("latitude__isnull", False), ("status", "active")
                     ),

@@ -442,6 +442,25 @@ def test_a_big_match_gives_an_estimated_count(client, monkeypatch):
     assert body["count_is_estimate"] is True and body["count"] >= 1
 
 
+def test_an_estimated_count_is_near_the_truth_not_half_of_it(client, monkeypatch):
+    from gigm8 import counts
+
+    companies = CompanyFactory.create_batch(20)
+    blocked = CompanyFactory(is_blocked=True)
+    for i in range(200):
+        JobFactory(company=companies[i % 20], title="Welder" if i % 2 else "Staff Nurse")
+    JobFactory.create_batch(2, company=blocked)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE jobs_company")
+        cursor.execute("ANALYZE jobs_job")
+    monkeypatch.setattr(counts, "EXACT_COUNT_BELOW", 0)  # every count is "too big to count"
+    # The blocked companies' exclusion was a NOT IN the planner took as true of half the rows.
+    for query, listed in (("", 200), ("title=welder", 100)):
+        body = client.get(f"/api/jobs/?{query}").json()
+        assert body["count_is_estimate"] is True
+        assert 0.7 * listed <= body["count"] <= 1.3 * listed, (query, body["count"])
+
+
 def test_facets_over_few_jobs_are_exact_and_say_so(client):
     JobFactory.create_batch(2, remote=Remote.REMOTE)
     JobFactory(remote=Remote.ONSITE)
