@@ -12,6 +12,7 @@ from django.db.models import Count, DecimalField, Exists, F, OuterRef, Q, QueryS
 from django.db.models.functions import Coalesce, Greatest, Least, TruncDate
 from django.utils import timezone
 
+from gigm8 import counts
 from gigm8.counts import planner_estimate, sample_fraction, sampled, within_budget
 from jobs.choices import EmploymentType, JobLevel, JobStatus, Remote
 from jobs.models import UNKNOWN_DATE_HIGH, UNKNOWN_DATE_LOW, Company, Job, posted_key
@@ -216,6 +217,9 @@ def job_facet_counts(*, name: str, queryset: QuerySet[Job], now: datetime | None
 FACET_EXACT_COST = 4_000
 FACET_EXACT_BUDGET_MS = 30
 FACET_MIN_SAMPLED = 100
+# The company facet ranks thousands of companies, most of them ~1 % of the jobs or less: three
+# times the sample (at 150,000 jobs the second to fifth companies were off by up to half with one).
+COMPANY_SAMPLE_FACTOR = 3
 
 
 def _flagged(buckets: list[dict[str, Any]], *, estimate: bool) -> list[dict[str, Any]]:
@@ -240,7 +244,7 @@ def job_facet_estimates(*, name: str, queryset: QuerySet[Job], now: datetime | N
     tried = estimate is None or estimate[1] < FACET_EXACT_COST
     if tried and (counted := exact()) is not None:
         return _flagged(counted, estimate=False)
-    fraction = sample_fraction(queryset)
+    fraction = sample_fraction(queryset, counts.SAMPLE_ROWS * (COMPANY_SAMPLE_FACTOR if name == "company" else 1))
     if fraction >= 1.0:  # a table this small is counted whole
         return _flagged(job_facet_counts(name=name, queryset=queryset, now=now), estimate=False)
     sample = job_facet_counts(name=name, queryset=sampled(queryset, fraction), now=now)
