@@ -272,6 +272,44 @@ def test_near_is_exact_at_the_radius_edge_whichever_way_the_area_is_read(monkeyp
     assert sorted(found[1:]) == sorted(inside)
 
 
+def great_circle_km(a: tuple[float, float], b: tuple[float, float]) -> float:
+    lat1, lat2 = math.radians(a[0]), math.radians(b[0])
+    h = (
+        math.sin((lat2 - lat1) / 2) ** 2
+        + math.cos(lat1) * math.cos(lat2) * math.sin(math.radians(b[1] - a[1]) / 2) ** 2
+    )
+    return 2 * EARTH_RADIUS_KM * math.asin(math.sqrt(min(1.0, h)))
+
+
+@pytest.mark.parametrize("sparse", [True, False])
+def test_near_lists_exactly_the_jobs_within_the_radius_for_random_circles(monkeypatch, sparse):
+    import random
+
+    from jobs import filters
+
+    if not sparse:
+        monkeypatch.setattr(filters, "SPARSE_NEAR_JOBS", 0)
+    rng = random.Random(18)
+    centres = [(rng.uniform(-80, 80), rng.uniform(-180, 180)) for _ in range(6)] + [(0.0, 179.99), (88.0, 10.0)]
+    points = {}
+    for centre in centres:  # jobs scattered around each centre, up to ~800 km away, and a few anywhere
+        for _ in range(25):
+            lat, lng = destination(centre, rng.uniform(0, 360), rng.uniform(0, 800))
+            points[JobFactory(latitude=lat, longitude=lng).id] = (lat, lng)
+    for _ in range(20):
+        lat, lng = rng.uniform(-90, 90), rng.uniform(-180, 180)
+        points[JobFactory(latitude=lat, longitude=lng).id] = (lat, lng)
+    for centre in centres:
+        for radius in (1, 30, 75, 250, 900, 5000):
+            expected = {job_id for job_id, point in points.items() if great_circle_km(centre, point) <= radius}
+            found = set(run(f"near={centre[0]},{centre[1]}&radius_km={radius}"))
+            # Within a metre of the edge the database's arithmetic and this test's may differ.
+            unsure = {
+                job_id for job_id, point in points.items() if abs(great_circle_km(centre, point) - radius) < 0.001
+            }
+            assert found - unsure == expected - unsure, (centre, radius)
+
+
 def test_a_sparse_near_area_with_no_jobs_sends_no_listing_query(django_assert_num_queries):
     JobFactory(latitude=LONDON[0], longitude=LONDON[1])
     filterset = JobFilterSet(QueryDict("near=57.1497,-2.0943&radius_km=10"), queryset=job_list_public())
