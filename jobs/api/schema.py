@@ -210,9 +210,9 @@ LIST_EXAMPLE: dict[str, Any] = {
     ],
     "facets": {
         "remote": [
-            {"value": "onsite", "label": "On site", "count": 120},
-            {"value": "hybrid", "label": "Hybrid", "count": 45},
-            {"value": "remote", "label": "Remote", "count": 30},
+            {"value": "onsite", "label": "On site", "count": 120, "count_is_estimate": False},
+            {"value": "hybrid", "label": "Hybrid", "count": 45, "count_is_estimate": False},
+            {"value": "remote", "label": "Remote", "count": 30, "count_is_estimate": False},
         ]
     },
 }

@@ -341,6 +341,10 @@ class FacetBucketSerializer(serializers.Serializer):
     value = serializers.CharField(help_text="What the facet's filter takes.")
     label = serializers.CharField()  # type: ignore[assignment]  # as JobWriteSerializer.source
     count = serializers.IntegerField()
+    count_is_estimate = serializers.BooleanField(
+        help_text="True when count is estimated from a sample of the jobs (facets over many jobs), "
+        "false when it is an exact count."
+    )
     slug = serializers.CharField(required=False, help_text="company facet only.")
 
 

@@ -1,5 +1,6 @@
 """JobFilterSet on its own, as the match endpoints use it: each filter, each ordering, each error."""
 
+import math
 from datetime import timedelta
 from decimal import Decimal
 
@@ -8,7 +9,7 @@ from django.http import QueryDict
 from django.utils import timezone
 
 from jobs.choices import EmploymentType, GeoPrecision, JobLevel, JobStatus, Remote
-from jobs.filters import JobFilterSet
+from jobs.filters import EARTH_RADIUS_KM, JobFilterSet
 from jobs.selectors import job_list_public, job_list_staff
 from jobs.tests.factories import CompanyFactory, JobFactory
 
@@ -218,6 +219,103 @@ def test_near_across_the_date_line():
     west = JobFactory(latitude=-17.7, longitude=-179.9)
     JobFactory(latitude=-17.7, longitude=170.0)
     assert set(run("near=-17.7,179.95&radius_km=50")) == {east.id, west.id}
+
+
+def destination(origin: tuple[float, float], bearing_deg: float, km: float) -> tuple[float, float]:
+    """The point `km` from origin along the great circle at `bearing_deg` (spherical Earth)."""
+    lat1, lng1 = math.radians(origin[0]), math.radians(origin[1])
+    bearing, angle = math.radians(bearing_deg), km / EARTH_RADIUS_KM
+    lat2 = math.asin(math.sin(lat1) * math.cos(angle) + math.cos(lat1) * math.sin(angle) * math.cos(bearing))
+    lng2 = lng1 + math.atan2(
+        math.sin(bearing) * math.sin(angle) * math.cos(lat1), math.cos(angle) - math.sin(lat1) * math.sin(lat2)
+    )
+    return math.degrees(lat2), (math.degrees(lng2) + 540) % 360 - 180
+
+
+@pytest.mark.parametrize(
+    ("centre", "radius_km", "area"),
+    [
+        (LONDON, 25, "ids"),  # few jobs: listed by their ids from the cells' index
+        (LONDON, 25, "cells"),  # 0.1-degree cells
+        ((64.1466, -21.9426), 300, "cells"),  # Reykjavik, 1-degree cells (far north: wide in longitude)
+        ((-17.7, 179.95), 40, "cells"),  # across the date line
+        ((-33.8688, 151.2093), 3000, "box"),  # too big for cells: the lat/lng box
+    ],
+)
+def test_near_is_exact_at_the_radius_edge_whichever_way_the_area_is_read(monkeypatch, centre, radius_km, area):
+    from jobs import filters
+
+    if area == "cells":
+        monkeypatch.setattr(filters, "SPARSE_NEAR_JOBS", 0)  # never "few": always the cells
+    cells = filters._covering_cells(centre[0], centre[1], radius_km)
+    assert (cells is None) is (area == "box")
+    margin = 0.01  # 10 m either side of the edge, all round the circle
+    inside = [JobFactory(latitude=lat, longitude=lng).id for lat, lng in (
+        destination(centre, bearing, radius_km - margin) for bearing in range(0, 360, 15))]  # fmt: skip
+    for bearing in range(0, 360, 15):
+        lat, lng = destination(centre, bearing, radius_km + margin)
+        JobFactory(latitude=lat, longitude=lng)
+    centre_job = JobFactory(latitude=centre[0], longitude=centre[1])
+    filterset = JobFilterSet(
+        QueryDict(f"near={centre[0]},{centre[1]}&radius_km={radius_km}&ordering=distance"),
+        queryset=job_list_public(),
+    )
+    assert filterset.is_valid(), filterset.errors
+    sql = str(filterset.qs.query)
+    assert ("FLOOR(" in sql, '"jobs_job"."id" IN (' in sql, '"jobs_job"."latitude" >=' in sql) == (
+        area == "cells",
+        area == "ids",
+        area == "box",
+    )
+    found = [job.id for job in filterset.qs]
+    assert found[0] == centre_job.id
+    assert sorted(found[1:]) == sorted(inside)
+
+
+def great_circle_km(a: tuple[float, float], b: tuple[float, float]) -> float:
+    lat1, lat2 = math.radians(a[0]), math.radians(b[0])
+    h = (
+        math.sin((lat2 - lat1) / 2) ** 2
+        + math.cos(lat1) * math.cos(lat2) * math.sin(math.radians(b[1] - a[1]) / 2) ** 2
+    )
+    return 2 * EARTH_RADIUS_KM * math.asin(math.sqrt(min(1.0, h)))
+
+
+@pytest.mark.parametrize("sparse", [True, False])
+def test_near_lists_exactly_the_jobs_within_the_radius_for_random_circles(monkeypatch, sparse):
+    import random
+
+    from jobs import filters
+
+    if not sparse:
+        monkeypatch.setattr(filters, "SPARSE_NEAR_JOBS", 0)
+    rng = random.Random(18)
+    centres = [(rng.uniform(-80, 80), rng.uniform(-180, 180)) for _ in range(6)] + [(0.0, 179.99), (88.0, 10.0)]
+    points = {}
+    for centre in centres:  # jobs scattered around each centre, up to ~800 km away, and a few anywhere
+        for _ in range(25):
+            lat, lng = destination(centre, rng.uniform(0, 360), rng.uniform(0, 800))
+            points[JobFactory(latitude=lat, longitude=lng).id] = (lat, lng)
+    for _ in range(20):
+        lat, lng = rng.uniform(-90, 90), rng.uniform(-180, 180)
+        points[JobFactory(latitude=lat, longitude=lng).id] = (lat, lng)
+    for centre in centres:
+        for radius in (1, 30, 75, 250, 900, 5000):
+            expected = {job_id for job_id, point in points.items() if great_circle_km(centre, point) <= radius}
+            found = set(run(f"near={centre[0]},{centre[1]}&radius_km={radius}"))
+            # Within a metre of the edge the database's arithmetic and this test's may differ.
+            unsure = {
+                job_id for job_id, point in points.items() if abs(great_circle_km(centre, point) - radius) < 0.001
+            }
+            assert found - unsure == expected - unsure, (centre, radius)
+
+
+def test_a_sparse_near_area_with_no_jobs_sends_no_listing_query(django_assert_num_queries):
+    JobFactory(latitude=LONDON[0], longitude=LONDON[1])
+    filterset = JobFilterSet(QueryDict("near=57.1497,-2.0943&radius_km=10"), queryset=job_list_public())
+    assert filterset.is_valid()
+    with django_assert_num_queries(1):  # the cells' index says: none there
+        assert list(filterset.qs) == []
 
 
 def test_orderings_by_salary_put_unknown_salaries_last():

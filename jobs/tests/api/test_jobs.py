@@ -20,6 +20,8 @@ pytestmark = pytest.mark.django_db
 # Counting a page's matches: EXPLAIN, then an exact COUNT under a time limit (inside the test's
 # transaction: savepoint, read and set the limit, count, put it back, release).
 COUNT_QUERIES = 7
+# A facet over few jobs is counted the same way (EXPLAIN, then the counts under the time limit).
+FACET_QUERIES = COUNT_QUERIES
 # An anonymous read first reads the listing version (jobs.api.caching): one query, hit or miss.
 VERSION_READ = 1
 
@@ -224,7 +226,7 @@ def test_a_page_of_100_costs_a_fixed_number_of_queries(client, django_assert_max
     assert len(big) == len(small) <= VERSION_READ + 1 + COUNT_QUERIES
     with django_assert_max_num_queries(VERSION_READ + 1):
         assert len(ids(client.get(first.json()["next"]))) == 20
-    with django_assert_max_num_queries(VERSION_READ + 1 + COUNT_QUERIES + 2):
+    with django_assert_max_num_queries(VERSION_READ + 1 + COUNT_QUERIES + 2 * FACET_QUERIES):
         response = client.get("/api/jobs/?page_size=100&remote=onsite&facets=remote,company")
         assert len(ids(response)) == 100
 
@@ -438,6 +440,72 @@ def test_a_big_match_gives_an_estimated_count(client, monkeypatch):
     JobFactory.create_batch(3, title="Staff Nurse")
     body = client.get("/api/jobs/?q=nurse").json()
     assert body["count_is_estimate"] is True and body["count"] >= 1
+
+
+def test_an_estimated_count_is_near_the_truth_not_half_of_it(client, monkeypatch):
+    from gigm8 import counts
+
+    companies = CompanyFactory.create_batch(20)
+    blocked = CompanyFactory(is_blocked=True)
+    for i in range(200):
+        JobFactory(company=companies[i % 20], title="Welder" if i % 2 else "Staff Nurse")
+    JobFactory.create_batch(2, company=blocked)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE jobs_company")
+        cursor.execute("ANALYZE jobs_job")
+    monkeypatch.setattr(counts, "EXACT_COUNT_BELOW", 0)  # every count is "too big to count"
+    # The blocked companies' exclusion was a NOT IN the planner took as true of half the rows (and,
+    # as a NOT EXISTS, of a single row once a company is asked for).
+    for query, listed in (("", 200), ("title=welder", 100), (f"company={companies[0].id}", 10)):
+        body = client.get(f"/api/jobs/?{query}").json()
+        assert body["count_is_estimate"] is True
+        assert 0.7 * listed <= body["count"] <= 1.3 * listed, (query, body["count"])
+
+
+def test_facets_over_few_jobs_are_exact_and_say_so(client):
+    JobFactory.create_batch(2, remote=Remote.REMOTE)
+    JobFactory(remote=Remote.ONSITE)
+    facets = client.get("/api/jobs/?facets=remote,company,salary_band,posted_band").json()["facets"]
+    assert {b["value"]: (b["count"], b["count_is_estimate"]) for b in facets["remote"]} == {
+        "remote": (2, False),
+        "onsite": (1, False),
+    }
+    assert all(bucket["count_is_estimate"] is False for buckets in facets.values() for bucket in buckets)
+
+
+@pytest.fixture
+def many_jobs(monkeypatch):
+    """300 jobs, ANALYZEd, with a sample of ~60 rows (10 found are enough) and every facet "too
+    costly" to count exactly."""
+    from gigm8 import counts
+    from jobs import selectors
+
+    companies = CompanyFactory.create_batch(3)
+    for i in range(300):
+        JobFactory(remote=[Remote.ONSITE, Remote.REMOTE][i % 2], company=companies[i % 3], title=f"Welder {i}")
+    JobFactory.create_batch(3, title="Staff Nurse", remote=Remote.HYBRID)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE jobs_job")
+    monkeypatch.setattr(counts, "SAMPLE_ROWS", 60)
+    monkeypatch.setattr(selectors, "FACET_EXACT_COST", 0)
+    monkeypatch.setattr(selectors, "FACET_MIN_SAMPLED", 10)
+
+
+def test_facets_over_many_jobs_are_estimated_from_a_sample_and_say_so(client, many_jobs):
+    with CaptureQueriesContext(connection) as queries:
+        body = client.get("/api/jobs/?facets=remote,company,salary_band,posted_band").json()
+    assert any("TABLESAMPLE SYSTEM" in query["sql"] for query in queries)
+    facets = body["facets"]
+    assert all(bucket["count_is_estimate"] is True for buckets in facets.values() for bucket in buckets)
+    assert {bucket["value"] for bucket in facets["remote"]} <= {"onsite", "remote", "hybrid"}
+    assert all(isinstance(bucket["count"], int) and bucket["count"] >= 0 for bucket in facets["company"])
+    # Scaled to the whole: a sample of a fifth of the table does not report a fifth of the jobs.
+    assert 100 < sum(bucket["count"] for bucket in facets["remote"]) < 900
+
+
+def test_a_sample_that_finds_few_jobs_gives_way_to_the_exact_count(client, many_jobs):
+    facets = client.get("/api/jobs/?q=nurse&facets=remote").json()["facets"]
+    assert facets["remote"] == [{"value": "hybrid", "label": "Hybrid", "count": 3, "count_is_estimate": False}]
 
 
 def test_staff_writes_store_and_serve_description_html_sanitized(staff_client):
