@@ -337,6 +337,7 @@ def main() -> None:
     os.environ["DATABASE_URL"] = database_url
     os.environ["DJANGO_SETTINGS_MODULE"] = "gigm8.settings.base"
     os.environ["MATCH_CACHE_TTL"] = "0"  # every match computed (the server inherits this)
+    os.environ.setdefault("API_CACHE_SECONDS", "0")  # every listing computed, not a cache hit
     if url := bench_api.redis_url():
         os.environ["REDIS_URL"] = url
     import django
