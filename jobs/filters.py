@@ -23,6 +23,7 @@ from typing import Any
 
 import django_filters
 from django import forms
+from django.conf import settings
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db.models import F, FloatField, Q, QuerySet, Value
 from django.db.models.functions import ASin, Cast, Coalesce, Cos, Least, Power, Radians, Sin, Sqrt
@@ -376,6 +377,31 @@ def _bounding_box(lat: float, lng: float, radius_km: float) -> Q:
     return box & Q(longitude__gte=low, longitude__lte=high)
 
 
+def search_query(value: str) -> SearchQuery:
+    """The tsquery of a user's search text (web-search syntax)."""
+    return SearchQuery(value, search_type="websearch", config=SEARCH_CONFIG)
+
+
+def search_candidates(queryset: QuerySet[Job], value: str, *, limit: int | None = None) -> QuerySet[Job]:
+    """The ids relevance ranks for a search: a bounded set, so its cost does not follow the matches.
+
+    The newest `limit` (SEARCH_RANK_CANDIDATES) jobs of `queryset` holding the words in their title
+    or skills (Job.search_head: small, in the row, so a walk down the newest-first listing index
+    tests it cheaply), and the newest `limit` holding them elsewhere only. Ranking (ts_rank_cd over
+    the whole search_vector) then reads at most 2 x limit vectors instead of every match's. The
+    title/skills test stands in for a match in the first half only: with an excluded word
+    ("python -java") a job may hold java in its description, so the caller keeps its own
+    `search_vector @@` filter. Deterministic for given data (newest first, then id), so keyset
+    pages over it are exact.
+    """
+    limit = limit if limit is not None else settings.SEARCH_RANK_CANDIDATES
+    query = search_query(value)
+    newest = (POSTED_NEWEST_FIRST.desc(), F("id").desc())
+    in_head = queryset.filter(search_head=query).order_by(*newest).values("id")[:limit]
+    elsewhere = queryset.filter(search_vector=query).exclude(search_head=query).order_by(*newest).values("id")[:limit]
+    return in_head.union(elsewhere, all=True)
+
+
 # websearch_to_tsquery keeps each "-" (NOT) waiting for its word on a stack PostgreSQL limits to
 # 32 entries: 33 dashes without words ("- - - …", "-!-!…") were a 500 ("tsquery stack too small").
 MAX_SEARCH_NOTS = 32
@@ -395,7 +421,9 @@ class JobFilterSet(django_filters.FilterSet):
         max_length=MAX_TEXT,
         validators=[_validate_search],
         label="Full-text search over title, skills and description, web-search syntax: "
-        '"exact phrase", -exclude, or. Adds ordering=relevance (the default while q is given).',
+        '"exact phrase", -exclude, or. Adds ordering=relevance (the default while q is given), which ranks '
+        "the newest SEARCH_RANK_CANDIDATES (500) jobs with the words in title or skills and as many with them "
+        "elsewhere; count counts every match, and ordering=-posted_at pages through them all.",
     )
     title = django_filters.CharFilter(
         field_name="title", lookup_expr="icontains", max_length=MAX_TEXT, label="Title contains this text."
@@ -530,11 +558,23 @@ class JobFilterSet(django_filters.FilterSet):
         self.errors  # noqa: B018 - validates the form first, as .qs does
         return self._apply(self.queryset.all(), exclude=FACET_FILTERS[facet], order=False)
 
+    @property
+    def counted(self) -> QuerySet[Job]:
+        """What a page's `count` counts: every match, also when relevance ranks a bounded set of them."""
+        self.errors  # noqa: B018 - validates the form first, as .qs does
+        return self._apply(self.queryset.all(), exclude=frozenset(), order=False)
+
     def _apply(self, queryset: QuerySet[Job], *, exclude: frozenset[str], order: bool) -> QuerySet[Job]:
-        for name, value in self.form.cleaned_data.items():
-            if name in exclude:
+        data = self.form.cleaned_data
+        for name, value in data.items():
+            if name in exclude or name == "q":
                 continue
             queryset = self.filters[name].filter(queryset, value)
+        if data.get("q") and "q" not in exclude:
+            filtered = queryset
+            queryset = self.filters["q"].filter(queryset, data["q"])
+            if order and self.sort.name == "relevance":
+                queryset = queryset.filter(id__in=search_candidates(filtered, data["q"]))
         if not order:
             return queryset
         ordering = self.sort
@@ -552,7 +592,7 @@ class JobFilterSet(django_filters.FilterSet):
 
     def search(self, queryset: QuerySet[Job], name: str, value: str) -> QuerySet[Job]:
         """websearch_to_tsquery over the generated search_vector; relevance = ts_rank_cd."""
-        query = SearchQuery(value, search_type="websearch", config=SEARCH_CONFIG)
+        query = search_query(value)
         # ts_rank_cd is a float4, which the driver reads as its shortest decimal (2.8, not
         # 2.7999999523…): a keyset cursor holding that would compare unequal to the row it came
         # from, repeating and skipping rows. As float8 the key round-trips exactly.
