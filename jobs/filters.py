@@ -26,6 +26,7 @@ from django import forms
 from django.conf import settings
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db.models import F, FloatField, Q, QuerySet, Value
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import ASin, Cast, Coalesce, Cos, Least, Power, Radians, Sin, Sqrt
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
@@ -382,24 +383,31 @@ def search_query(value: str) -> SearchQuery:
     return SearchQuery(value, search_type="websearch", config=SEARCH_CONFIG)
 
 
-def search_candidates(queryset: QuerySet[Job], value: str, *, limit: int | None = None) -> QuerySet[Job]:
+def search_candidates(queryset: QuerySet[Job], value: str, *, limit: int | None = None) -> RawSQL:
     """The ids relevance ranks for a search: a bounded set, so its cost does not follow the matches.
 
     The newest `limit` (SEARCH_RANK_CANDIDATES) jobs of `queryset` holding the words in their title
     or skills (Job.search_head: small, in the row, so a walk down the newest-first listing index
-    tests it cheaply), and the newest `limit` holding them elsewhere only. Ranking (ts_rank_cd over
-    the whole search_vector) then reads at most 2 x limit vectors instead of every match's. The
-    title/skills test stands in for a match in the first half only: with an excluded word
-    ("python -java") a job may hold java in its description, so the caller keeps its own
-    `search_vector @@` filter. Deterministic for given data (newest first, then id), so keyset
-    pages over it are exact.
+    tests it cheaply); when fewer hold them there, the newest of the jobs holding them elsewhere
+    only, up to `limit` in all (LIMIT 0 when the first part is full: PostgreSQL then does not
+    read the second). Ranking (ts_rank_cd over the whole search_vector, TOASTed) then reads at
+    most `limit` vectors instead of every match's. The title/skills test stands in for a match
+    in the first part only: with an excluded word ("python -java") a job may hold java in its
+    description, so the caller keeps its own `search_vector @@` filter. Deterministic for given
+    data (newest first, then id), so keyset pages over it are exact.
     """
     limit = limit if limit is not None else settings.SEARCH_RANK_CANDIDATES
     query = search_query(value)
     newest = (POSTED_NEWEST_FIRST.desc(), F("id").desc())
     in_head = queryset.filter(search_head=query).order_by(*newest).values("id")[:limit]
-    elsewhere = queryset.filter(search_vector=query).exclude(search_head=query).order_by(*newest).values("id")[:limit]
-    return in_head.union(elsewhere, all=True)
+    elsewhere = queryset.filter(search_vector=query).exclude(search_head=query).order_by(*newest).values("id")
+    head_sql, head_params = in_head.query.sql_with_params()
+    rest_sql, rest_params = elsewhere.query.sql_with_params()
+    sql = (
+        f"WITH head AS MATERIALIZED ({head_sql}) SELECT id FROM head "
+        f"UNION ALL ({rest_sql} LIMIT (SELECT %s - count(*) FROM head))"
+    )
+    return RawSQL(sql, (*head_params, *rest_params, limit))
 
 
 # websearch_to_tsquery keeps each "-" (NOT) waiting for its word on a stack PostgreSQL limits to
@@ -422,8 +430,8 @@ class JobFilterSet(django_filters.FilterSet):
         validators=[_validate_search],
         label="Full-text search over title, skills and description, web-search syntax: "
         '"exact phrase", -exclude, or. Adds ordering=relevance (the default while q is given), which ranks '
-        "the newest SEARCH_RANK_CANDIDATES (500) jobs with the words in title or skills and as many with them "
-        "elsewhere; count counts every match, and ordering=-posted_at pages through them all.",
+        "the newest SEARCH_RANK_CANDIDATES (1000) jobs with the words in title or skills (filled up with the newest "
+        "holding them elsewhere); count counts every match, and ordering=-posted_at pages through them all.",
     )
     title = django_filters.CharFilter(
         field_name="title", lookup_expr="icontains", max_length=MAX_TEXT, label="Title contains this text."

@@ -77,10 +77,13 @@ def test_q_by_relevance_ranks_a_bounded_set_newest_title_matches_and_newest_othe
     skills = _posted(4, title="Fabricator", skills=["welder"], description="Shifts.")
     elsewhere = [_posted(hours, title="Fitter", skills=[], description="Welder wanted.") for hours in (5, 6, 7)]
     undated = JobFactory(posted_at=None, title="Welder", skills=[], description="Shifts.")
+    # The two newest jobs with the word in title or skills (equal ranks: the later id first).
+    assert run("q=welder") == [titles[1].id, titles[0].id]
+    # Six hold it in title or skills: seven candidates are those and the newest holding it elsewhere.
+    settings.SEARCH_RANK_CANDIDATES = 7
     ranked = run("q=welder")
-    # The two newest jobs with the word in title or skills, the two newest with it elsewhere only,
-    # ranked: the title matches above the description-only ones.
-    assert ranked == [titles[1].id, titles[0].id, elsewhere[1].id, elsewhere[0].id]
+    assert set(ranked) == {old_title.id, undated.id, skills.id, elsewhere[0].id, *(job.id for job in titles)}
+    assert ranked[0] == old_title.id and ranked[-1] == elsewhere[0].id  # the most welders first; description last
     # Every match is still found by the other orderings (and counted: JobFilterSet.counted).
     every = {old_title.id, undated.id, skills.id, *(job.id for job in titles + elsewhere)}
     assert set(run("q=welder&ordering=-posted_at")) == every
@@ -103,6 +106,10 @@ def test_q_bounded_set_follows_the_other_filters_and_excluded_words(settings):
     assert run("q=welder -night&remote=hybrid&ordering=-posted_at") == [older.id]
     settings.SEARCH_RANK_CANDIDATES = 2
     assert run("q=welder -night&remote=hybrid") == [older.id]
+    # A title/skills holder short of the cut-off is filled up with the newest holding it elsewhere.
+    fitter = _posted(6, title="Fitter", description="Welder's mate.", remote=Remote.HYBRID)
+    settings.SEARCH_RANK_CANDIDATES = 3
+    assert run("q=welder -night&remote=hybrid") == [older.id, fitter.id]
 
 
 def test_q_bounded_set_larger_than_the_matches_ranks_every_match(settings):

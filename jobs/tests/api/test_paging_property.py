@@ -129,8 +129,9 @@ def test_following_next_and_previous_sees_every_match_exactly_once(
 def test_paging_by_relevance_walks_the_bounded_set_exactly_once(
     client, corpus, q, remote, candidates, page_size, request
 ):
-    """Relevance ranks a bounded set (SEARCH_RANK_CANDIDATES newest title/skills matches and as
-    many others): pages walk that set, each job once, and stop at its end; `count` counts every match."""
+    """Relevance ranks a bounded set (the SEARCH_RANK_CANDIDATES newest title/skills matches, filled
+    up with others): pages walk that set, each job once, and stop at its end; `count` counts every
+    match. (With an excluded word a title match may hold it elsewhere: the set holds fewer.)"""
     django_settings = request.getfixturevalue("settings")
     django_settings.SEARCH_RANK_CANDIDATES = candidates
     # The response cache keys by the query and the listing version, not by this setting: one
@@ -139,7 +140,8 @@ def test_paging_by_relevance_walks_the_bounded_set_exactly_once(
     params: dict = {"q": q, **({"remote": remote} if remote else {})}
     whole = _ids(client, {**params, "page_size": 100})
     every = _ids(client, {**params, "ordering": "-posted_at", "page_size": 100})
-    assert len(whole) <= 2 * candidates and set(whole) <= set(every)
+    assert len(whole) == min(candidates, len(every)) or q.endswith("-team")
+    assert set(whole) <= set(every)
     forward, back_link = _walk(client, f"/api/jobs/?{urlencode({**params, 'page_size': page_size})}", "next")
     assert [job for page in forward for job in page] == whole
     assert len(set(whole)) == len(whole)
