@@ -383,6 +383,15 @@ def search_query(value: str) -> SearchQuery:
     return SearchQuery(value, search_type="websearch", config=SEARCH_CONFIG)
 
 
+def _with_relevance(queryset: QuerySet[Job], value: str) -> QuerySet[Job]:
+    """Annotated with relevance: ts_rank_cd of the search over search_vector."""
+    query = search_query(value)
+    # ts_rank_cd is a float4, which the driver reads as its shortest decimal (2.8, not
+    # 2.7999999523…): a keyset cursor holding that would compare unequal to the row it came
+    # from, repeating and skipping rows. As float8 the key round-trips exactly.
+    return queryset.annotate(relevance=Cast(SearchRank(F("search_vector"), query, cover_density=True), FloatField()))
+
+
 def search_candidates(queryset: QuerySet[Job], value: str, *, limit: int | None = None) -> RawSQL:
     """The ids relevance ranks for a search: a bounded set, so its cost does not follow the matches.
 
@@ -393,7 +402,7 @@ def search_candidates(queryset: QuerySet[Job], value: str, *, limit: int | None 
     read the second). Ranking (ts_rank_cd over the whole search_vector, TOASTed) then reads at
     most `limit` vectors instead of every match's. The title/skills test stands in for a match
     in the first part only: with an excluded word ("python -java") a job may hold java in its
-    description, so the caller keeps its own `search_vector @@` filter. Deterministic for given
+    description, so those are tested against search_vector (by primary key). Deterministic for given
     data (newest first, then id), so keyset pages over it are exact.
     """
     limit = limit if limit is not None else settings.SEARCH_RANK_CANDIDATES
@@ -403,11 +412,17 @@ def search_candidates(queryset: QuerySet[Job], value: str, *, limit: int | None 
     elsewhere = queryset.filter(search_vector=query).exclude(search_head=query).order_by(*newest).values("id")
     head_sql, head_params = in_head.query.sql_with_params()
     rest_sql, rest_params = elsewhere.query.sql_with_params()
+    table = Job._meta.db_table
+    # A title/skills holder is a match only if search_vector says so (an excluded word may be in
+    # its description): tested here, on at most `limit` rows by primary key, so the caller needs
+    # no `search_vector @@` filter of its own (which the planner may serve by reading every match).
     sql = (
-        f"WITH head AS MATERIALIZED ({head_sql}) SELECT id FROM head "
+        f"WITH head AS MATERIALIZED ({head_sql}) "
+        f'SELECT head.id FROM head JOIN "{table}" job ON job.id = head.id '
+        f"WHERE job.search_vector @@ websearch_to_tsquery(%s::regconfig, %s) "
         f"UNION ALL ({rest_sql} LIMIT (SELECT %s - count(*) FROM head))"
     )
-    return RawSQL(sql, (*head_params, *rest_params, limit))
+    return RawSQL(sql, (*head_params, SEARCH_CONFIG, value, *rest_params, limit))
 
 
 # websearch_to_tsquery keeps each "-" (NOT) waiting for its word on a stack PostgreSQL limits to
@@ -579,10 +594,10 @@ class JobFilterSet(django_filters.FilterSet):
                 continue
             queryset = self.filters[name].filter(queryset, value)
         if data.get("q") and "q" not in exclude:
-            filtered = queryset
-            queryset = self.filters["q"].filter(queryset, data["q"])
             if order and self.sort.name == "relevance":
-                queryset = queryset.filter(id__in=search_candidates(filtered, data["q"]))
+                queryset = _with_relevance(queryset.filter(id__in=search_candidates(queryset, data["q"])), data["q"])
+            else:
+                queryset = self.filters["q"].filter(queryset, data["q"])
         if not order:
             return queryset
         ordering = self.sort
@@ -600,13 +615,7 @@ class JobFilterSet(django_filters.FilterSet):
 
     def search(self, queryset: QuerySet[Job], name: str, value: str) -> QuerySet[Job]:
         """websearch_to_tsquery over the generated search_vector; relevance = ts_rank_cd."""
-        query = search_query(value)
-        # ts_rank_cd is a float4, which the driver reads as its shortest decimal (2.8, not
-        # 2.7999999523…): a keyset cursor holding that would compare unequal to the row it came
-        # from, repeating and skipping rows. As float8 the key round-trips exactly.
-        return queryset.filter(search_vector=query).annotate(
-            relevance=Cast(SearchRank(F("search_vector"), query, cover_density=True), FloatField())
-        )
+        return _with_relevance(queryset.filter(search_vector=search_query(value)), value)
 
     def filter_company(self, queryset: QuerySet[Job], name: str, value: list[int | str]) -> QuerySet[Job]:
         ids = [item for item in value if isinstance(item, int)]

@@ -345,7 +345,8 @@ class _TitleLexemes(Func):
 def _rarest(terms: list[str], df: dict[str, int], budget: int) -> list[str]:
     """The terms rarest by `df`, from the rarest, while their frequencies add up to at most `budget`
     (the rarest always): the jobs holding any of them are at most ~budget."""
-    chosen, total = [], 0
+    chosen: list[str] = []
+    total = 0
     for term in sorted(terms, key=lambda term: (df.get(term, 0), term)):
         total += df.get(term, 0)
         if chosen and total > budget:
