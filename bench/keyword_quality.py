@@ -134,9 +134,7 @@ def main() -> None:
             by_text.append(text_overlap)
             olds.append(old_ms)
             news.append(new_ms)
-            print(
-                f"| {value} | {matches:,} | {job_overlap:.2f} | {text_overlap:.2f} | {old_ms:.0f} | {new_ms:.0f} |"
-            )
+            print(f"| {value} | {matches:,} | {job_overlap:.2f} | {text_overlap:.2f} | {old_ms:.0f} | {new_ms:.0f} |")
         print(
             f"| **mean** ({len(by_job)} queries) | | **{statistics.mean(by_job):.2f}** | "
             f"**{statistics.mean(by_text):.2f}** | {statistics.median(olds):.0f} (median) | "
