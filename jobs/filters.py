@@ -25,7 +25,7 @@ import django_filters
 from django import forms
 from django.conf import settings
 from django.contrib.postgres.search import SearchQuery, SearchRank
-from django.db.models import F, FloatField, Q, QuerySet, Value
+from django.db.models import BooleanField, F, FloatField, Func, Q, QuerySet, Value
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import ASin, Cast, Coalesce, Cos, Least, Power, Radians, Sin, Sqrt
 from django.utils import timezone
@@ -383,6 +383,15 @@ def search_query(value: str) -> SearchQuery:
     return SearchQuery(value, search_type="websearch", config=SEARCH_CONFIG)
 
 
+class _InArray(Func):
+    """`column = ANY(ARRAY(subquery))`: the subquery runs once and its ids are looked up by the
+    primary key, where `IN (subquery)` may be planned as a scan of every row hashed against it."""
+
+    arg_joiner = " = ANY(ARRAY"
+    template = "%(expressions)s)"
+    output_field = BooleanField()
+
+
 def _with_relevance(queryset: QuerySet[Job], value: str) -> QuerySet[Job]:
     """Annotated with relevance: ts_rank_cd of the search over search_vector."""
     query = search_query(value)
@@ -595,7 +604,8 @@ class JobFilterSet(django_filters.FilterSet):
             queryset = self.filters[name].filter(queryset, value)
         if data.get("q") and "q" not in exclude:
             if order and self.sort.name == "relevance":
-                queryset = _with_relevance(queryset.filter(id__in=search_candidates(queryset, data["q"])), data["q"])
+                candidates = _InArray(F("id"), search_candidates(queryset, data["q"]))
+                queryset = _with_relevance(queryset.filter(candidates), data["q"])
             else:
                 queryset = self.filters["q"].filter(queryset, data["q"])
         if not order:

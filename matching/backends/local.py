@@ -245,9 +245,12 @@ class LocalBackend(MatchBackend):
             base.filter(search_head=_or_query(head_terms))
             .annotate(head_rank=SearchRank(F("search_head"), tsquery, normalization=1))
             .order_by("-head_rank", "id")
-            .values("id")[: max(depth, settings.SEARCH_RANK_CANDIDATES)]
+            .values_list("id", flat=True)[: max(depth, settings.SEARCH_RANK_CANDIDATES)]
         )
-        ranked = base.filter(id__in=pre_ranked).annotate(rank=rank).order_by("-rank", "id").values_list("id")[:depth]
+        # Fetched first: as a subquery, `id IN (…)` with no other selective filter may be planned
+        # as a scan of every job hashed against the set.
+        ranked = base.filter(id__in=list(pre_ranked)).annotate(rank=rank).order_by("-rank", "id")
+        ranked = ranked.values_list("id")[:depth]
         ids = [row[0] for row in ranked]
         if len(ids) < depth:
             body = (
