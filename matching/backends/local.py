@@ -249,9 +249,8 @@ class LocalBackend(MatchBackend):
         )
         # Fetched first: as a subquery, `id IN (…)` with no other selective filter may be planned
         # as a scan of every job hashed against the set.
-        ranked = base.filter(id__in=list(pre_ranked)).annotate(rank=rank).order_by("-rank", "id")
-        ranked = ranked.values_list("id")[:depth]
-        ids = [row[0] for row in ranked]
+        by_rank = base.filter(id__in=list(pre_ranked)).annotate(rank=rank).order_by("-rank", "id")
+        ids = list(by_rank.values_list("id", flat=True)[:depth])
         if len(ids) < depth:
             body = (
                 base.filter(search_vector=_or_query(_rarest(terms, stats.df, FULLTEXT_BUDGET)))
