@@ -23,8 +23,10 @@ from typing import Any
 
 import django_filters
 from django import forms
+from django.conf import settings
 from django.contrib.postgres.search import SearchQuery, SearchRank
-from django.db.models import F, FloatField, Q, QuerySet, Value
+from django.db.models import BooleanField, F, FloatField, Func, Q, QuerySet, Value
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import ASin, Cast, Coalesce, Cos, Least, Power, Radians, Sin, Sqrt
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
@@ -422,6 +424,62 @@ def _covering_cells(lat: float, lng: float, radius_km: float) -> tuple[int, list
     return None
 
 
+def search_query(value: str) -> SearchQuery:
+    """The tsquery of a user's search text (web-search syntax)."""
+    return SearchQuery(value, search_type="websearch", config=SEARCH_CONFIG)
+
+
+class _InArray(Func):
+    """`column = ANY(ARRAY(subquery))`: the subquery runs once and its ids are looked up by the
+    primary key, where `IN (subquery)` may be planned as a scan of every row hashed against it."""
+
+    arg_joiner = " = ANY(ARRAY"
+    template = "%(expressions)s)"
+    output_field = BooleanField()
+
+
+def _with_relevance(queryset: QuerySet[Job], value: str) -> QuerySet[Job]:
+    """Annotated with relevance: ts_rank_cd of the search over search_vector."""
+    query = search_query(value)
+    # ts_rank_cd is a float4, which the driver reads as its shortest decimal (2.8, not
+    # 2.7999999523…): a keyset cursor holding that would compare unequal to the row it came
+    # from, repeating and skipping rows. As float8 the key round-trips exactly.
+    return queryset.annotate(relevance=Cast(SearchRank(F("search_vector"), query, cover_density=True), FloatField()))
+
+
+def search_candidates(queryset: QuerySet[Job], value: str, *, limit: int | None = None) -> RawSQL:
+    """The ids relevance ranks for a search: a bounded set, so its cost does not follow the matches.
+
+    The newest `limit` (SEARCH_RANK_CANDIDATES) jobs of `queryset` holding the words in their title
+    or skills (Job.search_head: small, in the row, so a walk down the newest-first listing index
+    tests it cheaply); when fewer hold them there, the newest of the jobs holding them elsewhere
+    only, up to `limit` in all (LIMIT 0 when the first part is full: PostgreSQL then does not
+    read the second). Ranking (ts_rank_cd over the whole search_vector, TOASTed) then reads at
+    most `limit` vectors instead of every match's. The title/skills test stands in for a match
+    in the first part only: with an excluded word ("python -java") a job may hold java in its
+    description, so those are tested against search_vector (by primary key). Deterministic for given
+    data (newest first, then id), so keyset pages over it are exact.
+    """
+    limit = limit if limit is not None else settings.SEARCH_RANK_CANDIDATES
+    query = search_query(value)
+    newest = (POSTED_NEWEST_FIRST.desc(), F("id").desc())
+    in_head = queryset.filter(search_head=query).order_by(*newest).values("id")[:limit]
+    elsewhere = queryset.filter(search_vector=query).exclude(search_head=query).order_by(*newest).values("id")
+    head_sql, head_params = in_head.query.sql_with_params()
+    rest_sql, rest_params = elsewhere.query.sql_with_params()
+    table = Job._meta.db_table
+    # A title/skills holder is a match only if search_vector says so (an excluded word may be in
+    # its description): tested here, on at most `limit` rows by primary key, so the caller needs
+    # no `search_vector @@` filter of its own (which the planner may serve by reading every match).
+    sql = (
+        f"WITH head AS MATERIALIZED ({head_sql}) "
+        f'SELECT head.id FROM head JOIN "{table}" job ON job.id = head.id '
+        f"WHERE job.search_vector @@ websearch_to_tsquery(%s::regconfig, %s) "
+        f"UNION ALL ({rest_sql} LIMIT (SELECT %s - count(*) FROM head))"
+    )
+    return RawSQL(sql, (*head_params, SEARCH_CONFIG, value, *rest_params, limit))
+
+
 # websearch_to_tsquery keeps each "-" (NOT) waiting for its word on a stack PostgreSQL limits to
 # 32 entries: 33 dashes without words ("- - - …", "-!-!…") were a 500 ("tsquery stack too small").
 MAX_SEARCH_NOTS = 32
@@ -441,7 +499,9 @@ class JobFilterSet(django_filters.FilterSet):
         max_length=MAX_TEXT,
         validators=[_validate_search],
         label="Full-text search over title, skills and description, web-search syntax: "
-        '"exact phrase", -exclude, or. Adds ordering=relevance (the default while q is given).',
+        '"exact phrase", -exclude, or. Adds ordering=relevance (the default while q is given), which ranks '
+        "the newest SEARCH_RANK_CANDIDATES (1000) jobs with the words in title or skills (filled up with the newest "
+        "holding them elsewhere); count counts every match, and ordering=-posted_at pages through them all.",
     )
     title = django_filters.CharFilter(
         field_name="title", lookup_expr="icontains", max_length=MAX_TEXT, label="Title contains this text."
@@ -576,11 +636,24 @@ class JobFilterSet(django_filters.FilterSet):
         self.errors  # noqa: B018 - validates the form first, as .qs does
         return self._apply(self.queryset.all(), exclude=FACET_FILTERS[facet], order=False)
 
+    @property
+    def counted(self) -> QuerySet[Job]:
+        """What a page's `count` counts: every match, also when relevance ranks a bounded set of them."""
+        self.errors  # noqa: B018 - validates the form first, as .qs does
+        return self._apply(self.queryset.all(), exclude=frozenset(), order=False)
+
     def _apply(self, queryset: QuerySet[Job], *, exclude: frozenset[str], order: bool) -> QuerySet[Job]:
-        for name, value in self.form.cleaned_data.items():
-            if name in exclude:
+        data = self.form.cleaned_data
+        for name, value in data.items():
+            if name in exclude or name == "q":
                 continue
             queryset = self.filters[name].filter(queryset, value)
+        if data.get("q") and "q" not in exclude:
+            if order and self.sort.name == "relevance":
+                candidates = _InArray(F("id"), search_candidates(queryset, data["q"]))
+                queryset = _with_relevance(queryset.filter(candidates), data["q"])
+            else:
+                queryset = self.filters["q"].filter(queryset, data["q"])
         if not order:
             return queryset
         ordering = self.sort
@@ -598,13 +671,7 @@ class JobFilterSet(django_filters.FilterSet):
 
     def search(self, queryset: QuerySet[Job], name: str, value: str) -> QuerySet[Job]:
         """websearch_to_tsquery over the generated search_vector; relevance = ts_rank_cd."""
-        query = SearchQuery(value, search_type="websearch", config=SEARCH_CONFIG)
-        # ts_rank_cd is a float4, which the driver reads as its shortest decimal (2.8, not
-        # 2.7999999523…): a keyset cursor holding that would compare unequal to the row it came
-        # from, repeating and skipping rows. As float8 the key round-trips exactly.
-        return queryset.filter(search_vector=query).annotate(
-            relevance=Cast(SearchRank(F("search_vector"), query, cover_density=True), FloatField())
-        )
+        return _with_relevance(queryset.filter(search_vector=search_query(value)), value)
 
     def filter_company(self, queryset: QuerySet[Job], name: str, value: list[int | str]) -> QuerySet[Job]:
         ids = [item for item in value if isinstance(item, int)]

@@ -208,6 +208,20 @@ class Job(models.Model):
         output_field=SearchVectorField(),
         db_persist=True,
     )
+    # Title (A) and skills (B) only: tens of bytes, so stored in the row, never TOASTed like
+    # search_vector (whose description part makes it ~1.6 kB compressed). Keyword search and the
+    # matches' full-text leg pre-rank their candidates by it before ranking a bounded set by
+    # search_vector (jobs.filters.JobFilterSet.search, matching.backends.local).
+    search_head = models.GeneratedField(
+        expression=SearchVector("title", weight="A", config=SEARCH_CONFIG)
+        + SearchVector(
+            Coalesce(SkillsText("skills"), models.Value(""), output_field=models.TextField()),
+            weight="B",
+            config=SEARCH_CONFIG,
+        ),
+        output_field=SearchVectorField(),
+        db_persist=True,
+    )
     embedding = VectorField(dimensions=settings.EMBEDDING_DIM, null=True, blank=True)
     embedded_at = models.DateTimeField(null=True, blank=True)
 
@@ -238,6 +252,7 @@ class Job(models.Model):
             models.Index(fields=["expires_at"], name="job_expires_at_idx", condition=Q(status=JobStatus.ACTIVE)),
             models.Index(fields=["fingerprint"], name="job_fingerprint_idx"),
             GinIndex(fields=["search_vector"], name="job_search_vector_idx"),
+            GinIndex(fields=["search_head"], name="job_search_head_idx"),
             HnswIndex(
                 name="job_embedding_hnsw_idx",
                 fields=["embedding"],

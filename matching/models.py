@@ -47,6 +47,7 @@ class CorpusTermFrequency(models.Model):
     lexeme = models.TextField()
     df = models.PositiveIntegerField(help_text="Jobs whose text (any field) has the lexeme.")
     title_df = models.PositiveIntegerField(help_text="Jobs whose title has it.")
+    head_df = models.PositiveIntegerField(default=0, help_text="Jobs whose title or skills (search_head) have it.")
 
     class Meta:
         constraints = [

@@ -6,7 +6,7 @@ import logging
 import math
 import threading
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.db import DEFAULT_DB_ALIAS, connection, connections, router
 
@@ -26,7 +26,7 @@ STATS_MEMO_LEXEMES = 200_000
 class CorpusStats:
     """Document frequencies of lexemes over the active jobs (the stored set of one generation).
 
-    `df` and `title_df` hold the lexemes asked for (corpus_stats(lexemes=...)) that some job has;
+    `df`, `title_df` and `head_df` hold the lexemes asked for (corpus_stats(lexemes=...)) that some job has;
     a lexeme missing from them is in no job (df 0, which the idf's smoothing handles).
     """
 
@@ -35,6 +35,7 @@ class CorpusStats:
     df: dict[str, int]  # lexeme -> jobs whose text has it (any field)
     title_documents: int
     title_df: dict[str, int]  # lexeme -> jobs whose title has it
+    head_df: dict[str, int] = field(default_factory=dict)  # lexeme -> jobs whose title or skills have it
 
     def idf(self, lexeme: str) -> float:
         return math.log((self.documents + 1) / (self.df.get(lexeme, 0) + 0.5))
@@ -55,7 +56,7 @@ def match_index_version() -> str:
 
 _memo_lock = threading.Lock()
 _memo_generation: tuple[int, int] | None = None  # (generation id, documents) the memo holds
-_memo_terms: dict[str, tuple[int, int]] = {}  # lexeme -> (df, title_df) in that generation; (0, 0): in no job
+_memo_terms: dict[str, tuple[int, int, int]] = {}  # lexeme -> (df, title_df, head_df) there; zeros: in no job
 
 
 def corpus_stats(*, lexemes: Iterable[str]) -> CorpusStats:
@@ -87,9 +88,10 @@ def corpus_stats(*, lexemes: Iterable[str]) -> CorpusStats:
     return CorpusStats(
         version=str(generation_id),
         documents=documents,
-        df={lexeme: df for lexeme, (df, _) in terms.items() if df},
+        df={lexeme: df for lexeme, (df, _, _) in terms.items() if df},
         title_documents=documents,
-        title_df={lexeme: title_df for lexeme, (_, title_df) in terms.items() if title_df},
+        title_df={lexeme: title_df for lexeme, (_, title_df, _) in terms.items() if title_df},
+        head_df={lexeme: head_df for lexeme, (_, _, head_df) in terms.items() if head_df},
     )
 
 
@@ -98,8 +100,8 @@ def corpus_stats_generation() -> CorpusStatsGeneration | None:
     return CorpusStatsGeneration.objects.order_by("-id").first()
 
 
-def _stored_terms(lexemes: set[str]) -> tuple[tuple[int, int], dict[str, tuple[int, int]]] | None:
-    """((generation id, documents), {lexeme: (df, title_df)} for every lexeme asked) of the newest set.
+def _stored_terms(lexemes: set[str]) -> tuple[tuple[int, int], dict[str, tuple[int, int, int]]] | None:
+    """((generation id, documents), {lexeme: (df, title_df, head_df)} for every lexeme asked) of the newest set.
 
     One statement, so the header and the rows come from the same snapshot (a refresh committing
     in between cannot mix two sets). None when no set is stored.
@@ -110,7 +112,7 @@ def _stored_terms(lexemes: set[str]) -> tuple[tuple[int, int], dict[str, tuple[i
     with connections[alias].cursor() as cursor:
         cursor.execute(
             f"""
-            SELECT g.id, g.documents, t.lexeme, t.df, t.title_df
+            SELECT g.id, g.documents, t.lexeme, t.df, t.title_df, t.head_df
             FROM (SELECT id, documents FROM {generations} ORDER BY id DESC LIMIT 1) g
             LEFT JOIN {terms} t ON t.generation_id = g.id AND t.lexeme = ANY(%s::text[])
             """,
@@ -119,10 +121,10 @@ def _stored_terms(lexemes: set[str]) -> tuple[tuple[int, int], dict[str, tuple[i
         fetched = cursor.fetchall()
     if not fetched:
         return None
-    rows = {lexeme: (0, 0) for lexeme in lexemes}
-    for _, _, lexeme, df, title_df in fetched:
+    rows = {lexeme: (0, 0, 0) for lexeme in lexemes}
+    for _, _, lexeme, df, title_df, head_df in fetched:
         if lexeme is not None:
-            rows[lexeme] = (df, title_df)
+            rows[lexeme] = (df, title_df, head_df)
     return (fetched[0][0], fetched[0][1]), rows
 
 

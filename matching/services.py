@@ -365,13 +365,16 @@ def corpus_stats_refresh(*, force: bool = False, wait: bool = False) -> StatsRef
             documents=documents, computed_at=timezone.now(), index_version=version
         )
         active = f"SELECT search_vector FROM {jobs} WHERE status = '{JobStatus.ACTIVE}'"
+        # search_head (title and skills, kept in the row) is cheap next to search_vector.
+        head = f"SELECT search_head FROM {jobs} WHERE status = '{JobStatus.ACTIVE}'"
         cursor.execute(
             f"""
-            INSERT INTO {terms} (generation_id, lexeme, df, title_df)
-            SELECT %s, a.word, a.ndoc, coalesce(t.ndoc, 0)
+            INSERT INTO {terms} (generation_id, lexeme, df, title_df, head_df)
+            SELECT %s, a.word, a.ndoc, coalesce(t.ndoc, 0), coalesce(h.ndoc, 0)
             FROM ts_stat(%s) a LEFT JOIN ts_stat(%s, 'a') t ON t.word = a.word
+            LEFT JOIN ts_stat(%s) h ON h.word = a.word
             """,
-            [generation.pk, active, active],
+            [generation.pk, active, active, head],
         )
         lexemes = cursor.rowcount
         cursor.execute(f"SELECT id FROM {generations} WHERE id < %s ORDER BY id DESC OFFSET 1", [generation.pk])

@@ -305,6 +305,11 @@ API_THROTTLE_USER = _throttle_rate("API_THROTTLE_USER", "600/minute")
 # (jobs.api.caching). 0: no response cache, no validators.
 API_CACHE_SECONDS = env.env_int("API_CACHE_SECONDS", 30, min_value=0, max_value=3600)
 API_PAGE_SIZE = env.env_int("API_PAGE_SIZE", 20, min_value=1, max_value=100)
+# Keyword search by relevance ranks a bounded set (jobs.filters.search_candidates): the newest this
+# many jobs holding the words in their title or skills, filled up to this many with the newest
+# holding them elsewhere only; pages by relevance walk that set. The matches' full-text leg
+# pre-ranks as many (matching.backends.local).
+SEARCH_RANK_CANDIDATES = env.env_int("SEARCH_RANK_CANDIDATES", 1000, min_value=1, max_value=100_000)
 # How many reverse proxies of ours stand in front of gunicorn (docker-compose's nginx: 1). Only
 # their X-Forwarded-For entries are believed: the throttle, the metrics access check and the logs
 # take the client's address from there (gigm8.lib.client_address). 0: the header is ignored,

@@ -54,7 +54,7 @@ logger = logging.getLogger(__name__)
 
 DEFAULT_BATCH_SIZE = 1000
 # Derived columns, rebuilt from the others: not worth their bytes in an archive.
-_JOB_FIELDS_NOT_ARCHIVED = frozenset({"search_vector", "embedding"})
+_JOB_FIELDS_NOT_ARCHIVED = frozenset({"search_vector", "search_head", "embedding"})
 _LOCK_KEY = 0x67696D38  # "gim8": one purge at a time, whatever it purges
 _CHUNK = 1 << 20
 

@@ -7,7 +7,9 @@ Rows added or removed elsewhere never shift a page, and deep pages cost what the
 when an index serves the key (the newest-first listing: jobs.models job_public_posted_idx).
 
 Relevance and distance are keys computed per row, so their pages are stable too but each one
-ranks every match again. The cursor is opaque to clients: base64 of JSON holding the ordering,
+computes them again: distance for every match, relevance for the bounded set of matches it
+ranks (jobs.filters.search_candidates), whose pages end when that set does. The cursor is
+opaque to clients: base64 of JSON holding the ordering,
 the key, the id, the direction and the total the first page counted (so later pages repeat
 it instead of counting again, and a walk through the pages shows one total).
 """
@@ -131,14 +133,17 @@ class KeysetPage:
         return request.build_absolute_uri(f"{request.path}?{urlencode(params, doseq=True)}")
 
 
-def paginate_keyset(*, queryset: QuerySet, ordering: Ordering, size: int, cursor: str | None) -> KeysetPage:
+def paginate_keyset(
+    *, queryset: QuerySet, ordering: Ordering, size: int, cursor: str | None, counted: QuerySet | None = None
+) -> KeysetPage:
     """The page of `queryset` (annotated with sort_key and ordered by it and id) that `cursor` points at.
 
-    The first page counts the matches (gigm8.counts: exact when cheap, else an estimate); the
-    cursors carry that total to the pages after it.
+    The first page counts the matches (gigm8.counts: exact when cheap, else an estimate) of
+    `counted` (default: `queryset`; a keyword search by relevance pages through a bounded set of
+    its matches and counts them all); the cursors carry that total to the pages after it.
     """
     if not cursor:
-        total = count_rows(queryset)
+        total = count_rows(counted if counted is not None else queryset)
         rows = list(queryset[: size + 1])
         more_after, more_before, reverse = len(rows) > size, False, False
         rows = rows[:size]
@@ -188,7 +193,11 @@ class KeysetPagination(BasePagination):
         filterset = view.filterset
         self.request = request
         self.page = paginate_keyset(
-            queryset=queryset, ordering=filterset.sort, size=size, cursor=request.query_params.get(CURSOR_PARAM)
+            queryset=queryset,
+            ordering=filterset.sort,
+            size=size,
+            cursor=request.query_params.get(CURSOR_PARAM),
+            counted=getattr(filterset, "counted", None),
         )
         self.facet_counts = job_facets(names=names, queryset_for=filterset.queryset_for_facet) if names else None
         return self.page.rows

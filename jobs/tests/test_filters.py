@@ -67,6 +67,59 @@ def test_q_default_order_is_relevance_and_rows_carry_it():
     assert rows[0].relevance > rows[1].relevance > 0
 
 
+def _posted(hours_ago: int, **kwargs):
+    return JobFactory(posted_at=timezone.now() - timedelta(hours=hours_ago), **kwargs)
+
+
+def test_q_by_relevance_ranks_a_bounded_set_newest_title_matches_and_newest_others(settings):
+    settings.SEARCH_RANK_CANDIDATES = 2
+    old_title = _posted(30, title="Welder", skills=[], description="Welder welder welder welder.")
+    titles = [_posted(hours, title="Welder", skills=[], description="Shifts.") for hours in (1, 2, 3)]
+    skills = _posted(4, title="Fabricator", skills=["welder"], description="Shifts.")
+    elsewhere = [_posted(hours, title="Fitter", skills=[], description="Welder wanted.") for hours in (5, 6, 7)]
+    undated = JobFactory(posted_at=None, title="Welder", skills=[], description="Shifts.")
+    # The two newest jobs with the word in title or skills (equal ranks: the later id first).
+    assert run("q=welder") == [titles[1].id, titles[0].id]
+    # Six hold it in title or skills: seven candidates are those and the newest holding it elsewhere.
+    settings.SEARCH_RANK_CANDIDATES = 7
+    ranked = run("q=welder")
+    assert set(ranked) == {old_title.id, undated.id, skills.id, elsewhere[0].id, *(job.id for job in titles)}
+    assert ranked[0] == old_title.id and ranked[-1] == elsewhere[0].id  # the most welders first; description last
+    # Every match is still found by the other orderings (and counted: JobFilterSet.counted).
+    every = {old_title.id, undated.id, skills.id, *(job.id for job in titles + elsewhere)}
+    assert set(run("q=welder&ordering=-posted_at")) == every
+    filterset = JobFilterSet(QueryDict("q=welder"), queryset=job_list_public())
+    assert filterset.is_valid() and filterset.counted.count() == len(every)
+
+
+def test_q_bounded_set_follows_the_other_filters_and_excluded_words(settings):
+    settings.SEARCH_RANK_CANDIDATES = 1
+    remote = _posted(5, title="Welder", description="Shifts.", remote=Remote.REMOTE)
+    onsite = _posted(4, title="Welder", description="Shifts.", remote=Remote.ONSITE)
+    # The set is taken after the other filters: the newest remote title match, not the newest of all.
+    assert run("q=welder&remote=remote") == [remote.id]
+    assert run("q=welder&remote=onsite") == [onsite.id]
+    # The newest title match holds the excluded word in its description: it is no match, and the
+    # cut-off does not reach past it to the next title match.
+    _posted(1, title="Welder", description="Night shifts.", remote=Remote.HYBRID)
+    older = _posted(3, title="Welder", description="Day work.", remote=Remote.HYBRID)
+    assert run("q=welder -night&remote=hybrid") == []
+    assert run("q=welder -night&remote=hybrid&ordering=-posted_at") == [older.id]
+    settings.SEARCH_RANK_CANDIDATES = 2
+    assert run("q=welder -night&remote=hybrid") == [older.id]
+    # A title/skills holder short of the cut-off is filled up with the newest holding it elsewhere.
+    fitter = _posted(6, title="Fitter", description="Welder's mate.", remote=Remote.HYBRID)
+    settings.SEARCH_RANK_CANDIDATES = 3
+    assert run("q=welder -night&remote=hybrid") == [older.id, fitter.id]
+
+
+def test_q_bounded_set_larger_than_the_matches_ranks_every_match(settings):
+    settings.SEARCH_RANK_CANDIDATES = 100
+    jobs = [_posted(hours, title="Welder" if hours % 2 else "Fitter", description="welder") for hours in range(7)]
+    assert set(run("q=welder")) == {job.id for job in jobs}
+    assert run("q=radiographer") == []
+
+
 def test_title_and_location_and_category_match_text():
     a = JobFactory(title="Data Engineer", location="Leeds, UK", category="IT Jobs")
     JobFactory(title="Data Analyst", location="London, UK", category="Finance")

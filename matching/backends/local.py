@@ -3,7 +3,8 @@
 1. Retrieval, with the request's filters applied in SQL (they are in `candidates`):
    - full text: the query's most informative lexemes (tf x idf over the jobs) ORed into a
      tsquery against the weighted search_vector (title A, skills B, description C), ranked by
-     ts_rank;
+     ts_rank over a bounded set (FULLTEXT_BUDGET: jobs whose title or skills hold its rarest
+     terms, pre-ranked by the small search_head), so its cost does not grow with the corpus;
    - embeddings: pgvector HNSW top-k by cosine distance, with iterative scans so filters do
      not starve the index scan.
 2. Reciprocal-rank fusion of the two lists (a job that only one retriever found still counts:
@@ -31,6 +32,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 import numpy as np
+from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db import connection, transaction
@@ -83,6 +85,9 @@ QUERY_TERMS = 32  # lexemes in the full-text query that scores the candidates (t
 # Lexemes in the full-text query that retrieves candidates: ranking every job that matches
 # is what full-text search costs, and each common term adds thousands of matches.
 RETRIEVAL_TERMS = 12  # 16 ranks a little better (nDCG +0.01 on resumes) but costs a third more time at 50k jobs
+# Jobs the full-text retriever reads at most (LocalBackend._fulltext_ids): its cost stays put as
+# the corpus grows, where ranking every job holding a term grew with it (bench/README.md, Scale).
+FULLTEXT_BUDGET = 5000
 TF_SATURATION = 20.0  # tf / (tf + this): near-linear in how often the query says a word
 MIN_TERM_JOBS = 3
 MIN_DF_CORPUS = 1000  # below this many jobs every lexeme may be a query term
@@ -148,11 +153,11 @@ class LocalBackend(MatchBackend):
         vector = self._query_vector(query)
         whole_text = query.kind == "jd"  # lexical = cosine of the whole texts, not ts_rank
         tsquery = None if whole_text else self._tsquery(lexemes, stats)
-        retrieval = self._tsquery(lexemes, stats, limit=RETRIEVAL_TERMS)
+        retrieval = query_terms(lexemes, stats, limit=RETRIEVAL_TERMS)
 
         ranked_lists: list[list[int]] = []
-        if retrieval is not None:
-            ranked_lists.append(self._fulltext_ids(base, retrieval, depth))
+        if retrieval:
+            ranked_lists.append(self._fulltext_ids(base, retrieval, stats, depth))
         if vector is not None:
             ranked_lists.append(self._vector_ids(base, vector, depth))
         fused = _rrf(ranked_lists)
@@ -217,16 +222,48 @@ class LocalBackend(MatchBackend):
         lexemes: dict[str, int], stats: selectors.CorpusStats, *, limit: int = QUERY_TERMS
     ) -> SearchQuery | None:
         terms = query_terms(lexemes, stats, limit=limit)
-        if not terms:
-            return None
-        # The lexemes are already stemmed by the "english" configuration; "simple" keeps them as they are.
-        return SearchQuery(" | ".join(terms), search_type="raw", config="simple")
+        return _or_query(terms) if terms else None
 
     @staticmethod
-    def _fulltext_ids(base: QuerySet[Job], tsquery: SearchQuery, depth: int) -> list[int]:
+    def _fulltext_ids(base: QuerySet[Job], terms: list[str], stats: selectors.CorpusStats, depth: int) -> list[int]:
+        """The `depth` jobs best by ts_rank of the terms (ORed) in search_vector, over a bounded set.
+
+        Ranking every job that holds any term reads every such job's search_vector (a resume's 12
+        terms match most of a big corpus), so the set ranked is bounded by FULLTEXT_BUDGET rows:
+        1. jobs whose title or skills (search_head, small and in the row) hold one of the terms
+           rarest there, taken from the rarest while their frequencies add up to at most the
+           budget (the rarest always), pre-ranked by ts_rank of every term in search_head; the
+           best max(depth, SEARCH_RANK_CANDIDATES) are ranked by search_vector;
+        2. only if that gives fewer than `depth` jobs: the jobs holding one of the terms rarest
+           anywhere (the same budget), ranked by search_vector.
+        A job holding only common terms is left to the vector retriever; a found job's rank is
+        what it was. Ties break by id: the same request over the same rows gives the same list.
+        """
+        if not terms:
+            return []
+        tsquery = _or_query(terms)
         rank = SearchRank(F("search_vector"), tsquery, normalization=1)
-        rows = base.filter(search_vector=tsquery).annotate(rank=rank).order_by("-rank", "id").values_list("id")[:depth]
-        return [row[0] for row in rows]
+        head_terms = _rarest(terms, stats.head_df, FULLTEXT_BUDGET)
+        pre_ranked = (
+            base.filter(search_head=_or_query(head_terms))
+            .annotate(head_rank=SearchRank(F("search_head"), tsquery, normalization=1))
+            .order_by("-head_rank", "id")
+            .values_list("id", flat=True)[: max(depth, settings.SEARCH_RANK_CANDIDATES)]
+        )
+        # Fetched first: as a subquery, `id IN (…)` with no other selective filter may be planned
+        # as a scan of every job hashed against the set.
+        by_rank = base.filter(id__in=list(pre_ranked)).annotate(rank=rank).order_by("-rank", "id")
+        ids = list(by_rank.values_list("id", flat=True)[:depth])
+        if len(ids) < depth:
+            body = (
+                base.filter(search_vector=_or_query(_rarest(terms, stats.df, FULLTEXT_BUDGET)))
+                .exclude(id__in=ids)
+                .annotate(rank=rank)
+                .order_by("-rank", "id")
+                .values_list("id")[: depth - len(ids)]
+            )
+            ids.extend(row[0] for row in body)
+        return ids
 
     @staticmethod
     def _vector_ids(base: QuerySet[Job], vector: np.ndarray, depth: int) -> list[int]:
@@ -308,6 +345,24 @@ class _TitleLexemes(Func):
 
 
 # --- scoring parts (pure functions, tested on their own) ------------------------------------
+
+
+def _rarest(terms: list[str], df: dict[str, int], budget: int) -> list[str]:
+    """The terms rarest by `df`, from the rarest, while their frequencies add up to at most `budget`
+    (the rarest always): the jobs holding any of them are at most ~budget."""
+    chosen: list[str] = []
+    total = 0
+    for term in sorted(terms, key=lambda term: (df.get(term, 0), term)):
+        total += df.get(term, 0)
+        if chosen and total > budget:
+            break
+        chosen.append(term)
+    return chosen
+
+
+def _or_query(terms: list[str]) -> SearchQuery:
+    # The lexemes are already stemmed by the "english" configuration; "simple" keeps them as they are.
+    return SearchQuery(" | ".join(terms), search_type="raw", config="simple")
 
 
 def query_terms(lexemes: dict[str, int], stats: selectors.CorpusStats, *, limit: int = QUERY_TERMS) -> list[str]:

@@ -2,13 +2,17 @@ import math
 from datetime import timedelta
 
 import pytest
+from django.contrib.postgres.search import SearchRank
+from django.db.models import F
 from django.utils import timezone
 
 from jobs.choices import EmploymentType, JobLevel, Remote
+from jobs.models import Job
+from jobs.selectors import job_list_public
 from matching import selectors, services
-from matching.backends import get_backend
+from matching.backends import get_backend, local
 from matching.backends.base import MatchBackend
-from matching.backends.local import _LEVEL_ORDER, JD_WEIGHTS, WEIGHTS, _query_level, cosine_query_weights
+from matching.backends.local import _LEVEL_ORDER, JD_WEIGHTS, WEIGHTS, LocalBackend, _query_level, cosine_query_weights
 from matching.tests.conftest import NURSING_JOB, PYTHON_JOB, PYTHON_RESUME
 
 pytestmark = pytest.mark.django_db
@@ -200,3 +204,34 @@ def test_scores_stay_in_unit_interval_for_a_perfect_fit(make_job):
 )
 def test_a_querys_level_reads_managers_as_the_jobs_do(text, level):
     assert _query_level(text) == _LEVEL_ORDER[JobLevel(level)]
+
+
+def _fulltext(terms, depth=10):
+    stats = selectors.corpus_stats()
+    return LocalBackend._fulltext_ids(job_list_public().order_by(), terms, stats, depth)
+
+
+def test_fulltext_leg_ranks_a_bounded_set_from_the_rarest_terms(make_job, monkeypatch):
+    shifts = [make_job(embed=False, title="Shift Supervisor", skills=[], description="Rota.") for _ in range(3)]
+    welder = make_job(embed=False, title="Welder", skills=[], description="Shift work, shift pay.")
+    driver = make_job(embed=False, title="Driver", skills=[], description="A welder's mate.")
+    make_job(embed=False, title="Clerk", skills=[], description="Filing.")
+    # A budget of one job: title/skills holding the rarest term there (welder: 1 job), then, as
+    # that gives fewer than asked, jobs holding the rarest term anywhere (welder: 2 jobs). The
+    # supervisors, holding only the commoner term, are left to the vector retriever.
+    monkeypatch.setattr(local, "FULLTEXT_BUDGET", 1)
+    assert _fulltext(["shift", "welder"]) == [welder.pk, driver.pk]
+    # A budget past every term's frequency: every job holding a term, title/skills holders first
+    # in their ts_rank order over the whole search_vector (unchanged by the bound), then the others.
+    monkeypatch.setattr(local, "FULLTEXT_BUDGET", 100)
+    found = _fulltext(["shift", "welder"])
+    heads = [welder.pk, *(job.pk for job in shifts)]
+    rank = SearchRank(F("search_vector"), local._or_query(["shift", "welder"]), normalization=1)
+    by_rank = list(
+        Job.objects.filter(pk__in=heads).annotate(rank=rank).order_by("-rank", "id").values_list("pk", flat=True)
+    )
+    assert found == [*by_rank, driver.pk]
+    assert _fulltext(["shift", "welder"]) == found  # ties break by id: the same list every time
+    # Asked for fewer than the title/skills holders: the best of them only.
+    assert _fulltext(["shift", "welder"], depth=2) == found[:2]
+    assert _fulltext([]) == []

@@ -112,3 +112,41 @@ def test_following_next_and_previous_sees_every_match_exactly_once(
         # From the last page back to the first: the same pages, in reverse.
         backward, _ = _walk(client, back_link, "previous")
         assert backward == forward[-2::-1]
+
+
+@settings(
+    max_examples=25,
+    deadline=None,
+    phases=[Phase.explicit, Phase.reuse, Phase.generate],
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(
+    q=st.sampled_from(["nurse", "engineer", "developer", "nurse or engineer", "care", "team shift", "nurse -team"]),
+    remote=st.sampled_from([None, "true", "remote"]),
+    candidates=st.integers(min_value=1, max_value=12),
+    page_size=st.integers(min_value=1, max_value=9),
+)
+def test_paging_by_relevance_walks_the_bounded_set_exactly_once(
+    client, corpus, q, remote, candidates, page_size, request
+):
+    """Relevance ranks a bounded set (the SEARCH_RANK_CANDIDATES newest title/skills matches, filled
+    up with others): pages walk that set, each job once, and stop at its end; `count` counts every
+    match. (With an excluded word a title match may hold it elsewhere: the set holds fewer.)"""
+    django_settings = request.getfixturevalue("settings")
+    django_settings.SEARCH_RANK_CANDIDATES = candidates
+    # The response cache keys by the query and the listing version, not by this setting: one
+    # example's pages would answer another's.
+    django_settings.API_CACHE_SECONDS = 0
+    params: dict = {"q": q, **({"remote": remote} if remote else {})}
+    whole = _ids(client, {**params, "page_size": 100})
+    every = _ids(client, {**params, "ordering": "-posted_at", "page_size": 100})
+    assert len(whole) == min(candidates, len(every)) or q.endswith("-team")
+    assert set(whole) <= set(every)
+    forward, back_link = _walk(client, f"/api/jobs/?{urlencode({**params, 'page_size': page_size})}", "next")
+    assert [job for page in forward for job in page] == whole
+    assert len(set(whole)) == len(whole)
+    if back_link:
+        backward, _ = _walk(client, back_link, "previous")
+        assert backward == forward[-2::-1]
+    first = client.get(f"/api/jobs/?{urlencode({**params, 'page_size': page_size})}").json()
+    assert first["count"] == len(every) and first["count_is_estimate"] is False
