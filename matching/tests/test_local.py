@@ -207,7 +207,8 @@ def test_a_querys_level_reads_managers_as_the_jobs_do(text, level):
 
 
 def _fulltext(terms, depth=10):
-    stats = selectors.corpus_stats()
+    services.corpus_stats_refresh(force=True)  # the stored statistics of the jobs made so far
+    stats = selectors.corpus_stats(lexemes=terms)
     return LocalBackend._fulltext_ids(job_list_public().order_by(), terms, stats, depth)
 
 
