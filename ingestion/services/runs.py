@@ -127,6 +127,22 @@ def sync_log_is_running(*, source: str) -> bool:
     return any(_dead_reason(log, now=now) is None for log in _running(source))
 
 
+def _sync_log_create(
+    *, kind: str, source: str, triggered_by: str, user: Any, params: dict[str, Any] | None, task_id: str
+) -> SyncLog:
+    """A new running log (its heartbeat now); a signed-in user is recorded, an anonymous one is not."""
+    return SyncLog.objects.create(
+        kind=kind,
+        source=source,
+        triggered_by=triggered_by,
+        triggered_by_user=user if getattr(user, "is_authenticated", False) else None,
+        params=params or {},
+        task_id=task_id or "",
+        status=SyncStatus.RUNNING,
+        heartbeat_at=timezone.now(),
+    )
+
+
 def sync_log_start(
     *,
     kind: str,
@@ -138,15 +154,8 @@ def sync_log_start(
 ) -> SyncLog:
     """Open a log for a run (after failing the abandoned runs of the same source)."""
     sync_log_fail_abandoned(source=source)
-    sync_log = SyncLog.objects.create(
-        kind=kind,
-        source=source,
-        triggered_by=triggered_by,
-        triggered_by_user=user if getattr(user, "is_authenticated", False) else None,
-        params=params or {},
-        task_id=task_id or "",
-        status=SyncStatus.RUNNING,
-        heartbeat_at=timezone.now(),
+    sync_log = _sync_log_create(
+        kind=kind, source=source, triggered_by=triggered_by, user=user, params=params, task_id=task_id
     )
     logs.run_started(sync_log_id=sync_log.pk, source=source)
     return sync_log
@@ -281,15 +290,8 @@ def sync_log_skip(
     """
     if sync_log is not None:
         return sync_log_finish(sync_log=sync_log, status=SyncStatus.SKIPPED, message=reason)
-    sync_log = SyncLog.objects.create(
-        kind=kind,
-        source=source,
-        triggered_by=triggered_by,
-        triggered_by_user=user if getattr(user, "is_authenticated", False) else None,
-        params=params or {},
-        task_id=task_id or "",
-        status=SyncStatus.RUNNING,
-        heartbeat_at=timezone.now(),
+    sync_log = _sync_log_create(
+        kind=kind, source=source, triggered_by=triggered_by, user=user, params=params, task_id=task_id
     )
     # Ended as it began (started_at is set by the database row's creation).
     SyncLog.objects.filter(pk=sync_log.pk).update(

@@ -7,10 +7,10 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from django.contrib.auth.models import Group, User
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from gigm8.tests.browser.curator import log_in_curator
 from ingestion.choices import SyncKind, SyncStatus
 from ingestion.tests.factories import SyncLogFactory
 from jobs.choices import EmploymentType, Remote
@@ -20,16 +20,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 LONG_TITLE = "Senior Staff Software Engineer, Distributed Storage and Streaming Infrastructure (Remote, EMEA)"
 LAPTOP = {"width": 1366, "height": 768}
-
-
-def _log_in(page, live_server) -> None:
-    user = User.objects.create_user("cora", password="curator-pw-1", is_staff=True)
-    user.groups.add(Group.objects.get(name="curator"))
-    page.goto(f"{live_server.url}/admin/login/")
-    page.fill("#id_username", "cora")
-    page.fill("#id_password", "curator-pw-1")
-    page.click("input[type=submit]")
-    expect(page.locator("#user-tools")).to_contain_text("cora")
 
 
 def _scrolls_sideways(page, selector: str) -> bool:
@@ -55,7 +45,7 @@ def test_job_list_fits_a_1366_screen_with_whole_titles_on_hover(live_server, bro
     )
     JobFactory(title=LONG_TITLE, company=company, source="lever", duplicate_of=canonical)
     JobFactory.create_batch(8, employment_type=EmploymentType.CONTRACTOR, remote=Remote.REMOTE)
-    _log_in(page, live_server)
+    log_in_curator(page, live_server.url)
 
     page.goto(f"{live_server.url}/admin/jobs/job/")
     expect(page.locator("#result_list tbody tr")).to_have_count(10)
@@ -94,7 +84,7 @@ def test_sync_logs_stay_above_the_fold_under_the_folded_health_table(
             status=SyncStatus.SUCCESS if source != "lever" else SyncStatus.FAILED,
             finished_at=finished,
         )
-    _log_in(page, live_server)
+    log_in_curator(page, live_server.url)
 
     page.goto(f"{live_server.url}/admin/ingestion/synclog/")
     summary = page.locator("#source-health summary")

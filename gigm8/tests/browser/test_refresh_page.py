@@ -10,9 +10,9 @@ import re
 import threading
 
 import pytest
-from django.contrib.auth.models import Group, User
 from playwright.sync_api import expect
 
+from gigm8.tests.browser.curator import log_in_curator
 from ingestion.choices import SyncStatus
 from ingestion.models import SyncLog
 from jobs.choices import AtsKind
@@ -58,12 +58,7 @@ def test_unconfigured_sources_are_shown_as_such_and_a_refresh_follows_its_crawl(
     nothing_configured,
 ):
     page = browser_page
-    user = User.objects.create_user("cora", password="curator-pw-1", is_staff=True)
-    user.groups.add(Group.objects.get(name="curator"))
-    page.goto(f"{live_server.url}/admin/login/?next=/admin/ingestion/synclog/refresh/")
-    page.fill("#id_username", "cora")
-    page.fill("#id_password", "curator-pw-1")
-    page.click("input[type=submit]")
+    log_in_curator(page, live_server.url, next_path="/admin/ingestion/synclog/refresh/")
 
     # 1. Nothing yet: the page says what to do; every source is "Not configured", with why and where.
     expect(page.locator("#gigm8-empty")).to_contain_text("No jobs yet")

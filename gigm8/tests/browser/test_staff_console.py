@@ -9,9 +9,9 @@ from __future__ import annotations
 import re
 
 import pytest
-from django.contrib.auth.models import Group, User
 from playwright.sync_api import expect
 
+from gigm8.tests.browser.curator import log_in_curator
 from ingestion.choices import SyncStatus, TriggerKind
 from ingestion.models import SyncLog
 from ingestion.tests.fake_adzuna import APP_ID, APP_KEY, FakeAdzuna, adzuna_result
@@ -69,14 +69,6 @@ def _wait_for_the_end(page) -> None:
     expect(page.locator("#synclog-live-status")).to_have_text("Success")
 
 
-def _log_in(page, live_server, username: str, password: str) -> None:
-    page.goto(f"{live_server.url}/admin/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", password)
-    page.click("input[type=submit]")
-    expect(page.locator("#user-tools")).to_contain_text(username)
-
-
 def test_curator_edits_a_title_runs_a_refresh_and_the_title_survives(
     live_server,
     browser_page,
@@ -88,12 +80,10 @@ def test_curator_edits_a_title_runs_a_refresh_and_the_title_survives(
 ):
     page = browser_page
     fake_adzuna_server.set_jobs("gb", _postings())
-    user = User.objects.create_user("cora", password="curator-pw-1", is_staff=True)
-    user.groups.add(Group.objects.get(name="curator"))
     celery_worker_process(**adzuna_settings)
 
     # 1. Log in as a curator.
-    _log_in(page, live_server, "cora", "curator-pw-1")
+    user = log_in_curator(page, live_server.url)
     screenshots(page, "logged-in")
 
     # 2. A first refresh brings the fake Adzuna's postings in.
@@ -155,10 +145,8 @@ def test_curator_edits_a_title_runs_a_refresh_and_the_title_survives(
 
 def test_a_second_press_while_running_starts_nothing(live_server, browser_page, screenshots, curator_group):
     page = browser_page
-    user = User.objects.create_user("cora", password="curator-pw-1", is_staff=True)
-    user.groups.add(Group.objects.get(name="curator"))
     running = SyncLog.objects.create(kind="refresh", source="refresh", triggered_by=TriggerKind.SCHEDULE)
-    _log_in(page, live_server, "cora", "curator-pw-1")
+    log_in_curator(page, live_server.url)
     page.goto(f"{live_server.url}/admin/jobs/job/")
     page.get_by_role("button", name="Full refresh now").click()
     expect(page).to_have_url(re.compile(rf"/admin/ingestion/synclog/{running.pk}/change/$"))
@@ -175,14 +163,12 @@ def test_company_autocomplete_and_posted_range_filters(live_server, browser_page
     from jobs.tests.factories import CompanyFactory, JobFactory
 
     page = browser_page
-    user = User.objects.create_user("cora", password="curator-pw-1", is_staff=True)
-    user.groups.add(Group.objects.get(name="curator"))
     now = timezone.now()
     acme = CompanyFactory(name="Acme Widgets")
     JobFactory(title="Acme old", company=acme, posted_at=now - timedelta(days=40))
     JobFactory(title="Acme new", company=acme, posted_at=now)
     JobFactory(title="Globex job", company=CompanyFactory(name="Globex"), posted_at=now)
-    _log_in(page, live_server, "cora", "curator-pw-1")
+    log_in_curator(page, live_server.url)
     page.goto(f"{live_server.url}/admin/jobs/job/")
 
     # The company filter searches as you type (the admin's select2 against Company's search).
@@ -209,11 +195,9 @@ def test_saving_a_job_unchanged_in_the_browser_locks_nothing(live_server, browse
     from jobs.tests.factories import JobFactory
 
     page = browser_page
-    user = User.objects.create_user("cora", password="curator-pw-1", is_staff=True)
-    user.groups.add(Group.objects.get(name="curator"))
     text = "About the role.\n\nYou will:\n- care for residents\n- keep records"
     job = JobFactory(description=text, description_html="<p>About the role.</p>\n<ul><li>care</li></ul>")
-    _log_in(page, live_server, "cora", "curator-pw-1")
+    log_in_curator(page, live_server.url)
     page.goto(f"{live_server.url}/admin/jobs/job/{job.pk}/change/")
     page.click("input[name=_continue]")
     expect(page.locator(".messagelist")).to_contain_text("was changed successfully")
