@@ -12,7 +12,6 @@ checkout's loader and labels copied in), so the "before" figures come from the s
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import sys
@@ -21,7 +20,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.revision import figures_at  # noqa: E402
+from bench.revision import figures_at, quality_arguments  # noqa: E402
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "gigm8.settings.test")
 
@@ -74,11 +73,7 @@ def _line(name: str, figures: dict[str, object]) -> str:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--before", metavar="REV", help="also measure the normalizer of this git revision")
-    parser.add_argument("--show-errors", action="store_true", help="list the titles the current rules get wrong")
-    parser.add_argument("--json", action="store_true", help=argparse.SUPPRESS)  # used by --before
-    args = parser.parse_args()
+    args = quality_arguments(__doc__.splitlines()[0], show_errors="list the titles the current rules get wrong")
     now = _figures()
     if args.json:
         print(json.dumps(now))

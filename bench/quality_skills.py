@@ -14,7 +14,6 @@ so the "before" figures come from the same run.
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import sys
@@ -23,7 +22,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.revision import figures_at  # noqa: E402
+from bench.revision import figures_at, quality_arguments  # noqa: E402
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "gigm8.settings.test")
 
@@ -113,11 +112,7 @@ def _line(name: str, figures: dict[str, object]) -> str:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--before", metavar="REV", help="also measure the normalizer of this git revision")
-    parser.add_argument("--show-errors", action="store_true", help="list false pairs, unlabelled pairs, misses")
-    parser.add_argument("--json", action="store_true", help=argparse.SUPPRESS)  # used by --before
-    args = parser.parse_args()
+    args = quality_arguments(__doc__.splitlines()[0], show_errors="list false pairs, unlabelled pairs, misses")
     now = _figures()
     if args.json:
         print(json.dumps(now))

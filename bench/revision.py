@@ -7,6 +7,7 @@ exist there), runs the script with `--json` and hands back what it printed.
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import shutil
@@ -43,3 +44,13 @@ def figures_at(*, rev: str, script: str, copied: Sequence[str]) -> dict[str, obj
             return json.loads(out.stdout)
         finally:
             subprocess.run(["git", "-C", str(ROOT), "worktree", "remove", "--force", str(tree)], check=False)
+
+
+def quality_arguments(description: str, *, show_errors: str) -> argparse.Namespace:
+    """The quality scripts' options: `--before REV`, `--show-errors` (what it lists: `show_errors`),
+    and the hidden `--json` that figures_at runs in the other revision's worktree."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--before", metavar="REV", help="also measure the normalizer of this git revision")
+    parser.add_argument("--show-errors", action="store_true", help=show_errors)
+    parser.add_argument("--json", action="store_true", help=argparse.SUPPRESS)
+    return parser.parse_args()
