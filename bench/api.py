@@ -40,6 +40,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Sequence
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -275,7 +276,10 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_server(database_url: str, port: int, cache_seconds: int | None = None) -> subprocess.Popen:
+def start_server(
+    database_url: str, port: int, cache_seconds: int | None = None, workers: Sequence[str] = ("--workers", "2")
+) -> subprocess.Popen:
+    """gunicorn serving `database_url` on `port`; `workers`: its worker options (count, class, threads)."""
     env = dict(os.environ)
     env.update(
         BENCH_API_SERVE="1",
@@ -295,7 +299,7 @@ def start_server(database_url: str, port: int, cache_seconds: int | None = None)
     cmd = [
         str(gunicorn if gunicorn.exists() else shutil.which("gunicorn")),
         "bench.api:application",
-        "--workers", "2",
+        *workers,
         "--bind", f"127.0.0.1:{port}",
         "--chdir", str(ROOT),
         "--log-level", "warning",

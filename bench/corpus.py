@@ -65,6 +65,11 @@ class Profile:
     companies: int = 2000
 
 
+STALE_EVERY = 30  # one job in 30 last seen STALE_AGE ago: a day's expiry at 30-day expiry
+STALE_AGE = timedelta(days=29, hours=23)
+CTS_JOBS = "projects/bench/tenants/bench/jobs/"  # the CTS name prefix of seeded jobs (bench/daily_cycle.py)
+
+
 def log(message: str) -> None:
     print(message, flush=True)
 
@@ -203,10 +208,11 @@ def seed(count: int, profile: Profile = Profile()) -> dict[str, float]:
         ]
     )
     by_name = {c.name: c.id for c in companies}
+    blocked = {c.id for c in companies if c.is_blocked}
     company_ids = [c.id for c in companies]
     now = datetime.now(UTC)
     generated = {"search_vector", "search_head"}  # computed by PostgreSQL: COPY may not name them
-    skip = {"id", *generated, "embedding", "embedded_at", "cts_synced_at", "expired_at", "expires_at"}
+    skip = {"id", *generated, "embedding", "embedded_at", "expired_at", "expires_at"}
     fields = [f for f in Job._meta.concrete_fields if f.name not in skip]
     columns = [f.column for f in fields] + ["embedding", "embedded_at"]
     defaults = {f.attname: f.get_default() for f in fields}
@@ -239,11 +245,13 @@ def seed(count: int, profile: Profile = Profile()) -> dict[str, float]:
             if rng.random() >= profile.unknown_date_share:
                 posted = now - timedelta(seconds=rng.uniform(0, profile.days * 86400))
             variant = rng.choice(profile.title_variants)
+            company_id = by_name.get(posting["company"].strip()) or rng.choice(company_ids)
+            listed = status == "active" and duplicate_of is None and company_id not in blocked
             row = dict(defaults)
             row.update(
                 title=f"{variant}{posting['title']}"[:300],
                 description=posting["description"][:2500],
-                company_id=by_name.get(posting["company"].strip()) or rng.choice(company_ids),
+                company_id=company_id,
                 location=f"{city}, {country}",
                 city=city,
                 country=country,
@@ -261,7 +269,9 @@ def seed(count: int, profile: Profile = Profile()) -> dict[str, float]:
                 external_id=str(i),
                 posted_at=posted,
                 first_seen_at=now - timedelta(days=rng.uniform(0, profile.days)),
-                last_seen_at=now,
+                # As a steady state: one active job in STALE_EVERY has left its board ~30 days ago,
+                # so a day later the expiry takes it (bench/daily_cycle.py); the others were seen today.
+                last_seen_at=now - STALE_AGE if i % STALE_EVERY == 0 else now,
                 created_at=now,
                 updated_at=now,
                 status=status,
@@ -269,6 +279,9 @@ def seed(count: int, profile: Profile = Profile()) -> dict[str, float]:
                 locked_fields=[],
                 embedding=None,
                 embedded_at=None,
+                # Listed jobs as sent to CTS at build time, so a sync after a cycle sends that day's changes only.
+                cts_name=f"{CTS_JOBS}seed-{i}" if listed else "",
+                cts_synced_at=now if listed else None,
             )
             if annual:
                 currency = currency_for_country(country) or "GBP" if profile.currency_by_country else "GBP"

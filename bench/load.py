@@ -3,12 +3,15 @@
     .venv/bin/python bench/load.py                  # 60 s, 8 clients (seeds and embeds once)
     .venv/bin/python bench/load.py --seconds 20 --clients 16
     .venv/bin/python bench/load.py --fresh          # rebuild the scratch database first
+    .venv/bin/python bench/load.py --scale 150000   # bench/scale.py's database (built by it) instead
+    .venv/bin/python bench/load.py --gunicorn "--workers 2 --worker-class gthread --threads 4"
+    API_CACHE_SECONDS=0 MATCH_CACHE_TTL=0 .venv/bin/python bench/load.py   # every answer computed
 
 bench/api.py's scratch database (`gigm8_bench_api`, built by its seeder from the real postings in
 ../shared/data/job_postings), every job embedded once for matching, served by gunicorn with
-2 workers (bench/api.py's server, throttling on at a rate no client reaches). Each client keeps
-a connection and sends, for --seconds, a mix of requests: the listing with varied filters
-(--listing-share of them), the rest split between POST /api/match/resume/ (real resumes from
+2 sync workers unless --gunicorn says otherwise (bench/api.py's server, throttling on at a rate no
+client reaches). Each client keeps a connection and sends, for --seconds, a mix of requests: the
+listing with varied filters (--listing-share of them), the rest split between POST /api/match/resume/ (real resumes from
 ../shared/data/resumes) and POST /api/match/jd/ (real postings' descriptions). Prints requests/s,
 p50/p99 per kind and overall, and every error (any status other than 200, or a failed connection).
 """
@@ -141,6 +144,12 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=8, help="concurrent clients (default 8)")
     parser.add_argument("--listing-share", type=float, default=0.8, help="share of listing requests (default 0.8)")
     parser.add_argument("--fresh", action="store_true", help="drop and rebuild the scratch database")
+    parser.add_argument(
+        "--scale", type=int, help="serve bench/scale.py's database of this many active jobs instead (built by it)"
+    )
+    parser.add_argument(
+        "--gunicorn", default="--workers 2", help="gunicorn's worker options (default: --workers 2, sync workers)"
+    )
     args = parser.parse_args()
     if args.jobs < 1000 or not 1 <= args.seconds <= 3600 or not 1 <= args.clients <= 256:
         parser.error("--jobs at least 1000, --seconds 1 to 3600, --clients 1 to 256")
@@ -149,7 +158,11 @@ def main() -> None:
 
     import os
 
-    database_url = bench_api.scratch_database_url(args)
+    if args.scale:
+        name = f"gigm8_scale_{args.scale // 1000}k" if args.scale % 1000 == 0 else f"gigm8_scale_{args.scale}"
+        database_url = bench_api.corpus.scratch_database_url(name, fresh=False)
+    else:
+        database_url = bench_api.corpus.scratch_database_url("gigm8_bench_api", fresh=args.fresh)
     os.environ["DATABASE_URL"] = database_url
     os.environ["DJANGO_SETTINGS_MODULE"] = "gigm8.settings.base"
     import django
@@ -157,18 +170,25 @@ def main() -> None:
 
     django.setup()
     call_command("migrate", verbosity=0)
-    bench_api.seed(args.jobs)
-    embed_all()
     from django.db import connection
 
-    with connection.cursor() as cursor:
-        cursor.execute("VACUUM ANALYZE jobs_job")
+    if args.scale:
+        from jobs.models import Job
+
+        if not Job.objects.filter(status="active").exists():
+            raise SystemExit(f"no jobs in {database_url}: build it with bench/scale.py --size {args.scale}")
+        args.jobs = Job.objects.filter(status="active").count()
+    else:
+        bench_api.seed(args.jobs)
+        embed_all()
+        with connection.cursor() as cursor:
+            cursor.execute("VACUUM ANALYZE jobs_job")
     connection.close()
 
     texts = {"resume": resume_texts(), "jd": description_texts()}
     bench_api.log(f"texts: {len(texts['resume'])} resumes, {len(texts['jd'])} job descriptions")
     port = bench_api.free_port()
-    server = bench_api.start_server(database_url, port)
+    server = bench_api.start_server(database_url, port, workers=args.gunicorn.split())
     try:
         # Warm-up: both workers load the embedding model and the corpus statistics.
         for _ in range(4):
@@ -179,7 +199,7 @@ def main() -> None:
             conn.getresponse().read()
             conn.close()
         bench_api.log(
-            f"\n{args.clients} clients for {args.seconds} s against gunicorn (2 workers), {args.jobs:,} jobs; "
+            f"\n{args.clients} clients for {args.seconds} s against gunicorn ({args.gunicorn}), {args.jobs:,} jobs; "
             f"{os.cpu_count()} cores shared by server, database and clients"
         )
         out = Results()

@@ -190,6 +190,7 @@ def measures(client: Client, reps: int) -> dict[str, dict[str, Any]]:
         f"q={RARE_WORD} (rare)": f"q={RARE_WORD}",
         "location=london": "location=london",
         "near=London&radius_km=25": "near=51.5074,-0.1278&radius_km=25",
+        "near=London&radius_km=25&ordering=distance": "near=51.5074,-0.1278&radius_km=25&ordering=distance",
         "ordering=-salary": "ordering=-salary",
         "company=<biggest employer>": f"company={big['company__slug']}",
     }
