@@ -34,7 +34,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
 from jobs.choices import EmploymentType, GeoPrecision, JobLevel, JobStatus, Remote
-from jobs.models import GEO_CELLS_PER_DEGREE, SEARCH_CONFIG, Company, Job, geo_cell
+from jobs.models import GEO_CELLS_PER_DEGREE, SEARCH_CONFIG, Company, EarthPoint, Job, geo_cell
 from jobs.selectors import (
     POSTED_NEWEST_FIRST,
     POSTED_OLDEST_FIRST,
@@ -293,7 +293,8 @@ ORDERINGS: dict[str, Ordering] = {
     "-salary": Ordering("-salary", SALARY_TOP, True, "decimal"),
     "salary": Ordering("salary", Coalesce(SALARY_BOTTOM, Value(Decimal("1e12"))), False, "decimal"),
     "relevance": Ordering("relevance", F("relevance"), True, "float", needs="q"),
-    "distance": Ordering("distance", F("distance_km"), False, "float", needs="near"),
+    # Nearest first by the chord (the same order as distance_km, which a GiST index can walk).
+    "distance": Ordering("distance", F("nearness"), False, "float", needs="near"),
 }
 DEFAULT_ORDERING = "-posted_at"
 
@@ -349,6 +350,14 @@ class JobFilterForm(forms.Form):
         if get("status") and not self.allow_status:
             self.add_error("status", "only staff can filter by status.")
         return data
+
+
+class Nearness(Func):
+    """The straight-line distance between two EarthPoints (cube's `<->`), for ordering=distance."""
+
+    arg_joiner = " <-> "
+    template = "(%(expressions)s)"
+    output_field = FloatField()
 
 
 def _great_circle_km(lat: float, lng: float) -> Any:
@@ -712,6 +721,8 @@ class JobFilterSet(django_filters.FilterSet):
             .exclude(geo_precision__in=NOT_NEAR_PRECISIONS)
             .annotate(distance_km=_great_circle_km(lat, lng))
             .filter(distance_km__lte=radius)
+            # ordering=distance's key: the chord to the point, which job_public_earth_idx walks nearest first.
+            .annotate(nearness=Nearness(EarthPoint(F("latitude"), F("longitude")), EarthPoint(Value(lat), Value(lng))))
         )
 
     def _ids_in_cells(self, per_degree: int, covering: list[int]) -> list[int] | None:

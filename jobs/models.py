@@ -5,10 +5,11 @@ from __future__ import annotations
 import functools
 from datetime import UTC, datetime
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
-from django.contrib.postgres.indexes import GinIndex, OpClass
+from django.contrib.postgres.indexes import GinIndex, GistIndex, OpClass
 from django.contrib.postgres.search import SearchVector, SearchVectorField
 from django.core.validators import URLValidator
 from django.db import models
@@ -59,6 +60,26 @@ def geo_cell(per_degree: int) -> models.Expression:
         return Cast(Floor(models.F(field) * models.Value(float(per_degree))), models.IntegerField())
 
     return band("latitude") * models.Value(360 * per_degree + 1) + band("longitude")
+
+
+class EarthPoint(models.Func):
+    """(latitude, longitude) as a point on the unit sphere, a 3-D `cube` (PostgreSQL's cube extension).
+
+    The straight-line (chord) distance between two such points grows with the great-circle distance,
+    so a GiST index of them walks jobs nearest first (`<->`) and ordering=distance stops at a page.
+    """
+
+    output_field = models.FloatField()  # never read: only compared with <->
+
+    def __init__(self, latitude: Any, longitude: Any) -> None:
+        super().__init__(latitude, longitude)
+
+    def as_sql(self, compiler: Any, connection: Any, **extra: Any) -> Any:  # type: ignore[override]
+        lat_sql, lat_params = compiler.compile(self.source_expressions[0])
+        lng_sql, lng_params = compiler.compile(self.source_expressions[1])
+        lat, lng = f"radians({lat_sql})", f"radians({lng_sql})"
+        sql = f"cube(ARRAY[cos({lat}) * cos({lng}), cos({lat}) * sin({lng}), sin({lat})])"
+        return sql, [*lat_params, *lng_params, *lat_params, *lng_params, *lat_params]
 
 
 class SkillsText(models.Func):
@@ -286,6 +307,12 @@ class Job(models.Model):
                     condition=Q(status=JobStatus.ACTIVE, duplicate_of__isnull=True, latitude__isnull=False),
                 )
                 for per_degree in GEO_CELLS_PER_DEGREE
+            ),
+            # ordering=distance: nearest first (EarthPoint's chord, `<->`), stopping at a page.
+            GistIndex(
+                EarthPoint(models.F("latitude"), models.F("longitude")),
+                name="job_public_earth_idx",
+                condition=Q(status=JobStatus.ACTIVE, duplicate_of__isnull=True, latitude__isnull=False),
             ),
             # salary_min and ordering=-salary: the top of the annualized range, -1 when unknown
             # (jobs.selectors.SALARY_TOP).

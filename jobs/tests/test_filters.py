@@ -258,6 +258,45 @@ def test_near_default_radius_and_distance_ordering():
     assert rows[2].distance_km == pytest.approx(343.5, abs=1.5)
 
 
+@pytest.mark.parametrize("centre", [LONDON, (-17.7, 179.95), (78.22, 15.65)])  # a city, the date line, Svalbard
+def test_distance_ordering_is_the_great_circle_order_all_round(centre):
+    # Jobs at known distances on every bearing, inserted in a scrambled order: the chord the index
+    # sorts by must give the great-circle order, including across the date line and near a pole.
+    jobs = {}
+    for n, km in enumerate([140, 5, 90, 60, 20, 120, 35, 75, 110, 1]):
+        lat, lng = destination(centre, bearing_deg=n * 37.0, km=km)
+        jobs[km] = JobFactory(latitude=lat, longitude=lng).id
+    rows = run(f"near={centre[0]},{centre[1]}&radius_km=150&ordering=distance")
+    assert rows == [jobs[km] for km in sorted(jobs)]
+
+
+@pytest.mark.parametrize("area", ["cells", "box"])
+def test_distance_ordering_can_be_read_nearest_first_from_an_index(monkeypatch, area):
+    # With sorting ruled out, PostgreSQL must find an index that gives the order: before the GiST index
+    # of EarthPoint, ordering=distance sorted every job in a busy circle (bench/README, "Scale").
+    # (A sparse area is listed by its ids and sorted: at most SPARSE_NEAR_JOBS rows.)
+    from django.db import connection
+
+    from jobs import filters
+
+    monkeypatch.setattr(filters, "SPARSE_NEAR_JOBS", 0)  # a busy area
+    radius = 25 if area == "cells" else 3000
+    for n in range(30):
+        JobFactory(latitude=LONDON[0] + n / 1000, longitude=LONDON[1])
+    filterset = JobFilterSet(
+        QueryDict(f"near={LONDON[0]},{LONDON[1]}&radius_km={radius}&ordering=distance"), queryset=job_list_public()
+    )
+    assert filterset.is_valid()
+    sql, params = filterset.qs[:21].query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_sort = off")
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("EXPLAIN " + sql, params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "job_public_earth_idx" in plan, plan
+    assert "Order By:" in plan, plan
+
+
 def test_near_leaves_out_jobs_placed_only_by_region_or_country():
     point = JobFactory(latitude=LONDON[0], longitude=LONDON[1], geo_precision=GeoPrecision.POINT)
     city = JobFactory(latitude=LONDON[0], longitude=LONDON[1], geo_precision=GeoPrecision.CITY)
