@@ -62,7 +62,8 @@ def clone(source: str, target: str) -> float:
     started = time.perf_counter()
     with psycopg.connect(url.rsplit("/", 1)[0] + "/postgres", autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{target}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{target}" TEMPLATE "{source}"')
+        # FILE_COPY: copy the files (one checkpoint) rather than every block through the WAL (13 GB at 1.5M).
+        conn.execute(f'CREATE DATABASE "{target}" TEMPLATE "{source}" STRATEGY FILE_COPY')
     return time.perf_counter() - started
 
 

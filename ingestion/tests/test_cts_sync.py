@@ -473,3 +473,20 @@ def test_an_unexpected_error_ends_the_log_as_failed(cts_client, cts_fake, monkey
         cts_sync(client=cts_client)
     log = SyncLog.objects.get()
     assert (log.status, log.message) == (SyncStatus.FAILED, "RuntimeError: bug in the message builder")
+
+
+def test_jobs_to_delete_is_an_anti_join_whatever_the_size():
+    # `NOT IN (the syncable ids)` was a subplan PostgreSQL hashes only while the ids fit in work_mem;
+    # past that (1.5 million jobs) it read the ids again for every job: the daily sync never finished.
+    from django.db import connection
+
+    from ingestion.services.cts_sync import cts_jobs_to_delete
+
+    JobFactory(cts_name=f"{TENANT}/jobs/1", status=JobStatus.EXPIRED)
+    sql, params = cts_jobs_to_delete().values("id").query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL work_mem = '64kB'")
+        cursor.execute("EXPLAIN " + sql, params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "Anti Join" in plan and "SubPlan" not in plan, plan
+    assert list(cts_jobs_to_delete().values_list("cts_name", flat=True)) == [f"{TENANT}/jobs/1"]
