@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 import math
 import threading
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from django.db import DEFAULT_DB_ALIAS, connection, connections, router
 
@@ -20,6 +22,39 @@ logger = logging.getLogger(__name__)
 
 # Lexemes of the stored set a process keeps in memory (per generation); past it the memo starts over.
 STATS_MEMO_LEXEMES = 200_000
+# The reference the live statistics are blended with (tools/build_reference_df.py: O*NET's 1,016
+# occupations, CC BY 4.0), and how many documents it counts for beside the live jobs: as many as
+# it has, as if its occupations were pooled with the jobs. With 5 jobs the reference decides how
+# telling a word is, with 1.5 million the jobs do; no part of the score vanishes on a small corpus.
+REFERENCE_PATH = Path(__file__).resolve().parent / "data" / "reference_df.tsv"
+REFERENCE_WEIGHT = 1016.0
+
+
+@dataclass(frozen=True, slots=True)
+class ReferenceStats:
+    """Document frequencies of a fixed reference corpus shipped with the engine."""
+
+    documents: int
+    df: dict[str, int]
+    title_df: dict[str, int]
+
+
+@functools.cache
+def reference_stats() -> ReferenceStats:
+    """The shipped reference (read once per process, ~9,000 lexemes)."""
+    documents = 0
+    df: dict[str, int] = {}
+    title_df: dict[str, int] = {}
+    with REFERENCE_PATH.open(encoding="utf-8") as handle:
+        for line in handle:
+            if line.startswith("#"):
+                continue
+            lexeme, any_field, in_title = line.rstrip("\n").split("\t")
+            if lexeme == "documents":
+                documents = int(any_field)
+            else:
+                df[lexeme], title_df[lexeme] = int(any_field), int(in_title)
+    return ReferenceStats(documents=documents, df=df, title_df=title_df)
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,7 +62,9 @@ class CorpusStats:
     """Document frequencies of lexemes over the active jobs (the stored set of one generation).
 
     `df`, `title_df` and `head_df` hold the lexemes asked for (corpus_stats(lexemes=...)) that some job has;
-    a lexeme missing from them is in no job (df 0, which the idf's smoothing handles).
+    a lexeme missing from them is in no job (df 0, which the idf's smoothing handles). `idf`,
+    `title_idf` and `share` blend them with the reference's (`reference_weight` documents of it):
+    df' = df + weight x reference share, documents' = documents + weight.
     """
 
     version: str  # the stored generation ("" when none is stored yet: smoothed defaults)
@@ -36,12 +73,32 @@ class CorpusStats:
     title_documents: int
     title_df: dict[str, int]  # lexeme -> jobs whose title has it
     head_df: dict[str, int] = field(default_factory=dict)  # lexeme -> jobs whose title or skills have it
+    reference: ReferenceStats | None = None
+    reference_weight: float = 0.0
+
+    def _blended(self, lexeme: str, *, title: bool) -> tuple[float, float]:
+        """(df, documents) of the lexeme, the reference's counted in."""
+        df = (self.title_df if title else self.df).get(lexeme, 0)
+        documents = self.title_documents if title else self.documents
+        reference = self.reference
+        if reference is None or not reference.documents or self.reference_weight <= 0:
+            return float(df), float(documents)
+        in_reference = (reference.title_df if title else reference.df).get(lexeme, 0)
+        weight = self.reference_weight
+        return df + weight * in_reference / reference.documents, documents + weight
 
     def idf(self, lexeme: str) -> float:
-        return math.log((self.documents + 1) / (self.df.get(lexeme, 0) + 0.5))
+        df, documents = self._blended(lexeme, title=False)
+        return math.log((documents + 1) / (df + 0.5))
 
     def title_idf(self, lexeme: str) -> float:
-        return math.log((self.title_documents + 1) / (self.title_df.get(lexeme, 0) + 0.5))
+        df, documents = self._blended(lexeme, title=True)
+        return math.log((documents + 1) / (df + 0.5))
+
+    def share(self, lexeme: str) -> float:
+        """The share of documents that have the lexeme (blended as idf)."""
+        df, documents = self._blended(lexeme, title=False)
+        return df / documents if documents else 0.0
 
 
 def match_index_version() -> str:
@@ -92,6 +149,8 @@ def corpus_stats(*, lexemes: Iterable[str]) -> CorpusStats:
         title_documents=documents,
         title_df={lexeme: title_df for lexeme, (_, title_df, _) in terms.items() if title_df},
         head_df={lexeme: head_df for lexeme, (_, _, head_df) in terms.items() if head_df},
+        reference=reference_stats(),
+        reference_weight=REFERENCE_WEIGHT,
     )
 
 
@@ -136,7 +195,15 @@ def _default_stats() -> CorpusStats:
         "until the refresh task (matching.tasks.refresh_corpus_stats) stores them",
         documents,
     )
-    return CorpusStats(version="", documents=documents, df={}, title_documents=documents, title_df={})
+    return CorpusStats(
+        version="",
+        documents=documents,
+        df={},
+        title_documents=documents,
+        title_df={},
+        reference=reference_stats(),
+        reference_weight=REFERENCE_WEIGHT,
+    )
 
 
 def text_lexemes(text: str) -> dict[str, int]:
@@ -149,3 +216,16 @@ def text_lexemes(text: str) -> dict[str, int]:
             [SEARCH_CONFIG, text],
         )
         return dict(cursor.fetchall())
+
+
+def texts_lexemes(texts: list[str]) -> list[list[str]]:
+    """Each text's distinct lexemes (stemmed as search_vector's), in one round trip; for short texts (titles)."""
+    if not texts:
+        return []
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT t.i, coalesce(tsvector_to_array(to_tsvector(%s::regconfig, t.text)), '{}') "
+            "FROM unnest(%s::text[]) WITH ORDINALITY AS t(text, i) ORDER BY t.i",
+            [SEARCH_CONFIG, texts],
+        )
+        return [list(words) for _, words in cursor.fetchall()]

@@ -30,12 +30,13 @@ from matching import embeddings, selectors
 from matching.backends import get_backend
 from matching.backends.base import MatchQuery, MatchResponse, QueryKind
 from matching.models import CorpusStatsGeneration, CorpusTermFrequency, JobSkillProfile
+from matching.resume import resume_read
 from matching.text import clean_text
 from skills.extract import extract_skills, job_skill_split
 
 logger = logging.getLogger(__name__)
 
-CACHE_PREFIX = "match:v2"  # bumped when the engine ranks differently: no answer of the old one is served
+CACHE_PREFIX = "match:v3"  # bumped when the engine ranks differently: no answer of the old one is served
 MAX_LIMIT = 100
 MAX_OFFSET = 1000
 MIN_QUERY_CHARS = 20
@@ -171,7 +172,14 @@ def _match(
             return response
 
     query = MatchQuery(
-        text=text, kind=kind, job_id=job_id, limit=limit, offset=offset, filters=cleaned, skills=extract_skills(text)
+        text=text,
+        kind=kind,
+        job_id=job_id,
+        limit=limit,
+        offset=offset,
+        filters=cleaned,
+        skills=extract_skills(text),
+        profile=resume_read(text) if kind == "resume" else None,
     )
     response = engine.search(query=query, candidates=candidates)
     response.cached = False

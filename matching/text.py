@@ -156,7 +156,7 @@ def clean_text(text: str) -> str:
 # ---------------------------------------------------------------------------------------
 # Sections
 
-SECTION_NAMES = ("skills", "experience", "education")
+SECTION_NAMES = ("skills", "experience", "education", "summary")
 
 # Heading words per section, as resumes write them. A heading starts a line and is either
 # alone on it (optionally with ":") or followed by ":"/"-"/"*" and the section's first items.
@@ -168,7 +168,12 @@ _HEADINGS = {
     r"|employment history|employment|career history)(?: details)?|company details|projects?",
     "education": r"(?:education(?:al)?(?: details| qualifications?| background)?|academic (?:background|qualifications?"
     r"|details)|qualifications?)",
+    "summary": r"(?:professional |career |executive |personal )?(?:summary|profile|objective|about me)"
+    r"|experience summary|summary of (?:qualifications|experience)",
 }
+# Headings glued to the line before them ("...24 monthsCompany Details"), as text copied out of some
+# job sites has them: the "<Section> Details" forms only, ending their line, get their own line back.
+_GLUED_HEADING = re.compile(r"(?<=[a-z.)])(?=(?:Skill|Education|Company|Project) Details\s*$)", re.MULTILINE)
 _HEADING_RE = re.compile(
     r"^[\W_]{0,3}(?P<name>" + "|".join(f"(?P<{key}>{pattern})" for key, pattern in _HEADINGS.items()) + r")"
     r"\s*(?:$|[:\-\u2013|*\u2022•]\s*)",
@@ -182,6 +187,7 @@ def resume_sections(text: str) -> dict[str, str]:
     Returns a dict with a key per section found (text up to the next heading); sections
     that appear more than once are joined. Text before the first heading is not a section.
     """
+    text = _GLUED_HEADING.sub("\n", text)
     matches = []
     for match in _HEADING_RE.finditer(text):
         line_end = text.find("\n", match.start())

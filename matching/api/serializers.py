@@ -93,6 +93,11 @@ class MatchExplanationFields(serializers.Serializer):
     matched_skills = serializers.ListField(child=serializers.CharField())
     missing_skills = serializers.ListField(child=serializers.CharField(), help_text="Required by the job, not found.")
     score_parts = serializers.DictField(child=serializers.FloatField(), help_text="Each part in [0, 1].")
+    reasons = serializers.ListField(
+        child=serializers.CharField(),
+        help_text='Why, in words: "7 years of experience; recent role: Site Engineer", '
+        '"matches your recent role: Site Engineer".',
+    )
 
 
 class MatchedListingJobSerializer(JobListSerializer):
@@ -102,6 +107,11 @@ class MatchedListingJobSerializer(JobListSerializer):
     matched_skills = serializers.ListField(child=serializers.CharField())
     missing_skills = serializers.ListField(child=serializers.CharField(), help_text="Required by the job, not found.")
     score_parts = serializers.DictField(child=serializers.FloatField(), help_text="Each part in [0, 1].")
+    reasons = serializers.ListField(
+        child=serializers.CharField(),
+        help_text='Why, in words: "7 years of experience; recent role: Site Engineer", '
+        '"matches your recent role: Site Engineer".',
+    )
 
     class Meta(JobListSerializer.Meta):
         fields = [
@@ -110,6 +120,7 @@ class MatchedListingJobSerializer(JobListSerializer):
             "matched_skills",
             "missing_skills",
             "score_parts",
+            "reasons",
         ]
         read_only_fields = fields
 
@@ -122,6 +133,7 @@ class MatchedListingJobSerializer(JobListSerializer):
         data["matched_skills"] = match.matched_skills
         data["missing_skills"] = match.missing_skills
         data["score_parts"] = match.score_parts
+        data["reasons"] = match.reasons
         return data
 
 
@@ -173,6 +185,11 @@ class MatchedJobSerializer(serializers.Serializer):
     matched_skills = serializers.ListField(child=serializers.CharField())
     missing_skills = serializers.ListField(child=serializers.CharField(), help_text="Required by the job, not found.")
     score_parts = serializers.DictField(child=serializers.FloatField(), help_text="Each part in [0, 1].")
+    reasons = serializers.ListField(
+        child=serializers.CharField(),
+        help_text='Why, in words: "7 years of experience; recent role: Site Engineer", '
+        '"matches your recent role: Site Engineer".',
+    )
     is_internship = serializers.BooleanField()
     redirect_url = serializers.CharField()
     posted_at = serializers.DateTimeField(allow_null=True)

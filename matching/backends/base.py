@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from django.db.models import QuerySet
 
     from jobs.models import Job
+    from matching.resume import ResumeProfile
 
 QueryKind = Literal["resume", "jd", "job"]
 QUERY_KINDS: tuple[str, ...] = ("resume", "jd", "job")
@@ -40,6 +41,8 @@ class MatchQuery:
     filters: dict[str, Any] = dataclasses.field(default_factory=dict)
     # Canonical skill names found in the text (skills.extract_skills).
     skills: list[str] = dataclasses.field(default_factory=list)
+    # A resume read as one (matching.resume.resume_read): its recent titles and years of experience.
+    profile: ResumeProfile | None = None
 
     def __post_init__(self) -> None:
         if self.kind not in QUERY_KINDS:
@@ -73,6 +76,8 @@ class MatchedJob:
     is_internship: bool
     redirect_url: str
     posted_at: str | None  # ISO 8601
+    # Why, in words a person can check ("7 years of experience; recent role: Site Engineer").
+    reasons: list[str] = dataclasses.field(default_factory=list)
 
     @classmethod
     def from_job(
@@ -83,6 +88,7 @@ class MatchedJob:
         matched_skills: list[str] | None = None,
         missing_skills: list[str] | None = None,
         score_parts: dict[str, float] | None = None,
+        reasons: list[str] | None = None,
     ) -> MatchedJob:
         """Build the public fields from a Job row (with `company` selected)."""
         return cls(
@@ -104,6 +110,7 @@ class MatchedJob:
             is_internship=job.is_internship,
             redirect_url=job.apply_url,
             posted_at=_iso(job.posted_at),
+            reasons=list(reasons or []),
         )
 
 

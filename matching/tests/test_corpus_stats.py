@@ -1,6 +1,7 @@
 """Corpus term statistics: computed by the index-queue task, stored, read per query lexeme."""
 
 import logging
+import math
 from datetime import timedelta
 
 import pytest
@@ -177,3 +178,19 @@ def test_a_big_corpus_without_statistics_queues_the_task_and_matches_with_defaul
     assert len(callbacks) == 1  # the refresh task, once the request's transaction commits
     assert "refresh queued" in caplog.text and "smoothed defaults" in caplog.text
     assert response.jobs[0].job_id == python.pk  # the semantic leg still ranks
+
+
+def test_statistics_blend_the_shipped_reference_with_the_live_jobs(make_job):
+    reference = selectors.reference_stats()
+    assert reference.documents == 1016 and reference.df["java"] > 0 and reference.title_df["nurs"] > 0
+    for _ in range(5):
+        make_job(title="Java Developer", description="Java and Spring.")
+    services.corpus_stats_refresh(force=True)
+    stats = selectors.corpus_stats(lexemes=["java", "zzzunknown"])
+    weight = selectors.REFERENCE_WEIGHT
+    # df' = df + weight x the reference's share, documents' = documents + weight.
+    df = 5 + weight * reference.df["java"] / reference.documents
+    assert stats.idf("java") == pytest.approx(math.log((5 + weight + 1) / (df + 0.5)))
+    assert stats.share("java") == pytest.approx(df / (5 + weight))
+    assert stats.share("java") < 0.5  # in every one of the 5 jobs, yet still telling: it is in few occupations
+    assert stats.idf("zzzunknown") == pytest.approx(math.log((5 + weight + 1) / 0.5))

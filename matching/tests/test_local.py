@@ -13,6 +13,7 @@ from matching import selectors, services
 from matching.backends import get_backend, local
 from matching.backends.base import MatchBackend
 from matching.backends.local import _LEVEL_ORDER, JD_WEIGHTS, WEIGHTS, LocalBackend, _query_level, cosine_query_weights
+from matching.resume import ResumeProfile
 from matching.tests.conftest import NURSING_JOB, PYTHON_JOB, PYTHON_RESUME
 
 pytestmark = pytest.mark.django_db
@@ -236,3 +237,81 @@ def test_fulltext_leg_ranks_a_bounded_set_from_the_rarest_terms(make_job, monkey
     # Asked for fewer than the title/skills holders: the best of them only.
     assert _fulltext(["shift", "welder"], depth=2) == found[:2]
     assert _fulltext([]) == []
+
+
+# --- a resume read as one: years -> level, recent titles -> title fit --------------------------
+
+
+@pytest.mark.parametrize(
+    ("profile", "level"),
+    [
+        (ResumeProfile(years=1.0), "ENTRY_LEVEL"),
+        (ResumeProfile(years=7.0), "EXPERIENCED"),
+        (ResumeProfile(years=12.0, recent_titles=("Director of Engineering",)), "DIRECTOR"),
+        (ResumeProfile(years=0.5, recent_titles=("Senior Site Engineer",)), "EXPERIENCED"),
+        (ResumeProfile(years=9.0, recent_titles=("Graduate Trainee",)), "ENTRY_LEVEL"),
+    ],
+)
+def test_level_from_years_of_experience_or_the_recent_title(profile, level):
+    assert local._profile_level(profile) == _LEVEL_ORDER[JobLevel(level)]
+    assert local._profile_level(ResumeProfile()) is None
+
+
+def test_level_fit_reads_years_from_the_work_history(make_job):
+    junior = make_job(title="Python Developer", description="Python and Django.", job_level=JobLevel.ENTRY_LEVEL)
+    experienced = make_job(title="Python Developer", description="Python and Django.", job_level=JobLevel.EXPERIENCED)
+    resume = "Python developer, Acme - Jan 2017 - present\nDjango web services.\nSkills: Python, Django"
+    parts = {job.job_id: job.score_parts for job in services.resume_match(text=resume).jobs}
+    assert parts[experienced.pk]["level"] == 1.0 and parts[junior.pk]["level"] == 0.5
+    # The same text without its dates says nothing of its level: both neutral, as before.
+    undated = {job.job_id: job.score_parts for job in services.resume_match(text=resume.replace("2017", "")).jobs}
+    assert undated[experienced.pk]["level"] == undated[junior.pk]["level"] == 0.5
+
+
+def test_a_job_titled_as_the_recent_role_beats_one_matching_a_word_elsewhere(make_job):
+    body = "Site supervision of concrete works, AutoCAD drawings, quantity surveying for building projects."
+    site = make_job(title="Site Engineer", description=body)
+    planning = make_job(title="Planning Engineer", description=body)
+    resume = (
+        "Experience\n"
+        "Site Engineer, Nova Works - May 2016 - Apr 2025\nConcrete works and site supervision.\n"
+        "Planning Engineer, Alia Construction - Jun 2014 - May 2015\nAutoCAD drawings, planning.\n"
+    )
+    response = services.resume_match(text=resume)
+    assert [job.job_id for job in response.jobs] == [site.pk, planning.pk]
+    first = response.jobs[0]
+    assert first.reasons == [
+        "10 years of experience; recent role: Site Engineer",
+        "matches your recent role: Site Engineer",
+    ]
+    assert first.score_parts["title"] > response.jobs[1].score_parts["title"]
+
+
+def test_recent_role_fit_is_a_weighted_overlap_the_latest_role_counting_most(db):
+    stats = selectors.corpus_stats(lexemes=["site", "engin", "plan"])
+    recent = [("Site Engineer", ["site", "engin"]), ("Planning Engineer", ["plan", "engin"])]
+    assert local._recent_role_fit(["site", "engin"], recent, stats) == (pytest.approx(1.0), "Site Engineer")
+    fit, role = local._recent_role_fit(["plan", "engin"], recent, stats)
+    assert fit == pytest.approx(local.RECENT_ROLE_DECAY) and role == "Planning Engineer"
+    assert local._recent_role_fit(["nurs"], recent, stats) == (0.0, "")
+
+
+# --- a small corpus keeps its lexical part ---------------------------------------------------
+
+
+def test_five_jobs_keep_the_lexical_part(make_job):
+    """With 5 jobs, words in most of them were dropped from the query (df > half the jobs), and the
+    lexical part was 0 for every job: the reference statistics keep "java" telling."""
+    java = [
+        make_job(
+            title=f"Software Developer {index}", description=f"Java developer: Java, Spring and SQL. Team {index}."
+        )
+        for index in range(4)
+    ]
+    make_job(**NURSING_JOB)
+    resume = "Java developer. Java, Spring, SQL, Hibernate; Java web services for banks."
+    services.corpus_stats_refresh(force=True)
+    stats = selectors.corpus_stats(lexemes=selectors.text_lexemes(resume))
+    assert "java" in local.query_terms(selectors.text_lexemes(resume), stats)
+    parts = {job.job_id: job.score_parts for job in services.resume_match(text=resume).jobs}
+    assert all(parts[job.pk]["lexical"] > 0 for job in java)

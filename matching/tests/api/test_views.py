@@ -29,11 +29,12 @@ LEGACY_JOB_KEYS = {
     "matched_skills",
     "missing_skills",
     "score_parts",
+    "reasons",
     "is_internship",
     "redirect_url",
     "posted_at",
 }
-EXPLANATION_KEYS = {"relevance_score", "matched_skills", "missing_skills", "score_parts"}
+EXPLANATION_KEYS = {"relevance_score", "matched_skills", "missing_skills", "score_parts", "reasons"}
 
 
 @pytest.fixture
@@ -233,3 +234,26 @@ def test_similar_jobs_documents_the_listing_filters(api):
     names = {param["name"] for param in schema["paths"]["/api/jobs/{job_id}/similar/"]["get"]["parameters"]}
     assert {"remote", "near", "radius_km", "employment_type", "salary_min", "posted_within_days"} <= names
     assert not {"ordering", "status", "q"} & names
+
+
+def test_a_docx_resume_is_read_as_a_resume_on_a_tiny_corpus(api, make_job):
+    site = make_job(title="Site Engineer", description="Site supervision of concrete works and AutoCAD drawings.")
+    make_job(title="Quantity Surveyor", description="Cost plans for concrete works and AutoCAD take-offs.")
+    data = resume_docx(
+        heading="Ravi Kumar",
+        sections={
+            "Work Experience": [
+                "Site Engineer, Nova Works - May 2016 - Apr 2025",
+                "Junior Engineer, Alia Construction - Jun 2014 - May 2015",
+            ],
+            "Skills": ["AutoCAD, concrete works, site supervision"],
+        },
+    )
+    response = api.post(RESUME_URL, {"resume_file": _upload("cv.docx", data)}, format="multipart")
+    assert response.status_code == 200, response.content
+    first = response.json()["jobs"][0]
+    assert first["id"] == site.pk
+    assert first["reasons"] == [
+        "10 years of experience; recent role: Site Engineer",
+        "matches your recent role: Site Engineer",
+    ]
