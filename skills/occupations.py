@@ -27,8 +27,9 @@ OCCUPATIONS_PATH = Path(__file__).resolve().parent / "data" / "occupations.tsv.g
 MIN_CONFIDENCE = 0.35
 # A vague title read from its description: at most this confident.
 DESCRIPTION_CONFIDENCE = 0.6
-DESCRIPTION_TOKENS = 120
-NEAR_HEAD = 0.7  # a title word's weight falls by this much for each word between it and the head  # how much of the description is read (its first ~100 words)
+DESCRIPTION_TOKENS = 120  # how much of the description is read (its first ~100 words)
+MAX_MENTIONS = 3  # the description's first mentions of the title's role word that are read
+NEAR_HEAD = 0.7  # a title word's weight is multiplied by this for each word between it and the head
 
 
 @dataclass(frozen=True)
@@ -62,24 +63,30 @@ class OccupationMatch:
 # ---------------------------------------------------------------------------------------------- words
 
 _WORD = re.compile(r"[a-z0-9]+[+#]*")
-_STOPWORDS = frozenset("and of the for in to a an with on at or as our we you your is are be".split())
+
+
+def _word_set(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+_STOPWORDS = _word_set("and of the for in to a an with on at or as our we you your is are be")
 # Words that do not change the occupation: seniority, grades, contract kinds, advertising noise.
-_NOISE = frozenset(
+_NOISE = _word_set(
     """
     senior snr sr junior jnr jr lead leading principal experienced entry level mid graduate trainee
     i ii iii iv v vi 1 2 3 4 5 remote hybrid onsite homebased contract permanent perm temp
     temporary part full time fixed term locum bank job jobs vacancy vacancies urgent urgently required
     needed wanted immediate start new opportunity role position excellent great fantastic m f d w x
-    """.split()
+    """
 )
 # Titles that name no occupation by themselves: read the description instead.
-_VAGUE = frozenset(
+_VAGUE = _word_set(
     """
     associate consultant analyst specialist team member assistant executive officer coordinator
     representative advisor adviser manager administrator operative worker staff professional expert partner
     agent lead intern internship engineer technician supervisor director head support officer individual
     contributor general various multiple opportunity candidate
-    """.split()
+    """
 )
 
 
@@ -115,7 +122,9 @@ class _Tables:
     codes: list[str]  # title id -> its code
     heads: dict[str, frozenset[int]]  # head word -> ids of the titles ending with it
     postings: dict[str, frozenset[int]]  # word -> ids of the titles holding it
+    short: dict[str, frozenset[int]]  # word -> ids of the titles of one or two words holding it
     weight: dict[str, float]  # word -> idf
+    totals: list[float]  # title id -> the sum of its words' weights
 
 
 def _read(path: Path) -> _Tables:
@@ -143,6 +152,11 @@ def _read(path: Path) -> _Tables:
             postings[word].add(index)
     total = len(keys)
     weight = {word: math.log(1 + total / len(ids)) for word, ids in postings.items()}
+    short: dict[str, set[int]] = defaultdict(set)
+    for index, words in enumerate(keys):
+        if len(words) <= 2:
+            for word in words:
+                short[word].add(index)
     return _Tables(
         occupations=occupations,
         majors=majors,
@@ -151,7 +165,9 @@ def _read(path: Path) -> _Tables:
         codes=codes,
         heads={word: frozenset(ids) for word, ids in heads.items()},
         postings={word: frozenset(ids) for word, ids in postings.items()},
+        short={word: frozenset(ids) for word, ids in short.items()},
         weight=weight,
+        totals=[sum(weight[word] for word in words) for words in keys],
     )
 
 
@@ -195,7 +211,7 @@ def occupation_similarity(a: str, b: str) -> float:
 
 _BRACKETS = re.compile(r"\([^)]*\)?|\[[^\]]*\]?|\{[^}]*\}?")
 # Where a title's parts meet: "Nurse - Elderly Care - Leeds", "Software Engineer, Backend", "Sales | London".
-_SEGMENTS = re.compile(r"\s[-–—~]+\s|[,;:|•–—]|\s-|-\s|\s/\s")
+_SEGMENTS = re.compile("\\s[-\u2013\u2014~]+\\s|[,;:|\u2022\u2013\u2014]|\\s-|-\\s|\\s/\\s")
 _CODE = re.compile(r"[a-z]*\d")  # REQ1234, 30k, ****, 2026
 
 
@@ -240,16 +256,6 @@ def _score(query: list[str], tables: _Tables) -> tuple[str, float] | None:
     head_at = _head_index(words, tables)
     head = words[head_at] if head_at >= 0 else ""
     weight = tables.weight
-    candidates: set[int] = set()
-    if head:
-        same_head = tables.heads[head]
-        for word in words:
-            if word != head:
-                candidates |= tables.postings[word] & same_head
-    if not candidates:
-        # Only the head (or no head at all): titles made of the query's words alone.
-        for word in words:
-            candidates |= {i for i in tables.postings[word] if len(tables.keys[i]) <= 2}
     # The words nearest the head say most what it is: "Demand Generation Marketing Manager" is a
     # marketing manager. Each step away from the head weighs less.
     near = {
@@ -258,23 +264,42 @@ def _score(query: list[str], tables: _Tables) -> tuple[str, float] | None:
     }
     query_weight = sum(near.values())
     modifier = words[head_at - 1] if head_at > 0 else ""
+    # The candidates: titles ending with the head that share another word with the query; failing
+    # those, the titles of one or two words that share any. Which words each holds, word by word.
+    pools: dict[str, frozenset[int]] = {}
+    if head:
+        same_head = tables.heads[head]
+        for word in words:
+            if word != head and (found := tables.postings[word] & same_head):
+                pools[word] = found
+        if pools:
+            pools[head] = frozenset().union(*pools.values())
+    if not pools:
+        for word in words:
+            if found := tables.short.get(word):
+                pools[word] = found
+    overlap: defaultdict[int, float] = defaultdict(float)
+    matched: defaultdict[int, float] = defaultdict(float)
+    specific: set[int] = set()  # titles sharing a word that is not a mere role word
+    for word, ids in pools.items():
+        near_weight, word_weight = near[word], weight[word]
+        for index in ids:
+            overlap[index] += near_weight
+            matched[index] += word_weight
+        if word not in _VAGUE:
+            specific |= ids
+    keys, codes, totals = tables.keys, tables.codes, tables.totals
     best: dict[str, float] = {}
-    for index in candidates:
-        key = tables.keys[index]
-        overlap = sum(near[word] for word in key if word in near)
-        if not overlap:
-            continue
-        title_weight = sum(weight[word] for word in key)
-        cover_title = sum(weight[word] for word in key if word in near) / title_weight
-        cover_query = overlap / query_weight
-        score = cover_title * (0.4 + 0.6 * cover_query)
+    for index, shared in overlap.items():
+        key = keys[index]
+        score = matched[index] / totals[index] * (0.4 + 0.6 * shared / query_weight)
         if key[-1] != head:
             score *= 0.6
         elif len(key) > 1 and key[-2] == modifier:
             score = min(1.0, score * 1.15)
-        if all(word in _VAGUE for word in key if word in near):
+        if index not in specific:
             score *= 0.4  # only role words in common ("Business Intern" and "Intern")
-        code = tables.codes[index]
+        code = codes[index]
         if score > best.get(code, 0.0):
             best[code] = score
     if not best:
@@ -320,12 +345,12 @@ def _from_description(title: str, description: str, tables: _Tables) -> tuple[st
     role = [word for word in _significant(_main_words(title)[0]) if word in tables.heads]
     best: tuple[str, float] | None = None
     if role:
-        for at, word in enumerate(text):
-            if word == role[-1] and at > 0:
-                phrase = text[max(0, at - 3) : at + 1]
-                hit = _exact(phrase[-2:], tables) or _exact(phrase[-3:], tables) or _score(phrase, tables)
-                if hit is not None and (best is None or hit[1] > best[1]):
-                    best = hit
+        mentions = [at for at, word in enumerate(text) if word == role[-1] and at > 0]
+        for at in mentions[:MAX_MENTIONS]:
+            phrase = _significant(text[max(0, at - 3) : at + 1])
+            hit = _exact(phrase[-2:], tables) or _exact(phrase[-3:], tables) or _score(phrase, tables)
+            if hit is not None and (best is None or hit[1] > best[1]):
+                best = hit
         if best is not None:
             return best[0], DESCRIPTION_CONFIDENCE * best[1]
     found: list[tuple[int, int, str]] = []  # (length, -position, code)

@@ -4,32 +4,53 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('jobs', '0018_search_head_title_skills_vector'),
+        ("jobs", "0018_search_head_title_skills_vector"),
     ]
 
     operations = [
         migrations.RemoveIndex(
-            model_name='job',
-            name='job_public_facets_idx',
+            model_name="job",
+            name="job_public_facets_idx",
         ),
         migrations.AddField(
-            model_name='job',
-            name='occupation_code',
-            field=models.CharField(blank=True, help_text='O*NET-SOC code, e.g. 17-2051.00.', max_length=10),
+            model_name="job",
+            name="occupation_code",
+            field=models.CharField(blank=True, help_text="O*NET-SOC code, e.g. 17-2051.00.", max_length=10),
         ),
         migrations.AddField(
-            model_name='job',
-            name='occupation_confidence',
+            model_name="job",
+            name="occupation_confidence",
             field=models.FloatField(blank=True, null=True),
         ),
         migrations.AddIndex(
-            model_name='job',
-            index=models.Index(condition=models.Q(('duplicate_of__isnull', True), ('status', 'active')), fields=['remote', 'employment_type'], include=('job_level', 'occupation_code', 'country', 'source', 'company', 'salary_annual_min', 'salary_annual_max', 'salary_is_predicted', 'is_internship', 'is_featured', 'posted_at', 'first_seen_at'), name='job_public_facets_idx'),
+            model_name="job",
+            index=models.Index(
+                condition=models.Q(("duplicate_of__isnull", True), ("status", "active")),
+                fields=["remote", "employment_type"],
+                include=(
+                    "job_level",
+                    "occupation_code",
+                    "country",
+                    "source",
+                    "company",
+                    "salary_annual_min",
+                    "salary_annual_max",
+                    "salary_is_predicted",
+                    "is_internship",
+                    "is_featured",
+                    "posted_at",
+                    "first_seen_at",
+                ),
+                name="job_public_facets_idx",
+            ),
         ),
         migrations.AddIndex(
-            model_name='job',
-            index=models.Index(condition=models.Q(('duplicate_of__isnull', True), ('status', 'active')), fields=['occupation_code'], name='job_public_occupation_idx'),
+            model_name="job",
+            index=models.Index(
+                condition=models.Q(("duplicate_of__isnull", True), ("status", "active")),
+                fields=["occupation_code"],
+                name="job_public_occupation_idx",
+            ),
         ),
     ]
