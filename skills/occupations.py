@@ -276,8 +276,8 @@ def _score(query: list[str], tables: _Tables) -> tuple[str, float] | None:
             pools[head] = frozenset().union(*pools.values())
     if not pools:
         for word in words:
-            if found := tables.short.get(word):
-                pools[word] = found
+            if short := tables.short.get(word):
+                pools[word] = short
     overlap: defaultdict[int, float] = defaultdict(float)
     matched: defaultdict[int, float] = defaultdict(float)
     specific: set[int] = set()  # titles sharing a word that is not a mere role word
