@@ -180,6 +180,7 @@ def seed(count: int, profile: Profile = Profile()) -> dict[str, float]:
     from django.db import connection
     from django.utils.text import slugify
 
+    from ingestion.normalize import detect_occupation
     from ingestion.normalize.places import currency_for_country
     from jobs.models import Company, Job
 
@@ -223,6 +224,8 @@ def seed(count: int, profile: Profile = Profile()) -> dict[str, float]:
     # and so an embedding and a skill split; each distinct text is computed once.
     vectors_of: dict[str, str] = {}
     splits_of: dict[str, tuple[list[str], list[str]]] = {}
+    # The occupation of each (title variant, posting), classified once: the normalizer's, cheaply.
+    occupations_of: dict[tuple[str, int], tuple[str, float | None]] = {}
     posting_of: dict[int, int] = {}  # job id -> pool index, for duplicates
 
     def rows(first: int, last: int) -> list[list[object]]:
@@ -247,6 +250,11 @@ def seed(count: int, profile: Profile = Profile()) -> dict[str, float]:
             variant = rng.choice(profile.title_variants)
             company_id = by_name.get(posting["company"].strip()) or rng.choice(company_ids)
             listed = status == "active" and duplicate_of is None and company_id not in blocked
+            if (variant, index) not in occupations_of:
+                occupations_of[(variant, index)] = detect_occupation(
+                    f"{variant}{posting['title']}", posting["description"]
+                )
+            occupation_code, occupation_confidence = occupations_of[(variant, index)]
             row = dict(defaults)
             row.update(
                 title=f"{variant}{posting['title']}"[:300],
@@ -262,6 +270,8 @@ def seed(count: int, profile: Profile = Profile()) -> dict[str, float]:
                 employment_type=pick["employment_type"],
                 job_level=pick["job_level"],
                 is_internship=pick["employment_type"] == "INTERN",
+                occupation_code=occupation_code,
+                occupation_confidence=occupation_confidence,
                 category=posting["category"][:200],
                 skills=random.Random(index).sample(SKILLS, 3) if profile.embed else rng.sample(SKILLS, 3),
                 apply_url=f"https://jobs.example.com/{i}",

@@ -215,6 +215,8 @@ class JobAdmin(PermissionMessageMixin, admin.ModelAdmin):
         "salary_annual_min",
         "salary_annual_max",
         "salary_source",
+        "occupation_code",
+        "occupation_confidence",
         "geo_precision",
         "fingerprint",
         "content_hash",
@@ -295,7 +297,17 @@ class JobAdmin(PermissionMessageMixin, admin.ModelAdmin):
                 },
             ),
             ("Compensation", {"fields": compensation}),
-            ("Classification", {"fields": ["employment_type", "job_level", "is_internship"]}),
+            (
+                "Classification",
+                {
+                    "fields": [
+                        "employment_type",
+                        "job_level",
+                        "is_internship",
+                        ("occupation_code", "occupation_confidence"),
+                    ]
+                },
+            ),
             ("Source and sync", {"fields": sync}),
         ]
 

@@ -42,6 +42,7 @@ from jobs.selectors import (
     SALARY_TOP,
     company_filter_with_open_jobs,
 )
+from skills.occupations import major_groups, occupation
 
 EARTH_RADIUS_KM = 6371.0088  # mean radius (IUGG)
 KM_PER_MILE = 1.609344
@@ -150,6 +151,30 @@ class TokenListField(ListField):
         return token
 
 
+class OccupationListField(ListField):
+    """O*NET-SOC codes ("17-2051.00"; "17-2051" means its ".00")."""
+
+    def clean_item(self, value: str) -> str:
+        code = f"{value}.00" if re.fullmatch(r"\d{2}-\d{4}", value) else value
+        if occupation(code) is None:
+            raise forms.ValidationError(
+                f"'{value}' is not an O*NET-SOC occupation code (e.g. 17-2051.00 for Civil Engineers)."
+            )
+        return code
+
+
+class OccupationGroupListField(ListField):
+    """SOC major groups: "17-0000" or "17"; cleaned to the two digits."""
+
+    def clean_item(self, value: str) -> str:
+        major = value[:2] if re.fullmatch(r"\d{2}(-0000)?", value) else ""
+        if f"{major}-0000" not in major_groups():
+            raise forms.ValidationError(
+                f"'{value}' is not an SOC major group (e.g. 17-0000 or 17 for Architecture and Engineering)."
+            )
+        return major
+
+
 class CompanyListField(ListField):
     """Company ids (numbers) or slugs."""
 
@@ -255,6 +280,16 @@ class TokenListFilter(ChoiceListFilter):
     field_class = TokenListField
 
 
+@extend_schema_field({"type": "array", "items": {"type": "string", "pattern": r"^\d{2}-\d{4}(\.\d{2})?$"}})
+class OccupationListFilter(ChoiceListFilter):
+    field_class = OccupationListField
+
+
+@extend_schema_field({"type": "array", "items": {"type": "string", "pattern": r"^\d{2}(-0000)?$"}})
+class OccupationGroupListFilter(_MethodFilter):
+    field_class = OccupationGroupListField
+
+
 @extend_schema_field({"type": "array", "items": {"type": "string"}})
 class CompanyListFilter(_MethodFilter):
     field_class = CompanyListField
@@ -317,6 +352,8 @@ FACET_FILTERS: dict[str, frozenset[str]] = {
     "employment_type": frozenset({"employment_type"}),
     "remote": frozenset({"remote"}),
     "job_level": frozenset({"job_level"}),
+    "occupation": frozenset({"occupation"}),
+    "occupation_group": frozenset({"occupation_group"}),
     "source": frozenset({"source"}),
     "country": frozenset({"country"}),
     "company": frozenset({"company"}),
@@ -558,6 +595,15 @@ class JobFilterSet(django_filters.FilterSet):
         canon=_canon_enum,
         label="Job levels (many): " + ", ".join(JobLevel.values) + ".",
     )
+    occupation = OccupationListFilter(
+        field_name="occupation_code",
+        label="O*NET-SOC occupation codes (many), e.g. 17-2051.00 (Civil Engineers): the occupation the "
+        "job's title names, read at ingest (skills.occupations).",
+    )
+    occupation_group = OccupationGroupListFilter(
+        method="filter_occupation_group",
+        label="SOC major groups (many), e.g. 17-0000 or 17 (Architecture and Engineering Occupations).",
+    )
     salary_min = django_filters.NumberFilter(
         method="filter_salary",
         min_value=0,
@@ -681,6 +727,13 @@ class JobFilterSet(django_filters.FilterSet):
     def search(self, queryset: QuerySet[Job], name: str, value: str) -> QuerySet[Job]:
         """websearch_to_tsquery over the generated search_vector; relevance = ts_rank_cd."""
         return _with_relevance(queryset.filter(search_vector=search_query(value)), value)
+
+    def filter_occupation_group(self, queryset: QuerySet[Job], name: str, value: list[str]) -> QuerySet[Job]:
+        # A range of codes per group, which job_public_occupation_idx serves (codes are fixed-width digits).
+        either = Q()
+        for major in value:
+            either |= Q(occupation_code__gte=f"{major}-0000.00", occupation_code__lte=f"{major}-9999.99")
+        return queryset.filter(either)
 
     def filter_company(self, queryset: QuerySet[Job], name: str, value: list[int | str]) -> QuerySet[Job]:
         ids = [item for item in value if isinstance(item, int)]

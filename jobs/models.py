@@ -165,6 +165,10 @@ class Job(models.Model):
     employment_type = models.CharField(max_length=30, choices=EmploymentType.choices, blank=True)
     job_level = models.CharField(max_length=20, choices=JobLevel.choices, blank=True)
     is_internship = models.BooleanField(default=False)
+    # The O*NET-SOC occupation the title names (skills.occupations, set by the normalizer), "" when
+    # it names none clearly; the confidence is the normalizer's (0..1), null when there is no code.
+    occupation_code = models.CharField(max_length=10, blank=True, help_text="O*NET-SOC code, e.g. 17-2051.00.")
+    occupation_confidence = models.FloatField(null=True, blank=True)
 
     salary_min = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
     salary_max = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
@@ -332,6 +336,7 @@ class Job(models.Model):
                 fields=["remote", "employment_type"],
                 include=[
                     "job_level",
+                    "occupation_code",
                     "country",
                     "source",
                     "company",
@@ -344,6 +349,12 @@ class Job(models.Model):
                     "first_seen_at",
                 ],
                 name="job_public_facets_idx",
+                condition=Q(status=JobStatus.ACTIVE, duplicate_of__isnull=True),
+            ),
+            # occupation= (codes) and occupation_group= (a range of codes: "17-0000.00".."17-9999.99").
+            models.Index(
+                fields=["occupation_code"],
+                name="job_public_occupation_idx",
                 condition=Q(status=JobStatus.ACTIVE, duplicate_of__isnull=True),
             ),
             # title= and location= (icontains, which Django writes as UPPER(col) LIKE): trigram GIN.

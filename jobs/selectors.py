@@ -9,13 +9,14 @@ from typing import Any
 
 from django.db import DEFAULT_DB_ALIAS, connections, router
 from django.db.models import Count, DecimalField, Exists, F, OuterRef, Q, QuerySet, Subquery, Value
-from django.db.models.functions import Coalesce, Greatest, Least, TruncDate
+from django.db.models.functions import Coalesce, Greatest, Least, Left, TruncDate
 from django.utils import timezone
 
 from gigm8 import counts
 from gigm8.counts import planner_estimate, sample_fraction, sampled, within_budget
 from jobs.choices import EmploymentType, JobLevel, JobStatus, Remote
 from jobs.models import UNKNOWN_DATE_HIGH, UNKNOWN_DATE_LOW, Company, Job, posted_key
+from skills.occupations import major_groups, occupation
 
 # "When was it posted": the source's date. A job whose source gives none has posted_at NULL
 # ("date unknown"): it is not dated by when we first saw it (an import of 2012 postings would
@@ -47,6 +48,8 @@ FACETS: tuple[str, ...] = (
     "employment_type",
     "remote",
     "job_level",
+    "occupation",
+    "occupation_group",
     "source",
     "country",
     "company",
@@ -55,6 +58,7 @@ FACETS: tuple[str, ...] = (
 )
 UNKNOWN_DATE_VALUE = "unknown"  # the posted_band bucket of jobs without a date (posted_unknown=true)
 TOP_COMPANIES = 20
+TOP_OCCUPATIONS = 50  # of ~1,000: the occupation facet lists the commonest
 # Counts count a column of job_public_facets_idx, never NULL, so they stay index-only scans
 # (COUNT(id) would read every row from the table; Django allows no COUNT(*) with a filter).
 _ROW = "remote"
@@ -150,6 +154,43 @@ def _group_counts(queryset: QuerySet[Job], field: str) -> list[dict[str, Any]]:
     ]
 
 
+def _occupation_label(code: str) -> str:
+    if not code:
+        return "(unknown)"
+    found = occupation(code)
+    return found.title if found is not None else code
+
+
+def _occupation_counts(queryset: QuerySet[Job]) -> list[dict[str, Any]]:
+    """Jobs per O*NET-SOC code, labelled with the occupation's title; "" (none named) counts too."""
+    rows = (
+        queryset.order_by()
+        .values("occupation_code")
+        .annotate(count=Count("*"))
+        .order_by("-count", "occupation_code")[:TOP_OCCUPATIONS]
+    )
+    return [
+        {"value": row["occupation_code"], "label": _occupation_label(row["occupation_code"]), "count": row["count"]}
+        for row in rows
+    ]
+
+
+def _occupation_group_counts(queryset: QuerySet[Job]) -> list[dict[str, Any]]:
+    """Jobs per SOC major group ("17-0000"), labelled with its name; "" (no occupation) counts too."""
+    rows = (
+        queryset.order_by()
+        .values(major=Left("occupation_code", 2))
+        .annotate(count=Count("*"))
+        .order_by("-count", "major")
+    )
+    names = major_groups()
+    buckets = []
+    for row in rows:
+        value = f"{row['major']}-0000" if row["major"] else ""
+        buckets.append({"value": value, "label": names.get(value, "(unknown)"), "count": row["count"]})
+    return buckets
+
+
 def _company_counts(queryset: QuerySet[Job]) -> list[dict[str, Any]]:
     rows = (
         queryset.filter(company__isnull=False)
@@ -201,6 +242,10 @@ def job_facet_counts(*, name: str, queryset: QuerySet[Job], now: datetime | None
     queryset = queryset.annotate(salary_top=SALARY_TOP, posted=POSTED_NEWEST_FIRST)
     if name == "company":
         return _company_counts(queryset)
+    if name == "occupation":
+        return _occupation_counts(queryset)
+    if name == "occupation_group":
+        return _occupation_group_counts(queryset)
     if name == "salary_band":
         return _salary_band_counts(queryset)
     if name == "posted_band":
@@ -222,6 +267,7 @@ FACET_MIN_SAMPLED = 100
 # The company facet ranks thousands of companies, most of them ~1 % of the jobs or less: three
 # times the sample (at 150,000 jobs the second to fifth companies were off by up to half with one).
 COMPANY_SAMPLE_FACTOR = 3
+MANY_BUCKET_FACETS = frozenset({"company", "occupation"})  # sampled COMPANY_SAMPLE_FACTOR times as much
 
 
 def _flagged(buckets: list[dict[str, Any]], *, estimate: bool) -> list[dict[str, Any]]:
@@ -246,7 +292,9 @@ def job_facet_estimates(*, name: str, queryset: QuerySet[Job], now: datetime | N
     tried = estimate is None or estimate[1] < FACET_EXACT_COST
     if tried and (counted := exact()) is not None:
         return _flagged(counted, estimate=False)
-    fraction = sample_fraction(queryset, counts.SAMPLE_ROWS * (COMPANY_SAMPLE_FACTOR if name == "company" else 1))
+    fraction = sample_fraction(
+        queryset, counts.SAMPLE_ROWS * (COMPANY_SAMPLE_FACTOR if name in MANY_BUCKET_FACETS else 1)
+    )
     if fraction >= 1.0:  # a table this small is counted whole
         return _flagged(job_facet_counts(name=name, queryset=queryset, now=now), estimate=False)
     sample = job_facet_counts(name=name, queryset=sampled(queryset, fraction), now=now)

@@ -35,6 +35,9 @@ class JobData:
     employment_type: str = ""
     job_level: str = ""
     is_internship: bool = False
+    # The O*NET-SOC occupation of the title (skills.occupations.classify_title): "" and None when none.
+    occupation_code: str = ""
+    occupation_confidence: float | None = None
     salary_min: Decimal | None = None
     salary_max: Decimal | None = None
     salary_currency: str = ""

@@ -34,7 +34,7 @@ from .classify import (
     remote_from_text,
 )
 from .places import LocationParts, country_code, currency_for_country, split_location
-from .record import InvalidPosting, build_job_data
+from .record import InvalidPosting, build_job_data, detect_occupation
 from .salary import SalaryParse, normalize_period, parse_salary, salary_from_description, to_decimal
 from .text import (
     clean_text,
@@ -58,6 +58,7 @@ __all__ = [
     "currency_for_country",
     "detect_employment_type",
     "detect_job_level",
+    "detect_occupation",
     "detect_remote",
     "html_to_text",
     "is_internship",

@@ -14,6 +14,7 @@ from jobs.choices import EmploymentType, GeoPrecision, JobLevel, Remote, SalaryP
 from jobs.rules import clean_company_name
 from jobs.types import JobData
 from skills.extract import extract_skills
+from skills.occupations import classify_title
 
 from .classify import detect_employment_type, detect_job_level, detect_remote, is_internship
 from .geocode import geocode
@@ -154,6 +155,8 @@ def build_job_data(
       secondary locations, Lever allLocations), then `remote`, the source's explicit field (bool,
       "onsite"/"hybrid"/"remote"/"OnSite", or a list of such values read in order), then a place or the
       title saying hybrid/remote, then work-arrangement phrases in the description; default onsite.
+    - occupation: `detect_occupation` reads the title's O*NET-SOC code and its confidence (the
+      description's first lines when the title is vague: "Consultant"), "" and None when none.
     - type/level/internship: `employment_type` is one value or a list (Adzuna: contract_time,
       contract_type); `is_internship` looks at the title, the type and the description; an internship
       always has employment type INTERN (and entry level when the title names no level).
@@ -220,6 +223,7 @@ def build_job_data(
     if internship:
         employment = EmploymentType.INTERN
     level = detect_job_level(title_text) or (JobLevel.ENTRY_LEVEL if internship else "")
+    occupation_code, occupation_confidence = detect_occupation(title_text, plain)
 
     # Salary, with where it came from.
     low, high = to_decimal(salary_min), to_decimal(salary_max)
@@ -285,6 +289,8 @@ def build_job_data(
         employment_type=str(employment),
         job_level=str(level),
         is_internship=internship,
+        occupation_code=occupation_code,
+        occupation_confidence=occupation_confidence,
         salary_min=low,
         salary_max=high,
         salary_currency=currency,
@@ -300,6 +306,16 @@ def build_job_data(
         expires_at=parse_datetime(expires_at),
         board=_truncate(clean_line(board), "board"),
     )
+
+
+def detect_occupation(title: str, description: str) -> tuple[str, float | None]:
+    """(O*NET-SOC code, confidence) of a posting's title, ("", None) when it names none clearly."""
+    try:
+        match = classify_title(title, description)
+    except Exception:  # the occupation is an extra: a bug there must not drop the posting or stop the run
+        logger.exception("occupation classification failed; the posting is kept without one")
+        return "", None
+    return (match.occupation.code, match.confidence) if match is not None else ("", None)
 
 
 def _clean_skills(skills: Sequence[str] | str) -> list[str]:

@@ -16,7 +16,7 @@ from jobs.choices import GeoPrecision, JobLevel, Remote, SalarySource
 from .classify import detect_job_level, detect_remote
 from .geocode import geocode
 from .places import split_location
-from .record import _extract_skills
+from .record import _extract_skills, detect_occupation
 from .salary import annualize, plausible_annual, salary_from_description
 
 # Sources whose stored `remote` came from a structured field of their own (an ATS's workplace
@@ -44,6 +44,8 @@ GROUPS: dict[str, tuple[tuple[str, ...], frozenset[str]]] = {
     "salary": (SALARY_FIELDS, frozenset({"salary_min", "salary_max", "salary_currency", "salary_period"})),
     "skills": (("skills",), frozenset({"skills"})),
     "job_level": (("job_level",), frozenset({"job_level"})),
+    # Derived from the title alone (the description when the title is vague); no staff lock.
+    "occupation": (("occupation_code", "occupation_confidence"), frozenset()),
 }
 # The stored fields the rules read (plus locked_fields and id, which the caller needs).
 INPUT_FIELDS = (
@@ -111,6 +113,7 @@ def rederive_job_fields(job: Mapping[str, Any]) -> dict[str, Any]:
 
     derived["skills"] = _extract_skills(description, title=title)
     derived["job_level"] = str(detect_job_level(title) or (JobLevel.ENTRY_LEVEL if job["is_internship"] else ""))
+    derived["occupation_code"], derived["occupation_confidence"] = detect_occupation(title, description)
 
     changes: dict[str, Any] = {}
     for fields, locks in GROUPS.values():

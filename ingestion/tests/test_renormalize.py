@@ -129,7 +129,7 @@ def test_the_command_prints_counts_per_field(old_rows):
     out = io.StringIO()
     call_command("renormalize_jobs", "--batch-size", "2", stdout=out)
     assert out.getvalue().strip() == (
-        "Renormalized: scanned 4, changed 4 (remote 1, geo 1, salary 1, skills 1, job_level 1)"
+        "Renormalized: scanned 4, changed 4 (remote 1, geo 1, salary 1, skills 1, job_level 1, occupation 0)"
     )
     out = io.StringIO()
     call_command("renormalize_jobs", stdout=out)

@@ -22,6 +22,8 @@ from jobs.filters import (
     CountryListFilter,
     JobFilterSet,
     NearFilter,
+    OccupationGroupListFilter,
+    OccupationListFilter,
     PostedAfterFilter,
     StrictBooleanFilter,
     TokenListFilter,
@@ -45,6 +47,8 @@ EXAMPLES: dict[str, Any] = {
     "internship": "true",
     "employment_type": "FULL_TIME,CONTRACTOR",
     "job_level": "ENTRY_LEVEL",
+    "occupation": "15-1252.00,15-1253.00",
+    "occupation_group": "15",
     "salary_min": 80000,
     "salary_max": 120000,
     "include_unknown_salary": "true",
@@ -62,7 +66,8 @@ EXAMPLES: dict[str, Any] = {
 
 def _schema(name: str, filter_: Any) -> tuple[Any, list[str] | None, bool]:
     """(type, enum, many) of one filter."""
-    if isinstance(filter_, CountryListFilter | TokenListFilter | CompanyListFilter):
+    many_free = (CountryListFilter, TokenListFilter, CompanyListFilter, OccupationListFilter, OccupationGroupListFilter)
+    if isinstance(filter_, many_free):
         return OpenApiTypes.STR, None, True
     if isinstance(filter_, ChoiceListFilter):
         extra = filter_.extra
@@ -189,6 +194,12 @@ LIST_EXAMPLE: dict[str, Any] = {
             "remote": "hybrid",
             "employment_type": "FULL_TIME",
             "job_level": "EXPERIENCED",
+            "occupation": {
+                "code": "15-1252.00",
+                "title": "Software Developers",
+                "major_group": "15-0000",
+                "confidence": 0.97,
+            },
             "is_internship": False,
             "salary": {
                 "min": 70000,

@@ -14,6 +14,7 @@ from jobs.choices import LOCKABLE_FIELDS, JobStatus, SalaryPeriod
 from jobs.models import SALARY_LIMIT, Company, Job
 from jobs.selectors import job_apply_urls_from_duplicates, job_sources_of
 from jobs.services.staff import job_salary_annual
+from skills.occupations import occupation
 
 MONEY: dict[str, Any] = {
     "max_digits": 14,
@@ -120,12 +121,49 @@ class JobListManySerializer(serializers.ListSerializer):
         return super().to_representation(jobs)
 
 
+class OccupationSerializer(serializers.Serializer):
+    code = serializers.CharField(help_text="O*NET-SOC code, e.g. 17-2051.00.")
+    title = serializers.CharField(help_text="The occupation's O*NET title, e.g. Civil Engineers.")
+    major_group = serializers.CharField(help_text="The SOC major group, e.g. 17-0000 (occupation_group= takes it).")
+    confidence = serializers.FloatField(
+        allow_null=True, help_text="0..1: how clearly the title (or, for a vague title, the description) names it."
+    )
+
+
+def occupation_payload(job: Job) -> dict[str, Any] | None:
+    """{code, title, major_group, confidence} of the job's occupation, or None."""
+    found = occupation(job.occupation_code) if job.occupation_code else None
+    if found is None:
+        return None
+    return {
+        "code": found.code,
+        "title": found.title,
+        "major_group": found.major,
+        "confidence": job.occupation_confidence,
+    }
+
+
+@extend_schema_field(OccupationSerializer(allow_null=True))
+class OccupationField(serializers.Field):
+    """The job's occupation (read only; the normalizer sets it from the title)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.update(source="*", read_only=True)
+        super().__init__(**kwargs)
+
+    def to_representation(self, job: Job) -> dict[str, Any] | None:
+        return occupation_payload(job)
+
+
 class JobListSerializer(BlankReadOnlyFields, serializers.ModelSerializer):
     """A job in a listing."""
 
     company = CompanyRefSerializer(read_only=True, allow_null=True)
     location = LocationSerializer(source="*", read_only=True)
     salary = SalaryField(allow_null=True)
+    occupation = OccupationField(
+        allow_null=True, help_text="The O*NET-SOC occupation the title names, or null when it names none clearly."
+    )
     # Not read_only: drf-spectacular marks every read-only field required, and these are often absent.
     # (Output only all the same: JobWriteSerializer takes the writes.)
     relevance = serializers.FloatField(required=False, help_text="Only with q: ts_rank_cd.")
@@ -141,6 +179,7 @@ class JobListSerializer(BlankReadOnlyFields, serializers.ModelSerializer):
             "remote",
             "employment_type",
             "job_level",
+            "occupation",
             "is_internship",
             "salary",
             "category",
@@ -176,6 +215,7 @@ class JobListSerializer(BlankReadOnlyFields, serializers.ModelSerializer):
             "remote": job.remote,
             "employment_type": job.employment_type,
             "job_level": job.job_level,
+            "occupation": occupation_payload(job),
             "is_internship": job.is_internship,
             "salary": self.fields["salary"].to_representation(job),
             "category": job.category,
