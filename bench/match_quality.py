@@ -575,11 +575,6 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--embedding-speed", action="store_true", help="also time the embedding path alone over the corpus (jobs/s)"
     )
-    parser.add_argument(
-        "--dev-only",
-        action="store_true",
-        help="development sets only: leave out the reported JD sample (seed 42); with --jd-dev for model choices",
-    )
     parser.add_argument("--limit-queries", type=int, default=0, help="at most N queries per set (quick looks)")
     parser.add_argument("--held-out", action="store_true", help="also the held-out resume categories")
     parser.add_argument(
