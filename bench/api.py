@@ -72,7 +72,8 @@ SELECT j.id, j.title, c.id, c.name, c.slug, j.location, j.city, j.region, j.coun
        j.remote, j.employment_type, j.job_level, j.is_internship, j.salary_min, j.salary_max, j.salary_currency,
        j.salary_period, j.salary_annual_min, j.salary_annual_max, j.salary_is_predicted, j.salary_source,
        j.category, j.skills, j.apply_url, j.source, j.posted_at, j.is_featured, j.geo_precision,
-       COALESCE(j.posted_at, '0001-01-02T00:00:00+00:00'::timestamptz) AS sort_key
+       COALESCE(j.posted_at, '0001-01-02T00:00:00+00:00'::timestamptz) AS sort_key, j.occupation_code,
+       j.occupation_confidence
 FROM jobs_job j LEFT JOIN jobs_company c ON c.id = j.company_id
 WHERE j.status = 'active' AND j.duplicate_of_id IS NULL
   AND NOT (j.company_id IS NOT NULL AND j.company_id IN (SELECT id FROM jobs_company WHERE is_blocked))
@@ -133,8 +134,11 @@ def floor_jobs(request: Any) -> Any:
             facets[column] = [
                 {"value": v, "label": labels.get(v, v) or "(unknown)", "count": n} for v, n in cursor.fetchall()
             ]
+    from skills.occupations import occupation
+
     results = []
     for r in rows[:PAGE_SIZE]:
+        found = occupation(r[31]) if r[31] else None
         salary = None
         if r[15] is not None or r[16] is not None:
             salary = {
@@ -172,6 +176,11 @@ def floor_jobs(request: Any) -> Any:
                 "source": r[26],
                 "posted_at": r[27].isoformat().replace("+00:00", "Z") if r[27] else None,
                 "is_featured": r[28],
+                "occupation": (
+                    {"code": found.code, "title": found.title, "major_group": found.major, "confidence": r[32]}
+                    if found
+                    else None
+                ),
             }
         )
     last = rows[PAGE_SIZE - 1] if len(rows) > PAGE_SIZE else None
@@ -350,7 +359,16 @@ def check_same_answer(port: int) -> None:
         raise SystemExit(f"unexpected status: api {status_api}, floor {status_floor}: {api[:300]!r} {floor[:300]!r}")
     a, f = json.loads(api), json.loads(floor)
     assert [r["id"] for r in a["results"]] == [r["id"] for r in f["results"]], "the two pages differ"
-    assert a["facets"] == f["facets"], (a["facets"], f["facets"])
+    # The API estimates a facet from a sample when counting it exactly costs too much (its buckets say
+    # count_is_estimate); the floor always counts exactly, so such a facet is compared by its values
+    # only, and there the floor does more work than the API (the log says which facets were sampled).
+    for name, buckets in a["facets"].items():
+        if any(bucket["count_is_estimate"] for bucket in buckets):
+            assert sorted(b["value"] for b in buckets) == sorted(b["value"] for b in f["facets"][name]), name
+            log(f"facet {name}: sampled by the API, counted exactly by the floor")
+        else:
+            exact = [{k: v for k, v in bucket.items() if k != "count_is_estimate"} for bucket in buckets]
+            assert exact == f["facets"][name], (name, buckets, f["facets"][name])
     assert (a["count"], a["count_is_estimate"]) == (f["count"], False), (a["count"], f["count"])
     assert a["results"] == f["results"], "the two pages' rows differ"
     log(f"same answer from both: {len(a['results'])} jobs, facets {json.dumps(a['facets'])}")
