@@ -528,6 +528,12 @@ def test_parse_datetime(value: object, expected: datetime | None) -> None:
         ("New York, NY (HQ)", None, ("New York", "NY", "US")),
         ("United States, Washington, Redmond", None, ("Redmond", "Washington", "US")),  # Microsoft, country first
         ("Redmond, WA, US", None, ("Redmond", "WA", "US")),
+        ("USA DC Washington", None, ("Washington", "DC", "US")),  # Workday: alpha-3 country, state, city
+        ("USA NC Fort Bragg", "US", ("Fort Bragg", "NC", "US")),
+        ("DEU Wiesbaden - Wiesbaden Army Airfield (APC180)", None, ("Wiesbaden", "", "DE")),
+        ("GBR London", None, ("London", "", "GB")),
+        ("USA Remote", None, ("", "", "US")),
+        ("NYC Office", None, ("NYC Office", "", "")),  # not an alpha-3 country code
         ("San Francisco, CA | New York City, NY | Seattle, WA", None, ("San Francisco", "CA", "US")),
         ("London, UK; Ontario, CAN; Remote-Friendly, United States", None, ("London", "", "GB")),
         ("Ontario, CAN", None, ("", "Ontario", "CA")),
