@@ -92,6 +92,15 @@ _ROWS = (
         schedule=Schedule(minute="40", hour="*/6", expire_seconds=5 * 3600),
     ),
     Source(
+        name="workday",
+        label="Workday",
+        kind=SyncKind.SPIDER,
+        base_url_setting="WORKDAY_BASE_URL",  # "https://{host}": each board's own host
+        ats_kind=AtsKind.WORKDAY,
+        # One request per posting besides the listing's pages: daily, not every six hours.
+        schedule=Schedule(minute="30", hour="3", expire_seconds=20 * 3600),
+    ),
+    Source(
         name="microsoft",
         label="Microsoft Careers",
         kind=SyncKind.SPIDER,

@@ -76,6 +76,7 @@ class AtsKind(models.TextChoices):
     LEVER = "lever", "Lever"
     ASHBY = "ashby", "Ashby"
     MICROSOFT = "microsoft", "Microsoft Careers"
+    WORKDAY = "workday", "Workday"
     CAREERS = "careers", "Careers page (JobPosting markup)"
 
 

@@ -10,12 +10,14 @@ from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.contrib.postgres.search import SearchVector, SearchVectorField
+from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Cast, Coalesce, Floor, Greatest, Upper
 from pgvector.django import HnswIndex, VectorField
 
+from jobs.boards import BoardTokenError, workday_board
 from jobs.choices import (
     LOCKABLE_FIELDS,
     AtsKind,
@@ -116,6 +118,14 @@ class Company(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        super().clean()
+        if self.ats_kind == AtsKind.WORKDAY and self.board_token:
+            try:
+                workday_board(self.board_token)
+            except BoardTokenError as exc:
+                raise ValidationError({"board_token": str(exc)}) from None
 
 
 class Job(models.Model):

@@ -17,7 +17,7 @@ from urllib.parse import parse_qs, quote, urlsplit
 from gigm8.tests.local_server import LocalHTTPServer
 
 Reply = tuple[int, dict[str, str], bytes]
-Handler = Callable[[dict[str, list[str]]], Reply]
+Handler = Callable[[dict[str, Any]], Reply]
 
 
 def json_reply(payload: Any, status: int = 200, headers: dict[str, str] | None = None) -> Reply:
@@ -29,32 +29,47 @@ def html_reply(text: str, status: int = 200) -> Reply:
 
 
 class FakeSite(LocalHTTPServer):
-    """Answers GETs from routes keyed by path; a route is a reply, a list of replies (one per
-    request, the last repeating) or a function of the query. Records every path asked for."""
+    """Answers GETs (and POSTs) from routes keyed by path; a route is a reply, a list of replies (one
+    per request, the last repeating) or a function of the query. A POST's JSON body is given to a
+    function route under the query key "json" (Workday's paging). Records every path asked for."""
 
     def __init__(self, host: str = "127.0.0.1") -> None:
         self.routes: dict[str, Reply | list[Reply] | Handler] = {}
         self.requests: list[str] = []
+        self.posted: list[Any] = []
         site = self
 
         class _Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:
+            def do_POST(self) -> None:
+                length = int(self.headers.get("Content-Length") or 0)
+                raw = self.rfile.read(length) if length else b""
+                try:
+                    body = json.loads(raw or b"null")
+                except ValueError:
+                    body = None
+                site.posted.append(body)
+                self.do_GET(body)
+
+            def do_GET(self, body: Any = None) -> None:
                 parts = urlsplit(self.path)
                 site.requests.append(self.path)
-                status, headers, body = site.answer(parts.path, parse_qs(parts.query))
+                query: dict[str, Any] = parse_qs(parts.query)
+                if body is not None:
+                    query["json"] = body
+                status, headers, body_bytes = site.answer(parts.path, query)
                 self.send_response(status)
                 for key, value in headers.items():
                     self.send_header(key, value)
-                self.send_header("Content-Length", str(len(body)))
+                self.send_header("Content-Length", str(len(body_bytes)))
                 self.end_headers()
-                self.wfile.write(body)
+                self.wfile.write(body_bytes)
 
             def log_message(self, *args: Any) -> None:
                 pass
 
         super().__init__(_Handler, host=host)
 
-    def answer(self, path: str, query: dict[str, list[str]]) -> Reply:
+    def answer(self, path: str, query: dict[str, Any]) -> Reply:
         route = self.routes.get(path)
         if route is None:
             return html_reply("<h1>Not found</h1>", 404)
@@ -255,6 +270,81 @@ def microsoft_details(descriptions: dict[str, str]) -> Handler:
         )
 
     return handler
+
+
+# --- Workday: POST /wday/cxs/{tenant}/{site}/jobs, then GET /wday/cxs/{tenant}/{site}{externalPath} --
+
+
+def workday_listed(slug: str, title: str | None, *, place: str = "USA VA Chantilly", **extra: Any) -> dict:
+    """One jobPostings entry as the listing gives it (workday_search.json's keys)."""
+    return {
+        "title": title,
+        "externalPath": f"/job/{place.replace(' ', '-')}/{slug}",
+        "locationsText": place,
+        "postedOn": "Posted 8 Days Ago",
+        "bulletFields": [slug.rpartition("_")[2]],
+        **extra,
+    }
+
+
+def workday_detail(
+    listed: dict, *, host: str = "acme.wd5.myworkdayjobs.com", site: str = "External", **info: Any
+) -> dict:
+    """The detail answer for a listed posting (workday_job_detail.json's keys)."""
+    slug = listed["externalPath"].rpartition("/")[2]
+    return {
+        "jobPostingInfo": {
+            "id": f"{abs(hash(slug)):032x}"[:32],
+            "title": listed["title"],
+            "jobDescription": f"<p>About the role: {listed['title']}.</p><ul><li>Python</li></ul>",
+            "location": listed["locationsText"],
+            "postedOn": listed["postedOn"],
+            "startDate": "2026-07-07",
+            "timeType": "Full time",
+            "jobReqId": slug.rpartition("_")[2],
+            "jobPostingId": slug,
+            "jobPostingSiteId": site,
+            "country": {"descriptor": "United States of America", "id": "bc33aa3152ec42d4995f4791a106ed09"},
+            "canApply": True,
+            "posted": True,
+            "jobRequisitionLocation": {
+                "descriptor": listed["locationsText"],
+                "country": {
+                    "descriptor": "United States of America",
+                    "id": "bc33aa3152ec42d4995f4791a106ed09",
+                    "alpha2Code": "US",
+                },
+            },
+            "externalUrl": f"https://{host}/{site}{listed['externalPath']}",
+            **info,
+        },
+        "hiringOrganization": {"name": "Acme Defense, Inc.", "url": ""},
+        "similarJobs": [],
+        "userAuthenticated": False,
+    }
+
+
+def workday_listing(listed: list[dict], *, later_total: int | None = 0) -> Handler:
+    """The listing's offset/limit paging over the POSTed body; like real boards, pages after the
+    first say total 0 (`later_total`)."""
+
+    def handler(query: dict[str, Any]) -> Reply:
+        body = query.get("json") or {}
+        offset, limit = int(body.get("offset", 0)), int(body.get("limit", 20))
+        total = len(listed) if offset == 0 or later_total is None else later_total
+        return json_reply({"total": total, "jobPostings": listed[offset : offset + limit], "facets": []})
+
+    return handler
+
+
+def workday_serve(site: FakeSite, host: str, tenant: str, board_site: str, details: dict[str, dict]) -> dict:
+    """Route each posting's detail (keyed by externalPath) under the board's path; returns the paths."""
+    paths = {}
+    for external_path, detail in details.items():
+        path = f"/{host}/wday/cxs/{tenant}/{board_site}{external_path}"
+        site.routes[path] = json_reply(detail)
+        paths[external_path] = path
+    return paths
 
 
 # --- Many boards at once: the board catalog, or a benchmark's boards -------------------------
