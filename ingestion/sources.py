@@ -101,6 +101,15 @@ _ROWS = (
         schedule=Schedule(minute="30", hour="3", expire_seconds=20 * 3600),
     ),
     Source(
+        name="smartrecruiters",
+        label="SmartRecruiters",
+        kind=SyncKind.SPIDER,
+        base_url_setting="SMARTRECRUITERS_BASE_URL",
+        ats_kind=AtsKind.SMARTRECRUITERS,
+        # A detail request per posting, as Workday: daily.
+        schedule=Schedule(minute="50", hour="4", expire_seconds=20 * 3600),
+    ),
+    Source(
         name="microsoft",
         label="Microsoft Careers",
         kind=SyncKind.SPIDER,

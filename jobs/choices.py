@@ -77,6 +77,7 @@ class AtsKind(models.TextChoices):
     ASHBY = "ashby", "Ashby"
     MICROSOFT = "microsoft", "Microsoft Careers"
     WORKDAY = "workday", "Workday"
+    SMARTRECRUITERS = "smartrecruiters", "SmartRecruiters"
     CAREERS = "careers", "Careers page (JobPosting markup)"
 
 

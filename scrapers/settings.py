@@ -39,6 +39,8 @@ LEVER_MAX_PAGES = 100  # 10,000 postings a board; the largest catalog board list
 WORKDAY_PAGE_SIZE = 20
 WORKDAY_MAX_PAGES = 250  # 5,000 postings a board
 WORKDAY_CONCURRENCY = 2  # requests in flight per Workday data centre (…wd5.myworkdayjobs.com)
+SMARTRECRUITERS_PAGE_SIZE = 100  # the Posting API's maximum
+SMARTRECRUITERS_MAX_PAGES = 100
 CAREERS_MAX_PAGES = 300  # per careers site, job pages included
 CAREERS_RENDER = "auto"  # auto: render with Chromium only when the plain HTML lists no job links
 

@@ -44,6 +44,7 @@ TOKEN_FORMATS: dict[str, re.Pattern[str]] = {
     # Microsoft Careers' search API takes the employer's domain.
     AtsKind.MICROSOFT: re.compile(r"microsoft\.com"),
     AtsKind.WORKDAY: WORKDAY_TOKEN_RE,  # host/tenant/site (jobs.boards)
+    AtsKind.SMARTRECRUITERS: re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*"),  # jobs.smartrecruiters.com/<company>
 }
 COLUMNS = ("name", "website", "ats_kind", "board_token")
 

@@ -28,7 +28,6 @@ from urllib.parse import quote
 
 from scrapy.http import TextResponse
 from scrapy.settings import BaseSettings
-from twisted.python.failure import Failure
 
 from ingestion.normalize import parse_datetime
 from ingestion.services.crawl import BoardRef
@@ -180,22 +179,12 @@ class WorkdaySpider(BoardSpider):
             detail = response.json()
         except ValueError:
             detail = None  # kept from the listing, as when the detail request fails
-            self._note(token, f"no description: unparsable detail from {response.url}")
+            self.board_note(token, f"no description: unparsable detail from {response.url}")
         yield self._item(token, workday, listed, detail)
         self.board_done(response)
 
-    def detail_errback(self, failure: Failure) -> Iterator[JobItem]:
-        # The listing named the posting, so it exists: keep it without a description, board complete.
-        request = failure.request  # type: ignore[attr-defined]
-        token = request.meta["board"]
-        self.boards[token].outstanding -= 1
-        self._note(token, f"no description: {self.describe_failure(failure)}")
-        yield self._item(token, request.cb_kwargs["workday"], request.cb_kwargs["listed"], None)
-
-    def _note(self, token: str, error: str) -> None:
-        state = self.boards[token]
-        if len(state.errors) < 20:
-            state.errors.append(error[:300])
+    def listing_items(self, board: str, cb_kwargs: dict[str, Any]) -> Iterator[JobItem]:
+        yield self._item(board, cb_kwargs["workday"], cb_kwargs["listed"], None)
 
     def _item(self, token: str, workday: WorkdayBoard, listed: dict[str, Any], detail: Any) -> JobItem:
         posting = workday_posting(listed, detail if isinstance(detail, dict) else None, board=workday, today=self.today)

@@ -347,6 +347,61 @@ def workday_serve(site: FakeSite, host: str, tenant: str, board_site: str, detai
     return paths
 
 
+# --- SmartRecruiters: GET /v1/companies/{company}/postings?offset=&limit=, then …/postings/{id} -------
+# No real sample is in ../shared/data: the keys are the Posting API's documented field names (the
+# list's offset/limit/totalFound/content, a posting's id, name, refNumber, company, releasedDate,
+# location{city, region, country, remote}, department, function, typeOfEmployment, experienceLevel,
+# and the detail's postingUrl, applyUrl and jobAd.sections), as SmartRecruiters' developer
+# documentation names them; the values are our own.
+
+
+def smartrecruiters_listed(posting_id: str, title: str | None, **extra: Any) -> dict:
+    return {
+        "id": posting_id,
+        "name": title,
+        "uuid": f"00000000-0000-4000-8000-{int(posting_id) % 10**12:012d}",
+        "refNumber": f"REF{posting_id[-4:]}",
+        "company": {"identifier": "AcmeCorp", "name": "Acme Corp"},
+        "releasedDate": "2026-07-10T14:22:31.000Z",
+        "location": {"city": "Austin", "region": "TX", "country": "us", "remote": False},
+        "industry": {"id": "computer_software", "label": "Computer Software"},
+        "department": {"id": "1234", "label": "Engineering"},
+        "function": {"id": "engineering", "label": "Engineering"},
+        "typeOfEmployment": {"id": "permanent", "label": "Full-time"},
+        "experienceLevel": {"id": "mid_senior_level", "label": "Mid-Senior Level"},
+        "customField": [],
+        "ref": f"https://api.smartrecruiters.com/v1/companies/AcmeCorp/postings/{posting_id}",
+        "language": {"code": "en", "label": "English"},
+        **extra,
+    }
+
+
+def smartrecruiters_detail(listed: dict, **extra: Any) -> dict:
+    return {
+        **listed,
+        "postingUrl": f"https://jobs.smartrecruiters.com/AcmeCorp/{listed['id']}-role",
+        "applyUrl": f"https://jobs.smartrecruiters.com/AcmeCorp/{listed['id']}-role?oga=true",
+        "jobAd": {
+            "sections": {
+                "companyDescription": {"title": "Company Description", "text": "<p>Acme builds things.</p>"},
+                "jobDescription": {"title": "Job Description", "text": f"<p>As a {listed['name']}, you ship.</p>"},
+                "qualifications": {"title": "Qualifications", "text": "<ul><li>Python</li></ul>"},
+                "additionalInformation": {"title": "Additional Information", "text": "<p>Benefits.</p>"},
+            }
+        },
+        **extra,
+    }
+
+
+def smartrecruiters_pages(listed: list[dict]) -> Handler:
+    def handler(query: dict[str, Any]) -> Reply:
+        offset, limit = int(query.get("offset", ["0"])[0]), int(query.get("limit", ["100"])[0])
+        page = listed[offset : offset + limit]
+        return json_reply({"offset": offset, "limit": limit, "totalFound": len(listed), "content": page})
+
+    return handler
+
+
 # --- Many boards at once: the board catalog, or a benchmark's boards -------------------------
 
 BOARD_PATHS = {
