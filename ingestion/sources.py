@@ -110,6 +110,22 @@ _ROWS = (
         schedule=Schedule(minute="50", hour="4", expire_seconds=20 * 3600),
     ),
     Source(
+        name="workable",
+        label="Workable",
+        kind=SyncKind.SPIDER,
+        base_url_setting="WORKABLE_BASE_URL",
+        ats_kind=AtsKind.WORKABLE,
+        schedule=Schedule(minute="0", hour="1-23/6", expire_seconds=5 * 3600),
+    ),
+    Source(
+        name="recruitee",
+        label="Recruitee",
+        kind=SyncKind.SPIDER,
+        base_url_setting="RECRUITEE_BASE_URL",  # "https://{company}.recruitee.com": each board's own host
+        ats_kind=AtsKind.RECRUITEE,
+        schedule=Schedule(minute="30", hour="1-23/6", expire_seconds=5 * 3600),
+    ),
+    Source(
         name="microsoft",
         label="Microsoft Careers",
         kind=SyncKind.SPIDER,

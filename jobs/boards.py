@@ -20,6 +20,11 @@ WORKDAY_TOKEN_RE = re.compile(rf"{_HOST}/{_NAME}/{_NAME}")  # the whole token (t
 WORKDAY_EXAMPLE = "gdit.wd5.myworkdayjobs.com/gdit/External_Career_Site"
 
 
+# A Recruitee board is its company's subdomain (<company>.recruitee.com): the token becomes a host
+# name, so it is one DNS label and nothing else.
+RECRUITEE_TOKEN_RE = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?")
+
+
 class BoardTokenError(ValueError):
     """A board token that does not name a board of its kind (the message says what is expected)."""
 
@@ -48,3 +53,22 @@ def workday_board(token: str) -> WorkdayBoard:
     if not (_WORKDAY_NAME_RE.match(tenant) and _WORKDAY_NAME_RE.match(site)):
         raise BoardTokenError(f"not a Workday board {token!r}: tenant and site are single names ({expected})")
     return WorkdayBoard(host=host, tenant=tenant, site=site)
+
+
+def recruitee_board(token: str) -> str:
+    """The company subdomain of a Recruitee board token; BoardTokenError if it is not one DNS label."""
+    if not RECRUITEE_TOKEN_RE.fullmatch(token):
+        raise BoardTokenError(f"not a Recruitee board {token!r}: expected the company's subdomain, e.g. acme")
+    return token.lower()
+
+
+def board_token_error(ats_kind: str, token: str) -> str | None:
+    """Why a token cannot name a board of this kind (the kinds whose token decides a host), or None."""
+    check = {"workday": workday_board, "recruitee": recruitee_board}.get(ats_kind)
+    if check is None or not token:
+        return None
+    try:
+        check(token)
+    except BoardTokenError as exc:
+        return str(exc)
+    return None

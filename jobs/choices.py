@@ -78,6 +78,8 @@ class AtsKind(models.TextChoices):
     MICROSOFT = "microsoft", "Microsoft Careers"
     WORKDAY = "workday", "Workday"
     SMARTRECRUITERS = "smartrecruiters", "SmartRecruiters"
+    WORKABLE = "workable", "Workable"
+    RECRUITEE = "recruitee", "Recruitee"
     CAREERS = "careers", "Careers page (JobPosting markup)"
 
 

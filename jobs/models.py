@@ -17,7 +17,7 @@ from django.db.models import Q
 from django.db.models.functions import Cast, Coalesce, Floor, Greatest, Upper
 from pgvector.django import HnswIndex, VectorField
 
-from jobs.boards import BoardTokenError, workday_board
+from jobs.boards import board_token_error
 from jobs.choices import (
     LOCKABLE_FIELDS,
     AtsKind,
@@ -121,11 +121,8 @@ class Company(models.Model):
 
     def clean(self) -> None:
         super().clean()
-        if self.ats_kind == AtsKind.WORKDAY and self.board_token:
-            try:
-                workday_board(self.board_token)
-            except BoardTokenError as exc:
-                raise ValidationError({"board_token": str(exc)}) from None
+        if error := board_token_error(self.ats_kind, self.board_token):
+            raise ValidationError({"board_token": error})
 
 
 class Job(models.Model):

@@ -402,6 +402,84 @@ def smartrecruiters_pages(listed: list[dict]) -> Handler:
     return handler
 
 
+# --- Workable: GET /api/v1/widget/accounts/{account}?details=true (every job in one answer) ------------
+# No real sample in ../shared/data: the keys are the public jobs widget's field names as Workable's
+# help centre and public client code name them (name, description, jobs[title, shortcode, code,
+# employment_type, telecommuting, department, url, shortlink, application_url, published_on,
+# created_at, country, city, state, experience, function, industry, locations[], description]).
+
+
+def workable_job(shortcode: str, title: str | None, **extra: Any) -> dict:
+    return {
+        "title": title,
+        "shortcode": shortcode,
+        "code": "",
+        "employment_type": "Full-time",
+        "telecommuting": False,
+        "department": "Engineering",
+        "url": f"https://apply.workable.com/j/{shortcode}",
+        "shortlink": f"https://apply.workable.com/j/{shortcode}",
+        "application_url": f"https://apply.workable.com/j/{shortcode}/apply",
+        "published_on": "2026-07-09",
+        "created_at": "2026-07-08",
+        "country": "Greece",
+        "city": "Athens",
+        "state": "Attica",
+        "education": "",
+        "experience": "Mid-Senior level",
+        "function": "Engineering",
+        "industry": "Computer Software",
+        "locations": [
+            {"country": "Greece", "countryCode": "GR", "city": "Athens", "region": "Attica", "hidden": False}
+        ],
+        "description": f"<p>{title}: build the product.</p><ul><li>Python</li></ul>",
+        **extra,
+    }
+
+
+def workable_account(jobs: list[dict], name: str = "Acme Labs") -> dict:
+    return {"name": name, "description": "<p>We build things.</p>", "jobs": jobs}
+
+
+# --- Recruitee: GET https://{company}.recruitee.com/api/offers/ (every offer in one answer) -----------
+# No real sample in ../shared/data: the keys are the Careers Site API's documented offer fields
+# (id, slug, title, description, requirements, location, city, state_code, country_code, remote,
+# hybrid, on_site, employment_type_code, department, careers_url, careers_apply_url, published_at,
+# created_at, close_at, salary{min, max, currency, period}, locations[]).
+
+
+def recruitee_offer(offer_id: int, title: str | None, **extra: Any) -> dict:
+    slug = (title or "offer").lower().replace(" ", "-")
+    return {
+        "id": offer_id,
+        "slug": slug,
+        "title": title,
+        "status": "published",
+        "description": f"<p>{title}: join us.</p>",
+        "requirements": "<ul><li>Python</li></ul>",
+        "location": "Amsterdam, Netherlands",
+        "city": "Amsterdam",
+        "state_code": "NH",
+        "state_name": "North Holland",
+        "country": "Netherlands",
+        "country_code": "NL",
+        "postal_code": "1011",
+        "remote": False,
+        "hybrid": False,
+        "on_site": True,
+        "employment_type_code": "fulltime_permanent",
+        "department": "Engineering",
+        "careers_url": f"https://acme.recruitee.com/o/{slug}",
+        "careers_apply_url": f"https://acme.recruitee.com/o/{slug}/c/new",
+        "published_at": "2026-07-10 12:00:00 UTC",
+        "created_at": "2026-07-09 08:30:00 UTC",
+        "close_at": None,
+        "salary": {"min": None, "max": None, "currency": None, "period": None},
+        "locations": [{"city": "Amsterdam", "country": "Netherlands", "country_code": "NL", "state": "North Holland"}],
+        **extra,
+    }
+
+
 # --- Many boards at once: the board catalog, or a benchmark's boards -------------------------
 
 BOARD_PATHS = {
