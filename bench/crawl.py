@@ -2,6 +2,13 @@
 
     .venv/bin/python bench/crawl.py [--boards 200] [--per-board 50] [--concurrency 32]
     .venv/bin/python bench/crawl.py --catalog [--boards 100] [--per-board 2]
+    .venv/bin/python bench/crawl.py --workday [--boards 4] [--per-board 100]
+
+--workday: Workday's two-step fetch. `boards` Workday boards (two data centres) from the tests'
+fake board server, each listing `per-board` postings (20 a page) whose details carry the real
+description of ../shared/data/api_fixtures/workday_job_detail.json. The workday spider crawls them
+through `crawl_run`, with the shipped politeness and with all pauses off, twice each (created,
+then unchanged). Printed: listing and detail requests, wall time, requests/s and postings/s.
 
 --catalog: a catalog-sized refresh instead. The first `boards` entries of the board catalog
 (ingestion/data/boards.csv), in its mix of Greenhouse, Lever and Ashby (60/19/21), are loaded as companies
@@ -197,17 +204,88 @@ def catalog_run(boards: int, per_board: int) -> None:
         site.stop()
 
 
+def workday_run(boards: int, per_board: int) -> None:
+    """Workday's listing pages and one detail per posting, from the fake board server, as a refresh crawls them."""
+    from ingestion.choices import TriggerKind
+    from ingestion.services.crawl import crawl_run
+    from jobs.choices import AtsKind
+    from jobs.models import Company, Job
+    from scrapers.tests.fakes import FakeSite, workday_detail, workday_listed, workday_listing, workday_serve
+
+    sample = ROOT.parent / "shared" / "data" / "api_fixtures" / "workday_job_detail.json"
+    if not sample.exists():
+        sys.exit(f"{sample} is absent: the details carry its real description (SOURCES.md).")
+    description = json.loads(sample.read_text())["jobPostingInfo"]["jobDescription"]
+    site = FakeSite().start()
+    tokens = []
+    for b in range(boards):
+        host, tenant, board_site = f"tenant{b}.wd{1 + 4 * (b % 2)}.myworkdayjobs.com", f"tenant{b}", "External"
+        listed = [
+            workday_listed(f"Engineer-{b}-{n}_R{b * per_board + n}", f"Engineer {b}-{n}") for n in range(per_board)
+        ]
+        details = {p["externalPath"]: workday_detail(p, host=host, jobDescription=description) for p in listed}
+        workday_serve(site, host, tenant, board_site, details)
+        site.routes[f"/{host}/wday/cxs/{tenant}/{board_site}/jobs"] = workday_listing(listed)
+        tokens.append((f"Workday employer {b}", f"{host}/{tenant}/{board_site}"))
+    total = boards * per_board
+    print(f"{boards} Workday boards x {per_board} postings (2 data centres) from {site.url}", flush=True)
+
+    from django.db import connection
+
+    connection.settings_dict["TEST"]["NAME"] = SCRATCH_DB
+    print(f"scratch database {SCRATCH_DB}: creating and migrating…", flush=True)
+    old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=False)
+    try:
+        for name, token in tokens:
+            Company.objects.create(
+                name=name,
+                slug=token.replace("/", "-").replace(".", "-"),
+                normalized_name=name.lower(),
+                ats_kind=AtsKind.WORKDAY,
+                board_token=token,
+            )
+        base = {"WORKDAY_BASE_URL": f"{site.url}/{{host}}", "HTTPCACHE_ENABLED": False, "LOG_LEVEL": "WARNING"}
+        runs = {
+            "shipped politeness": base,
+            "no pauses": {**base, "AUTOTHROTTLE_ENABLED": False, "DOWNLOAD_DELAY": 0, "ROBOTSTXT_OBEY": False},
+        }
+        for label, overrides in runs.items():
+            Job.objects.all().delete()
+            for attempt in ("first", "again"):
+                asked = len(site.requests)
+                started = time.perf_counter()
+                log = crawl_run(spider="workday", triggered_by=TriggerKind.COMMAND, settings_overrides=overrides)
+                wall = time.perf_counter() - started
+                new = site.requests[asked:]
+                listing = sum(1 for path in new if path.endswith("/jobs"))
+                details = sum(1 for path in new if "/job/" in path)
+                inside = log.duration.total_seconds()
+                print(
+                    f"  {label:<18} {attempt:<5} {listing:4d} listing + {details:5d} detail requests  "
+                    f"wall {wall:6.2f} s (in crawl {inside:6.2f} s)  {(listing + details) / inside:6.1f} req/s  "
+                    f"{total / inside:6.1f} postings/s  {log.status}: created {log.created}, unchanged {log.unchanged}",
+                    flush=True,
+                )
+    finally:
+        connection.creation.destroy_test_db(old_name, verbosity=0)
+        site.stop()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--boards", type=int, default=None, help="200 (100 with --catalog)")
     parser.add_argument("--per-board", type=int, default=None, help="50 (2 with --catalog)")
     parser.add_argument("--concurrency", type=int, default=32)
     parser.add_argument("--catalog", action="store_true", help="a catalog-sized refresh from the fake board server")
+    parser.add_argument("--workday", action="store_true", help="Workday's listing + detail fetch from the fake server")
     options = parser.parse_args()
 
     import django
 
     django.setup()
+    if options.workday:
+        workday_run(options.boards or 4, options.per_board or 100)
+        return
     if options.catalog:
         catalog_run(options.boards or 100, options.per_board or 2)
         return

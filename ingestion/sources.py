@@ -92,6 +92,40 @@ _ROWS = (
         schedule=Schedule(minute="40", hour="*/6", expire_seconds=5 * 3600),
     ),
     Source(
+        name="workday",
+        label="Workday",
+        kind=SyncKind.SPIDER,
+        base_url_setting="WORKDAY_BASE_URL",  # "https://{host}": each board's own host
+        ats_kind=AtsKind.WORKDAY,
+        # One request per posting besides the listing's pages: daily, not every six hours.
+        schedule=Schedule(minute="30", hour="3", expire_seconds=20 * 3600),
+    ),
+    Source(
+        name="smartrecruiters",
+        label="SmartRecruiters",
+        kind=SyncKind.SPIDER,
+        base_url_setting="SMARTRECRUITERS_BASE_URL",
+        ats_kind=AtsKind.SMARTRECRUITERS,
+        # A detail request per posting, as Workday: daily.
+        schedule=Schedule(minute="50", hour="4", expire_seconds=20 * 3600),
+    ),
+    Source(
+        name="workable",
+        label="Workable",
+        kind=SyncKind.SPIDER,
+        base_url_setting="WORKABLE_BASE_URL",
+        ats_kind=AtsKind.WORKABLE,
+        schedule=Schedule(minute="0", hour="1-23/6", expire_seconds=5 * 3600),
+    ),
+    Source(
+        name="recruitee",
+        label="Recruitee",
+        kind=SyncKind.SPIDER,
+        base_url_setting="RECRUITEE_BASE_URL",  # "https://{company}.recruitee.com": each board's own host
+        ats_kind=AtsKind.RECRUITEE,
+        schedule=Schedule(minute="30", hour="1-23/6", expire_seconds=5 * 3600),
+    ),
+    Source(
         name="microsoft",
         label="Microsoft Careers",
         kind=SyncKind.SPIDER,

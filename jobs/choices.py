@@ -76,6 +76,10 @@ class AtsKind(models.TextChoices):
     LEVER = "lever", "Lever"
     ASHBY = "ashby", "Ashby"
     MICROSOFT = "microsoft", "Microsoft Careers"
+    WORKDAY = "workday", "Workday"
+    SMARTRECRUITERS = "smartrecruiters", "SmartRecruiters"
+    WORKABLE = "workable", "Workable"
+    RECRUITEE = "recruitee", "Recruitee"
     CAREERS = "careers", "Careers page (JobPosting markup)"
 
 

@@ -11,12 +11,14 @@ from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex, GistIndex, OpClass
 from django.contrib.postgres.search import SearchVector, SearchVectorField
+from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Cast, Coalesce, Floor, Greatest, Upper
 from pgvector.django import HnswIndex, VectorField
 
+from jobs.boards import board_token_error
 from jobs.choices import (
     LOCKABLE_FIELDS,
     AtsKind,
@@ -137,6 +139,11 @@ class Company(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        super().clean()
+        if error := board_token_error(self.ats_kind, self.board_token):
+            raise ValidationError({"board_token": error})
 
 
 class Job(models.Model):

@@ -35,6 +35,12 @@ MICROSOFT_CAREERS_REQUEST_INTERVAL = django_settings.MICROSOFT_CAREERS_REQUEST_I
 GREENHOUSE_DOWNLOAD_MAXSIZE = 96 * 1024 * 1024
 LEVER_PAGE_SIZE = 100
 LEVER_MAX_PAGES = 100  # 10,000 postings a board; the largest catalog board lists about 1,000
+# Workday pages its listing 20 at a time (its own maximum) and costs one more request per posting.
+WORKDAY_PAGE_SIZE = 20
+WORKDAY_MAX_PAGES = 250  # 5,000 postings a board
+WORKDAY_CONCURRENCY = 2  # requests in flight per Workday data centre (…wd5.myworkdayjobs.com)
+SMARTRECRUITERS_PAGE_SIZE = 100  # the Posting API's maximum
+SMARTRECRUITERS_MAX_PAGES = 100
 CAREERS_MAX_PAGES = 300  # per careers site, job pages included
 CAREERS_RENDER = "auto"  # auto: render with Chromium only when the plain HTML lists no job links
 

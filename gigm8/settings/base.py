@@ -191,6 +191,12 @@ REFRESH_STEP_MODULES = [
 GREENHOUSE_BASE_URL = env.env_url("GREENHOUSE_BASE_URL", "https://boards-api.greenhouse.io")
 LEVER_BASE_URL = env.env_url("LEVER_BASE_URL", "https://api.lever.co")
 ASHBY_BASE_URL = env.env_url("ASHBY_BASE_URL", "https://api.ashbyhq.com")
+# Workday: every employer has its own host; "{host}" is the board's (tests put a local server before it).
+WORKDAY_BASE_URL = env.env_url("WORKDAY_BASE_URL", "https://{host}")
+SMARTRECRUITERS_BASE_URL = env.env_url("SMARTRECRUITERS_BASE_URL", "https://api.smartrecruiters.com")
+WORKABLE_BASE_URL = env.env_url("WORKABLE_BASE_URL", "https://apply.workable.com")
+# Recruitee: every company has its own subdomain; "{company}" is the board's token.
+RECRUITEE_BASE_URL = env.env_url("RECRUITEE_BASE_URL", "https://{company}.recruitee.com")
 MICROSOFT_CAREERS_BASE_URL = env.env_url("MICROSOFT_CAREERS_BASE_URL", "https://apply.careers.microsoft.com")
 # Microsoft Careers throttles hard: seconds between two of our requests to it.
 MICROSOFT_CAREERS_REQUEST_INTERVAL = env.env_int("MICROSOFT_CAREERS_REQUEST_INTERVAL", 5, min_value=0)

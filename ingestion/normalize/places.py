@@ -115,6 +115,21 @@ def _is_subdivision(part: str, country: str) -> bool:
     return bool(country) and part.casefold() in _subdivisions(country)
 
 
+def _alpha3_country(code: str) -> str:
+    """The alpha-2 code of an exact ISO 3166-1 alpha-3 code ("USA" → "US"), else "" ("NYC", "THE")."""
+    country = pycountry.countries.get(alpha_3=code)
+    return country.alpha_2 if country else ""
+
+
+def _split_alpha3_first(rest: str, country: str) -> LocationParts:
+    """ "DC Washington" or "Wiesbaden - Wiesbaden Army Airfield (APC180)" after an alpha-3 country."""
+    head = _PART_SEPARATORS_RE.split(_NOT_A_PLACE_RE.sub(" ", rest).strip())[0]
+    region, _, city = head.partition(" ")
+    if not (city and region.isupper() and _is_subdivision(region, country)):
+        region, city = "", head
+    return LocationParts(city=" ".join(city.split()), region=region, country=country)
+
+
 def _is_us_state_code(part: str) -> bool:
     return len(part) == 2 and part.isupper() and _is_subdivision(part, "US")
 
@@ -207,6 +222,9 @@ _NOT_A_PLACE_RE = re.compile(
 _LOCATION_SEPARATORS_RE = re.compile(r"\s*(?:\||;|\n|\s/\s|\bor\b)\s*", re.IGNORECASE)
 _DASH = r"[-\u2013\u2014]"
 _PART_SEPARATORS_RE = re.compile(rf"\s*,\s*|\s+{_DASH}\s+|\s*[()]\s*|^\s*{_DASH}\s*|\s*{_DASH}\s*$")
+# Workday boards often start a place with the ISO alpha-3 country, then a state code and the city
+# ("USA DC Washington", "USA NC Fort Bragg") or the city and a site ("DEU Wiesbaden - Wiesbaden Army Airfield").
+_ALPHA3_FIRST_RE = re.compile(r"^(?P<code>[A-Z]{3}) (?P<rest>\S.*)$")
 
 
 def split_location(text: str | Sequence[str] | None, *, country: object = None) -> LocationParts:
@@ -239,6 +257,8 @@ def split_location(text: str | Sequence[str] | None, *, country: object = None) 
 @functools.lru_cache(maxsize=8192)  # a source repeats the same few hundred locations
 def _split_text(text: str, hint: str) -> LocationParts:
     first = next((piece for piece in _LOCATION_SEPARATORS_RE.split(text) if piece and piece.strip()), "")
+    if (match := _ALPHA3_FIRST_RE.match(first.strip())) and (code := _alpha3_country(match["code"])):
+        return _split_alpha3_first(match["rest"], code)
     parts = [p.strip(" .") for p in _PART_SEPARATORS_RE.split(_NOT_A_PLACE_RE.sub(" ", first))]
     parts = [" ".join(p.split()) for p in parts if p and p.strip(" .-\u2013\u2014")]
     if not parts:

@@ -191,6 +191,7 @@ def parse_datetime(value: object, *, now: datetime | None = None) -> datetime | 
     Accepts datetimes (naive ones are taken as UTC), dates (midnight UTC), ISO 8601 strings with ``Z`` or
     an offset (``2026-07-15T08:33:45Z``, ``2026-07-14T18:35:00-04:00``), date-only strings, epoch seconds
     and epoch milliseconds as numbers or digit strings (Lever ``createdAt``), RFC 2822 dates (feeds) and
+    a trailing ``UTC`` (Recruitee's ``2026-07-10 12:00:00 UTC``) and
     Workday's relative ``Posted 8 Days Ago`` / ``Posted Today`` (relative to `now`, default the current
     time). Never raises.
     """
@@ -207,6 +208,8 @@ def parse_datetime(value: object, *, now: datetime | None = None) -> datetime | 
         return None
     if re.fullmatch(r"\d+(?:\.\d+)?", text):
         return _from_epoch(Decimal(text))
+    # Recruitee writes "2026-07-10 12:00:00 UTC".
+    text = re.sub(r"\s+UTC$", "+00:00", text)
     try:
         return _utc(datetime.fromisoformat(text.replace("z", "Z")))
     except ValueError:

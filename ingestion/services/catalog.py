@@ -27,6 +27,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from ingestion.models import CatalogBoard
+from jobs.boards import RECRUITEE_TOKEN_RE, WORKDAY_TOKEN_RE
 from jobs.choices import AtsKind
 from jobs.models import Company
 from jobs.rules import clean_company_name, normalize_company_name
@@ -42,6 +43,10 @@ TOKEN_FORMATS: dict[str, re.Pattern[str]] = {
     AtsKind.ASHBY: re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*"),
     # Microsoft Careers' search API takes the employer's domain.
     AtsKind.MICROSOFT: re.compile(r"microsoft\.com"),
+    AtsKind.WORKDAY: WORKDAY_TOKEN_RE,  # host/tenant/site (jobs.boards)
+    AtsKind.SMARTRECRUITERS: re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*"),  # jobs.smartrecruiters.com/<company>
+    AtsKind.WORKABLE: re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*"),  # apply.workable.com/<account>
+    AtsKind.RECRUITEE: RECRUITEE_TOKEN_RE,  # <company>.recruitee.com
 }
 COLUMNS = ("name", "website", "ats_kind", "board_token")
 

@@ -512,9 +512,10 @@ def test_sync_log_list_folds_health_to_one_line_listing_every_known_source(curat
     folded = html.split('<details class="module gigm8-health" id="source-health">')[1].split("</details>")[0]
     summary = folded.split("</summary>")[0]
     assert "1 healthy" in summary and "1 failing (lever)" in summary
-    assert "4 never run" in summary  # greenhouse, ashby, microsoft, careers
+    # greenhouse, ashby, workday, smartrecruiters, workable, recruitee, microsoft, careers
+    assert "8 never run" in summary
     table = folded.split("</summary>")[1]
-    for source in ("adzuna", "lever", "greenhouse", "ashby", "microsoft", "careers"):
+    for source in ("adzuna", "lever", "greenhouse", "ashby", "workday", "smartrecruiters", "workable", "recruitee"):
         assert f'data-source="{source}"' in table
     assert html.index("</details>") < html.index('id="result_list"')  # one line above the runs
 

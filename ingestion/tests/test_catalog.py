@@ -36,13 +36,14 @@ def test_the_shipped_catalog_has_a_hundred_boards_of_known_kinds_with_well_forme
     entries = catalog_entries()
     assert len(entries) >= 100
     kinds = collections.Counter(e.ats_kind for e in entries)
-    assert set(kinds) == {AtsKind.GREENHOUSE, AtsKind.LEVER, AtsKind.ASHBY, AtsKind.MICROSOFT}
+    assert set(kinds) == {AtsKind.GREENHOUSE, AtsKind.LEVER, AtsKind.ASHBY, AtsKind.MICROSOFT, AtsKind.WORKDAY}
     assert kinds[AtsKind.LEVER] >= 20 and kinds[AtsKind.ASHBY] >= 20
     formats = {
         AtsKind.GREENHOUSE: r"[a-z0-9]+",  # boards.greenhouse.io/<token>
         AtsKind.LEVER: r"[A-Za-z0-9][A-Za-z0-9-]*",  # jobs.lever.co/<token>
         AtsKind.ASHBY: r"[a-z0-9][a-z0-9.-]*",  # jobs.ashbyhq.com/<token>
         AtsKind.MICROSOFT: r"microsoft\.com",  # its search API's domain parameter
+        AtsKind.WORKDAY: r"[a-z0-9]+\.wd[0-9]+\.myworkdayjobs\.com/[a-z0-9]+/[A-Za-z0-9_]+",  # host/tenant/site
     }
     for entry in entries:
         assert re.fullmatch(formats[entry.ats_kind], entry.board_token), entry
@@ -56,7 +57,8 @@ def test_the_shipped_catalog_has_a_hundred_boards_of_known_kinds_with_well_forme
 @pytest.mark.parametrize(
     ("rows", "error"),
     [
-        ("Acme,https://acme.test,workday,acme\n", "line 3: ATS kind 'workday' is not one of greenhouse, lever, ashby"),
+        ("Acme,https://acme.test,taleo,acme\n", "line 3: ATS kind 'taleo' is not one of greenhouse, lever, ashby"),
+        ("Acme,https://acme.test,workday,acme\n", "line 3: 'acme' is not a workday board token"),
         ("Acme,https://acme.test,greenhouse,acme-eu\n", "line 3: 'acme-eu' is not a greenhouse board token"),
         ("Acme,ftp://acme.test,lever,acme\n", "line 3: website 'ftp://acme.test' is not an http(s) URL"),
         ("Acme,,lever,acme\nOther,,lever,ACME\n", "line 4: the same board as line 3"),

@@ -493,6 +493,7 @@ def test_html_to_text_unescapes_greenhouse_content() -> None:
         ("2026-07-07T20:47:09.753+00:00", datetime(2026, 7, 7, 20, 47, 9, 753000, tzinfo=UTC)),  # Ashby
         ("2026-07-12T06:35:18", datetime(2026, 7, 12, 6, 35, 18, tzinfo=UTC)),  # naive: UTC
         ("2026-07-12", datetime(2026, 7, 12, tzinfo=UTC)),
+        ("2026-07-10 12:00:00 UTC", datetime(2026, 7, 10, 12, 0, tzinfo=UTC)),  # Recruitee published_at
         (1782821535482, datetime(2026, 6, 30, 12, 12, 15, 482000, tzinfo=UTC)),  # Lever createdAt (ms)
         ("1782821535482", datetime(2026, 6, 30, 12, 12, 15, 482000, tzinfo=UTC)),
         (1790838000, datetime(2026, 10, 1, 7, 0, tzinfo=UTC)),  # Microsoft postedTs (s)
@@ -528,6 +529,12 @@ def test_parse_datetime(value: object, expected: datetime | None) -> None:
         ("New York, NY (HQ)", None, ("New York", "NY", "US")),
         ("United States, Washington, Redmond", None, ("Redmond", "Washington", "US")),  # Microsoft, country first
         ("Redmond, WA, US", None, ("Redmond", "WA", "US")),
+        ("USA DC Washington", None, ("Washington", "DC", "US")),  # Workday: alpha-3 country, state, city
+        ("USA NC Fort Bragg", "US", ("Fort Bragg", "NC", "US")),
+        ("DEU Wiesbaden - Wiesbaden Army Airfield (APC180)", None, ("Wiesbaden", "", "DE")),
+        ("GBR London", None, ("London", "", "GB")),
+        ("USA Remote", None, ("", "", "US")),
+        ("NYC Office", None, ("NYC Office", "", "")),  # not an alpha-3 country code
         ("San Francisco, CA | New York City, NY | Seattle, WA", None, ("San Francisco", "CA", "US")),
         ("London, UK; Ontario, CAN; Remote-Friendly, United States", None, ("London", "", "GB")),
         ("Ontario, CAN", None, ("", "Ontario", "CA")),

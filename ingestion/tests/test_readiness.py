@@ -14,6 +14,7 @@ from ingestion.selectors import source_health
 from ingestion.services.refresh import refresh_run, refresh_start, source_not_ready
 from ingestion.services.runs import run_enqueue, sync_log_finish, sync_log_start
 from ingestion.services.schedules import OFF_UNTIL_READY
+from ingestion.sources import SPIDERS
 from ingestion.tasks import crawl_spider, fetch_adzuna, sync_cts
 from jobs.choices import AtsKind
 from jobs.tests.factories import CompanyFactory
@@ -95,7 +96,7 @@ def _schedule_reasons() -> dict[str, str]:
 def test_the_buttons_the_refresh_and_the_schedules_follow_one_rule(nothing_configured, settings):
     settings.REFRESH_STEP_MODULES = ["ingestion.services.crawl", "ingestion.services.cts_sync"]
     call_command("setup_schedules", verbosity=0)
-    spiders = ("greenhouse", "lever", "ashby", "microsoft", "careers")
+    spiders = SPIDERS  # every spider of the table: greenhouse … recruitee, microsoft, careers
     expected = {source: source_not_ready(source=source) for source in (*spiders, "cts")}
     assert all(expected.values())  # nothing is ready: Microsoft too, until a company names its board
     assert expected["lever"] == NO_LEVER
@@ -109,7 +110,7 @@ def test_the_buttons_the_refresh_and_the_schedules_follow_one_rule(nothing_confi
     buttons = _button_reasons()
     assert buttons["lever"] is None and buttons["microsoft"] is None and buttons["greenhouse"]
     call_command("setup_schedules", verbosity=0)
-    assert set(_schedule_reasons()) == {"greenhouse", "ashby", "careers", "cts"}
+    assert set(_schedule_reasons()) == {*SPIDERS, "cts"} - {"lever", "microsoft"}
     lever = PeriodicTask.objects.get(name="Crawl lever")
     assert lever.enabled and not lever.description.startswith(OFF_UNTIL_READY)
 

@@ -121,6 +121,25 @@ class BoardSpider(scrapy.Spider):
             state.errors.append(error[:300])
         self.logger.error("board %s failed: %s", board, error)
 
+    def board_note(self, board: str, error: str) -> None:
+        """Record a problem that leaves the board complete (a posting's detail that failed)."""
+        state = self.boards[board]
+        if len(state.errors) < 20:
+            state.errors.append(error[:300])
+
+    def detail_errback(self, failure: Failure) -> Iterable[Any]:
+        """A posting's detail request failed: the listing named the posting, so it is still on the
+        board; it is kept from the listing alone (`listing_items`) and the board stays complete."""
+        request = failure.request  # type: ignore[attr-defined]
+        board = request.meta["board"]
+        self.boards[board].outstanding -= 1
+        self.board_note(board, f"no description: {self.describe_failure(failure)}")
+        return self.listing_items(board, request.cb_kwargs)
+
+    def listing_items(self, board: str, cb_kwargs: dict[str, Any]) -> Iterable[Any]:
+        """The items of a posting from its listing entry alone (spiders that fetch details)."""
+        raise NotImplementedError
+
     def company_name(self, board: str, fallback: str = "") -> str:
         return self.boards[board].company_name or fallback or board
 

@@ -22,6 +22,7 @@ from scrapers.spiders.careers import canonical_url
 from scrapers.spiders.greenhouse import greenhouse_posting
 from scrapers.spiders.lever import lever_posting
 from scrapers.spiders.microsoft import microsoft_posting
+from scrapers.spiders.workday import workday_posted_at, workday_posting
 
 SHARED = Path(__file__).resolve().parents[3] / "shared" / "data"
 
@@ -69,6 +70,46 @@ def test_ashby_sample_postings_normalize():
     london = [r for r in records if r.location == "London"]
     assert london and all(r.remote == Remote.ONSITE for r in london)  # workplaceType OnSite
     assert all(r.employment_type == EmploymentType.FULL_TIME for r in records)
+
+
+def test_workday_sample_listing_and_detail_normalize():
+    from datetime import UTC, datetime
+
+    from jobs.boards import workday_board
+    from jobs.choices import JobLevel
+
+    board = workday_board("gdit.wd5.myworkdayjobs.com/gdit/External_Career_Site")
+    listed = _json("workday_search.json")["jobPostings"]
+    detail = _json("workday_job_detail.json")
+    today = datetime(2026, 7, 15, 9, 30, tzinfo=UTC)
+    record = build_job_data(source="workday", **workday_posting(listed[0], detail, board=board, today=today))
+    assert record.external_id == "gdit:Data-Engineer_RQ216675"
+    assert (record.title, record.company_name) == ("Data Engineer", "GD Information Technology, Inc.")
+    assert (record.city, record.region, record.country) == ("Washington", "DC", "US")  # "USA DC Washington"
+    assert record.employment_type == EmploymentType.FULL_TIME  # timeType "Full time"
+    assert record.job_level == ""  # "Data Engineer" names no level
+    assert record.remote == Remote.ONSITE
+    assert record.posted_at == datetime(2026, 7, 7, tzinfo=UTC)  # startDate
+    assert record.apply_url == (
+        "https://gdit.wd5.myworkdayjobs.com/External_Career_Site/job/USA-DC-Washington/Data-Engineer_RQ216675"
+    )
+    assert "Type of Requisition:" in record.description and "<p" in record.description_html
+    # The listing alone (a detail that failed): its relative date counted from the crawl's day.
+    others = [
+        build_job_data(source="workday", **workday_posting(entry, None, board=board, today=today)) for entry in listed
+    ]
+    assert [r.posted_at for r in others] == [datetime(2026, 7, 7, tzinfo=UTC)] * 4  # "Posted 8 Days Ago"
+    assert others[1].external_id == "gdit:Cloud-Data-Engineer_RQ221571-1"
+    assert (others[1].city, others[1].country) == ("Wiesbaden", "DE")  # "DEU Wiesbaden - Wiesbaden Army Airfield"
+    assert (others[2].city, others[2].region, others[2].remote) == ("Fort Bragg", "NC", Remote.HYBRID)  # "(Hybrid)"
+    assert others[2].job_level == JobLevel.EXPERIENCED  # "Senior Principal"
+    assert others[3].apply_url == (
+        "https://gdit.wd5.myworkdayjobs.com/External_Career_Site/job/USA-VA-Chantilly/"
+        "Data-Engineer---TS-SCI-with-Polygraph_RQ223218"
+    )
+    assert workday_posted_at("Posted Today", today=today) == datetime(2026, 7, 15, tzinfo=UTC)
+    assert workday_posted_at("Posted Yesterday", today=today) == datetime(2026, 7, 14, tzinfo=UTC)
+    assert workday_posted_at("Posted 30+ Days Ago", today=today) is None  # a bound, not a date
 
 
 def test_microsoft_sample_positions_normalize():
