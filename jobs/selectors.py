@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -83,7 +84,16 @@ def listing_version() -> str:
         cursor.execute(f"SELECT last_value, is_called FROM {LISTING_VERSION_SEQUENCE}")
         value, called = cursor.fetchone()
     where = "p" if alias == DEFAULT_DB_ALIAS else "r"
-    return f"{where}{value if called else 0}"
+    return f"{_database_tag()}:{where}{value if called else 0}"
+
+
+def _database_tag() -> str:
+    """Which database the versions count in (its primary's host, port and name, hashed): two databases
+    sharing one Redis (staging and production, or two benchmark corpora) number their versions alike,
+    and must not serve each other's cached listings or matches."""
+    db = connections[DEFAULT_DB_ALIAS].settings_dict
+    where = f"{db.get('HOST')}:{db.get('PORT')}/{db.get('NAME')}"
+    return hashlib.sha256(where.encode()).hexdigest()[:12]
 
 
 def job_list_public() -> QuerySet[Job]:

@@ -134,6 +134,10 @@ def test_default_schedules_include_each_spider_once():
         "greenhouse",
         "lever",
         "microsoft",
+        "recruitee",
+        "smartrecruiters",
+        "workable",
+        "workday",
     ]
     greenhouse = crawls.get(name="Crawl greenhouse")
     assert json.loads(greenhouse.kwargs) == {"spider": "greenhouse", "triggered_by": TriggerKind.SCHEDULE}

@@ -230,3 +230,14 @@ def test_zero_seconds_turns_the_cache_and_validators_off(client, settings):
     with CaptureQueriesContext(connection) as queries:
         client.get(LISTING)
     assert len(queries) > 1
+
+
+def test_two_databases_sharing_a_redis_do_not_share_versions(monkeypatch):
+    # Two databases number their versions alike (the same writes move the same sequence): a staging
+    # and a production site, or two benchmark corpora, on one Redis served each other's cached
+    # listings and matches. The version names its database.
+    here = listing_version()
+    monkeypatch.setitem(connection.settings_dict, "NAME", connection.settings_dict["NAME"] + "_other")
+    there = listing_version()
+    assert here != there
+    assert here.rsplit(":", 1)[1] == there.rsplit(":", 1)[1]  # same count, another database
