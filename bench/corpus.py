@@ -70,6 +70,11 @@ STALE_AGE = timedelta(days=29, hours=23)
 CTS_JOBS = "projects/bench/tenants/bench/jobs/"  # the CTS name prefix of seeded jobs (bench/daily_cycle.py)
 
 
+def scale_database(size: int) -> str:
+    """bench/scale.py's scratch database of `size` active jobs (also served by load.py and daily_cycle.py)."""
+    return f"gigm8_scale_{size // 1000}k" if size % 1000 == 0 else f"gigm8_scale_{size}"
+
+
 def log(message: str) -> None:
     print(message, flush=True)
 

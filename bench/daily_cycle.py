@@ -138,7 +138,7 @@ def main() -> None:
         raise SystemExit("Redis is not running on 127.0.0.1:6379: the worker needs it as its broker")
     redis = redis.rsplit("/", 1)[0] + f"/{REDIS_DB}"
 
-    source = f"gigm8_scale_{args.size // 1000}k" if args.size % 1000 == 0 else f"gigm8_scale_{args.size}"
+    source = corpus.scale_database(args.size)
     source_url = corpus.scratch_database_url(source, fresh=False)
     name = source if args.in_place else f"{source}_cycle"
     report: dict[str, Any] = {"date": datetime.now(UTC).isoformat(timespec="seconds"), "database": source}

@@ -159,7 +159,7 @@ def main() -> None:
     import os
 
     if args.scale:
-        name = f"gigm8_scale_{args.scale // 1000}k" if args.scale % 1000 == 0 else f"gigm8_scale_{args.scale}"
+        name = bench_api.corpus.scale_database(args.scale)
         database_url = bench_api.corpus.scratch_database_url(name, fresh=False)
     else:
         database_url = bench_api.corpus.scratch_database_url("gigm8_bench_api", fresh=args.fresh)

@@ -333,7 +333,7 @@ def main() -> None:
     ONLY = args.only
     if args.worker_timeout:
         os.environ["GUNICORN_CMD_ARGS"] = f"--timeout {args.worker_timeout}"
-    name = f"gigm8_scale_{args.size // 1000}k" if args.size % 1000 == 0 else f"gigm8_scale_{args.size}"
+    name = corpus.scale_database(args.size)
     database_url = corpus.scratch_database_url(name, fresh=args.fresh)
     os.environ["DATABASE_URL"] = database_url
     os.environ["DJANGO_SETTINGS_MODULE"] = "gigm8.settings.base"
