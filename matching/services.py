@@ -30,13 +30,14 @@ from matching import embeddings, selectors
 from matching.backends import get_backend
 from matching.backends.base import MatchQuery, MatchResponse, QueryKind
 from matching.models import CorpusStatsGeneration, CorpusTermFrequency, JobSkillProfile
+from matching.occupation import QueryOccupation, resume_occupations, stored_occupations, text_occupations
 from matching.resume import resume_read
 from matching.text import clean_text
 from skills.extract import extract_skills, job_skill_split
 
 logger = logging.getLogger(__name__)
 
-CACHE_PREFIX = "match:v3"  # bumped when the engine ranks differently: no answer of the old one is served
+CACHE_PREFIX = "match:v4"  # bumped when the engine ranks differently: no answer of the old one is served
 MAX_LIMIT = 100
 MAX_OFFSET = 1000
 MIN_QUERY_CHARS = 20
@@ -89,9 +90,19 @@ def jd_match(
     offset: int = 0,
     backend: str | None = None,
     request: Any = None,
+    title: str = "",
 ) -> MatchResponse:
-    """Jobs like a job description."""
-    return _match(kind="jd", text=text, filters=filters, limit=limit, offset=offset, backend=backend, request=request)
+    """Jobs like a job description (and its title, when the request gives one: it names the occupation)."""
+    return _match(
+        kind="jd",
+        text=text,
+        title=title,
+        filters=filters,
+        limit=limit,
+        offset=offset,
+        backend=backend,
+        request=request,
+    )
 
 
 def job_similar(
@@ -106,7 +117,13 @@ def job_similar(
     """Public jobs like the public job `job_id` (itself left out)."""
     from jobs.selectors import job_list_public
 
-    job = job_list_public().select_related(None).filter(pk=job_id).only("id", "title", "skills", "description").first()
+    job = (
+        job_list_public()
+        .select_related(None)
+        .filter(pk=job_id)
+        .only("id", "title", "skills", "description", "occupation_code", "occupation_confidence")
+        .first()
+    )
     if job is None:
         raise MatchJobNotFound(f"No job with id {job_id}.")
     text = embeddings.job_embedding_text(title=job.title, skills=job.skills, description=job.description)
@@ -114,6 +131,7 @@ def job_similar(
         kind="job",
         text=text,
         job_id=job.pk,
+        occupations=stored_occupations(job.occupation_code, job.occupation_confidence),
         filters=filters,
         limit=limit,
         offset=offset,
@@ -132,9 +150,12 @@ def _match(
     backend: str | None,
     request: Any,
     job_id: int | None = None,
+    title: str = "",
+    occupations: tuple[QueryOccupation, ...] = (),
 ) -> MatchResponse:
     started = time.perf_counter()
     text = clean_text(text or "")
+    title = clean_text(title or "")[:300]
     if kind != "job" and len(text) < MIN_QUERY_CHARS:
         raise MatchInputError(
             f"The text is too short to match ({len(text)} characters; at least {MIN_QUERY_CHARS}).",
@@ -154,6 +175,7 @@ def _match(
         kind=kind,
         text=text,
         job_id=job_id,
+        title=title,
         filters=cleaned,
         limit=limit,
         offset=offset,
@@ -171,6 +193,11 @@ def _match(
             metrics.observe_match(response.backend, response.search_time_ms / 1000, cached=True)
             return response
 
+    profile = resume_read(text) if kind == "resume" else None
+    if kind == "resume":
+        occupations = resume_occupations(profile, text)
+    elif kind == "jd":
+        occupations = text_occupations(text, title=title)
     query = MatchQuery(
         text=text,
         kind=kind,
@@ -179,7 +206,8 @@ def _match(
         offset=offset,
         filters=cleaned,
         skills=extract_skills(text),
-        profile=resume_read(text) if kind == "resume" else None,
+        profile=profile,
+        occupations=occupations,
     )
     response = engine.search(query=query, candidates=candidates)
     response.cached = False

@@ -78,6 +78,15 @@ class ResumeMatchInputSerializer(MatchFiltersSerializer):
 
 class JdMatchInputSerializer(MatchFiltersSerializer):
     job_description = serializers.CharField(max_length=200_000, help_text="The job description's text.")
+    job_title = serializers.CharField(
+        max_length=300,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="The job's title, if known: it names the occupation the jobs are compared on "
+        "(else the description's first line or first lines are read for one). Not the `title` filter, "
+        "which keeps only jobs whose title contains a text.",
+    )
 
 
 class ResumeTextMatchSerializer(MatchFiltersSerializer):

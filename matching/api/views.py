@@ -34,7 +34,7 @@ from matching.backends.base import MatchBackendError, MatchResponse
 from matching.text import ParsingBusy, TextExtractionError, check_parser_free, extract_text
 
 # Parameters of the request that are not filters.
-OWN_FIELDS = {"resume_text", "resume_file", "job_description", "limit", "offset", "format", "backend"}
+OWN_FIELDS = {"resume_text", "resume_file", "job_description", "job_title", "limit", "offset", "format", "backend"}
 # JobFilterSet parameters a match request may not use: it has its own order, and staff-only ones.
 NOT_FOR_MATCHING = {"ordering", "status", "q"}
 # Names the match endpoints accept for a JobFilterSet parameter.
@@ -256,6 +256,7 @@ class JdMatchView(APIView):
         return run_match(
             services.jd_match,
             text=data["job_description"],
+            title=data["job_title"],
             filters=filter_params(request.data),
             limit=data["limit"],
             offset=data["offset"],

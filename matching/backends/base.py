@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from django.db.models import QuerySet
 
     from jobs.models import Job
+    from matching.occupation import QueryOccupation
     from matching.resume import ResumeProfile
 
 QueryKind = Literal["resume", "jd", "job"]
@@ -43,6 +44,8 @@ class MatchQuery:
     skills: list[str] = dataclasses.field(default_factory=list)
     # A resume read as one (matching.resume.resume_read): its recent titles and years of experience.
     profile: ResumeProfile | None = None
+    # The O*NET-SOC occupations the query is about (matching.occupation), the strongest first.
+    occupations: tuple[QueryOccupation, ...] = ()
 
     def __post_init__(self) -> None:
         if self.kind not in QUERY_KINDS:

@@ -183,6 +183,23 @@ def test_jd_match(api, jobs):
     assert_error(api.post(JD_URL, {}, format="json"), 400, "invalid", "job_description")
 
 
+def test_jd_match_takes_the_jobs_title_for_its_occupation(api, make_job):
+    highway = make_job(
+        title="Highway Design Engineer",
+        description="Roads, drainage and AutoCAD drawings.",
+        occupation_code="17-2051.00",  # Civil Engineers, as the normalizer reads the title
+        occupation_confidence=1.0,
+    )
+    text = "Roads, drainage and AutoCAD drawings for our clients and contractors."
+    body = api.post(JD_URL, {"job_description": text, "job_title": "Bridge Engineer"}, format="json").json()
+    match = next(job for job in body["jobs"] if job["id"] == highway.pk)
+    assert match["score_parts"]["occupation"] == 1.0
+    assert "same occupation as the description: Civil Engineers" in match["reasons"]
+    # Without it no occupation is read from this text; `title` stays the listing's filter.
+    body = api.post(JD_URL, {"job_description": text, "title": "nurse"}, format="json").json()
+    assert body["jobs"] == []
+
+
 def test_similar_jobs(api, jobs):
     response = api.get(f"/api/jobs/{jobs['python'].pk}/similar/?limit=1")
     assert response.status_code == 200, response.content
