@@ -770,7 +770,8 @@ class JobFilterSet(django_filters.FilterSet):
         return (
             # A region's or a country's centre is not where the job is: near a point means at a point or
             # in a city (every UK-wide job would otherwise be "near" the middle of England).
-            queryset.filter(area)
+            # (Both coordinates known, as the distance index's rows are: job_public_earth_idx.)
+            queryset.filter(area, latitude__isnull=False, longitude__isnull=False)
             .exclude(geo_precision__in=NOT_NEAR_PRECISIONS)
             .annotate(distance_km=_great_circle_km(lat, lng))
             .filter(distance_km__lte=radius)

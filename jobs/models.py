@@ -323,7 +323,10 @@ class Job(models.Model):
             GistIndex(
                 EarthPoint(models.F("latitude"), models.F("longitude")),
                 name="job_public_earth_idx",
-                condition=Q(status=JobStatus.ACTIVE, duplicate_of__isnull=True, latitude__isnull=False),
+                # Both coordinates: cube() refuses an array holding a NULL (a row with one would fail its insert).
+                condition=Q(
+                    status=JobStatus.ACTIVE, duplicate_of__isnull=True, latitude__isnull=False, longitude__isnull=False
+                ),
             ),
             # salary_min and ordering=-salary: the top of the annualized range, -1 when unknown
             # (jobs.selectors.SALARY_TOP).

@@ -22,7 +22,12 @@ class Migration(migrations.Migration):
             model_name="job",
             index=django.contrib.postgres.indexes.GistIndex(
                 jobs.models.EarthPoint(models.F("latitude"), models.F("longitude")),
-                condition=models.Q(("duplicate_of__isnull", True), ("latitude__isnull", False), ("status", "active")),
+                condition=models.Q(
+                    ("duplicate_of__isnull", True),
+                    ("latitude__isnull", False),
+                    ("longitude__isnull", False),
+                    ("status", "active"),
+                ),
                 name="job_public_earth_idx",
             ),
         ),
