@@ -14,7 +14,6 @@ from urllib.parse import urlencode, urljoin
 
 from scrapy.http import TextResponse
 from scrapy.settings import BaseSettings
-from twisted.python.failure import Failure
 
 from ingestion.services.crawl import BoardRef
 from scrapers.items import JobItem
@@ -94,7 +93,7 @@ class MicrosoftSpider(BoardSpider):
                 board,
                 f"{self.base_url}/api/pcsx/position_details?{query}",
                 self.parse_details,
-                errback=self.details_errback,
+                errback=self.detail_errback,
                 cb_kwargs={"position": position},
             )
         following = start + len(positions)
@@ -112,14 +111,6 @@ class MicrosoftSpider(BoardSpider):
         posting["company_name"] = self.company_name(board, posting["company_name"])
         return JobItem(board=board, posting=posting)
 
-    def details_errback(self, failure: Failure) -> Iterator[JobItem]:
-        # The listing named the position, so it exists: keep it (without a description)
-        # and leave the board complete; only the error is noted.
-        request = failure.request  # type: ignore[attr-defined]
-        board = request.meta["board"]
-        state = self.boards[board]
-        state.outstanding -= 1
-        if len(state.errors) < 20:
-            state.errors.append(f"no description: {self.describe_failure(failure)}"[:300])
-        position = request.cb_kwargs["position"]
-        yield self._item(board, position, None)
+    def listing_items(self, board: str, cb_kwargs: dict[str, Any]) -> Iterator[JobItem]:
+        # The detail request failed (BoardSpider.detail_errback): keep the position without a description.
+        yield self._item(board, cb_kwargs["position"], None)
