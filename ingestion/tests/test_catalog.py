@@ -36,7 +36,7 @@ def test_the_shipped_catalog_has_a_hundred_boards_of_known_kinds_with_well_forme
     entries = catalog_entries()
     assert len(entries) >= 100
     kinds = collections.Counter(e.ats_kind for e in entries)
-    assert set(kinds) == {AtsKind.GREENHOUSE, AtsKind.LEVER, AtsKind.ASHBY, AtsKind.MICROSOFT, AtsKind.WORKDAY}
+    assert set(kinds) == {AtsKind.GREENHOUSE, AtsKind.LEVER, AtsKind.ASHBY, AtsKind.MICROSOFT, AtsKind.WORKDAY, AtsKind.SMARTRECRUITERS}
     assert kinds[AtsKind.LEVER] >= 20 and kinds[AtsKind.ASHBY] >= 20
     formats = {
         AtsKind.GREENHOUSE: r"[a-z0-9]+",  # boards.greenhouse.io/<token>
@@ -44,6 +44,7 @@ def test_the_shipped_catalog_has_a_hundred_boards_of_known_kinds_with_well_forme
         AtsKind.ASHBY: r"[a-z0-9][a-z0-9.-]*",  # jobs.ashbyhq.com/<token>
         AtsKind.MICROSOFT: r"microsoft\.com",  # its search API's domain parameter
         AtsKind.WORKDAY: r"[a-z0-9]+\.wd[0-9]+\.myworkdayjobs\.com/[a-z0-9]+/[A-Za-z0-9_]+",  # host/tenant/site
+        AtsKind.SMARTRECRUITERS: r"[A-Za-z0-9]+",  # jobs.smartrecruiters.com/<company identifier> (case matters)
     }
     for entry in entries:
         assert re.fullmatch(formats[entry.ats_kind], entry.board_token), entry

@@ -30,9 +30,10 @@ def test_a_full_refresh_crawls_every_catalog_board_the_fake_serves(fake_site, mo
         monkeypatch.setenv(name, fake_site.url)
     monkeypatch.setenv("CRAWL_HTTP_CACHE", "false")
     call_command("setup_sources", verbosity=0)
-    # Microsoft Careers and Workday (a host per board, their own APIs) have their own tests; the three
-    # one-host ATS kinds here.
-    others = (AtsKind.MICROSOFT, AtsKind.WORKDAY)
+    # Microsoft Careers, Workday (a host per board) and SmartRecruiters (a detail request per
+    # posting) have their own tests (test_board_apis, test_workday, test_smartrecruiters); the three
+    # list-only ATS kinds here.
+    others = (AtsKind.MICROSOFT, AtsKind.WORKDAY, AtsKind.SMARTRECRUITERS)
     Company.objects.filter(ats_kind__in=others).delete()
     entries = [entry for entry in catalog_entries() if entry.ats_kind not in others]
     boards = [(entry.ats_kind, entry.board_token) for entry in entries]
