@@ -20,7 +20,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.revision import figures_at, quality_arguments  # noqa: E402
+from bench.revision import figures_at, quality_arguments, split_line  # noqa: E402
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "gigm8.settings.test")
 
@@ -64,12 +64,7 @@ def _before(rev: str) -> dict[str, object]:
 
 
 def _line(name: str, figures: dict[str, object]) -> str:
-    parts = []
-    for split in ("dev", "heldout", "all"):
-        f = figures[split]
-        assert isinstance(f, dict)
-        parts.append(f"{split} {f['right']}/{f['n']} = {f['accuracy']:.3f}")
-    return f"{name:<8} " + " | ".join(parts)
+    return split_line(name, figures, lambda f: f"{f['right']}/{f['n']} = {f['accuracy']:.3f}")
 
 
 def main() -> None:

@@ -24,7 +24,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.revision import figures_at, quality_arguments  # noqa: E402
+from bench.revision import figures_at, quality_arguments, split_line  # noqa: E402
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "gigm8.settings.test")
 
@@ -99,15 +99,14 @@ def _before(rev: str) -> dict[str, object]:
 
 
 def _line(name: str, figures: dict[str, object]) -> str:
-    parts = []
-    for split in ("dev", "heldout", "all"):
-        f = figures[split]
-        assert isinstance(f, dict)
-        parts.append(
-            f"{split} (n={f['n']}) exact {f['exact']:.3f} broad {f['broad']:.3f} major {f['major']:.3f} "
+    return split_line(
+        name,
+        figures,
+        lambda f: (
+            f"(n={f['n']}) exact {f['exact']:.3f} broad {f['broad']:.3f} major {f['major']:.3f} "
             f"coverage {f['coverage']:.3f}"
-        )
-    return f"{name:<8} " + " | ".join(parts)
+        ),
+    )
 
 
 def main() -> None:

@@ -22,7 +22,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.revision import figures_at, quality_arguments  # noqa: E402
+from bench.revision import figures_at, quality_arguments, split_line  # noqa: E402
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "gigm8.settings.test")
 
@@ -93,22 +93,21 @@ def _before(rev: str) -> dict[str, object]:
 
 
 def _line(name: str, figures: dict[str, object]) -> str:
-    parts = []
-    for split in ("dev", "heldout", "all"):
-        f = figures[split]
-        assert isinstance(f, dict)
-        parts.append(
-            f"{split} P={f['precision']:.3f} ({f['true']}/{f['labelled']}, {f['unlabelled']} unlabelled) "
-            f"R={f['recall']:.3f} of {f['expected']} skills/job={f['per_job']:.2f}"
-        )
     c, d = figures["check"], figures["dropped"]
     assert isinstance(c, dict) and isinstance(d, dict)
-    parts.append(
-        f"check P={c['precision']:.3f} ({c['true']}/{c['labelled']}, {c['unlabelled']} unlabelled) "
-        f"skills/job={c['per_job']:.2f}"
+    return split_line(
+        name,
+        figures,
+        lambda f: (
+            f"P={f['precision']:.3f} ({f['true']}/{f['labelled']}, {f['unlabelled']} unlabelled) "
+            f"R={f['recall']:.3f} of {f['expected']} skills/job={f['per_job']:.2f}"
+        ),
+        extra=(
+            f"check P={c['precision']:.3f} ({c['true']}/{c['labelled']}, {c['unlabelled']} unlabelled) "
+            f"skills/job={c['per_job']:.2f}",
+            f"dropped {d['dropped']} of {d['labelled']} ({d['false']} false)",
+        ),
     )
-    parts.append(f"dropped {d['dropped']} of {d['labelled']} ({d['false']} false)")
-    return f"{name:<8} " + " | ".join(parts)
 
 
 def main() -> None:

@@ -14,8 +14,9 @@ import shutil
 import subprocess
 import sys
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -54,3 +55,18 @@ def quality_arguments(description: str, *, show_errors: str) -> argparse.Namespa
     parser.add_argument("--show-errors", action="store_true", help=show_errors)
     parser.add_argument("--json", action="store_true", help=argparse.SUPPRESS)
     return parser.parse_args()
+
+
+SPLITS = ("dev", "heldout", "all")
+
+
+def split_line(
+    name: str, figures: dict[str, object], describe: Callable[[dict[str, Any]], str], *, extra: Sequence[str] = ()
+) -> str:
+    """One printed line of a quality script: `name`, then each split as "<split> <describe(its figures)>"."""
+    parts = []
+    for split in SPLITS:
+        f = figures[split]
+        assert isinstance(f, dict)
+        parts.append(f"{split} {describe(f)}")
+    return f"{name:<8} " + " | ".join([*parts, *extra])
