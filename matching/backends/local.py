@@ -11,9 +11,16 @@
    a job without an embedding is matched lexically).
 3. Re-ranking of the fused candidates by a fixed blend of parts, each in [0, 1]:
    fusion, semantic (cosine), lexical, skills (coverage of the job's required and mentioned
-   skills), title (how much of the job title the query is about), level and recency. The
-   weights sum to 1, so the score is in [0, 1]. Ties break by job id, so the same request over
+   skills), title (how much of the job title the query is about), level, recency and occupation.
+   The weights sum to 1, so the score is in [0, 1]. Ties break by job id, so the same request over
    the same rows always gives the same order and scores.
+
+The lexical part is measured against the other candidates: min-max scaled over them (the best
+1, the worst 0), so it spans [0, 1] on 5 jobs as on 1.5 million. Raw, it lived on a scale of its
+own (ts_rank of 32 ORed terms is ~0.01-0.05 for every job; a cosine ~0.1-0.5) that moved nothing
+on a small corpus, where the parts with a wide natural spread (title, occupation) decided alone.
+The fusion part is the job's place in the fused list on a fixed scale (FUSION_PLACES), so a place
+counts the same on any corpus.
 
 The lexical part depends on what the query is. A resume is not a posting: it is scored by
 ts_rank of its most telling lexemes in the job. A job description is a document of the same
@@ -24,6 +31,7 @@ blend has its own weights (JD_WEIGHTS).
 
 from __future__ import annotations
 
+import bisect
 import math
 import re
 import time
@@ -57,14 +65,19 @@ from skills.occupations import occupation
 # development resume categories only: 0 / 0.05 / 0.1 / 0.2 gave nDCG@10 0.669 / 0.665 / 0.663 / 0.661
 # there; 0.05 is kept, the smallest tried, for the explanation and for what the development categories
 # (mostly software, where O*NET's computer occupations are coarse) cannot show.
+# With the lexical part measured against the candidates (_min_max) and fusion by place (_place_shares), the
+# lexical part went from 0.19 to 0.15 and the rest in proportion (rounded): on the development resume
+# categories lexical 0.10 / 0.15 / 0.19 gave nDCG@10 0.672 / 0.671 / 0.661 (main: 0.665, all within noise),
+# and the 5-job Vanetik & Kogan set ranks better the more the lexical part weighs (0.211 / 0.256 / 0.278);
+# 0.15 is the largest not below main on development (bench/README.md).
 WEIGHTS: dict[str, float] = {
-    "fusion": 0.19,
-    "semantic": 0.285,
-    "lexical": 0.19,
-    "skills": 0.095,
-    "title": 0.1425,
-    "level": 0.0285,
-    "recency": 0.019,
+    "fusion": 0.20,
+    "semantic": 0.30,
+    "lexical": 0.15,
+    "skills": 0.10,
+    "title": 0.15,
+    "level": 0.03,
+    "recency": 0.02,
     "occupation": 0.05,
 }
 # Job descriptions: chosen on the development JD sample (bench/match_quality.py --jd-dev: 200
@@ -95,6 +108,9 @@ RRF_K = 60
 # have (matching.occupation.pool_occupations); 0 turns that off.
 POOL_FEEDBACK_JOBS = 10
 RETRIEVE = 200  # jobs each retriever returns (at least; more when a deep page is asked for)
+# The fusion part: 1 - the job's place in the fused list / this (the first 1, the 400th and later 0), so a
+# place counts the same on any corpus. Reciprocal ranks themselves were ~1.0-0.94 for 5 jobs.
+FUSION_PLACES = 2 * RETRIEVE
 QUERY_TERMS = 32  # lexemes in the full-text query that scores the candidates (the lexical part)
 # Lexemes in the full-text query that retrieves candidates: ranking every job that matches
 # is what full-text search costs, and each common term adds thousands of matches.
@@ -115,9 +131,6 @@ MISSING_SKILLS_SHOWN = 10
 RECENT_ROLE_SHARE = 1.0
 RECENT_ROLE_DECAY = 0.8
 ROLE_MATCH_SAID = 0.5  # a recent-role fit from this on is said in the reasons
-# ts_rank (normalization 1|32) of 32 ORed terms is ~0.01-0.05; times this, capped at 1. 2 to 10 rank alike on
-# the development resume categories (nDCG@10 0.669 / 0.669 / 0.668), 20 worse, the pool's best as 1 worse (0.645).
-LEXICAL_SCALE = 2.0
 _LEXEME = re.compile(r"^[a-z][a-z0-9]*$")
 
 _LEVEL_ORDER: dict[str, int] = {
@@ -210,8 +223,10 @@ class LocalBackend(MatchBackend):
             )
 
         scored: list[tuple[float, int, _Candidate, dict[str, float], list[str], list[str], list[str]]] = []
-        best_rrf = len(ranked_lists) / (RRF_K + 1) if ranked_lists else 1.0
-        for job_id, rrf in fused.items():
+        # Against the other candidates: the same spread on 5 jobs as on 1.5 million (module docstring).
+        fusion = _place_shares({job_id: rrf for job_id, rrf in fused.items() if job_id in pool}, FUSION_PLACES)
+        lexical = _min_max({job_id: candidate.lexical for job_id, candidate in pool.items()})
+        for job_id in fused:
             candidate = pool.get(job_id)
             if candidate is None:  # gone between the two queries
                 continue
@@ -224,9 +239,9 @@ class LocalBackend(MatchBackend):
             if recent:
                 title_part = (1 - RECENT_ROLE_SHARE) * title_part + RECENT_ROLE_SHARE * role_fit
             parts = {
-                "fusion": min(1.0, rrf / best_rrf),
+                "fusion": fusion[job_id],
                 "semantic": candidate.semantic,
-                "lexical": candidate.lexical,
+                "lexical": lexical[job_id],
                 "skills": skills_part,
                 "title": title_part,
                 "level": _level_fit(query_level, job.job_level),
@@ -369,7 +384,7 @@ class LocalBackend(MatchBackend):
             distance = getattr(job, "distance", None)
             semantic = 0.0 if distance is None else max(0.0, min(1.0, 1.0 - float(distance)))
             lexical = float(getattr(job, "rank", 0.0) or 0.0)
-            pool[job.pk] = _Candidate(job=job, semantic=semantic, lexical=min(1.0, lexical * LEXICAL_SCALE))
+            pool[job.pk] = _Candidate(job=job, semantic=semantic, lexical=lexical)
         _fill_skill_splits(pool)
         return pool
 
@@ -502,6 +517,28 @@ def _lexical_cosines(ids: Sequence[int], query_weights: dict[str, float]) -> dic
             [list(ids), terms, [query_weights[term] for term in terms]],
         )
         return {job_id: max(0.0, min(1.0, dot / norm)) if norm else 0.0 for job_id, dot, norm in cursor.fetchall()}
+
+
+def _place_shares(values: dict[int, float], places: int) -> dict[int, float]:
+    """{id: 1 - its place / places}, the highest value's place 0, at least 0; equal values share the
+    mean of their places. A place means the same whether there are 5 values or 400."""
+    ordered = sorted(values.values())
+    shares = {}
+    for job_id, value in values.items():
+        lower, up_to = bisect.bisect_left(ordered, value), bisect.bisect_right(ordered, value)
+        place = len(ordered) - up_to + (up_to - lower - 1) / 2  # the higher ones, then the mean among equals
+        shares[job_id] = max(0.0, 1.0 - place / places)
+    return shares
+
+
+def _min_max(values: dict[int, float]) -> dict[int, float]:
+    """{id: value scaled so the lowest is 0 and the highest 1}; all equal: 1 each if positive, else 0."""
+    if not values:
+        return {}
+    low, high = min(values.values()), max(values.values())
+    if high <= low:
+        return dict.fromkeys(values, 1.0 if high > 0 else 0.0)
+    return {job_id: (value - low) / (high - low) for job_id, value in values.items()}
 
 
 def _rrf(ranked_lists: list[list[int]]) -> dict[int, float]:

@@ -154,8 +154,16 @@ def test_jd_explanation_is_its_own_blend_with_the_whole_text_cosine(make_job):
     }
     dot = sum(weight * document.get(lx, 0.0) for lx, weight in query.items())
     norms = math.sqrt(sum(w * w for w in query.values())) * math.sqrt(sum(w * w for w in document.values()))
-    assert result.score_parts["lexical"] == pytest.approx(dot / norms, abs=1e-4)
-    assert 0 < result.score_parts["lexical"] < 1
+    cosines = local._lexical_cosines(
+        [item.job_id for item in response.jobs], cosine_query_weights(selectors.text_lexemes(jd), stats)
+    )
+    assert cosines[job.pk] == pytest.approx(dot / norms, abs=1e-4)
+    assert 0 < cosines[job.pk] < 1
+    # The part is that cosine against the other candidates': the best 1, the worst 0.
+    low, high = min(cosines.values()), max(cosines.values())
+    for item in response.jobs:
+        assert item.score_parts["lexical"] == pytest.approx((cosines[item.job_id] - low) / (high - low), abs=1e-4)
+    assert result.score_parts["lexical"] == 1.0
 
 
 def test_cosine_query_weights_are_unit_length_over_known_lexemes(make_job):
@@ -269,16 +277,21 @@ def test_level_fit_reads_years_from_the_work_history(make_job):
 
 
 def test_a_job_titled_as_the_recent_role_beats_one_matching_a_word_elsewhere(make_job):
+    """Among other candidates: with these two alone, the lexical part (the best of the pool 1, the
+    worst 0) makes "planning" in the older role, ts_rank's one difference, worth the whole part."""
     body = "Site supervision of concrete works, AutoCAD drawings, quantity surveying for building projects."
     site = make_job(title="Site Engineer", description=body)
     planning = make_job(title="Planning Engineer", description=body)
+    make_job(**NURSING_JOB)
+    make_job(**PYTHON_JOB)
+    make_job(title="Building Surveyor", description="Surveys of houses for buyers; damp and roof reports.")
     resume = (
         "Experience\n"
         "Site Engineer, Nova Works - May 2016 - Apr 2025\nConcrete works and site supervision.\n"
         "Planning Engineer, Alia Construction - Jun 2014 - May 2015\nAutoCAD drawings, planning.\n"
     )
     response = services.resume_match(text=resume)
-    assert [job.job_id for job in response.jobs] == [site.pk, planning.pk]
+    assert [job.job_id for job in response.jobs][:2] == [site.pk, planning.pk]
     first = response.jobs[0]
     assert first.reasons == [
         "10 years of experience; recent role: Site Engineer",
@@ -315,3 +328,53 @@ def test_five_jobs_keep_the_lexical_part(make_job):
     assert "java" in local.query_terms(selectors.text_lexemes(resume), stats)
     parts = {job.job_id: job.score_parts for job in services.resume_match(text=resume).jobs}
     assert all(parts[job.pk]["lexical"] > 0 for job in java)
+
+
+# --- parts measured against the candidates: the same spread on 5 jobs as on many ------------
+
+
+def test_place_shares_count_places_on_a_fixed_scale_equal_values_sharing():
+    assert local._place_shares({1: 0.5, 2: 0.2, 3: 0.2, 4: 0.1}, 10) == {
+        1: 1.0,
+        2: pytest.approx(0.85),  # places 1 and 2 shared
+        3: pytest.approx(0.85),
+        4: pytest.approx(0.7),
+    }
+    assert local._place_shares({7: 0.03}, 10) == {7: 1.0}
+    assert local._place_shares({i: 1.0 / i for i in range(1, 21)}, 10)[20] == 0.0  # past the scale: 0
+    assert local._place_shares({}, 10) == {}
+
+
+def test_min_max_scales_the_lowest_to_0_and_the_highest_to_1():
+    assert local._min_max({1: 0.02, 2: 0.03, 3: 0.04}) == {1: 0.0, 2: pytest.approx(0.5), 3: 1.0}
+    assert local._min_max({1: 0.2, 2: 0.2}) == {1: 1.0, 2: 1.0}
+    assert local._min_max({1: 0.0, 2: 0.0}) == {1: 0.0, 2: 0.0}
+    assert local._min_max({}) == {}
+
+
+FIVE_DEVELOPER_JOBS = [
+    ("Software Developer", "Software developer for our products. Agile team, code reviews, testing."),
+    ("Backend Engineer", "Java, Spring Boot, Hibernate and PostgreSQL microservices; Kafka messaging; Java 17."),
+    ("Java Programmer", "Java programmer: Java, Spring, SQL. Maintain a Java monolith."),
+    ("Web Developer", "JavaScript, React and CSS for our web shop; some PHP."),
+    ("Mobile Developer", "Kotlin and Swift apps for Android and iOS."),
+]
+JAVA_RESUME = """Software Developer, Acme Bank - Jan 2019 - Present
+Java, Spring Boot, Hibernate, PostgreSQL and Kafka microservices; Java 17 migration; Spring Boot services.
+Skills: Java, Spring Boot, Hibernate, Kafka, PostgreSQL, SQL."""
+
+
+def test_on_five_jobs_the_lexical_part_spans_the_candidates(make_job):
+    """On a 5-job corpus the raw lexical part barely differed (ts_rank of 32 ORed terms ~0.03 for
+    each job), so the title decided alone; measured against the candidates it spans 0 to 1, as on a
+    big corpus. The fusion part counts places on a fixed scale: 5 places are close together."""
+    for title, description in FIVE_DEVELOPER_JOBS:
+        make_job(title=title, description=description)
+    services.corpus_stats_refresh(force=True)
+    response = services.resume_match(text=JAVA_RESUME, limit=5)
+    parts = {item.job_id: item.score_parts for item in response.jobs}
+    assert len(parts) == 5
+    assert max(p["lexical"] for p in parts.values()) == 1.0
+    assert min(p["lexical"] for p in parts.values()) == 0.0
+    fusion = sorted((p["fusion"] for p in parts.values()), reverse=True)
+    assert fusion[0] == 1.0 and fusion[-1] >= 1.0 - 4 / local.FUSION_PLACES
