@@ -79,6 +79,15 @@ _ROWS = (
         schedule=Schedule(minute="25", hour="*/6", expire_seconds=5 * 3600),
     ),
     Source(
+        name="usajobs",
+        label="USAJobs",
+        kind=SyncKind.SOURCE,
+        base_url_setting="USAJOBS_BASE_URL",
+        api_task="ingestion.tasks.fetch_usajobs",
+        # Announcements change daily.
+        schedule=Schedule(minute="35", hour="5", expire_seconds=20 * 3600),
+    ),
+    Source(
         name="greenhouse",
         label="Greenhouse",
         kind=SyncKind.SPIDER,

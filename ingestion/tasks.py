@@ -28,6 +28,7 @@ from ingestion.services.refresh import refresh_run, refresh_start
 from ingestion.services.remotive import remotive_fetch
 from ingestion.services.retention import RetentionBusy, retention_run
 from ingestion.services.runs import sync_log_lock
+from ingestion.services.usajobs import usajobs_fetch
 
 logger = logging.getLogger(__name__)
 
@@ -131,6 +132,18 @@ def fetch_remotive(self, sync_log_id: int | None = None, triggered_by: str = Tri
     return _feed_task(
         source="remotive",
         fetch=remotive_fetch,
+        task_id=self.request.id or "",
+        sync_log_id=sync_log_id,
+        triggered_by=triggered_by,
+    )
+
+
+@shared_task(bind=True, acks_late=True)
+def fetch_usajobs(self, sync_log_id: int | None = None, triggered_by: str = TriggerKind.SCHEDULE) -> int | None:
+    """A USAJobs run over USAJOBS_KEYWORDS (skipped while USAJOBS_API_KEY or USAJOBS_USER_AGENT is unset)."""
+    return _feed_task(
+        source="usajobs",
+        fetch=usajobs_fetch,
         task_id=self.request.id or "",
         sync_log_id=sync_log_id,
         triggered_by=triggered_by,

@@ -143,6 +143,7 @@ CELERY_TASK_ROUTES: dict[str, dict[str, str]] = {
     "ingestion.tasks.fetch_adzuna": {"queue": "ingest"},
     "ingestion.tasks.adzuna_help": {"queue": "ingest"},
     "ingestion.tasks.fetch_remotive": {"queue": "ingest"},
+    "ingestion.tasks.fetch_usajobs": {"queue": "ingest"},
     "ingestion.tasks.expire_jobs": {"queue": "ingest"},
     "ingestion.tasks.purge_old_records": {"queue": "ingest"},
     "ingestion.tasks.check_overdue_schedules": {"queue": "ingest"},
@@ -188,6 +189,14 @@ REMOTIVE_SEARCH = env.env_str("REMOTIVE_SEARCH")
 REMOTIVE_LIMIT = env.env_int("REMOTIVE_LIMIT", 0, min_value=0)  # 0: not sent (every posting)
 # A run sooner than this after the last successful one is skipped (the refresh's and the schedule's alike).
 REMOTIVE_MIN_INTERVAL_HOURS = env.env_int("REMOTIVE_MIN_INTERVAL_HOURS", 6, min_value=1)
+# USAJobs (US federal jobs): a key from developer.usajobs.gov and the e-mail address it was issued to
+# (sent as User-Agent, as the API asks). Unset: skipped, its schedule off.
+USAJOBS_API_KEY = env.env_str("USAJOBS_API_KEY")
+USAJOBS_USER_AGENT = env.env_str("USAJOBS_USER_AGENT")
+USAJOBS_BASE_URL = env.env_url("USAJOBS_BASE_URL", "https://data.usajobs.gov")
+USAJOBS_KEYWORDS = env.env_list("USAJOBS_KEYWORDS", [])  # one feed per keyword; empty = every posting
+USAJOBS_RESULTS_PER_PAGE = env.env_int("USAJOBS_RESULTS_PER_PAGE", 500, min_value=1, max_value=500)
+USAJOBS_MAX_PAGES = env.env_int("USAJOBS_MAX_PAGES", 20, min_value=1)  # per feed; a feed cut by it expires nothing
 # A run a process has taken up renews a lease on its SyncLog (a heartbeat every sixth of it): one
 # not renewed for this long belongs to a process that died (ingestion.services.runs).
 SYNC_LEASE_SECONDS = env.env_int("SYNC_LEASE_SECONDS", 90, min_value=3)
@@ -198,6 +207,7 @@ SYNC_STALE_MINUTES = env.env_int("SYNC_STALE_MINUTES", 30, min_value=1)
 REFRESH_STEP_MODULES = [
     "ingestion.services.adzuna",
     "ingestion.services.remotive",
+    "ingestion.services.usajobs",
     "ingestion.services.crawl",  # one step per spider with companies to crawl
     "ingestion.services.expiry",
     "ingestion.services.cts_sync",

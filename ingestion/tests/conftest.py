@@ -1,7 +1,15 @@
 import pytest
 
 from ingestion.tests.fake_adzuna import APP_ID, APP_KEY, FakeAdzuna
-from ingestion.tests.fake_feeds import REMOTIVE_PATH, FakeFeeds, remotive_route
+from ingestion.tests.fake_feeds import (
+    REMOTIVE_PATH,
+    USAJOBS_EMAIL,
+    USAJOBS_KEY,
+    USAJOBS_PATH,
+    FakeFeeds,
+    remotive_route,
+    usajobs_route,
+)
 
 
 @pytest.fixture
@@ -49,3 +57,17 @@ def remotive_jobs(fake_feeds, settings):
     settings.REMOTIVE_LIMIT = 0
     settings.REMOTIVE_MIN_INTERVAL_HOURS = 6
     return jobs
+
+
+@pytest.fixture
+def usajobs_items(fake_feeds, settings):
+    """USAJobs configured and pointed at the fake; the items its search answers (edit it in place)."""
+    items: list = []
+    fake_feeds.routes[USAJOBS_PATH] = usajobs_route(items)
+    settings.USAJOBS_API_KEY = USAJOBS_KEY
+    settings.USAJOBS_USER_AGENT = USAJOBS_EMAIL
+    settings.USAJOBS_BASE_URL = fake_feeds.url
+    settings.USAJOBS_KEYWORDS = []
+    settings.USAJOBS_RESULTS_PER_PAGE = 500
+    settings.USAJOBS_MAX_PAGES = 20
+    return items

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import math
 import threading
 from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler
@@ -139,6 +140,97 @@ def remotive_route(jobs: list[Any]) -> Route:
                 "0-legal-notice": "Remotive API Legal Notice: link back to Remotive and name it as the source.",
                 "job-count": len(listed),
                 "jobs": listed,
+            }
+        )
+
+    return route
+
+
+# --- USAJobs ----------------------------------------------------------------------------------
+
+
+def usajobs_item(number: int, **overrides: Any) -> dict[str, Any]:
+    """One SearchResultItem with the descriptor fields of USAJobs' documentation; `overrides` go into
+    the descriptor (`details=` into UserArea.Details)."""
+    control = str(880000000 + number)
+    details: dict[str, Any] = {
+        "JobSummary": (
+            f"Data scientist {number} at the Bureau of Example Statistics builds survey models in Python and SQL "
+            "and publishes the nation's labor figures."
+        ),
+        "WhoMayApply": {"Name": "United States Citizens", "Code": ""},
+        "LowGrade": "12",
+        "HighGrade": "13",
+        "PromotionPotential": "13",
+        "MajorDuties": ["Design statistical models of survey data.", "Write reproducible analysis code."],
+        "TeleworkEligible": False,
+        "RemoteIndicator": False,
+    }
+    details.update(overrides.pop("details", {}))
+    descriptor: dict[str, Any] = {
+        "PositionID": f"BES-2026-{number:04d}",
+        "PositionTitle": f"Data Scientist {number}",
+        "PositionURI": f"https://www.usajobs.gov:443/job/{control}",
+        "ApplyURI": [f"https://www.usajobs.gov:443/job/{control}/apply"],
+        "PositionLocationDisplay": "Washington, District of Columbia",
+        "PositionLocation": [
+            {
+                "LocationName": "Washington, District of Columbia",
+                "CountryCode": "United States",
+                "CountrySubDivisionCode": "District of Columbia",
+                "CityName": "Washington, District of Columbia",
+                "Longitude": -77.032,
+                "Latitude": 38.8904,
+            }
+        ],
+        "OrganizationName": "Bureau of Example Statistics",
+        "DepartmentName": "Department of Examples",
+        "JobCategory": [{"Name": "Mathematical Statistics", "Code": "1529"}],
+        "JobGrade": [{"Code": "GS"}],
+        "PositionSchedule": [{"Name": "Full-time", "Code": "1"}],
+        "PositionOfferingType": [{"Name": "Permanent", "Code": "15317"}],
+        "QualificationSummary": "One year of specialized experience at the GS-11 level in statistical programming.",
+        "PositionRemuneration": [
+            {"MinimumRange": "99200", "MaximumRange": "153354", "RateIntervalCode": "PA", "Description": "Per Year"}
+        ],
+        "PositionStartDate": "2026-07-10T00:00:00.0000",
+        "PositionEndDate": "2026-08-10T23:59:59.9970",
+        "PublicationStartDate": "2026-07-10T00:00:00.0000",
+        "ApplicationCloseDate": "2026-08-10T23:59:59.9970",
+        "UserArea": {"Details": details, "IsRadialSearch": False},
+    }
+    descriptor.update(overrides)
+    return {"MatchedObjectId": control, "MatchedObjectDescriptor": descriptor, "RelevanceRank": number}
+
+
+def usajobs_route(items: list[Any]) -> Route:
+    """The search endpoint over `items` (changed in place by the tests): the key and the e-mail checked,
+    Keyword matched on the title, ResultsPerPage/Page paging, NumberOfPages in UserArea."""
+
+    def route(query: dict[str, str], headers: dict[str, str]) -> Reply:
+        if headers.get("authorization-key") != USAJOBS_KEY or headers.get("user-agent") != USAJOBS_EMAIL:
+            return 401, {"Content-Type": "text/html"}, b"<h1>401 Unauthorized</h1>"
+        listed = list(items)
+        if keyword := query.get("Keyword", "").casefold():
+            listed = [
+                item
+                for item in listed
+                if isinstance(item, dict)
+                and keyword in str(item.get("MatchedObjectDescriptor", {}).get("PositionTitle", "")).casefold()
+            ]
+        per_page = min(int(query.get("ResultsPerPage") or 25), 500)
+        page = int(query.get("Page") or 1)
+        chunk = listed[(page - 1) * per_page : page * per_page]
+        return json_reply(
+            {
+                "LanguageCode": "EN",
+                "SearchParameters": {},
+                "SearchResult": {
+                    "SearchResultCount": len(chunk),
+                    "SearchResultCountAll": len(listed),
+                    "SearchResultItems": chunk,
+                    "UserArea": {"NumberOfPages": str(math.ceil(len(listed) / per_page)), "IsRadialSearch": False},
+                },
             }
         )
 

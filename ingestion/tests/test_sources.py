@@ -52,7 +52,7 @@ def test_each_scheduled_source_gets_one_default_schedule():
 def test_each_scheduled_api_source_gets_its_fetch_schedule_from_its_row():
     fetches = {s.source: s for s in default_schedules() if s.name.startswith("Fetch ")}
     expected = [n for n, row in SOURCES.items() if row.kind == SyncKind.SOURCE and row.schedule is not None]
-    assert sorted(fetches) == sorted(expected) and "remotive" in fetches
+    assert sorted(fetches) == sorted(expected) and {"remotive", "usajobs"} <= set(fetches)
     for name, schedule in fetches.items():
         row = SOURCES[name]
         assert (schedule.task, schedule.kwargs) == (row.api_task, {})

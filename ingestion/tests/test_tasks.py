@@ -5,7 +5,7 @@ import pytest
 from ingestion.choices import SyncKind, SyncStatus, TriggerKind
 from ingestion.models import SyncLog
 from ingestion.services.adzuna import AdzunaOptions, adzuna_run_start
-from ingestion.tasks import adzuna_help, expire_jobs, fetch_adzuna, fetch_remotive, refresh_jobs
+from ingestion.tasks import adzuna_help, expire_jobs, fetch_adzuna, fetch_remotive, fetch_usajobs, refresh_jobs
 from ingestion.tests.fake_adzuna import adzuna_result
 from jobs.models import Job
 
@@ -81,6 +81,18 @@ def test_fetch_remotive_continues_the_log_run_enqueue_opened_and_a_tick_opens_it
     # A schedule's tick right after: a run of its own, skipped for Remotive's rate.
     tick = SyncLog.objects.get(pk=fetch_remotive.apply().get())
     assert tick.status == SyncStatus.SKIPPED and tick.triggered_by == TriggerKind.SCHEDULE
+    assert len(fake_feeds.requests) == 1
+
+
+def test_fetch_usajobs_runs_and_a_paused_source_is_not_asked(usajobs_items, fake_feeds):
+    from ingestion.services.alerts import source_pause
+    from ingestion.tests.fake_feeds import usajobs_item
+
+    usajobs_items.append(usajobs_item(1))
+    log = SyncLog.objects.get(pk=fetch_usajobs.apply().get())
+    assert (log.source, log.status, log.created, log.triggered_by) == ("usajobs", SyncStatus.SUCCESS, 1, "schedule")
+    source_pause(source="usajobs", reason="maintenance")
+    assert fetch_usajobs.apply().get() is None
     assert len(fake_feeds.requests) == 1
 
 
