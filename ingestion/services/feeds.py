@@ -19,6 +19,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import hashlib
+import importlib
 import json
 import logging
 from collections.abc import Callable, Iterable, Iterator
@@ -26,6 +27,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.utils import timezone
 
 import skills
@@ -142,6 +144,22 @@ class FeedSource:
     params: Callable[[], dict[str, Any]] = dict  # what the run reads, kept in its SyncLog
     # The shortest time between two successful runs (a source's terms of use), or None.
     min_interval: Callable[[], timedelta | None] = lambda: None
+
+
+_FEEDS: dict[str, FeedSource] = {}
+
+
+def register_feed(feed: FeedSource) -> FeedSource:
+    """Make a feed source known by name (the fetch_feed command's choices); returns it."""
+    _FEEDS[feed.name] = feed
+    return feed
+
+
+def feed_sources() -> dict[str, FeedSource]:
+    """The feed sources by name: those of the modules in REFRESH_STEP_MODULES (importing registers them)."""
+    for module in settings.REFRESH_STEP_MODULES:
+        importlib.import_module(module)
+    return dict(sorted(_FEEDS.items()))
 
 
 class FeedAlreadyRunning(Exception):

@@ -19,7 +19,7 @@ from django.conf import settings
 from ingestion import normalize
 from ingestion.clients.remotive import RemotiveClient
 from ingestion.models import SyncLog
-from ingestion.services.feeds import FeedAlreadyRunning, FeedPage, FeedSource, feed_run, raw_hash
+from ingestion.services.feeds import FeedAlreadyRunning, FeedPage, FeedSource, feed_run, raw_hash, register_feed
 from ingestion.services.refresh import RefreshContext, register_refresh_step
 from jobs.types import JobData
 
@@ -109,20 +109,22 @@ def _min_interval() -> timedelta:
     return timedelta(hours=settings.REMOTIVE_MIN_INTERVAL_HOURS)
 
 
-REMOTIVE = FeedSource(
-    name=SOURCE,
-    not_ready=remotive_not_ready,
-    boards=lambda: [remotive_board(category=settings.REMOTIVE_CATEGORY, search=settings.REMOTIVE_SEARCH)],
-    read=_read,
-    external_id=lambda raw: raw.get("id"),
-    source_hash=remotive_source_hash,
-    record=remotive_record,
-    params=lambda: {
-        "category": settings.REMOTIVE_CATEGORY,
-        "search": settings.REMOTIVE_SEARCH,
-        "limit": settings.REMOTIVE_LIMIT,
-    },
-    min_interval=_min_interval,
+REMOTIVE = register_feed(
+    FeedSource(
+        name=SOURCE,
+        not_ready=remotive_not_ready,
+        boards=lambda: [remotive_board(category=settings.REMOTIVE_CATEGORY, search=settings.REMOTIVE_SEARCH)],
+        read=_read,
+        external_id=lambda raw: raw.get("id"),
+        source_hash=remotive_source_hash,
+        record=remotive_record,
+        params=lambda: {
+            "category": settings.REMOTIVE_CATEGORY,
+            "search": settings.REMOTIVE_SEARCH,
+            "limit": settings.REMOTIVE_LIMIT,
+        },
+        min_interval=_min_interval,
+    )
 )
 
 

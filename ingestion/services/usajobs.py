@@ -19,7 +19,7 @@ from django.conf import settings
 from ingestion import normalize
 from ingestion.clients.usajobs import UsajobsClient
 from ingestion.models import SyncLog
-from ingestion.services.feeds import FeedAlreadyRunning, FeedPage, FeedSource, feed_run, raw_hash
+from ingestion.services.feeds import FeedAlreadyRunning, FeedPage, FeedSource, feed_run, raw_hash, register_feed
 from ingestion.services.refresh import RefreshContext, register_refresh_step
 from jobs.choices import Remote, SalaryPeriod
 from jobs.types import JobData
@@ -200,19 +200,21 @@ def _read(board: str) -> Iterator[FeedPage]:
         client.close()
 
 
-USAJOBS = FeedSource(
-    name=SOURCE,
-    not_ready=usajobs_not_ready,
-    boards=usajobs_boards,
-    read=_read,
-    external_id=usajobs_id,
-    source_hash=usajobs_source_hash,
-    record=usajobs_record,
-    params=lambda: {
-        "keywords": list(settings.USAJOBS_KEYWORDS),
-        "results_per_page": settings.USAJOBS_RESULTS_PER_PAGE,
-        "max_pages": settings.USAJOBS_MAX_PAGES,
-    },
+USAJOBS = register_feed(
+    FeedSource(
+        name=SOURCE,
+        not_ready=usajobs_not_ready,
+        boards=usajobs_boards,
+        read=_read,
+        external_id=usajobs_id,
+        source_hash=usajobs_source_hash,
+        record=usajobs_record,
+        params=lambda: {
+            "keywords": list(settings.USAJOBS_KEYWORDS),
+            "results_per_page": settings.USAJOBS_RESULTS_PER_PAGE,
+            "max_pages": settings.USAJOBS_MAX_PAGES,
+        },
+    )
 )
 
 

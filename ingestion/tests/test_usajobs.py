@@ -2,16 +2,18 @@
 
 import json
 import time
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from urllib.parse import urlsplit
 
 import pytest
+import time_machine
 
-from ingestion.choices import SyncStatus, TriggerKind
+from ingestion.choices import SyncKind, SyncStatus, TriggerKind
 from ingestion.models import SyncLog
-from ingestion.services.usajobs import NOT_CONFIGURED, usajobs_record, usajobs_salary
-from ingestion.services.usajobs import usajobs_fetch as _fetch
+from ingestion.services.ingest import ingest_records
+from ingestion.services.runs import sync_log_start
+from ingestion.services.usajobs import NOT_CONFIGURED, usajobs_fetch, usajobs_record, usajobs_salary
 from ingestion.tests.fake_feeds import USAJOBS_EMAIL, USAJOBS_KEY, USAJOBS_PATH, usajobs_item
 from ingestion.tests.quality_remote import SHARED_DATA
 from jobs.choices import EmploymentType, GeoPrecision, JobStatus, Remote, SalarySource
@@ -21,7 +23,7 @@ pytestmark = pytest.mark.django_db
 
 
 def run() -> SyncLog:
-    return _fetch(triggered_by=TriggerKind.COMMAND)
+    return usajobs_fetch(triggered_by=TriggerKind.COMMAND)
 
 
 def _sample() -> dict:
@@ -300,3 +302,19 @@ def test_an_empty_feed_or_one_cut_by_the_page_cap_expires_nothing(usajobs_items,
     log = run()
     assert (log.status, log.fetched, log.expired) == (SyncStatus.SUCCESS, 0, 0)
     assert Job.objects.filter(status=JobStatus.ACTIVE).count() == 5
+
+
+def test_a_run_that_died_is_failed_by_the_next_start_which_recovers(usajobs_items, settings):
+    settings.SYNC_STALE_MINUTES = 30
+    usajobs_items.extend(usajobs_item(i) for i in range(3))
+    start = datetime(2026, 7, 1, 3, 0, tzinfo=UTC)
+    with time_machine.travel(start, tick=False):
+        # A run that wrote one posting and was never taken up again (its worker died before its lease).
+        dead = sync_log_start(kind=SyncKind.SOURCE, source="usajobs", triggered_by=TriggerKind.SCHEDULE)
+        ingest_records(records=[usajobs_record(usajobs_item(0), "all")], sync_log=dead)
+    with time_machine.travel(start + timedelta(hours=2), tick=False):
+        log = run()
+    dead.refresh_from_db()
+    assert dead.status == SyncStatus.FAILED and "Abandoned" in dead.message
+    assert log.status == SyncStatus.SUCCESS and log.created == 2 and log.fetched == 3
+    assert Job.objects.filter(source="usajobs", status=JobStatus.ACTIVE).count() == 3
