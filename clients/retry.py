@@ -7,6 +7,8 @@ carries the server's Retry-After, that wait (capped) replaces the backoff.
 
 from __future__ import annotations
 
+import email.utils
+import time
 from collections.abc import Callable
 
 from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_attempt, wait_exponential_jitter
@@ -16,6 +18,20 @@ from clients.errors import TransientError
 
 # Longest Retry-After we honour, in seconds: a server asking for more gets this.
 MAX_RETRY_AFTER = 120.0
+
+
+def retry_after_seconds(value: bytes | str | None) -> float | None:
+    """Retry-After as seconds: delta-seconds or an HTTP date (0 when past); None when absent or unreadable."""
+    if not value:
+        return None
+    text = (value.decode("latin-1") if isinstance(value, bytes) else value).strip()
+    if text.isdigit():
+        return float(text)
+    try:
+        when = email.utils.parsedate_to_datetime(text)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, when.timestamp() - time.time())
 
 
 def backoff_wait(*, first: float, maximum: float) -> WaitBaseT:

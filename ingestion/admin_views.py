@@ -25,7 +25,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
 from gigm8.admin_views import require_permission
-from ingestion.choices import STATUS_COLOURS, SyncStatus, TriggerKind
+from ingestion.choices import STATUS_COLOURS, SyncKind, SyncStatus, TriggerKind
 from ingestion.models import SyncLog
 from ingestion.selectors import source_health
 from ingestion.services.alerts import (
@@ -64,7 +64,12 @@ def _spider_choices() -> list[tuple[str, str]]:
 
 
 BUTTONS: list[RunButton] = [
-    RunButton(key="adzuna", label="Fetch Adzuna now", help="Fetch the configured Adzuna searches.", source="adzuna"),
+    # One per API source of the sources table (a spider is a choice of "Crawl now").
+    *(
+        RunButton(key=name, label=f"Fetch {row.label} now", help=f"Read {row.label}'s configured feeds.", source=name)
+        for name, row in SOURCES.items()
+        if row.kind == SyncKind.SOURCE and row.api_task
+    ),
     RunButton(
         key="crawl",
         label="Crawl now",

@@ -1,6 +1,6 @@
 """The sources jobs come from: one table, and every list of them derived from it.
 
-Adding a source is one row here, a client (ingestion/services/) or a spider (scrapers/spiders/,
+Adding a source is one row here, a client (ingestion/clients/ and ingestion/services/) or a spider (scrapers/spiders/,
 its `name` the row's name), and their tests. The crawl service (which spiders exist, which
 companies each crawls), the admin's crawl buttons, the default beat schedules, the board-level
 expiry and the Scrapy settings (where each spider reads from) all read this table.
@@ -37,7 +37,8 @@ class Source:
     kind: str
     base_url_setting: str  # the Django setting of the address it reads from (tests point it at a local server)
     ats_kind: str = ""  # a spider's: the Company.ats_kind whose boards it crawls
-    schedule: Schedule | None = None  # its own beat schedule, besides the daily refresh
+    # Its own beat schedule, besides the daily refresh (a spider's crawl, an API source's fetch).
+    schedule: Schedule | None = None
     # A complete read of a board (or feed) expires that board's jobs the read did not list;
     # without it, they expire only when unseen for JOB_EXPIRY_DAYS.
     board_expiry: bool = True
@@ -66,6 +67,25 @@ _ROWS = (
         kind=SyncKind.SOURCE,
         base_url_setting="ADZUNA_BASE_URL",
         api_task="ingestion.tasks.fetch_adzuna",
+    ),
+    Source(
+        name="remotive",
+        label="Remotive",
+        kind=SyncKind.SOURCE,
+        base_url_setting="REMOTIVE_BASE_URL",
+        api_task="ingestion.tasks.fetch_remotive",
+        # Its terms: at most about four reads a day. A run within REMOTIVE_MIN_INTERVAL_HOURS of the
+        # last successful one (the daily refresh's too) is skipped.
+        schedule=Schedule(minute="25", hour="*/6", expire_seconds=5 * 3600),
+    ),
+    Source(
+        name="usajobs",
+        label="USAJobs",
+        kind=SyncKind.SOURCE,
+        base_url_setting="USAJOBS_BASE_URL",
+        api_task="ingestion.tasks.fetch_usajobs",
+        # Announcements change daily.
+        schedule=Schedule(minute="35", hour="5", expire_seconds=20 * 3600),
     ),
     Source(
         name="greenhouse",

@@ -3,13 +3,15 @@
 Thin: each calls a service. All are safe to run twice: runs are guarded by their SyncLog (a live
 run of the same source is not started again, sync_log_lock keeps a second copy of a message
 off a run already taken up) and Adzuna pieces are claimed under a row lock, so no page is
-fetched twice. acks_late where a redelivered copy resumes the work (a worker that dies hands its
-task to another); not on crawl_spider (see there).
+fetched twice. Remotive's and USAJobs' runs go through one helper (_feed_task). acks_late where
+a redelivered copy resumes the work (a worker that dies hands its task to another); not on
+crawl_spider (see there).
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 from celery import Task, shared_task
 
@@ -21,9 +23,12 @@ from ingestion.services.alerts import SourcePaused, alerts_check_schedules, sour
 from ingestion.services.crawl import CrawlAlreadyRunning, CrawlError, crawl_run
 from ingestion.services.cts_sync import cts_sync
 from ingestion.services.expiry import expiry_run
+from ingestion.services.feeds import FeedAlreadyRunning
 from ingestion.services.refresh import refresh_run, refresh_start
+from ingestion.services.remotive import remotive_fetch
 from ingestion.services.retention import RetentionBusy, retention_run
 from ingestion.services.runs import sync_log_lock
+from ingestion.services.usajobs import usajobs_fetch
 
 logger = logging.getLogger(__name__)
 
@@ -96,6 +101,53 @@ def adzuna_help(sync_log_id: int) -> int:
         return adzuna_work(sync_log=log)
     except PermanentError:
         return 0  # recorded in the run's log; the run's starter closes it
+
+
+def _feed_task(
+    *, source: str, fetch: Callable[..., SyncLog], task_id: str, sync_log_id: int | None, triggered_by: str
+) -> int | None:
+    """A feed source's run (ingestion.services.feeds): continue sync_log_id's, or open one unless paused."""
+    log = None
+    if sync_log_id is not None:
+        log = _running_log(sync_log_id)
+        if log is None:
+            return None
+    else:
+        try:
+            source_check_not_paused(source=source)
+        except SourcePaused as exc:
+            logger.warning("skipped: %s", exc)
+            return None
+    try:
+        log = fetch(triggered_by=triggered_by, task_id=task_id, sync_log=log)
+    except FeedAlreadyRunning as exc:
+        logger.info("%s", exc)
+        return None
+    return log.pk
+
+
+@shared_task(bind=True, acks_late=True)
+def fetch_remotive(self, sync_log_id: int | None = None, triggered_by: str = TriggerKind.SCHEDULE) -> int | None:
+    """A Remotive run (skipped within REMOTIVE_MIN_INTERVAL_HOURS of the last successful one)."""
+    return _feed_task(
+        source="remotive",
+        fetch=remotive_fetch,
+        task_id=self.request.id or "",
+        sync_log_id=sync_log_id,
+        triggered_by=triggered_by,
+    )
+
+
+@shared_task(bind=True, acks_late=True)
+def fetch_usajobs(self, sync_log_id: int | None = None, triggered_by: str = TriggerKind.SCHEDULE) -> int | None:
+    """A USAJobs run over USAJOBS_KEYWORDS (skipped while USAJOBS_API_KEY or USAJOBS_USER_AGENT is unset)."""
+    return _feed_task(
+        source="usajobs",
+        fetch=usajobs_fetch,
+        task_id=self.request.id or "",
+        sync_log_id=sync_log_id,
+        triggered_by=triggered_by,
+    )
 
 
 @shared_task(bind=True, acks_late=True)

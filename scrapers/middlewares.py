@@ -5,10 +5,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
-from email.utils import parsedate_to_datetime
 from typing import Any
 
-from django.utils import timezone
 from scrapy import Request
 from scrapy.crawler import Crawler
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
@@ -16,6 +14,7 @@ from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.http import Response
 from scrapy.utils.response import response_status_message
 
+from clients.retry import retry_after_seconds
 from scrapers.netguard import RefusedAddress, crawler_guard
 
 logger = logging.getLogger(__name__)
@@ -35,23 +34,6 @@ class RotatingUserAgentMiddleware:
 
     def process_request(self, request: Request) -> None:
         request.headers[b"User-Agent"] = random.choice(self.user_agents)
-
-
-def retry_after_seconds(value: bytes | str | None) -> float | None:
-    """Retry-After as seconds: either delta-seconds or an HTTP date; None when absent or unreadable."""
-    if not value:
-        return None
-    text = value.decode("latin-1") if isinstance(value, bytes) else value
-    text = text.strip()
-    if text.isdigit():
-        return float(text)
-    try:
-        when = parsedate_to_datetime(text)
-    except (TypeError, ValueError):
-        return None
-    if when is None:
-        return None
-    return max(0.0, (when - timezone.now()).total_seconds())
 
 
 class BackoffRetryMiddleware(RetryMiddleware):

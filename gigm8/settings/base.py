@@ -142,6 +142,8 @@ CELERY_TASK_ROUTES: dict[str, dict[str, str]] = {
     "ingestion.tasks.refresh_jobs": {"queue": "ingest"},
     "ingestion.tasks.fetch_adzuna": {"queue": "ingest"},
     "ingestion.tasks.adzuna_help": {"queue": "ingest"},
+    "ingestion.tasks.fetch_remotive": {"queue": "ingest"},
+    "ingestion.tasks.fetch_usajobs": {"queue": "ingest"},
     "ingestion.tasks.expire_jobs": {"queue": "ingest"},
     "ingestion.tasks.purge_old_records": {"queue": "ingest"},
     "ingestion.tasks.check_overdue_schedules": {"queue": "ingest"},
@@ -173,6 +175,28 @@ ADZUNA_CONNECT_TIMEOUT = env.env_int("ADZUNA_CONNECT_TIMEOUT", 5, min_value=1)
 ADZUNA_READ_TIMEOUT = env.env_int("ADZUNA_READ_TIMEOUT", 30, min_value=1)
 ADZUNA_ATTEMPTS = env.env_int("ADZUNA_ATTEMPTS", 3, min_value=1)
 ADZUNA_BACKOFF = env.env_int("ADZUNA_BACKOFF", 1, min_value=0)  # first retry wait, seconds; doubles
+# The API sources read feed by feed (Remotive, USAJobs; ingestion.services.feeds): their HTTP limits.
+FEED_CONNECT_TIMEOUT = env.env_int("FEED_CONNECT_TIMEOUT", 5, min_value=1)
+FEED_READ_TIMEOUT = env.env_int("FEED_READ_TIMEOUT", 60, min_value=1)  # Remotive answers every posting at once
+FEED_ATTEMPTS = env.env_int("FEED_ATTEMPTS", 3, min_value=1)
+FEED_BACKOFF = env.env_int("FEED_BACKOFF", 1, min_value=0)  # first retry wait, seconds; doubles
+# Remotive (remote jobs, no key): off until switched on. Its terms ask for at most about four reads
+# a day and a link back to Remotive with each posting (a job's apply_url is its Remotive page).
+REMOTIVE_ENABLED = env.env_bool("REMOTIVE_ENABLED", False)
+REMOTIVE_BASE_URL = env.env_url("REMOTIVE_BASE_URL", "https://remotive.com")
+REMOTIVE_CATEGORY = env.env_str("REMOTIVE_CATEGORY")  # a category slug ("software-dev"); empty = all
+REMOTIVE_SEARCH = env.env_str("REMOTIVE_SEARCH")
+REMOTIVE_LIMIT = env.env_int("REMOTIVE_LIMIT", 0, min_value=0)  # 0: not sent (every posting)
+# A run sooner than this after the last successful one is skipped (the refresh's and the schedule's alike).
+REMOTIVE_MIN_INTERVAL_HOURS = env.env_int("REMOTIVE_MIN_INTERVAL_HOURS", 6, min_value=1)
+# USAJobs (US federal jobs): a key from developer.usajobs.gov and the e-mail address it was issued to
+# (sent as User-Agent, as the API asks). Unset: skipped, its schedule off.
+USAJOBS_API_KEY = env.env_str("USAJOBS_API_KEY")
+USAJOBS_USER_AGENT = env.env_str("USAJOBS_USER_AGENT")
+USAJOBS_BASE_URL = env.env_url("USAJOBS_BASE_URL", "https://data.usajobs.gov")
+USAJOBS_KEYWORDS = env.env_list("USAJOBS_KEYWORDS", [])  # one feed per keyword; empty = every posting
+USAJOBS_RESULTS_PER_PAGE = env.env_int("USAJOBS_RESULTS_PER_PAGE", 500, min_value=1, max_value=500)
+USAJOBS_MAX_PAGES = env.env_int("USAJOBS_MAX_PAGES", 20, min_value=1)  # per feed; a feed cut by it expires nothing
 # A run a process has taken up renews a lease on its SyncLog (a heartbeat every sixth of it): one
 # not renewed for this long belongs to a process that died (ingestion.services.runs).
 SYNC_LEASE_SECONDS = env.env_int("SYNC_LEASE_SECONDS", 90, min_value=3)
@@ -182,6 +206,8 @@ SYNC_STALE_MINUTES = env.env_int("SYNC_STALE_MINUTES", 30, min_value=1)
 # a source adds its module here and the daily refresh runs it.
 REFRESH_STEP_MODULES = [
     "ingestion.services.adzuna",
+    "ingestion.services.remotive",
+    "ingestion.services.usajobs",
     "ingestion.services.crawl",  # one step per spider with companies to crawl
     "ingestion.services.expiry",
     "ingestion.services.cts_sync",

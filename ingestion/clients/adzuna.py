@@ -1,25 +1,21 @@
 """Adzuna job search API: I/O only (https://developer.adzuna.com/docs/search).
 
-GET {base}/v1/api/jobs/{country}/search/{page} with app_id and app_key. Timeouts, 429 and 5xx
-are retried with exponential backoff and jitter, Retry-After honoured (clients.retry);
-401/403 are not.
-Errors never carry the request URL: it holds the app_key.
+GET {base}/v1/api/jobs/{country}/search/{page} with app_id and app_key, through the shared
+JsonApi (ingestion.clients.http): timeouts, 429 and 5xx are retried with exponential backoff and
+jitter, Retry-After honoured; 401/403 are not. Errors never carry the request URL: it holds the app_key.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import email.utils
 import re
-import time
 from typing import Any
 
-import requests
 from django.conf import settings
-from requests.adapters import HTTPAdapter
 
-from clients.errors import CredentialsError, PermanentError, TransientError
-from clients.retry import MAX_RETRY_AFTER, backoff_wait, client_retrying
+from clients.errors import PermanentError
+from clients.retry import MAX_RETRY_AFTER
+from ingestion.clients.http import JsonApi
 
 MAX_RESULTS_PER_PAGE = 50
 _COUNTRY = re.compile(r"^[a-z]{2}$")
@@ -29,19 +25,6 @@ _COUNTRY = re.compile(r"^[a-z]{2}$")
 class AdzunaPage:
     count: int  # results matching the search, over every page
     results: list[dict[str, Any]]
-
-
-def _retry_after_seconds(value: str | None) -> float | None:
-    if not value:
-        return None
-    value = value.strip()
-    if value.isdigit():
-        return float(value)
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    return max(0.0, when.timestamp() - time.time())
 
 
 class AdzunaClient:
@@ -62,17 +45,16 @@ class AdzunaClient:
             raise PermanentError("Adzuna credentials are not set (ADZUNA_APP_ID and ADZUNA_APP_KEY)")
         self.app_id = app_id
         self.app_key = app_key
-        self.base_url = base_url.rstrip("/")
-        self.timeout = (connect_timeout, read_timeout)
-        self.attempts = attempts
-        self.backoff = backoff
-        self.max_backoff = max_backoff
-        self.max_retry_after = max_retry_after
-        self.session = requests.Session()
-        adapter = HTTPAdapter(pool_connections=4, pool_maxsize=8)  # retries are tenacity's, not urllib3's
-        self.session.mount("http://", adapter)
-        self.session.mount("https://", adapter)
-        self.session.headers.update({"Accept": "application/json", "User-Agent": "gigm8-ingestion"})
+        self.http = JsonApi(
+            name="Adzuna",
+            base_url=base_url,
+            connect_timeout=connect_timeout,
+            read_timeout=read_timeout,
+            attempts=attempts,
+            backoff=backoff,
+            max_backoff=max_backoff,
+            max_retry_after=max_retry_after,
+        )
 
     @classmethod
     def from_settings(cls) -> AdzunaClient:
@@ -87,7 +69,7 @@ class AdzunaClient:
         )
 
     def close(self) -> None:
-        self.session.close()
+        self.http.close()
 
     def search(
         self,
@@ -128,45 +110,12 @@ class AdzunaClient:
                 params[flag] = 1
         if permanent:
             params["permanent"] = 1
-        url = f"{self.base_url}/v1/api/jobs/{country}/search/{page}"
-        label = f"{country} page {page}"
-        for attempt in client_retrying(
-            attempts=self.attempts,
-            wait=backoff_wait(first=self.backoff, maximum=self.max_backoff),
-            max_retry_after=self.max_retry_after,
-        ):
-            with attempt:
-                return self._get(url, params, label)
-        raise AssertionError("unreachable")  # pragma: no cover
-
-    def _get(self, url: str, params: dict[str, Any], label: str) -> AdzunaPage:
-        try:
-            response = self.session.get(url, params=params, timeout=self.timeout)
-        except requests.Timeout:
-            raise TransientError(f"Adzuna did not answer in time ({label})") from None
-        except requests.ConnectionError:
-            raise TransientError(f"could not connect to Adzuna at {self.base_url} ({label})") from None
-        except requests.RequestException as exc:
-            raise TransientError(f"Adzuna request failed ({label}): {type(exc).__name__}") from None
-        status = response.status_code
-        if status in (401, 403):
-            raise CredentialsError(f"Adzuna rejected the credentials (HTTP {status})")
-        if status == 429:
-            raise TransientError(
-                f"Adzuna rate limit reached ({label})",
-                retry_after=_retry_after_seconds(response.headers.get("Retry-After")),
-            )
-        if status >= 500:
-            raise TransientError(f"Adzuna server error HTTP {status} ({label})")
-        if status >= 400:
-            raise PermanentError(f"Adzuna refused the request with HTTP {status} ({label}): {response.text[:200]}")
-        try:
-            payload = response.json()
-        except ValueError:
-            raise PermanentError(f"Adzuna sent a response that is not JSON ({label})") from None
+        payload = self.http.get_json(
+            f"/v1/api/jobs/{country}/search/{page}", params=params, label=f"{country} page {page}"
+        )
         results = payload.get("results") if isinstance(payload, dict) else None
         if not isinstance(results, list):
-            raise PermanentError(f"Adzuna sent a response without a results list ({label})")
+            raise PermanentError(f"Adzuna sent a response without a results list ({country} page {page})")
         try:
             count = int(payload.get("count") or 0)
         except (TypeError, ValueError):

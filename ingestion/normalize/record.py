@@ -18,7 +18,7 @@ from skills.occupations import classify_title
 
 from .classify import detect_employment_type, detect_job_level, detect_remote, is_internship
 from .geocode import geocode
-from .places import country_code, currency_for_country, split_location
+from .places import LocationParts, country_code, currency_for_country, split_location
 from .salary import (
     _CURRENCY_TOKENS,
     annualize,
@@ -125,6 +125,7 @@ def build_job_data(
     posted_at: object = None,
     expires_at: object = None,
     location_area: Sequence[str] | None = None,
+    split_place: bool = True,
     city: str | None = None,
     region: str | None = None,
     board: str | None = "",
@@ -146,7 +147,10 @@ def build_job_data(
       ``javascript:`` links) so a frontend may render it as HTML.
     - place: `split_location` on `location` (or on `location_area`, Adzuna's ``location.area`` list);
       explicit `city`/`region` (a structured postal address) win over the split; `country` (a name or
-      code, e.g. Adzuna's search country or Lever's ``country``) fills or decides the country.
+      code, e.g. Adzuna's search country or Lever's ``country``) fills or decides the country. With
+      `split_place` False, `location` is only shown, never read as a place (Remotive's "USA, Canada" says
+      where a remote job's applicants may live; USAJobs' "Multiple Locations"): city, region and country
+      are the explicit ones.
       Latitude/longitude pass through when both are numbers in range (geo_precision "point"); otherwise
       `geocode` places the city, region or country offline (geo_precision "city", "region", "country";
       a remote job gets its country's centre or nothing).
@@ -201,7 +205,10 @@ def build_job_data(
     location_text = clean_line(location)
     if not location_text and location_area:
         location_text = ", ".join(str(part).strip() for part in reversed(location_area) if part)
-    parts = split_location(location_area if location_area else location_text, country=country)
+    if split_place:
+        parts = split_location(location_area if location_area else location_text, country=country)
+    else:
+        parts = LocationParts()
     hint = country_code(country)
     country_iso = parts.country or hint
     city_text = clean_line(city) or parts.city

@@ -15,7 +15,7 @@ from jobs.choices import GeoPrecision, JobLevel, Remote, SalarySource
 
 from .classify import detect_job_level, detect_remote
 from .geocode import geocode
-from .places import split_location
+from .places import LocationParts, split_location
 from .record import _extract_skills, detect_occupation
 from .salary import annualize, plausible_annual, salary_from_description
 
@@ -23,7 +23,11 @@ from .salary import annualize, plausible_annual, salary_from_description
 # type, a JSON-LD jobLocationType, Microsoft's workSiteFlexibility): it stays evidence, read as
 # the source's explicit value. Adzuna and file imports have none: their `remote` was read from
 # the text by older rules, which is exactly what a re-run replaces.
-EXPLICIT_REMOTE_SOURCES = frozenset({"greenhouse", "lever", "ashby", "microsoft", "careers"})
+EXPLICIT_REMOTE_SOURCES = frozenset({"greenhouse", "lever", "ashby", "microsoft", "careers", "remotive", "usajobs"})
+# Sources whose `location` is text to show, not a place to read (build_job_data's split_place=False):
+# Remotive's applicant regions ("USA, Canada"), USAJobs' "Multiple Locations". Their city, region and
+# country came from structured fields and are all there is.
+DISPLAY_LOCATION_SOURCES = frozenset({"remotive", "usajobs"})
 
 # What each derived group writes, and the staff locks (Job.locked_fields) that keep it as it is.
 REMOTE_FIELDS = ("remote",)
@@ -83,7 +87,11 @@ def rederive_job_fields(job: Mapping[str, Any]) -> dict[str, Any]:
         remote = job["remote"]
 
     if job["geo_precision"] != GeoPrecision.POINT:
-        parts = split_location(job["location"], country=job["country"] or None)
+        parts = (
+            LocationParts()
+            if source in DISPLAY_LOCATION_SOURCES
+            else split_location(job["location"], country=job["country"] or None)
+        )
         point = geocode(
             city=job["city"] or parts.city,
             region=job["region"] or parts.region,

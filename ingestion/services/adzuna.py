@@ -10,26 +10,21 @@ of every feed ("country:what", Job.board) that was read to its end without an er
 from __future__ import annotations
 
 import dataclasses
-import functools
-import hashlib
-import json
 import logging
 import time
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-import skills
 from clients.errors import CredentialsError, PermanentError, TransientError
-from gigm8.lib import html as html_lib
 from ingestion import normalize
 from ingestion.choices import SyncKind, SyncStatus
 from ingestion.clients.adzuna import MAX_RESULTS_PER_PAGE, AdzunaClient
 from ingestion.models import SyncLog
+from ingestion.services.feeds import raw_hash, raw_records
 from ingestion.services.ingest import ingest_records
 from ingestion.services.refresh import RefreshContext, register_refresh_step
 from ingestion.services.runs import (
@@ -42,7 +37,6 @@ from ingestion.services.runs import (
 )
 from ingestion.sources import SOURCES
 from jobs.services.expiry import job_expire_unseen
-from jobs.services.upsert import job_content_hashes
 from jobs.types import JobData, SkippedRecord, UnchangedRecord
 
 logger = logging.getLogger(__name__)
@@ -170,59 +164,23 @@ _RAW_FIELDS = (
 )
 
 
-@functools.cache
-def _code_version() -> str:
-    """Changes with the code that turns a result into a job (this module, the normalizer, its HTML
-    sanitizer, the skills vocabulary), so a new version rewrites every posting once instead of
-    trusting old hashes."""
-    digest = hashlib.sha256()
-    files = [
-        *sorted(Path(normalize.__file__).parent.glob("*.py")),
-        Path(html_lib.__file__),
-        Path(__file__),
-        *sorted(Path(skills.__file__).parent.glob("*.py")),
-        skills.VOCABULARY_PATH,
-    ]
-    for path in files:
-        if path.is_file():
-            digest.update(path.read_bytes())
-    return digest.hexdigest()[:16]
-
-
 def adzuna_source_hash(raw: dict[str, Any]) -> str:
     """A hash of what we read from one search result (JobData.source_hash)."""
-    picked = {key: raw.get(key) for key in _RAW_FIELDS}
-    blob = json.dumps(picked, sort_keys=True, default=str, ensure_ascii=False)
-    return hashlib.sha256(f"{_code_version()}\x1e{blob}".encode()).hexdigest()
+    return raw_hash({key: raw.get(key) for key in _RAW_FIELDS}, module_file=__file__)
 
 
 def adzuna_page_records(
     results: list[Any], *, country: str, board: str, check_unchanged: bool = True
 ) -> list[JobData | SkippedRecord | UnchangedRecord]:
     """One page of results for the upsert: a posting sent exactly as last time is not normalized again."""
-    stored: dict[str, str] = {}
-    if check_unchanged:
-        ids = [str(r["id"]) for r in results if isinstance(r, dict) and r.get("id")]
-        stored = job_content_hashes(source=SOURCE, external_ids=ids) if ids else {}
-    records: list[JobData | SkippedRecord | UnchangedRecord] = []
-    for raw in results:
-        if not isinstance(raw, dict):
-            records.append(SkippedRecord("adzuna:?: result is not an object"))
-            continue
-        ident = raw.get("id", "?")
-        try:
-            source_hash = adzuna_source_hash(raw)
-            if stored and stored.get(str(ident)) == source_hash:
-                records.append(UnchangedRecord(source=SOURCE, external_id=str(ident), source_hash=source_hash))
-                continue
-            data = adzuna_record(raw, country=country, board=board)
-            data.source_hash = source_hash
-            records.append(data)
-        except normalize.InvalidPosting as exc:
-            records.append(SkippedRecord(f"adzuna:{ident}: {exc}"))
-        except (TypeError, ValueError, AttributeError) as exc:
-            records.append(SkippedRecord(f"adzuna:{ident}: unreadable result ({type(exc).__name__}: {str(exc)[:80]})"))
-    return records
+    return raw_records(
+        results,
+        source=SOURCE,
+        external_id=lambda raw: raw.get("id"),
+        source_hash=adzuna_source_hash,
+        record=lambda raw: adzuna_record(raw, country=country, board=board),
+        check_unchanged=check_unchanged,
+    )
 
 
 # --- Runs ---------------------------------------------------------------------------------

@@ -96,21 +96,31 @@ def default_schedules() -> list[DefaultSchedule]:
 
 
 def _source_schedules() -> list[DefaultSchedule]:
-    """Each spider's own schedule (ingestion.sources); the daily refresh crawls them all as well."""
-    return [
-        DefaultSchedule(
-            name=f"Crawl {source.name}",
-            task=source.task,
-            minute=source.schedule.minute,
-            hour=source.schedule.hour,
-            expire_seconds=source.schedule.expire_seconds,
-            description=f"Crawl every enabled {source.name} board of the companies (skipped while one runs).",
-            kwargs={"spider": source.name},
-            source=source.name,
+    """Each source's own schedule from its row (ingestion.sources): a spider's crawl, an API
+    source's fetch; the daily refresh runs them all as well."""
+    schedules = []
+    for source in SOURCES.values():
+        if source.schedule is None or not source.task:
+            continue
+        if source.is_spider:
+            name, kwargs = f"Crawl {source.name}", {"spider": source.name}
+            description = f"Crawl every enabled {source.name} board of the companies (skipped while one runs)."
+        else:
+            name, kwargs = f"Fetch {source.name}", {}
+            description = f"Read {source.label}'s feeds (skipped while a run of it is under way)."
+        schedules.append(
+            DefaultSchedule(
+                name=name,
+                task=source.task,
+                minute=source.schedule.minute,
+                hour=source.schedule.hour,
+                expire_seconds=source.schedule.expire_seconds,
+                description=description,
+                kwargs=kwargs,
+                source=source.name,
+            )
         )
-        for source in SOURCES.values()
-        if source.is_spider and source.schedule is not None
-    ]
+    return schedules
 
 
 def schedules_setup(*, reset: bool = False) -> list[tuple[str, str]]:

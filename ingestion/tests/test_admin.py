@@ -152,11 +152,13 @@ def ready_sources(settings):
     from jobs.tests.factories import CompanyFactory
 
     settings.ADZUNA_APP_ID, settings.ADZUNA_APP_KEY = "app-id", "app-key"
+    settings.REMOTIVE_ENABLED = True
+    settings.USAJOBS_API_KEY, settings.USAJOBS_USER_AGENT = "key", "jobs@example.org"
     settings.GCP_PROJECT_ID, settings.GCP_TENANT_ID = "project", "tenant"
     CompanyFactory(name="Acme", ats_kind=AtsKind.LEVER, board_token="acme")
 
 
-@pytest.mark.parametrize("key", ["refresh", "cts", "expire", "adzuna"])
+@pytest.mark.parametrize("key", ["refresh", "cts", "expire", "adzuna", "remotive", "usajobs"])
 def test_button_opens_a_staff_run_enqueues_its_task_after_commit_and_shows_the_log(
     curator_client, curator, broker, django_capture_on_commit_callbacks, key, ready_sources
 ):
@@ -275,6 +277,8 @@ def test_crawl_button_starts_the_chosen_spider_as_a_staff_run(
 @pytest.fixture
 def nothing_configured(settings):
     settings.ADZUNA_APP_ID = settings.ADZUNA_APP_KEY = ""
+    settings.REMOTIVE_ENABLED = False
+    settings.USAJOBS_API_KEY = settings.USAJOBS_USER_AGENT = ""
     settings.GCP_PROJECT_ID = settings.GCP_TENANT_ID = ""
 
 
@@ -287,6 +291,8 @@ def test_buttons_of_unconfigured_sources_are_disabled_with_the_reason(curator_cl
     html = curator_client.get(REFRESH).content.decode()
     for key, reason in (
         ("adzuna", "Adzuna is not configured: set ADZUNA_APP_ID and ADZUNA_APP_KEY"),
+        ("remotive", "Remotive is off: set REMOTIVE_ENABLED=true"),
+        ("usajobs", "USAJobs is not configured: set USAJOBS_API_KEY and USAJOBS_USER_AGENT"),
         ("cts", "Cloud Talent Solution is not configured (set GCP_PROJECT_ID and GCP_TENANT_ID)"),
         ("crawl", "Nothing to crawl: set ATS kind and board token (or careers URL) on a company."),
     ):
@@ -297,7 +303,10 @@ def test_buttons_of_unconfigured_sources_are_disabled_with_the_reason(curator_cl
         assert "disabled" not in _form(html, key)
 
 
-@pytest.mark.parametrize(("key", "data"), [("adzuna", {}), ("cts", {}), ("crawl", {"choice": "lever"})])
+@pytest.mark.parametrize(
+    ("key", "data"),
+    [("adzuna", {}), ("remotive", {}), ("usajobs", {}), ("cts", {}), ("crawl", {"choice": "lever"})],
+)
 def test_a_press_on_a_disabled_button_starts_nothing_and_says_why(
     curator_client, broker, django_capture_on_commit_callbacks, nothing_configured, key, data
 ):
@@ -310,7 +319,7 @@ def test_a_press_on_a_disabled_button_starts_nothing_and_says_why(
 def test_refresh_page_says_what_to_do_when_there_is_nothing(curator_client, nothing_configured):
     html = curator_client.get(REFRESH).content.decode()
     assert "No jobs yet" in html and reverse("admin:jobs_company_changelist") in html
-    for source in ("adzuna", "greenhouse", "lever", "ashby", "microsoft", "careers", "cts"):
+    for source in ("adzuna", "remotive", "usajobs", "greenhouse", "lever", "ashby", "microsoft", "careers", "cts"):
         assert f'data-source="{source}" data-ready="0"' in html
     assert f'href="{reverse("admin:jobs_company_changelist")}?ats_kind__exact=lever"' in html
     JobFactory()
@@ -512,8 +521,8 @@ def test_sync_log_list_folds_health_to_one_line_listing_every_known_source(curat
     folded = html.split('<details class="module gigm8-health" id="source-health">')[1].split("</details>")[0]
     summary = folded.split("</summary>")[0]
     assert "1 healthy" in summary and "1 failing (lever)" in summary
-    # greenhouse, ashby, workday, smartrecruiters, workable, recruitee, microsoft, careers
-    assert "8 never run" in summary
+    # remotive, usajobs, greenhouse, ashby, workday, smartrecruiters, workable, recruitee, microsoft, careers
+    assert "10 never run" in summary
     table = folded.split("</summary>")[1]
     for source in ("adzuna", "lever", "greenhouse", "ashby", "workday", "smartrecruiters", "workable", "recruitee"):
         assert f'data-source="{source}"' in table

@@ -63,6 +63,42 @@ def test_fetch_adzuna_refuses_bad_input_and_missing_configuration(fake_adzuna, s
         call_command("fetch_adzuna")
 
 
+@pytest.mark.django_db(transaction=True)
+def test_fetch_feed_reads_the_named_source_and_says_what_it_did(remotive_jobs, usajobs_items, fake_feeds):
+    from ingestion.tests.fake_feeds import remotive_job, usajobs_item
+
+    remotive_jobs.extend(remotive_job(i) for i in range(2))
+    usajobs_items.append(usajobs_item(1))
+    out = io.StringIO()
+    call_command("fetch_feed", "remotive", stdout=out)
+    assert "remotive" in out.getvalue() and "created 2" in out.getvalue()
+    call_command("fetch_feed", "usajobs", stdout=out)
+    assert "created 1" in out.getvalue()
+    # Again at once: Remotive's terms hold it back, which is not a failure.
+    call_command("fetch_feed", "remotive", stdout=out)
+    assert "skipped" in out.getvalue() and "less than 6 hours ago" in out.getvalue()
+    assert len(fake_feeds.requests) == 2
+    assert exit_code("fetch_feed", "remotive", "--verbosity", "0") == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_fetch_feed_with_rejected_credentials_exits_1_with_one_line(usajobs_items, settings, capsys):
+    settings.USAJOBS_API_KEY = "revoked"
+    assert exit_code("fetch_feed", "usajobs") == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "USAJobs rejected the credentials" in err[0]
+    assert SyncLog.objects.get().status == SyncStatus.FAILED
+
+
+def test_fetch_feed_refuses_an_unknown_source_and_a_missing_configuration(settings):
+    with pytest.raises(CommandError, match="unknown feed source 'adzuna': one of remotive, usajobs"):
+        call_command("fetch_feed", "adzuna")
+    settings.USAJOBS_API_KEY = ""
+    with pytest.raises(CommandError, match="USAJOBS_API_KEY"):
+        call_command("fetch_feed", "usajobs")
+    assert not SyncLog.objects.exists()
+
+
 def test_fetch_adzuna_dry_run_writes_nothing(fake_adzuna):
     fake_adzuna.set_jobs("gb", [adzuna_result(1), adzuna_result(2, title="")])
     out = io.StringIO()

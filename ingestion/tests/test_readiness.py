@@ -27,6 +27,8 @@ NO_LEVER = "No Lever boards: set ATS kind “Lever” and board token on a compa
 @pytest.fixture
 def nothing_configured(settings):
     settings.ADZUNA_APP_ID = settings.ADZUNA_APP_KEY = ""
+    settings.REMOTIVE_ENABLED = False
+    settings.USAJOBS_API_KEY = settings.USAJOBS_USER_AGENT = ""
     settings.GCP_PROJECT_ID = settings.GCP_TENANT_ID = ""
     settings.ALERT_FAILED_RUNS = 3
 
@@ -88,16 +90,22 @@ def _refresh_skips() -> dict[str, str]:
 def _schedule_reasons() -> dict[str, str]:
     reasons = {}
     for task in PeriodicTask.objects.filter(enabled=False, description__startswith=OFF_UNTIL_READY):
-        source = "cts" if task.task == "ingestion.tasks.sync_cts" else task.name.removeprefix("Crawl ")
+        source = "cts" if task.task == "ingestion.tasks.sync_cts" else task.name.split(" ", 1)[1]  # Crawl/Fetch x
         reasons[source] = task.description.removeprefix(OFF_UNTIL_READY).partition("\n")[0]
     return reasons
 
 
 def test_the_buttons_the_refresh_and_the_schedules_follow_one_rule(nothing_configured, settings):
-    settings.REFRESH_STEP_MODULES = ["ingestion.services.crawl", "ingestion.services.cts_sync"]
+    feeds = ("remotive", "usajobs")  # the API sources with a schedule of their own
+    settings.REFRESH_STEP_MODULES = [
+        "ingestion.services.remotive",
+        "ingestion.services.usajobs",
+        "ingestion.services.crawl",
+        "ingestion.services.cts_sync",
+    ]
     call_command("setup_schedules", verbosity=0)
     spiders = SPIDERS  # every spider of the table: greenhouse … recruitee, microsoft, careers
-    expected = {source: source_not_ready(source=source) for source in (*spiders, "cts")}
+    expected = {source: source_not_ready(source=source) for source in (*feeds, *spiders, "cts")}
     assert all(expected.values())  # nothing is ready: Microsoft too, until a company names its board
     assert expected["lever"] == NO_LEVER
     assert {s: r for s, r in _button_reasons().items() if s in expected} == expected
@@ -110,7 +118,7 @@ def test_the_buttons_the_refresh_and_the_schedules_follow_one_rule(nothing_confi
     buttons = _button_reasons()
     assert buttons["lever"] is None and buttons["microsoft"] is None and buttons["greenhouse"]
     call_command("setup_schedules", verbosity=0)
-    assert set(_schedule_reasons()) == {*SPIDERS, "cts"} - {"lever", "microsoft"}
+    assert set(_schedule_reasons()) == {*feeds, *SPIDERS, "cts"} - {"lever", "microsoft"}
     lever = PeriodicTask.objects.get(name="Crawl lever")
     assert lever.enabled and not lever.description.startswith(OFF_UNTIL_READY)
 

@@ -138,3 +138,27 @@ def test_the_command_prints_counts_per_field(old_rows):
         call_command("renormalize_jobs", "--batch-size", "0", stdout=io.StringIO())
     with pytest.raises(CommandError, match="no stored jobs"):
         call_command("renormalize_jobs", "--source", "nowhere", stdout=io.StringIO())
+
+
+def test_feed_jobs_stored_by_todays_rules_keep_their_remote_and_places():
+    """Remotive's applicant regions and USAJobs' display text are shown, not read as places; their remote
+    came from the source's own field: a re-run must not turn "USA, Canada" into a Canadian city."""
+    from ingestion.services.remotive import remotive_record
+    from ingestion.services.usajobs import usajobs_record
+    from ingestion.tests.fake_feeds import remotive_job, usajobs_item
+    from jobs.services.upsert import job_bulk_upsert
+
+    plain = "<p>Write and review code for our billing service with a small team.</p>"
+    anywhere = {"LocationName": "Anywhere in the U.S. (remote job)", "CountryCode": "US"}
+    records = [
+        remotive_record(remotive_job(1, candidate_required_location="USA, Canada", description=plain), "all"),
+        remotive_record(remotive_job(2, candidate_required_location="Americas, Europe, Israel"), "all"),
+        usajobs_record(usajobs_item(3, PositionLocation=[anywhere], PositionLocationDisplay=""), "all"),
+        usajobs_record(usajobs_item(4, PositionLocationDisplay="Multiple Locations"), "all"),
+    ]
+    job_bulk_upsert(records=records)
+    stored = {job.external_id: job for job in Job.objects.all()}
+    assert stored[records[0].external_id].latitude is None and stored[records[0].external_id].city == ""
+    result = jobs_renormalize()
+    # (Remotive's tags give way to extracted skills, as an import's skills column does: README.)
+    assert (result.scanned, result.by_field["remote"], result.by_field["geo"]) == (4, 0, 0), result.summary()

@@ -49,6 +49,25 @@ def test_each_scheduled_source_gets_one_default_schedule():
         assert (schedule.minute, schedule.hour, schedule.expire_seconds) == (row.minute, row.hour, row.expire_seconds)
 
 
+def test_each_scheduled_api_source_gets_its_fetch_schedule_from_its_row():
+    fetches = {s.source: s for s in default_schedules() if s.name.startswith("Fetch ")}
+    expected = [n for n, row in SOURCES.items() if row.kind == SyncKind.SOURCE and row.schedule is not None]
+    assert sorted(fetches) == sorted(expected) and {"remotive", "usajobs"} <= set(fetches)
+    for name, schedule in fetches.items():
+        row = SOURCES[name]
+        assert (schedule.task, schedule.kwargs) == (row.api_task, {})
+        assert (schedule.minute, schedule.hour, schedule.expire_seconds) == (
+            row.schedule.minute,
+            row.schedule.hour,
+            row.schedule.expire_seconds,
+        )
+
+
+def test_remotive_is_read_at_most_every_six_hours_by_its_schedule():
+    schedule = SOURCES["remotive"].schedule
+    assert schedule.hour == "*/6" and schedule.minute.isdigit() and schedule.expire_seconds < 6 * 3600
+
+
 def test_rows_are_consistent():
     for name, row in SOURCES.items():
         assert row.kind in (SyncKind.SOURCE, SyncKind.SPIDER, SyncKind.IMPORT) and row.name == name and row.label

@@ -5,7 +5,7 @@ import pytest
 from ingestion.choices import SyncKind, SyncStatus, TriggerKind
 from ingestion.models import SyncLog
 from ingestion.services.adzuna import AdzunaOptions, adzuna_run_start
-from ingestion.tasks import adzuna_help, expire_jobs, fetch_adzuna, refresh_jobs
+from ingestion.tasks import adzuna_help, expire_jobs, fetch_adzuna, fetch_remotive, fetch_usajobs, refresh_jobs
 from ingestion.tests.fake_adzuna import adzuna_result
 from jobs.models import Job
 
@@ -61,6 +61,39 @@ def test_fetch_adzuna_continues_the_log_run_enqueue_opened(fake_adzuna, only_our
     # Delivered again after it ended: nothing happens.
     assert fetch_adzuna.apply(kwargs={"sync_log_id": log.pk}).get() is None
     assert len(fake_adzuna.requests) == 1
+
+
+def test_fetch_remotive_continues_the_log_run_enqueue_opened_and_a_tick_opens_its_own(
+    remotive_jobs, fake_feeds, django_user_model
+):
+    from ingestion.services.runs import run_enqueue
+    from ingestion.tests.fake_feeds import remotive_job
+
+    remotive_jobs.extend(remotive_job(i) for i in range(2))
+    staff = django_user_model.objects.create_user("staff", is_staff=True)
+    log, started = run_enqueue(source="remotive", triggered_by=TriggerKind.STAFF, user=staff)
+    assert started
+    assert fetch_remotive.apply(kwargs={"sync_log_id": log.pk}).get() == log.pk
+    log.refresh_from_db()
+    assert (log.status, log.created, log.triggered_by_user) == (SyncStatus.SUCCESS, 2, staff)
+    assert log.params["boards"] == ["all"]
+    assert fetch_remotive.apply(kwargs={"sync_log_id": log.pk}).get() is None  # delivered again: nothing
+    # A schedule's tick right after: a run of its own, skipped for Remotive's rate.
+    tick = SyncLog.objects.get(pk=fetch_remotive.apply().get())
+    assert tick.status == SyncStatus.SKIPPED and tick.triggered_by == TriggerKind.SCHEDULE
+    assert len(fake_feeds.requests) == 1
+
+
+def test_fetch_usajobs_runs_and_a_paused_source_is_not_asked(usajobs_items, fake_feeds):
+    from ingestion.services.alerts import source_pause
+    from ingestion.tests.fake_feeds import usajobs_item
+
+    usajobs_items.append(usajobs_item(1))
+    log = SyncLog.objects.get(pk=fetch_usajobs.apply().get())
+    assert (log.source, log.status, log.created, log.triggered_by) == ("usajobs", SyncStatus.SUCCESS, 1, "schedule")
+    source_pause(source="usajobs", reason="maintenance")
+    assert fetch_usajobs.apply().get() is None
+    assert len(fake_feeds.requests) == 1
 
 
 def test_run_enqueue_sends_a_crawl_to_the_scrape_queue_with_its_log(django_capture_on_commit_callbacks):
