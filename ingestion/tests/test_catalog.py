@@ -36,7 +36,14 @@ def test_the_shipped_catalog_has_a_hundred_boards_of_known_kinds_with_well_forme
     entries = catalog_entries()
     assert len(entries) >= 100
     kinds = collections.Counter(e.ats_kind for e in entries)
-    assert set(kinds) == {AtsKind.GREENHOUSE, AtsKind.LEVER, AtsKind.ASHBY, AtsKind.MICROSOFT, AtsKind.WORKDAY, AtsKind.SMARTRECRUITERS}
+    assert set(kinds) == {
+        AtsKind.GREENHOUSE,
+        AtsKind.LEVER,
+        AtsKind.ASHBY,
+        AtsKind.MICROSOFT,
+        AtsKind.WORKDAY,
+        AtsKind.SMARTRECRUITERS,
+    }
     assert kinds[AtsKind.LEVER] >= 20 and kinds[AtsKind.ASHBY] >= 20
     formats = {
         AtsKind.GREENHOUSE: r"[a-z0-9]+",  # boards.greenhouse.io/<token>
