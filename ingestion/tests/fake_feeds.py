@@ -67,9 +67,12 @@ class FakeFeeds(LocalHTTPServer):
                 headers = {key.casefold(): value for key, value in self.headers.items()}
                 status, reply_headers, body = fake.answer(parts.path, query, headers)
                 self.send_response(status)
+                # "X-No-Length": no Content-Length, the body ends when the connection closes (HTTP/1.0).
+                unmeasured = reply_headers.pop("X-No-Length", None) is not None
                 for key, value in reply_headers.items():
                     self.send_header(key, value)
-                self.send_header("Content-Length", str(len(body)))
+                if not unmeasured:
+                    self.send_header("Content-Length", str(len(body)))
                 self.end_headers()
                 self.wfile.write(body)
 
