@@ -19,8 +19,6 @@ from matching.resume import ResumeProfile
 from skills.occupations import classify_title, occupation, occupation_similarity
 
 RECENT_DECAY = 0.8  # an older title's weight, per step back (as the title part's RECENT_ROLE_DECAY)
-POOL_SHARE = 0.3  # pool_occupations: at least this share of the closest jobs (confidence-weighted)
-POOL_WEIGHT = 0.6  # pool_occupations: a guess, at most as sure as an occupation read from a description
 FIRST_LINE_WORDS = 10  # a description's first line of at most this many words may be its title
 
 
@@ -29,7 +27,6 @@ class QueryOccupation:
     code: str  # O*NET-SOC, "17-2051.00"
     weight: float  # the classifier's confidence x how much this title counts (0..1)
     said: str  # what it was read from, for explanations: "Civil Engineer" (a resume's title), "" if none
-    inferred: bool = False  # not read from the query: the commonest among its closest jobs (pool_occupations)
 
 
 def resume_occupations(profile: ResumeProfile | None, text: str) -> tuple[QueryOccupation, ...]:
@@ -83,25 +80,6 @@ def occupation_fit(
         if fit > best:
             best, best_of = fit, item
     return min(1.0, best), best_of
-
-
-def pool_occupations(closest: list[tuple[str, float | None]]) -> tuple[QueryOccupation, ...]:
-    """For a query that names no occupation: the one most of its closest jobs have ((code, confidence)
-    of the best-fused candidates), if at least POOL_SHARE of them do, weighted by that share (at
-    most POOL_WEIGHT sure: it is a guess from the neighbours, not read from the query)."""
-    if not closest:
-        return ()
-    votes: dict[str, float] = {}
-    for code, confidence in closest:
-        if code:
-            votes[code] = votes.get(code, 0.0) + (confidence if confidence is not None else 0.5)
-    if not votes:
-        return ()
-    code = max(votes, key=lambda c: (votes[c], c))
-    share = votes[code] / len(closest)
-    if share < POOL_SHARE:
-        return ()
-    return (QueryOccupation(code, POOL_WEIGHT * share, "", inferred=True),)
 
 
 def _best_per_code(found: list[QueryOccupation]) -> tuple[QueryOccupation, ...]:

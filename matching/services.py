@@ -37,7 +37,7 @@ from skills.extract import extract_skills, job_skill_split
 
 logger = logging.getLogger(__name__)
 
-CACHE_PREFIX = "match:v5"  # bumped when the engine ranks differently: no answer of the old one is served
+CACHE_PREFIX = "match:v6"  # bumped when the engine ranks differently: no answer of the old one is served
 MAX_LIMIT = 100
 MAX_OFFSET = 1000
 MIN_QUERY_CHARS = 20

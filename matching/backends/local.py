@@ -53,7 +53,7 @@ from jobs.models import SEARCH_CONFIG, Job
 from jobs.rules import manages_people
 from matching import embeddings, selectors
 from matching.backends.base import MatchBackend, MatchedJob, MatchQuery, MatchResponse
-from matching.occupation import QueryOccupation, occupation_fit, pool_occupations
+from matching.occupation import QueryOccupation, occupation_fit
 from matching.resume import ResumeProfile
 from skills.extract import extract_skills, job_skill_split
 from skills.occupations import occupation
@@ -104,9 +104,6 @@ def weights_for(kind: str) -> dict[str, float]:
 
 
 RRF_K = 60
-# A query that names no occupation takes the one most of its POOL_FEEDBACK_JOBS best-fused candidates
-# have (matching.occupation.pool_occupations); 0 turns that off.
-POOL_FEEDBACK_JOBS = 10
 RETRIEVE = 200  # jobs each retriever returns (at least; more when a deep page is asked for)
 # The fusion part: 1 - the job's place in the fused list / this (the first 1, the 400th and later 0), so a
 # place counts the same on any corpus. Reciprocal ranks themselves were ~1.0-0.94 for 5 jobs.
@@ -216,11 +213,6 @@ class LocalBackend(MatchBackend):
         about = profile.summary() if profile is not None else ""
         now = timezone.now()
         occupations = query.occupations
-        if not occupations and POOL_FEEDBACK_JOBS:
-            closest = sorted(fused, key=lambda job_id: (-fused[job_id], job_id))[:POOL_FEEDBACK_JOBS]
-            occupations = pool_occupations(
-                [(pool[i].job.occupation_code, pool[i].job.occupation_confidence) for i in closest if i in pool]
-            )
 
         scored: list[tuple[float, int, _Candidate, dict[str, float], list[str], list[str], list[str]]] = []
         # Against the other candidates: the same spread on 5 jobs as on 1.5 million (module docstring).
@@ -427,8 +419,6 @@ def _occupation_reason(kind: str, of: QueryOccupation, code: str) -> str:
     job_occupation = occupation(code)
     if job_occupation is None:
         return ""
-    if of.inferred:
-        return f"the occupation of the closest jobs: {job_occupation.title}" if code == of.code else ""
     if code == of.code:
         if kind == "resume":
             said = f"{of.said} ({job_occupation.title})" if of.said else job_occupation.title
