@@ -20,6 +20,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import requests
+from django.conf import settings
 from requests.adapters import HTTPAdapter
 
 from clients.errors import CredentialsError, PermanentError, TransientError
@@ -29,6 +30,16 @@ USER_AGENT = "gigm8-ingestion"
 # Larger than any page these APIs send (Remotive's whole feed is a few MB): beyond it, something is wrong.
 MAX_RESPONSE_BYTES = 64 * 1024 * 1024
 _CHUNK = 64 * 1024
+
+
+def feed_limits() -> dict[str, float]:
+    """The FEED_* settings as JsonApi's keyword arguments: what the feed sources' clients share."""
+    return {
+        "connect_timeout": settings.FEED_CONNECT_TIMEOUT,
+        "read_timeout": settings.FEED_READ_TIMEOUT,
+        "attempts": settings.FEED_ATTEMPTS,
+        "backoff": settings.FEED_BACKOFF,
+    }
 
 
 class JsonApi:

@@ -13,38 +13,17 @@ from typing import Any
 from django.conf import settings
 
 from clients.errors import PermanentError
-from ingestion.clients.http import JsonApi
+from ingestion.clients.http import JsonApi, feed_limits
 
 
 class RemotiveClient:
-    def __init__(
-        self,
-        *,
-        base_url: str,
-        connect_timeout: float = 5,
-        read_timeout: float = 60,
-        attempts: int = 3,
-        backoff: float = 1.0,
-    ) -> None:
-        self.http = JsonApi(
-            name="Remotive",
-            base_url=base_url,
-            connect_timeout=connect_timeout,
-            read_timeout=read_timeout,
-            attempts=attempts,
-            backoff=backoff,
-            keyed=False,
-        )
+    def __init__(self, *, base_url: str, **limits: Any) -> None:
+        """`limits`: JsonApi's timeouts, attempts and backoff (feed_limits() from the settings)."""
+        self.http = JsonApi(name="Remotive", base_url=base_url, keyed=False, **limits)
 
     @classmethod
     def from_settings(cls) -> RemotiveClient:
-        return cls(
-            base_url=settings.REMOTIVE_BASE_URL,
-            connect_timeout=settings.FEED_CONNECT_TIMEOUT,
-            read_timeout=settings.FEED_READ_TIMEOUT,
-            attempts=settings.FEED_ATTEMPTS,
-            backoff=settings.FEED_BACKOFF,
-        )
+        return cls(base_url=settings.REMOTIVE_BASE_URL, **feed_limits())
 
     def close(self) -> None:
         self.http.close()

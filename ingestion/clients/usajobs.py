@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 from django.conf import settings
 
 from clients.errors import PermanentError
-from ingestion.clients.http import JsonApi
+from ingestion.clients.http import JsonApi, feed_limits
 
 MAX_RESULTS_PER_PAGE = 500
 
@@ -36,28 +36,12 @@ def _int(value: object) -> int:
 
 
 class UsajobsClient:
-    def __init__(
-        self,
-        *,
-        api_key: str,
-        user_agent: str,
-        base_url: str,
-        connect_timeout: float = 5,
-        read_timeout: float = 60,
-        attempts: int = 3,
-        backoff: float = 1.0,
-    ) -> None:
+    def __init__(self, *, api_key: str, user_agent: str, base_url: str, **limits: Any) -> None:
+        """`limits`: JsonApi's timeouts, attempts and backoff (feed_limits() from the settings)."""
         if not api_key or not user_agent:
             raise PermanentError("USAJobs credentials are not set (USAJOBS_API_KEY and USAJOBS_USER_AGENT)")
-        self.http = JsonApi(
-            name="USAJobs",
-            base_url=base_url,
-            headers={"Authorization-Key": api_key, "User-Agent": user_agent, "Host": urlsplit(base_url).netloc},
-            connect_timeout=connect_timeout,
-            read_timeout=read_timeout,
-            attempts=attempts,
-            backoff=backoff,
-        )
+        headers = {"Authorization-Key": api_key, "User-Agent": user_agent, "Host": urlsplit(base_url).netloc}
+        self.http = JsonApi(name="USAJobs", base_url=base_url, headers=headers, **limits)
 
     @classmethod
     def from_settings(cls) -> UsajobsClient:
@@ -65,10 +49,7 @@ class UsajobsClient:
             api_key=settings.USAJOBS_API_KEY,
             user_agent=settings.USAJOBS_USER_AGENT,
             base_url=settings.USAJOBS_BASE_URL,
-            connect_timeout=settings.FEED_CONNECT_TIMEOUT,
-            read_timeout=settings.FEED_READ_TIMEOUT,
-            attempts=settings.FEED_ATTEMPTS,
-            backoff=settings.FEED_BACKOFF,
+            **feed_limits(),
         )
 
     def close(self) -> None:

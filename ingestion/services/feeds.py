@@ -37,6 +37,7 @@ from ingestion import normalize
 from ingestion.choices import SyncKind, SyncStatus
 from ingestion.models import SyncLog
 from ingestion.services.ingest import ingest_records
+from ingestion.services.refresh import RefreshContext
 from ingestion.services.runs import (
     sync_log_add,
     sync_log_error,
@@ -283,3 +284,12 @@ def feed_run(
             raise
         _expire_complete(feed=feed, sync_log=sync_log, boards=complete)
         return sync_log_finish(sync_log=sync_log, message="; ".join(failures))
+
+
+def feed_refresh(feed: FeedSource, ctx: RefreshContext) -> SyncLog | None:
+    """A feed source's refresh step: its own run, or the one already under way (which stands for it)."""
+    progress = (lambda n: ctx.progress(feed.name, n)) if ctx.progress else None
+    try:
+        return feed_run(feed=feed, triggered_by=ctx.triggered_by, user=ctx.user, progress=progress)
+    except FeedAlreadyRunning as exc:
+        return exc.sync_log

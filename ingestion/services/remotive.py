@@ -19,7 +19,7 @@ from django.conf import settings
 from ingestion import normalize
 from ingestion.clients.remotive import RemotiveClient
 from ingestion.models import SyncLog
-from ingestion.services.feeds import FeedAlreadyRunning, FeedPage, FeedSource, feed_run, raw_hash, register_feed
+from ingestion.services.feeds import FeedPage, FeedSource, feed_refresh, feed_run, raw_hash, register_feed
 from ingestion.services.refresh import RefreshContext, register_refresh_step
 from jobs.types import JobData
 
@@ -137,8 +137,4 @@ def remotive_fetch(
 
 @register_refresh_step("remotive", order=110, not_ready=remotive_not_ready)
 def remotive_refresh_step(ctx: RefreshContext) -> SyncLog | None:
-    progress = (lambda n: ctx.progress("remotive", n)) if ctx.progress else None
-    try:
-        return feed_run(feed=REMOTIVE, triggered_by=ctx.triggered_by, user=ctx.user, progress=progress)
-    except FeedAlreadyRunning as exc:
-        return exc.sync_log  # a scheduled run is under way: it stands for this refresh's
+    return feed_refresh(REMOTIVE, ctx)

@@ -19,7 +19,7 @@ from django.conf import settings
 from ingestion import normalize
 from ingestion.clients.usajobs import UsajobsClient
 from ingestion.models import SyncLog
-from ingestion.services.feeds import FeedAlreadyRunning, FeedPage, FeedSource, feed_run, raw_hash, register_feed
+from ingestion.services.feeds import FeedPage, FeedSource, feed_refresh, feed_run, raw_hash, register_feed
 from ingestion.services.refresh import RefreshContext, register_refresh_step
 from jobs.choices import Remote, SalaryPeriod
 from jobs.types import JobData
@@ -227,8 +227,4 @@ def usajobs_fetch(
 
 @register_refresh_step("usajobs", order=120, not_ready=usajobs_not_ready)
 def usajobs_refresh_step(ctx: RefreshContext) -> SyncLog | None:
-    progress = (lambda n: ctx.progress("usajobs", n)) if ctx.progress else None
-    try:
-        return feed_run(feed=USAJOBS, triggered_by=ctx.triggered_by, user=ctx.user, progress=progress)
-    except FeedAlreadyRunning as exc:
-        return exc.sync_log  # a scheduled run is under way: it stands for this refresh's
+    return feed_refresh(USAJOBS, ctx)
