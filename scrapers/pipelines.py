@@ -24,12 +24,12 @@ from scrapy.exceptions import DropItem
 from ingestion.normalize import InvalidPosting, build_job_data
 from ingestion.services.crawl import (
     HEARTBEAT_SECONDS,
-    crawl_expire_board,
     crawl_heartbeat,
     crawl_ingest,
     crawl_log_close,
     crawl_log_open,
 )
+from ingestion.services.expiry import board_expire_unseen
 from jobs.types import JobData, SkippedRecord
 from scrapers.items import JobItem
 from scrapers.netguard import crawler_guard
@@ -172,7 +172,7 @@ class JobIngestPipeline:
             expired = 0
             if state.complete:
                 expired = await _db(
-                    crawl_expire_board,
+                    board_expire_unseen,
                     sync_log=self.sync_log,
                     source=spider.name,
                     board=token,

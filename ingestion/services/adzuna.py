@@ -24,19 +24,17 @@ from ingestion import normalize
 from ingestion.choices import SyncKind, SyncStatus
 from ingestion.clients.adzuna import MAX_RESULTS_PER_PAGE, AdzunaClient
 from ingestion.models import SyncLog
+from ingestion.services.expiry import board_expire_unseen
 from ingestion.services.feeds import raw_hash, raw_records
 from ingestion.services.ingest import ingest_records
 from ingestion.services.refresh import RefreshContext, register_refresh_step
 from ingestion.services.runs import (
-    sync_log_add,
     sync_log_error,
     sync_log_finish,
     sync_log_lock,
     sync_log_skip,
     sync_log_start_unless_running,
 )
-from ingestion.sources import SOURCES
-from jobs.services.expiry import job_expire_unseen
 from jobs.types import JobData, SkippedRecord, UnchangedRecord
 
 logger = logging.getLogger(__name__)
@@ -403,15 +401,11 @@ def adzuna_run_finish(*, sync_log: SyncLog, wait_seconds: float | None = None) -
     sync_log.refresh_from_db()
     if sync_log.status != SyncStatus.RUNNING:
         return sync_log
-    expired = 0
     # A search limited to recent postings (max_days_old) is never the whole feed: what it does not
     # list may simply be older. Those jobs expire by JOB_EXPIRY_DAYS instead.
-    expires_boards = SOURCES[SOURCE].board_expiry and not sync_log.params.get("max_days_old")
-    boards = complete_boards(sync_log.details) if expires_boards else []
+    boards = [] if sync_log.params.get("max_days_old") else complete_boards(sync_log.details)
     for board in boards:
-        expired += job_expire_unseen(source=SOURCE, board=board, seen_since=sync_log.started_at)
-    if expired:
-        sync_log_add(sync_log=sync_log, expired=expired)
+        board_expire_unseen(sync_log=sync_log, source=SOURCE, board=board, seen_since=sync_log.started_at)
     return sync_log_finish(sync_log=sync_log)
 
 

@@ -18,7 +18,6 @@ import subprocess
 import sys
 import threading
 from collections.abc import Iterable, Sequence
-from datetime import datetime
 from typing import Any, cast
 from urllib.parse import urlsplit
 
@@ -44,7 +43,6 @@ from ingestion.services.runs import (
 from ingestion.sources import SOURCES, SPIDERS, spider_for_ats_kind
 from jobs.choices import AtsKind
 from jobs.models import Company, Job
-from jobs.services.expiry import job_expire_unseen
 from jobs.types import JobData, SkippedRecord, UpsertResult
 
 logger = logging.getLogger(__name__)
@@ -172,17 +170,6 @@ def crawl_ingest(*, sync_log: SyncLog, records: Iterable[JobData | SkippedRecord
 
 def crawl_heartbeat(*, sync_log: SyncLog) -> None:
     sync_log_add(sync_log=sync_log)  # no counts: only the heartbeat moves
-
-
-def crawl_expire_board(*, sync_log: SyncLog, source: str, board: str, seen_since: datetime) -> int:
-    """After a complete crawl of one board: expire its jobs the crawl did not see (if its source says so)."""
-    row = SOURCES.get(source)
-    if row is not None and not row.board_expiry:
-        return 0
-    expired = job_expire_unseen(source=source, board=board, seen_since=seen_since)
-    if expired:
-        sync_log_add(sync_log=sync_log, expired=expired)
-    return expired
 
 
 def crawl_log_close(

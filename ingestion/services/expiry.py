@@ -15,9 +15,22 @@ from ingestion.services.runs import (
     sync_log_lock,
     sync_log_start,
 )
-from jobs.services.expiry import job_expire_stale
+from ingestion.sources import SOURCES
+from jobs.services.expiry import job_expire_stale, job_expire_unseen
 
 SOURCE = "expiry"
+
+
+def board_expire_unseen(*, sync_log: SyncLog, source: str, board: str, seen_since: datetime) -> int:
+    """After a complete read of one board (a crawled board, an API source's feed): expire its jobs the
+    read did not see, if its source's row says so (ingestion.sources), counted on the run's log."""
+    row = SOURCES.get(source)
+    if row is not None and not row.board_expiry:
+        return 0
+    expired = job_expire_unseen(source=source, board=board, seen_since=seen_since)
+    if expired:
+        sync_log_add(sync_log=sync_log, expired=expired)
+    return expired
 
 
 def expiry_run(

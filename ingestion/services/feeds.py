@@ -22,7 +22,7 @@ import hashlib
 import importlib
 import json
 import logging
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -36,10 +36,10 @@ from gigm8.lib import html as html_lib
 from ingestion import normalize
 from ingestion.choices import SyncKind, SyncStatus
 from ingestion.models import SyncLog
+from ingestion.services.expiry import board_expire_unseen
 from ingestion.services.ingest import ingest_records
 from ingestion.services.refresh import RefreshContext
 from ingestion.services.runs import (
-    sync_log_add,
     sync_log_error,
     sync_log_finish,
     sync_log_lock,
@@ -47,7 +47,6 @@ from ingestion.services.runs import (
     sync_log_start_unless_running,
 )
 from ingestion.sources import SOURCES
-from jobs.services.expiry import job_expire_unseen
 from jobs.services.upsert import job_content_hashes
 from jobs.types import JobData, SkippedRecord, UnchangedRecord
 
@@ -214,14 +213,6 @@ def _read_feed(
     return fetched, ended
 
 
-def _expire_complete(*, feed: FeedSource, sync_log: SyncLog, boards: Iterable[str]) -> None:
-    if not SOURCES[feed.name].board_expiry:
-        return
-    expired = sum(job_expire_unseen(source=feed.name, board=board, seen_since=sync_log.started_at) for board in boards)
-    if expired:
-        sync_log_add(sync_log=sync_log, expired=expired)
-
-
 def feed_run(
     *,
     feed: FeedSource,
@@ -282,7 +273,8 @@ def feed_run(
             # Interrupted (Ctrl-C, a database error): say so now rather than leave it to the lease.
             sync_log_finish(sync_log=sync_log, status=SyncStatus.FAILED, message=f"interrupted: {exc!r}"[:300])
             raise
-        _expire_complete(feed=feed, sync_log=sync_log, boards=complete)
+        for board in complete:
+            board_expire_unseen(sync_log=sync_log, source=feed.name, board=board, seen_since=sync_log.started_at)
         return sync_log_finish(sync_log=sync_log, message="; ".join(failures))
 
 

@@ -11,7 +11,7 @@ from scrapy.utils.project import get_project_settings
 
 from ingestion import sources
 from ingestion.choices import SyncKind
-from ingestion.services.crawl import crawl_expire_board
+from ingestion.services.expiry import board_expire_unseen
 from ingestion.services.schedules import default_schedules
 from ingestion.sources import SOURCES, SPIDERS, spider_for_ats_kind
 from ingestion.tests.factories import SyncLogFactory
@@ -83,8 +83,8 @@ def test_a_source_without_board_expiry_expires_nothing_after_a_complete_board(mo
     unseen = JobFactory(source="lever", board="acme", last_seen_at=started - timedelta(days=1))
     log = SyncLogFactory(kind=SyncKind.SPIDER, source="lever")
     monkeypatch.setitem(sources.SOURCES, "lever", dataclasses.replace(SOURCES["lever"], board_expiry=False))
-    assert crawl_expire_board(sync_log=log, source="lever", board="acme", seen_since=started) == 0
+    assert board_expire_unseen(sync_log=log, source="lever", board="acme", seen_since=started) == 0
     unseen.refresh_from_db()
     assert unseen.status == JobStatus.ACTIVE
     monkeypatch.undo()
-    assert crawl_expire_board(sync_log=log, source="lever", board="acme", seen_since=started) == 1
+    assert board_expire_unseen(sync_log=log, source="lever", board="acme", seen_since=started) == 1
