@@ -43,6 +43,12 @@ class Source:
     # without it, they expire only when unseen for JOB_EXPIRY_DAYS.
     board_expiry: bool = True
     api_task: str = ""  # an API source's Celery task (every spider runs in CRAWL_TASK)
+    # An API source whose postings carry a structured remote field of their own (every spider's
+    # boards do: an ATS's workplace type, JSON-LD jobLocationType): see `remote_is_explicit`.
+    api_remote_field: bool = False
+    # Its `location` is text to show, not a place to read (build_job_data's split_place=False):
+    # Remotive's applicant regions ("USA, Canada"), USAJobs' "Multiple Locations".
+    location_is_display: bool = False
     # The demo postings shipped with gigm8 (ingestion/data/demo/<name>.jsonl): loaded and removed
     # as a whole by `manage.py load_demo [--remove]`; no task, no schedule, no refresh step.
     demo: bool = False
@@ -50,6 +56,12 @@ class Source:
     @property
     def is_spider(self) -> bool:
         return self.kind == SyncKind.SPIDER
+
+    @property
+    def remote_is_explicit(self) -> bool:
+        """Its stored `remote` came from the source's own field, so a re-derivation keeps it as
+        evidence (ingestion.normalize.rederive); Adzuna's and imports' were read from the text."""
+        return self.is_spider or self.api_remote_field
 
     @property
     def task(self) -> str:
@@ -74,6 +86,8 @@ _ROWS = (
         kind=SyncKind.SOURCE,
         base_url_setting="REMOTIVE_BASE_URL",
         api_task="ingestion.tasks.fetch_remotive",
+        api_remote_field=True,  # every posting is remote
+        location_is_display=True,
         # Its terms: at most about four reads a day. A run within REMOTIVE_MIN_INTERVAL_HOURS of the
         # last successful one (the daily refresh's too) is skipped.
         schedule=Schedule(minute="25", hour="*/6", expire_seconds=5 * 3600),
@@ -84,6 +98,8 @@ _ROWS = (
         kind=SyncKind.SOURCE,
         base_url_setting="USAJOBS_BASE_URL",
         api_task="ingestion.tasks.fetch_usajobs",
+        api_remote_field=True,  # RemoteIndicator, TeleworkEligible
+        location_is_display=True,
         # Announcements change daily.
         schedule=Schedule(minute="35", hour="5", expire_seconds=20 * 3600),
     ),

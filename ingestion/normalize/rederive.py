@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from ingestion.sources import SOURCES
 from jobs.choices import GeoPrecision, JobLevel, Remote, SalarySource
 
 from .classify import detect_job_level, detect_remote
@@ -19,15 +20,14 @@ from .places import LocationParts, split_location
 from .record import _extract_skills, detect_occupation
 from .salary import annualize, plausible_annual, salary_from_description
 
-# Sources whose stored `remote` came from a structured field of their own (an ATS's workplace
-# type, a JSON-LD jobLocationType, Microsoft's workSiteFlexibility): it stays evidence, read as
-# the source's explicit value. Adzuna and file imports have none: their `remote` was read from
-# the text by older rules, which is exactly what a re-run replaces.
-EXPLICIT_REMOTE_SOURCES = frozenset({"greenhouse", "lever", "ashby", "microsoft", "careers", "remotive", "usajobs"})
-# Sources whose `location` is text to show, not a place to read (build_job_data's split_place=False):
-# Remotive's applicant regions ("USA, Canada"), USAJobs' "Multiple Locations". Their city, region and
-# country came from structured fields and are all there is.
-DISPLAY_LOCATION_SOURCES = frozenset({"remotive", "usajobs"})
+# Sources whose stored `remote` came from a structured field of their own (every spider's, and
+# API sources' that have one): it stays evidence, read as the source's explicit value. Adzuna and
+# file imports have none: their `remote` was read from the text by older rules, which is exactly
+# what a re-run replaces. Both sets come from the sources table.
+EXPLICIT_REMOTE_SOURCES = frozenset(name for name, row in SOURCES.items() if row.remote_is_explicit)
+# Sources whose `location` is text to show, not a place to read: their city, region and country
+# came from structured fields and are all there is.
+DISPLAY_LOCATION_SOURCES = frozenset(name for name, row in SOURCES.items() if row.location_is_display)
 
 # What each derived group writes, and the staff locks (Job.locked_fields) that keep it as it is.
 REMOTE_FIELDS = ("remote",)

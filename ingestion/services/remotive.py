@@ -21,6 +21,7 @@ from ingestion.clients.remotive import RemotiveClient
 from ingestion.models import SyncLog
 from ingestion.services.feeds import FeedPage, FeedSource, feed_refresh, feed_run, raw_hash, register_feed
 from ingestion.services.refresh import RefreshContext, register_refresh_step
+from ingestion.sources import SOURCES
 from jobs.types import JobData
 
 SOURCE = "remotive"
@@ -60,7 +61,7 @@ def remotive_record(raw: dict[str, Any], board: str = "") -> JobData:
         company_name=raw.get("company_name"),
         description=raw.get("description"),  # HTML: kept sanitized, and read as text
         location=required,
-        split_place=False,  # where applicants may live, not where the job is
+        split_place=not SOURCES[SOURCE].location_is_display,  # where applicants may live, not where the job is
         country=countries.pop() if len(countries) == 1 else None,  # "" when it is no country
         remote=True,
         employment_type=raw.get("job_type"),

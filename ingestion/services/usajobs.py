@@ -21,6 +21,7 @@ from ingestion.clients.usajobs import UsajobsClient
 from ingestion.models import SyncLog
 from ingestion.services.feeds import FeedPage, FeedSource, feed_refresh, feed_run, raw_hash, register_feed
 from ingestion.services.refresh import RefreshContext, register_refresh_step
+from ingestion.sources import SOURCES
 from jobs.choices import Remote, SalaryPeriod
 from jobs.types import JobData
 
@@ -124,7 +125,7 @@ def _place(descriptor: dict[str, Any], *, remote: bool) -> dict[str, Any]:
     point = not anywhere and not remote
     return {
         "location": display or name,
-        "split_place": False,
+        "split_place": not SOURCES[SOURCE].location_is_display,
         "city": city,
         "region": "" if anywhere else normalize.clean_line(first.get("CountrySubDivisionCode")),
         "country": country,

@@ -162,3 +162,22 @@ def test_feed_jobs_stored_by_todays_rules_keep_their_remote_and_places():
     result = jobs_renormalize()
     # (Remotive's tags give way to extracted skills, as an import's skills column does: README.)
     assert (result.scanned, result.by_field["remote"], result.by_field["geo"]) == (4, 0, 0), result.summary()
+
+
+@pytest.mark.parametrize("source", ["workday", "smartrecruiters", "workable", "recruitee"])
+def test_a_spiders_structured_remote_is_kept(source):
+    """Every spider passes its board's own workplace field (Workday remoteType, SmartRecruiters
+    location.remote, Workable telecommuting, Recruitee remote): a re-run keeps it as evidence, as it
+    does for Greenhouse's, instead of re-reading a text that does not say remote."""
+    job = _store(
+        source=source,
+        external_id=f"{source}-1",
+        title="Payroll Specialist",
+        description=PYTHON.replace(" Our team works from the Leeds office.", ""),
+        location="Leeds",
+        remote="remote",
+    )
+    assert job.remote == "remote"
+    result = jobs_renormalize(source=source)
+    job.refresh_from_db()
+    assert job.remote == "remote" and result.by_field["remote"] == 0
