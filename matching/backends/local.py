@@ -83,7 +83,10 @@ WEIGHTS: dict[str, float] = {
 # Job descriptions: chosen on the development JD sample (bench/match_quality.py --jd-dev: 200
 # Google postings, none of the reported 200) from a grid of blends; the reported set checks them.
 # The occupation part took its share in proportion, on the same sample: 0 / 0.1 / 0.2 / 0.3 / 0.4 gave
-# nDCG@10 0.549 / 0.551 / 0.552 / 0.545 / 0.539 (0.2 kept).
+# nDCG@10 0.549 / 0.551 / 0.552 / 0.545 / 0.539 (0.2 kept). Those figures came from a guess of the
+# occupation from the closest jobs, since removed (bench/README.md, fifth round): the sample's
+# descriptions name no title, so without it the part is 0 there (0.549), and it counts for a description
+# whose `job_title` is given or whose first line reads as one.
 JD_WEIGHTS: dict[str, float] = {
     "fusion": 0.04,
     "semantic": 0.28,
